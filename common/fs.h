@@ -1,0 +1,19 @@
+// Small file helpers with explicit durability.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace capture {
+
+Result<std::string> ReadFile(const std::string& path);
+
+// Writes to a temporary name beside `path`, fsyncs it, renames it over `path` and fsyncs the
+// folder: after OK the file is complete on disk or, after a crash, absent or the old one.
+Status WriteFileDurably(const std::string& path, std::string_view bytes, int mode = 0644);
+
+// Creates the folder and its parents (mode 0755); OK if it already exists.
+Status MakeDirs(const std::string& path);
+
+}  // namespace capture

@@ -1,0 +1,20 @@
+// SHA-256 (libsodium) and hex helpers.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace capture {
+
+using Sha256 = std::array<unsigned char, 32>;
+
+// Initialises libsodium once; every function here and in collection_code.h calls it.
+void EnsureSodium();
+
+Sha256 ComputeSha256(std::string_view bytes);
+std::string ToHex(std::string_view bytes);
+inline std::string ToHex(const Sha256& h) { return ToHex({reinterpret_cast<const char*>(h.data()), h.size()}); }
+inline std::string AsBytes(const Sha256& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
+
+}  // namespace capture

@@ -1,0 +1,95 @@
+#include "common/transport.h"
+
+namespace capture {
+
+Result<zmq::socket_t> OpenSocket(zmq::context_t& ctx, zmq::socket_type type) {
+  try {
+    zmq::socket_t s(ctx, type);
+    s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::sndhwm, kHighWaterMark);
+    s.set(zmq::sockopt::rcvhwm, kHighWaterMark);
+    s.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
+    return s;
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot open ZeroMQ socket: ") + e.what());
+  }
+}
+
+Status Bind(zmq::socket_t& socket, const std::string& endpoint) {
+  try {
+    socket.bind(endpoint);
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError("cannot bind " + endpoint + ": " + e.what());
+  }
+}
+
+Status Connect(zmq::socket_t& socket, const std::string& endpoint) {
+  try {
+    socket.connect(endpoint);
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError("cannot connect to " + endpoint + ": " + e.what());
+  }
+}
+
+Status SetRoutingId(zmq::socket_t& socket, std::string_view id) {
+  try {
+    socket.set(zmq::sockopt::routing_id, zmq::buffer(id.data(), id.size()));
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot set routing id: ") + e.what());
+  }
+}
+
+Status MakeRouterStrict(zmq::socket_t& router) {
+  try {
+    router.set(zmq::sockopt::router_mandatory, 1);
+    router.set(zmq::sockopt::router_handover, 1);
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot configure ROUTER: ") + e.what());
+  }
+}
+
+bool TrySend(zmq::socket_t& socket, std::string_view bytes) {
+  try {
+    return socket.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait).has_value();
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+}
+
+bool TrySendTo(zmq::socket_t& router, std::string_view peer, std::string_view bytes) {
+  try {
+    if (!router.send(zmq::buffer(peer.data(), peer.size()), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+      return false;
+    }
+    return router.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait).has_value();
+  } catch (const zmq::error_t&) {  // EHOSTUNREACH: the peer is not connected now
+    return false;
+  }
+}
+
+std::optional<Received> TryRecv(zmq::socket_t& socket, bool routed) {
+  try {
+    Received out;
+    zmq::message_t msg;
+    if (!socket.recv(msg, zmq::recv_flags::dontwait)) return std::nullopt;
+    if (routed) {
+      out.peer = msg.to_string();
+      if (!msg.more()) return out;  // a routing id with no body: empty message
+      if (!socket.recv(msg, zmq::recv_flags::none)) return out;
+    }
+    out.bytes = msg.to_string();
+    while (msg.more()) {
+      if (!socket.recv(msg, zmq::recv_flags::none)) break;
+      ++out.extra_parts;
+    }
+    return out;
+  } catch (const zmq::error_t&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace capture

@@ -1,0 +1,44 @@
+// A thin wrapper over cppzmq: ZeroMQ's exceptions stay in here; callers get Status values and
+// "nothing arrived" as an empty optional. Each socket is owned and used by one thread only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <zmq.hpp>
+
+#include "common/status.h"
+
+namespace capture {
+
+// High-water mark for every socket on a data path. Frames beyond it are not lost: the sender
+// keeps them in its journal and they are resent on request.
+inline constexpr int kHighWaterMark = 100000;
+
+// Sockets are created with linger 0 (a process that exits does not hang on unsent frames: the
+// journal still has them), the high-water mark above, and a receive cap of 1 MiB (the frame cap
+// is enforced, with a counter, by the receiver's decoder).
+Result<zmq::socket_t> OpenSocket(zmq::context_t& ctx, zmq::socket_type type);
+Status Bind(zmq::socket_t& socket, const std::string& endpoint);
+Status Connect(zmq::socket_t& socket, const std::string& endpoint);
+Status SetRoutingId(zmq::socket_t& socket, std::string_view id);
+// ROUTER: fail sends to unknown peers instead of dropping them; let a reconnecting peer take over
+// its old routing id.
+Status MakeRouterStrict(zmq::socket_t& router);
+
+// Non-blocking send of one single-part message; false when it would block or the peer is gone.
+bool TrySend(zmq::socket_t& socket, std::string_view bytes);
+// ROUTER: send `bytes` to the peer with routing id `peer`; false if unknown or it would block.
+bool TrySendTo(zmq::socket_t& router, std::string_view peer, std::string_view bytes);
+
+// Non-blocking receive of one message (all parts joined is never done: extra parts are dropped
+// and reported as such by `extra_parts`).
+struct Received {
+  std::string peer;  // ROUTER only: the sender's routing id
+  std::string bytes;
+  size_t extra_parts = 0;
+};
+std::optional<Received> TryRecv(zmq::socket_t& socket, bool routed);
+
+}  // namespace capture
