@@ -1,5 +1,7 @@
 #include "common/transport.h"
 
+#include <cerrno>
+
 namespace capture {
 
 Result<zmq::socket_t> OpenSocket(zmq::context_t& ctx, zmq::socket_type type) {
@@ -49,6 +51,32 @@ Status MakeRouterStrict(zmq::socket_t& router) {
     return Status::Ok();
   } catch (const zmq::error_t& e) {
     return Status::IoError(std::string("cannot configure ROUTER: ") + e.what());
+  }
+}
+
+Status SubscribeAll(zmq::socket_t& sub) {
+  try {
+    sub.set(zmq::sockopt::subscribe, "");
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot subscribe: ") + e.what());
+  }
+}
+
+Result<std::string> LastEndpoint(zmq::socket_t& socket) {
+  try {
+    return socket.get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot read the bound endpoint: ") + e.what());
+  }
+}
+
+Result<int> Poll(std::vector<zmq::pollitem_t>& items, std::chrono::milliseconds timeout) {
+  try {
+    return zmq::poll(items, timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return 0;
+    return Status::IoError(std::string("poll failed: ") + e.what());
   }
 }
 

@@ -2,9 +2,11 @@
 // "nothing arrived" as an empty optional. Each socket is owned and used by one thread only.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -26,6 +28,14 @@ Status SetRoutingId(zmq::socket_t& socket, std::string_view id);
 // ROUTER: fail sends to unknown peers instead of dropping them; let a reconnecting peer take over
 // its old routing id.
 Status MakeRouterStrict(zmq::socket_t& router);
+
+// SUB: receive every message.
+Status SubscribeAll(zmq::socket_t& sub);
+// The address the socket bound last, with a `*` port resolved: "tcp://127.0.0.1:40123".
+Result<std::string> LastEndpoint(zmq::socket_t& socket);
+// Waits up to `timeout` (negative: forever) until an item is ready; returns how many are. A signal
+// interrupting the wait is not an error: it returns 0, so the caller's loop re-checks its state.
+Result<int> Poll(std::vector<zmq::pollitem_t>& items, std::chrono::milliseconds timeout);
 
 // Non-blocking send of one single-part message; false when it would block or the peer is gone.
 bool TrySend(zmq::socket_t& socket, std::string_view bytes);

@@ -1,0 +1,344 @@
+#include "coordinator/coordinator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <variant>
+
+#include "common/frame.h"
+#include "common/log.h"
+
+namespace capture::coord {
+
+namespace {
+
+constexpr char kLog[] = "coordinator";
+
+std::string StationLabel(uint32_t station) { return "{station=\"" + std::to_string(station) + "\"}"; }
+
+std::string EventWhere(const wire::CaptureEvent& ev) {
+  return Describe({ev.station(), ev.epoch()}) + " seq " + std::to_string(ev.seq());
+}
+
+// "ack", "status_reply", …: the frame's body field, for log lines.
+std::string BodyName(const wire::Frame& frame) {
+  const auto* field = wire::Frame::descriptor()->FindFieldByNumber(frame.body_case());
+  return field ? field->name() : std::to_string(frame.body_case());
+}
+
+int64_t SystemNowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<Sha256> Coordinator::Lookup::StoredHash(const StreamId& stream, uint64_t seq) const {
+  if (const Sha256* pending = owner_->batch_.FindEvent(stream, seq)) return *pending;
+  return owner_->store_->EventHash(stream, seq);
+}
+
+Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store)
+    : options_(std::move(options)), store_(std::move(store)), tracker_(&lookup_, options_.tracker) {
+  for (int station : options_.stations) {
+    stations_.insert(static_cast<uint32_t>(station));
+    counters_["events_stored" + StationLabel(station)] = 0;
+    counters_["resend_requests" + StationLabel(station)] = 0;
+  }
+  for (const char* name : {"commits", "duplicates_ignored", "seq_conflicts", "frames_received{socket=\"sub\"}",
+                           "frames_received{socket=\"router\"}"}) {
+    counters_[name] = 0;
+  }
+
+  max_station_time_us_ = store_->last_received_time_us();
+}
+
+Coordinator::~Coordinator() = default;
+
+Result<std::unique_ptr<Coordinator>> Coordinator::Start(CoordinatorOptions options,
+                                                        std::unique_ptr<RecordStore> store) {
+  std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store)));
+  if (Status s = c->Bind(); !s.ok()) return s;
+  return c;
+}
+
+Status Coordinator::Bind() {
+  auto sub = OpenSocket(context_, zmq::socket_type::sub);
+  if (!sub.ok()) return sub.status();
+  sub_ = std::move(*sub);
+  auto router = OpenSocket(context_, zmq::socket_type::router);
+  if (!router.ok()) return router.status();
+  router_ = std::move(*router);
+  if (Status s = SubscribeAll(sub_); !s.ok()) return s;
+  if (Status s = MakeRouterStrict(router_); !s.ok()) return s;
+  if (Status s = capture::Bind(sub_, options_.events_endpoint); !s.ok()) return s;
+  if (Status s = capture::Bind(router_, options_.control_endpoint); !s.ok()) return s;
+  auto events = LastEndpoint(sub_);
+  if (!events.ok()) return events.status();
+  auto control = LastEndpoint(router_);
+  if (!control.ok()) return control.status();
+  events_endpoint_ = *events;
+  control_endpoint_ = *control;
+  return Status::Ok();
+}
+
+Status Coordinator::Run(int stop_fd) {
+  std::vector<zmq::pollitem_t> items = {
+      {sub_.handle(), 0, ZMQ_POLLIN, 0},
+      {router_.handle(), 0, ZMQ_POLLIN, 0},
+      {nullptr, stop_fd, ZMQ_POLLIN, 0},
+  };
+  while (true) {
+    auto ready = Poll(items, options_.tick);
+    if (!ready.ok()) return ready.status();
+    if (items[2].revents & ZMQ_POLLIN) return Status::Ok();
+    if (Status s = Turn(); !s.ok()) return s;
+  }
+}
+
+Status Coordinator::Turn() {
+  size_t drained = 0;
+  bool more = true;
+  // Alternate between the sockets so that neither starves the other within the bound.
+  while (more && drained < options_.max_burst) {
+    more = false;
+    if (auto message = TryRecv(sub_, false)) {
+      more = true;
+      ++drained;
+      if (Status s = HandleSub(*message); !s.ok()) return s;
+    }
+    if (auto message = TryRecv(router_, true)) {
+      more = true;
+      ++drained;
+      if (Status s = HandleRouter(*message); !s.ok()) return s;
+    }
+  }
+  if (Status s = Commit(); !s.ok()) return s;
+  Answer();
+  SendResendRequests();
+  return Status::Ok();
+}
+
+Status Coordinator::HandleSub(const Received& message) {
+  Count("frames_received{socket=\"sub\"}");
+  const std::string origin = "the events socket";
+  if (message.extra_parts > 0) {
+    Reject("extra_parts", origin, std::to_string(message.extra_parts + 1) + " parts; a frame is one part");
+    return Status::Ok();
+  }
+  auto decoded = DecodeFrame(message.bytes);
+  if (auto* error = std::get_if<FrameError>(&decoded)) {
+    Reject(RejectionName(error->reason), origin, error->detail);
+    return Status::Ok();
+  }
+  const wire::Frame& frame = std::get<wire::Frame>(decoded);
+  switch (frame.body_case()) {
+    case wire::Frame::kEvent: return HandleEvent(frame.event(), origin);
+    case wire::Frame::kHeartbeat: HandleHeartbeat(frame.heartbeat()); return Status::Ok();
+    default:
+      Reject("unexpected_message", origin,
+             "a Frame{" + BodyName(frame) + "} is not sent on the events socket");
+      return Status::Ok();
+  }
+}
+
+Status Coordinator::HandleRouter(const Received& message) {
+  Count("frames_received{socket=\"router\"}");
+  const std::string origin = "peer '" + message.peer + "' on the control socket";
+  if (message.extra_parts > 0) {
+    Reject("extra_parts", origin, std::to_string(message.extra_parts + 1) + " parts; a frame is one part");
+    return Status::Ok();
+  }
+  auto decoded = DecodeFrame(message.bytes);
+  if (auto* error = std::get_if<FrameError>(&decoded)) {
+    Reject(RejectionName(error->reason), origin, error->detail);
+    return Status::Ok();
+  }
+  const wire::Frame& frame = std::get<wire::Frame>(decoded);
+  switch (frame.body_case()) {
+    case wire::Frame::kEvent: return HandleEvent(frame.event(), origin);
+    case wire::Frame::kHello: HandleHello(message.peer, frame.hello(), origin); return Status::Ok();
+    case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
+    default:
+      Reject("unexpected_message", origin,
+             "a Frame{" + BodyName(frame) + "} is not sent on the control socket");
+      return Status::Ok();
+  }
+}
+
+Status Coordinator::HandleEvent(const std::string& event_bytes, const std::string& origin) {
+  auto parsed = ParseEvent(event_bytes);
+  if (auto* error = std::get_if<FrameError>(&parsed)) {
+    Reject(RejectionName(error->reason), origin, error->detail);
+    return Status::Ok();
+  }
+  const wire::CaptureEvent& ev = std::get<wire::CaptureEvent>(parsed);
+  if (!KnownStation(ev.station())) {
+    Reject("unknown_station", origin, "event of " + EventWhere(ev) + ": station is not in the schedule");
+    return Status::Ok();
+  }
+  SeeStationTime(ev.station_time_us());
+  const StreamId stream{ev.station(), ev.epoch()};
+  auto offered = tracker_.Offer(stream, ev.seq(), event_bytes);
+  if (!offered.ok()) return offered.status();
+  switch (offered->outcome) {
+    case OfferOutcome::kApplied:
+      for (InOrderEvent& ready : offered->applied) Apply(stream, std::move(ready));
+      break;
+    case OfferOutcome::kDuplicate: Count("duplicates_ignored"); break;
+    case OfferOutcome::kConflict: return HandleConflict(stream, ev.seq(), event_bytes);
+    case OfferOutcome::kBuffered: break;
+    case OfferOutcome::kDropped:  // counted, not logged: a full buffer drops many; the resend path refills
+      Count("events_dropped_buffer_full" + StationLabel(stream.station));
+      break;
+  }
+  return Status::Ok();
+}
+
+void Coordinator::Apply(const StreamId& stream, InOrderEvent event) {
+  if (event.seq == 1) {
+    for (const auto& other : tracker_.Streams()) {
+      if (other.id.station != stream.station || other.id.epoch == stream.epoch || other.stored == 0) continue;
+      LogWarn(kLog, "station " + std::to_string(stream.station) + " started a new journal epoch " +
+                        EpochHex(stream.epoch) + " after epoch " + EpochHex(other.id.epoch) + " (replaced laptop?)");
+      wire::Observation obs;
+      obs.set_kind(wire::Observation::EPOCH_STARTED);
+      obs.set_station(stream.station);
+      obs.set_epoch(stream.epoch);
+      obs.set_detail("new journal epoch after epoch " + EpochHex(other.id.epoch));
+      batch_.AddObservation(std::move(obs));
+      break;
+    }
+  }
+  batch_.AddEvent(stream, event.seq, std::move(event.bytes));
+  advanced_.insert(stream);
+  Count("events_stored" + StationLabel(stream.station));
+}
+
+Status Coordinator::HandleConflict(const StreamId& stream, uint64_t seq, const std::string& bytes) {
+  Count("seq_conflicts");
+  const Sha256 hash = ComputeSha256(bytes);
+  if (batch_.HasConflict(stream, seq, hash)) return Status::Ok();
+  auto recorded = store_->HasConflict(stream, seq, hash);
+  if (!recorded.ok()) return recorded.status();
+  if (*recorded) return Status::Ok();
+  LogError(kLog, Describe(stream) + " seq " + std::to_string(seq) + " arrived again with different content (sha256 " +
+                     ToHex(hash) + "); the first version stays, this one is recorded as a conflict");
+  wire::Observation obs;
+  obs.set_kind(wire::Observation::SEQ_CONFLICT);
+  obs.set_station(stream.station);
+  obs.set_epoch(stream.epoch);
+  obs.set_seq(seq);
+  obs.set_sha256(AsBytes(hash));
+  obs.set_detail("same sequence number, different bytes; not stored");
+  batch_.AddObservation(std::move(obs));
+  return Status::Ok();
+}
+
+void Coordinator::HandleHeartbeat(const wire::Heartbeat& heartbeat) {
+  if (!KnownStation(heartbeat.station())) {
+    Reject("unknown_station", "the events socket",
+           "heartbeat of " + Describe({heartbeat.station(), heartbeat.epoch()}) + ": station is not in the schedule");
+    return;
+  }
+  SeeStationTime(heartbeat.station_time_us());
+  tracker_.Announce({heartbeat.station(), heartbeat.epoch()}, heartbeat.last_seq());
+}
+
+void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello, const std::string& origin) {
+  const StreamId stream{hello.station(), hello.epoch()};
+  if (!KnownStation(hello.station())) {
+    Reject("unknown_station", origin, "hello of " + Describe(stream) + ": station is not in the schedule");
+    return;
+  }
+  LogInfo(kLog, "hello from " + Describe(stream) + " (last seq " + std::to_string(hello.last_seq()) +
+                    ", agent version '" + hello.agent_version() + "')");
+  SeeStationTime(hello.station_time_us());
+  tracker_.Announce(stream, hello.last_seq());
+  // The agent may have restarted and lost what we asked for before.
+  tracker_.ForgetResendRequest(stream);
+  hellos_.emplace_back(peer, stream);
+}
+
+void Coordinator::SeeStationTime(int64_t station_time_us) {
+  max_station_time_us_ = std::max(max_station_time_us_, station_time_us);
+}
+
+Status Coordinator::Commit() {
+  if (batch_.empty()) return Status::Ok();
+  const int64_t received = options_.sim_time ? max_station_time_us_ : SystemNowMicros();
+  if (Status s = store_->Commit(batch_, received); !s.ok()) {
+    LogError(kLog, "commit failed, stopping so that a restart recovers from the store: " + s.message());
+    return s;
+  }
+  Count("commits");
+  batch_ = RecordStore::Batch();
+  return Status::Ok();
+}
+
+void Coordinator::Answer() {
+  auto ack = [this](const std::string& peer, const StreamId& stream) {
+    wire::Frame frame;
+    wire::Ack* a = frame.mutable_ack();
+    a->set_station(stream.station);
+    a->set_epoch(stream.epoch);
+    a->set_stored_seq(tracker_.stored(stream));
+    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));  // an absent agent hears at its next hello
+  };
+  for (const StreamId& stream : advanced_) ack(AgentRoutingId(stream), stream);
+  for (const auto& [peer, stream] : hellos_) {
+    if (!advanced_.count(stream) || peer != AgentRoutingId(stream)) ack(peer, stream);
+  }
+  if (!status_requesters_.empty()) {
+    wire::Frame frame;
+    *frame.mutable_status_reply() = BuildStatusReply();
+    const std::string bytes = EncodeFrame(std::move(frame));
+    for (const std::string& peer : status_requesters_) TrySendTo(router_, peer, bytes);
+  }
+  advanced_.clear();
+  hellos_.clear();
+  status_requesters_.clear();
+}
+
+void Coordinator::SendResendRequests() {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  for (const auto& state : tracker_.Streams()) {
+    auto range = tracker_.NextResend(state.id, now);
+    if (!range) continue;
+    wire::Frame frame;
+    wire::ResendRequest* r = frame.mutable_resend();
+    r->set_station(state.id.station);
+    r->set_epoch(state.id.epoch);
+    r->set_first_seq(range->first);
+    r->set_last_seq(range->last);
+    if (TrySendTo(router_, AgentRoutingId(state.id), EncodeFrame(std::move(frame)))) {
+      Count("resend_requests" + StationLabel(state.id.station));
+      LogInfo(kLog, "asked " + Describe(state.id) + " to resend seq " + std::to_string(range->first) + ".." +
+                        std::to_string(range->last));
+    }
+  }
+}
+
+void Coordinator::Reject(const std::string& reason, const std::string& origin, const std::string& detail) {
+  Count("frames_rejected{reason=\"" + reason + "\"}");
+  LogWarn(kLog, "rejected a frame from " + origin + " (" + reason + "): " + detail);
+}
+
+wire::StatusReply Coordinator::BuildStatusReply() const {
+  wire::StatusReply reply;
+  for (const auto& state : tracker_.Streams()) {
+    wire::StationStatus* s = reply.add_stations();
+    s->set_station(state.id.station);
+    s->set_epoch(state.id.epoch);
+    s->set_stored_seq(state.stored);
+    s->set_announced_seq(state.announced);
+  }
+  for (const auto& [name, value] : counters_) {
+    wire::Counter* c = reply.add_counters();
+    c->set_name(name);
+    c->set_value(value);
+  }
+  reply.set_commit_index(store_->commit_index());
+  return reply;
+}
+
+}  // namespace capture::coord

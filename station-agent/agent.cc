@@ -1,0 +1,373 @@
+#include "station-agent/agent.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "common/collection_code.h"
+#include "common/frame.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "common/transport.h"
+#include "station-agent/camera_watch.h"
+#include "station-agent/image_store.h"
+#include "station-agent/journal.h"
+#include "station-agent/lines.h"
+#include "station-agent/shot_name.h"
+#include "station-agent/station.h"
+#include "station-agent/station_clock.h"
+
+namespace capture::agent {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kLog = "agent";
+constexpr std::string_view kAgentVersion = "station-agent 1";
+constexpr auto kHelloSilence = 2s;   // the coordinator counts as absent after this much silence
+constexpr auto kHelloInterval = 1s;  // and is greeted this often while absent
+constexpr size_t kMaxInputLine = 64 * 1024;
+
+Status Errno(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
+
+Result<int> BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return Errno("cannot block SIGTERM/SIGINT");
+  // A reader of stdout that went away must not kill the station: the journal still has everything.
+  ::signal(SIGPIPE, SIG_IGN);
+  const int fd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (fd < 0) return Errno("cannot create signalfd");
+  return fd;
+}
+
+// A named pipe is opened read-write so that writers may come and go without an end of file.
+Result<int> OpenInput(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Errno("cannot open input " + path);
+  const int flags = S_ISFIFO(st.st_mode) ? O_RDWR | O_NONBLOCK : O_RDONLY;
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open input " + path);
+  return fd;
+}
+
+}  // namespace
+
+class Agent::Impl final : public StationOutput {
+ public:
+  Impl(AgentOptions options, int signal_fd)
+      : options_(std::move(options)), signal_fd_(signal_fd), clock_(options_.sim_time) {}
+
+  ~Impl() override {
+    if (input_fd_ > 0) ::close(input_fd_);
+    ::close(signal_fd_);
+  }
+
+  Status Open();
+  Status Run();
+
+  void EventJournaled(const wire::CaptureEvent& event, std::string_view bytes) override {
+    PrintLine(FormatEventLine(event));
+    if (!TrySend(pub_, EncodeEventFrame(bytes))) {
+      LogWarn(kLog, "event " + std::to_string(event.seq()) + " not published now; the coordinator will ask for it");
+    }
+  }
+
+  void Alert(std::string_view sentence) override { PrintLine(FormatAlertLine(options_.station, sentence)); }
+
+ private:
+  static void PrintLine(const std::string& line) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
+
+  Status ReadInput();
+  Status HandleInputLines();
+  Status ReadCamera();
+  void ReadControl();
+  void OnAck(const wire::Ack& ack);
+  void OnResend(const wire::ResendRequest& resend);
+  void SendHeartbeat();
+  void SendHello();
+  bool IsOurs(uint32_t station, uint64_t epoch, std::string_view what) const;
+
+  AgentOptions options_;
+  int signal_fd_;
+  int input_fd_ = -1;  // -1 once the input reached its end
+  std::string input_buffer_;
+  bool discarding_long_line_ = false;
+
+  std::unique_ptr<Journal> journal_;
+  StationClock clock_;
+  std::unique_ptr<Station> station_;
+  std::unique_ptr<CameraWatch> camera_;
+
+  zmq::context_t context_{1};
+  zmq::socket_t pub_;
+  zmq::socket_t dealer_;
+
+  Clock::time_point next_heartbeat_;
+  Clock::time_point last_heard_;
+  Clock::time_point last_hello_;
+};
+
+Status Agent::Impl::Open() {
+  auto key = LoadSiteKey(options_.site_key_path);
+  if (!key.ok()) return key.status();
+  auto namer = options_.shot_pattern.empty() ? ShotNamer::Make() : ShotNamer::Make(options_.shot_pattern);
+  if (!namer.ok()) return namer.status();
+
+  if (options_.input_path.empty()) {
+    input_fd_ = STDIN_FILENO;
+  } else {
+    auto fd = OpenInput(options_.input_path);
+    if (!fd.ok()) return fd.status();
+    input_fd_ = *fd;
+  }
+
+  auto journal = Journal::Open(options_.journal_dir, false);
+  if (!journal.ok()) return journal.status();
+  journal_ = std::move(*journal);
+  LogInfo(kLog, "journal " + options_.journal_dir + " epoch " + EpochHex(journal_->epoch()) + " last_seq " +
+                    std::to_string(journal_->last_seq()) + " acked " + std::to_string(journal_->acked_seq()));
+
+  station_ = std::make_unique<Station>(
+      StationConfig{options_.station, options_.operator_name, options_.camera_dir}, journal_.get(),
+      ImageStore(options_.journal_dir), std::move(*namer), MakeDemoCodeDecoder(std::move(*key)), &clock_, this);
+  if (Status st = station_->RebuildHistory(); !st.ok()) return st;
+
+  if (Status st = MakeDirs(options_.camera_dir); !st.ok()) return st;
+  auto camera = CameraWatch::Open(options_.camera_dir);
+  if (!camera.ok()) return camera.status();
+  camera_ = std::move(*camera);
+
+  auto pub = OpenSocket(context_, zmq::socket_type::pub);
+  if (!pub.ok()) return pub.status();
+  pub_ = std::move(*pub);
+  if (Status st = Connect(pub_, options_.events_endpoint); !st.ok()) return st;
+  auto dealer = OpenSocket(context_, zmq::socket_type::dealer);
+  if (!dealer.ok()) return dealer.status();
+  dealer_ = std::move(*dealer);
+  const std::string routing_id =
+      "agent/" + std::to_string(options_.station) + "/" + EpochHex(journal_->epoch());
+  if (Status st = SetRoutingId(dealer_, routing_id); !st.ok()) return st;
+  if (Status st = Connect(dealer_, options_.control_endpoint); !st.ok()) return st;
+
+  // Images that landed while the agent was not running: the watch is already up, so nothing that
+  // lands from now on is missed either.
+  auto existing = camera_->Scan();
+  if (!existing.ok()) return existing.status();
+  for (const std::string& file : *existing) {
+    if (Status st = station_->HandleFile(file); !st.ok()) return st;
+  }
+
+  PrintLine(FormatReadyLine(options_.station, journal_->epoch(), journal_->last_seq()));
+  const auto now = Clock::now();
+  last_heard_ = now;
+  next_heartbeat_ = now;
+  SendHello();
+  return Status::Ok();
+}
+
+Status Agent::Impl::Run() {
+  for (;;) {
+    std::vector<zmq::pollitem_t> items = {
+        {nullptr, signal_fd_, ZMQ_POLLIN, 0},
+        {nullptr, camera_->fd(), ZMQ_POLLIN, 0},
+        {dealer_.handle(), 0, ZMQ_POLLIN, 0},
+    };
+    if (input_fd_ >= 0) items.push_back({nullptr, input_fd_, ZMQ_POLLIN, 0});
+
+    const auto hello_due = std::max(last_heard_ + kHelloSilence, last_hello_ + kHelloInterval);
+    const auto wake = std::min(next_heartbeat_, hello_due);
+    const auto timeout =
+        std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()));
+    try {
+      zmq::poll(items, timeout);
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) return Status::IoError(std::string("poll failed: ") + e.what());
+      continue;
+    }
+
+    if (items[0].revents & ZMQ_POLLIN) {
+      signalfd_siginfo info{};
+      if (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        LogInfo(kLog, std::string("received ") + strsignal(static_cast<int>(info.ssi_signo)) + "; stopping");
+        return Status::Ok();
+      }
+    }
+    if (items[1].revents & ZMQ_POLLIN) {
+      if (Status st = ReadCamera(); !st.ok()) return st;
+    }
+    if (items[2].revents & ZMQ_POLLIN) ReadControl();
+    if (items.size() > 3 && (items[3].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
+      if (Status st = ReadInput(); !st.ok()) return st;
+    }
+
+    const auto now = Clock::now();
+    if (now >= next_heartbeat_) {
+      SendHeartbeat();
+      next_heartbeat_ = now + std::chrono::milliseconds(options_.heartbeat_ms);
+    }
+    if (now >= std::max(last_heard_ + kHelloSilence, last_hello_ + kHelloInterval)) SendHello();
+  }
+}
+
+Status Agent::Impl::ReadInput() {
+  char buf[16 * 1024];
+  const ssize_t n = ::read(input_fd_, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return Status::Ok();
+  if (n <= 0) {
+    if (n < 0) LogWarn(kLog, std::string("cannot read input: ") + std::strerror(errno));
+    LogInfo(kLog, "input ended; still watching the camera folder");
+    if (input_fd_ != STDIN_FILENO) ::close(input_fd_);
+    input_fd_ = -1;
+    // A last line without a newline still counts.
+    const std::string rest = std::exchange(input_buffer_, {});
+    return discarding_long_line_ ? Status::Ok() : station_->HandleLine(rest);
+  }
+  input_buffer_.append(buf, static_cast<size_t>(n));
+  return HandleInputLines();
+}
+
+Status Agent::Impl::HandleInputLines() {
+  size_t start = 0;
+  for (size_t end; (end = input_buffer_.find('\n', start)) != std::string::npos; start = end + 1) {
+    if (discarding_long_line_) {
+      discarding_long_line_ = false;
+      continue;
+    }
+    if (Status st = station_->HandleLine(std::string_view(input_buffer_).substr(start, end - start)); !st.ok()) {
+      return st;
+    }
+  }
+  input_buffer_.erase(0, start);
+  if (input_buffer_.size() > kMaxInputLine) {
+    // Nothing this long is a code or a mark; its text is not shown, as it may be a code.
+    Alert("an input line longer than " + std::to_string(kMaxInputLine) + " bytes was discarded");
+    input_buffer_.clear();
+    discarding_long_line_ = true;
+  }
+  return Status::Ok();
+}
+
+Status Agent::Impl::ReadCamera() {
+  auto changed = camera_->ReadChanges();
+  if (!changed.ok()) return changed.status();
+  for (const std::string& file : *changed) {
+    if (Status st = station_->HandleFile(file); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+bool Agent::Impl::IsOurs(uint32_t station, uint64_t epoch, std::string_view what) const {
+  if (station == options_.station && epoch == journal_->epoch()) return true;
+  LogWarn(kLog, std::string(what) + " for station " + std::to_string(station) + " epoch " + EpochHex(epoch) +
+                    " ignored: this is station " + std::to_string(options_.station) + " epoch " +
+                    EpochHex(journal_->epoch()));
+  return false;
+}
+
+void Agent::Impl::ReadControl() {
+  while (auto received = TryRecv(dealer_, false)) {
+    last_heard_ = Clock::now();
+    auto decoded = DecodeFrame(received->bytes);
+    if (auto* error = std::get_if<FrameError>(&decoded)) {
+      LogWarn(kLog, std::string("frame from the coordinator rejected (") + RejectionName(error->reason) +
+                        "): " + error->detail);
+      continue;
+    }
+    const wire::Frame& frame = std::get<wire::Frame>(decoded);
+    switch (frame.body_case()) {
+      case wire::Frame::kAck:
+        OnAck(frame.ack());
+        break;
+      case wire::Frame::kResend:
+        OnResend(frame.resend());
+        break;
+      default:
+        LogWarn(kLog, "unexpected frame from the coordinator (body " + std::to_string(frame.body_case()) + ")");
+        break;
+    }
+  }
+}
+
+void Agent::Impl::OnAck(const wire::Ack& ack) {
+  if (!IsOurs(ack.station(), ack.epoch(), "ack")) return;
+  if (Status st = journal_->SetAcked(std::min(ack.stored_seq(), journal_->last_seq())); !st.ok()) {
+    LogWarn(kLog, st.message());  // only costs resends after a restart
+  }
+}
+
+void Agent::Impl::OnResend(const wire::ResendRequest& resend) {
+  if (!IsOurs(resend.station(), resend.epoch(), "resend request")) return;
+  const uint64_t first = std::max<uint64_t>(resend.first_seq(), 1);
+  const uint64_t last = std::min(resend.last_seq(), journal_->last_seq());
+  uint64_t sent = 0;
+  bool blocked = false;
+  Status st = journal_->ForEachEvent(first, [&](uint64_t seq, std::string_view bytes) {
+    if (seq > last) return false;
+    if (!TrySend(dealer_, EncodeEventFrame(bytes))) {
+      blocked = true;
+      return false;
+    }
+    ++sent;
+    return true;
+  });
+  if (!st.ok()) LogError(kLog, "resend failed: " + st.message());
+  LogInfo(kLog, "resent " + std::to_string(sent) + " events from seq " + std::to_string(first) +
+                    (blocked ? " (stopped: the connection is full)" : ""));
+}
+
+void Agent::Impl::SendHeartbeat() {
+  wire::Frame frame;
+  wire::Heartbeat* hb = frame.mutable_heartbeat();
+  hb->set_station(options_.station);
+  hb->set_epoch(journal_->epoch());
+  hb->set_last_seq(journal_->last_seq());
+  hb->set_station_time_us(clock_.Now());
+  TrySend(pub_, EncodeFrame(std::move(frame)));  // a lost heartbeat is replaced by the next
+}
+
+void Agent::Impl::SendHello() {
+  wire::Frame frame;
+  wire::Hello* hello = frame.mutable_hello();
+  hello->set_station(options_.station);
+  hello->set_epoch(journal_->epoch());
+  hello->set_last_seq(journal_->last_seq());
+  hello->set_station_time_us(clock_.Now());
+  hello->set_agent_version(std::string(kAgentVersion));
+  TrySend(dealer_, EncodeFrame(std::move(frame)));  // unanswered, it is sent again
+  last_hello_ = Clock::now();
+}
+
+Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Agent::~Agent() = default;
+
+Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options) {
+  auto signal_fd = BlockTerminationSignals();
+  if (!signal_fd.ok()) return signal_fd.status();
+  auto impl = std::make_unique<Impl>(options, *signal_fd);
+  if (Status st = impl->Open(); !st.ok()) return st;
+  return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+Status Agent::Run() { return impl_->Run(); }
+
+}  // namespace capture::agent

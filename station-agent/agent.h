@@ -1,0 +1,55 @@
+// The station agent's event loop: one thread, zmq::poll over the termination signals, the camera
+// folder's inotify descriptor, the input (code reader and operator marks) and the DEALER socket.
+//
+// Transport (proto/capture.proto):
+//   PUB    connects to --events:  every journaled event as Frame{event} (the journaled bytes), and
+//                                 Frame{heartbeat} every --heartbeat-ms.
+//   DEALER connects to --control with routing id "agent/<station>/<epoch hex>": Frame{hello} at
+//          start and every second while the coordinator has been silent for 2 s; Frame{ack} raises
+//          the journal's acked mark; Frame{resend} sends journaled events back as Frame{event},
+//          without blocking, stopping at the first send that would block (the coordinator asks again).
+// Nothing here waits for the coordinator: without one, the station journals and prints as usual.
+//
+// stdout (flushed per line) carries the ready/event/alert lines of lines.h; logs go to stderr.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace capture::agent {
+
+struct AgentOptions {
+  uint32_t station = 0;
+  std::string camera_dir;
+  std::string input_path;  // empty: stdin
+  std::string journal_dir;
+  std::string site_key_path;
+  std::string events_endpoint;
+  std::string control_endpoint;
+  std::string shot_pattern;
+  bool sim_time = false;
+  int heartbeat_ms = 250;
+  std::string operator_name;
+};
+
+class Agent {
+ public:
+  // Blocks SIGTERM/SIGINT (they are read from a signalfd by Run; call this before any other
+  // thread is started), opens the journal, the camera watch and the sockets, takes in the images
+  // already in the camera folder, and prints the ready line.
+  static Result<std::unique_ptr<Agent>> Start(const AgentOptions& options);
+  ~Agent();
+
+  // Runs until SIGTERM or SIGINT (then OK). An error is fatal: the journal or image store failed.
+  Status Run();
+
+ private:
+  class Impl;
+  explicit Agent(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace capture::agent

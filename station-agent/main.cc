@@ -1,0 +1,63 @@
+// station-agent: one per camera station. See agent.h for what it does and lines.h for its stdout.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "common/log.h"
+#include "station-agent/agent.h"
+#include "station-agent/input.h"
+#include "station-agent/lines.h"
+#include "station-agent/shot_name.h"
+
+int main(int argc, char** argv) {
+  capture::agent::AgentOptions options;
+  CLI::App app{"Camera station agent: journals every collection code, camera image and operator mark of one "
+               "station durably, and sends them to the coordinator."};
+  app.add_option("--station", options.station, "The schedule's number of this camera station.")
+      ->required()
+      ->check(CLI::Range(1u, 999u));
+  app.add_option("--camera-dir", options.camera_dir,
+                 "Folder the tethered camera writes its images into (watched with all its subfolders).")
+      ->required();
+  app.add_option("--input", options.input_path,
+                 "File or named pipe to read code and mark lines from, instead of stdin. Marks: " +
+                     std::string(capture::agent::kMarkForms) + ".");
+  app.add_option("--journal", options.journal_dir,
+                 "Folder of the durable local journal and image store (default ./station-N-journal).");
+  app.add_option("--site-key", options.site_key_path, "File with the site key (64 hex digits) that decodes collection codes.")
+      ->default_val("./site.key");
+  app.add_option("--events", options.events_endpoint, "The coordinator's event endpoint; the agent's PUB connects to it.")
+      ->default_val("tcp://127.0.0.1:5701");
+  app.add_option("--control", options.control_endpoint,
+                 "The coordinator's control endpoint; the agent's DEALER connects to it.")
+      ->default_val("tcp://127.0.0.1:5702");
+  app.add_option("--shot-pattern", options.shot_pattern,
+                 "Regex (case-insensitive, one capture group: the shot number) matched against image file names "
+                 "(default " + std::string(capture::agent::kDefaultShotPattern) + ").");
+  app.add_flag("--sim-time", options.sim_time,
+               "Take the station clock from '!time ISO8601' input lines instead of the system clock.");
+  app.add_option("--heartbeat-ms", options.heartbeat_ms, "Milliseconds between heartbeats to the coordinator.")
+      ->default_val(250)
+      ->check(CLI::Range(10, 60000));
+  app.add_option("--operator", options.operator_name, "Who makes the marks at this station (default station-N).");
+  CLI11_PARSE(app, argc, argv);
+
+  const std::string n = std::to_string(options.station);
+  if (options.journal_dir.empty()) options.journal_dir = "./station-" + n + "-journal";
+  if (options.operator_name.empty()) options.operator_name = "station-" + n;
+
+  auto agent = capture::agent::Agent::Start(options);
+  if (!agent.ok()) {
+    capture::LogError("agent", "cannot start station " + n + ": " + agent.status().message());
+    return 1;
+  }
+  if (capture::Status st = (*agent)->Run(); !st.ok()) {
+    capture::LogError("agent", "station " + n + " stopped: " + st.message());
+    const std::string alert = capture::agent::FormatAlertLine(
+        options.station, "the station stopped because its journal or image store failed: " + st.message());
+    std::printf("%s\n", alert.c_str());
+    std::fflush(stdout);
+    return 1;
+  }
+  return 0;
+}

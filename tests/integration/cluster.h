@@ -1,0 +1,84 @@
+// A whole capture system on 127.0.0.1 for integration tests: one coordinator and one station
+// agent per station as real processes, driven through the agents' real inputs (code lines and
+// JPEG files in the camera folder), and the tools to compare what ended up where.
+//
+// Every wait is on a handshake line or a condition with a deadline, never a fixed sleep.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "tools/capture-sim/day_plan.h"
+#include "tools/capture-sim/process.h"
+
+namespace capture::itest {
+
+class Cluster {
+ public:
+  // Makes a fresh folder with a kit for `schedule_file` (a file in tests/data).
+  explicit Cluster(const std::string& schedule_file, uint64_t seed = 7);
+  ~Cluster();
+
+  // First start binds ports chosen by the OS; restarts reuse them, so agents reconnect.
+  Status StartCoordinator();
+  // Chooses the coordinator's ports now, so agents can be started before it.
+  Status ChooseCoordinatorPorts();
+  Status KillCoordinator();  // SIGKILL, reaped
+  bool coordinator_running() const { return coordinator_ != nullptr; }
+
+  // `events_endpoint` overrides where the agent publishes (e.g. a lossy proxy).
+  Status StartAgent(int station, const std::string& events_endpoint = "");
+  Status StartAllAgents(const std::string& events_endpoint = "");
+  Status KillAgent(int station);
+
+  // A lossy proxy in front of the coordinator's SUB socket; returns its listening endpoint.
+  Result<std::string> StartLossyProxy(double drop_share, uint64_t seed);
+
+  // Plays the next student of the station's plan: `!time`, code line, JPEG; waits for both events.
+  // `kill_before_shot_event`: the agent is killed right after the JPEG lands, before its event
+  // is awaited, and restarted: the image must be taken in from the folder at start.
+  Status PlayNextStudent(int station, bool kill_before_shot_event = false);
+  bool StationDone(int station) const;
+  std::vector<int> stations() const;
+  uint64_t events_journaled(int station) const;
+
+  // Waits until the coordinator reports every journaled event of every station stored.
+  Status WaitUntilAllStored(std::chrono::milliseconds timeout);
+  // The coordinator's counter by exact name, 0 if absent.
+  Result<uint64_t> Counter(const std::string& name);
+
+  // SIGTERM to every process, waiting for clean exits.
+  Status StopAll();
+  // After StopAll: the record holds every journaled (station, epoch, seq) exactly once,
+  // byte-identical, each stream contiguous from 1, and nothing else of the stations'.
+  Status ExpectRecordEqualsJournals() const;
+
+ private:
+  struct Station {
+    sim::StationPlan plan;
+    size_t next_class = 0, next_student = 0;
+    int shot_counter = 0;
+    uint64_t last_seq = 0;
+    std::string epoch_hex;
+    std::unique_ptr<sim::ChildProcess> agent;
+    std::string events_endpoint;
+    std::vector<std::string> events_before_ready;  // of the last start: images taken in from the folder
+  };
+  std::string Path(const std::string& name) const { return root_ + "/" + name; }
+  Result<std::string> AwaitEvent(Station& s, const std::string& kind);
+
+  std::string root_;
+  std::string schedule_path_;
+  int utc_offset_minutes_ = 480;
+  std::map<std::string, std::string> code_by_registry_;
+  std::map<int, Station> stations_;
+  std::unique_ptr<sim::ChildProcess> coordinator_;
+  std::unique_ptr<sim::ChildProcess> proxy_;
+  std::string events_endpoint_ = "tcp://127.0.0.1:*";
+  std::string control_endpoint_ = "tcp://127.0.0.1:*";
+};
+
+}  // namespace capture::itest

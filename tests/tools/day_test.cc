@@ -1,0 +1,242 @@
+// Whole simulated days through the real capture-sim, station-agent and coordinator programs.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <regex>
+
+#include "common/fs.h"
+#include "common/schedule.h"
+#include "coordinator/record_store.h"
+#include "coordinator/status_client.h"
+#include "tests/tools/test_support.h"
+#include "tools/capture-sim/day.h"
+#include "tools/capture-sim/kit.h"
+#include "tools/capture-sim/output_line.h"
+#include "tools/capture-sim/process.h"
+#include "tools/capture-sim/roster.h"
+
+namespace capture::sim {
+namespace {
+
+using namespace std::chrono_literals;
+
+// 2 stations, 3 small classes; station 1's second class slot starts before its first can end.
+constexpr const char* kSmallSchedule =
+    "station,college,class,headcount,start,end\n"
+    "1,文学院,汉语言文学2101,7,08:30,08:45\n"
+    "2,理学院,物理学2101,6,08:30,08:45\n"
+    "1,文学院,汉语言文学2102,5,08:31,08:45\n";
+constexpr const char* kSeed = "5";
+constexpr double kAbsentShare = 0.2;
+
+std::string Bin(const std::string& program) { return std::string(CAPTURE_BIN_DIR) + "/" + program; }
+
+struct StationNumbers {
+  uint64_t sent = 0, stored = 0;
+  int expected = 0, photographed = 0, absent = 0;
+};
+
+// The per-station numbers of a summary JSON, by station.
+std::map<int, StationNumbers> StationsOf(const std::string& json) {
+  static const std::regex station(
+      R"(\{"station":(\d+),"epoch":"[0-9a-f]{16}","events_sent":(\d+),"events_stored":(\d+),"students":\d+,)"
+      R"("absent":(\d+),"expected":(\d+),"photographed":(\d+),)");
+  std::map<int, StationNumbers> out;
+  for (std::sregex_iterator it(json.begin(), json.end(), station), end; it != end; ++it) {
+    const std::smatch& m = *it;
+    out[std::stoi(m[1])] = {std::stoull(m[2]), std::stoull(m[3]), std::stoi(m[5]), std::stoi(m[6]), std::stoi(m[4])};
+  }
+  return out;
+}
+
+// Events per station in a stopped coordinator's store.
+std::map<int, uint64_t> StoredEventsPerStation(const std::string& store_dir) {
+  std::map<int, uint64_t> out;
+  auto store = coord::RecordStore::Open(store_dir, /*read_only=*/true);
+  EXPECT_TRUE(store.ok()) << store.status().message();
+  if (!store.ok()) return out;
+  Status st = (*store)->ForEachItem([&](const wire::RecordItem& item) {
+    wire::CaptureEvent event;
+    if (item.has_event() && event.ParseFromString(item.event())) ++out[static_cast<int>(event.station())];
+    return true;
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
+  return out;
+}
+
+// Present students per station as the simulator's own roster rules give them.
+std::map<int, StationNumbers> ExpectedFromRoster(const std::string& schedule_path) {
+  auto schedule = LoadSchedule(schedule_path);
+  EXPECT_TRUE(schedule.ok());
+  auto roster = MakeSyntheticRoster(*schedule, std::stoull(kSeed), kAbsentShare);
+  EXPECT_TRUE(roster.ok());
+  std::map<int, StationNumbers> out;
+  for (const SimStudent& s : roster->students) {
+    StationNumbers& n = out[schedule->classes[s.class_index].station];
+    if (s.absent) {
+      ++n.absent;
+    } else {
+      ++n.expected;
+    }
+  }
+  return out;
+}
+
+TEST(CaptureDay, SmallDayStoresEveryEventAndPhotographsEveryPresentStudent) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());
+  const std::string work = dir / "work";
+  testing::SimRun run = testing::RunCaptureSim({"--schedule", dir / "schedule.csv", "--work", work, "--summary", dir / "summary.json",
+                       "--seed", kSeed, "--absent-share", "0.2", "--bin-dir", CAPTURE_BIN_DIR},
+                      dir / "sim.log");
+  EXPECT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
+
+  auto json = ReadFile(dir / "summary.json");
+  ASSERT_TRUE(json.ok()) << json.status().message();
+  EXPECT_EQ(json->rfind("{\"ok\":true,", 0), 0u) << *json;
+  const auto stations = StationsOf(*json);
+  const auto expected = ExpectedFromRoster(dir / "schedule.csv");
+  ASSERT_EQ(stations.size(), 2u) << *json;
+  const auto stored = StoredEventsPerStation(work + "/store");
+  for (const auto& [station, n] : stations) {
+    SCOPED_TRACE("station " + std::to_string(station));
+    EXPECT_EQ(n.stored, n.sent);
+    EXPECT_EQ(n.photographed, n.expected);
+    EXPECT_EQ(n.expected, expected.at(station).expected);
+    EXPECT_EQ(n.absent, expected.at(station).absent);
+    // A code and a shot per present student, an absence mark per absent one.
+    EXPECT_EQ(n.sent, static_cast<uint64_t>(2 * n.expected + n.absent));
+    EXPECT_EQ(stored.count(station) ? stored.at(station) : 0, n.sent);
+    size_t images = 0;
+    for (const auto& f : std::filesystem::directory_iterator(work + "/station-" + std::to_string(station) + "/camera")) {
+      images += f.path().extension() == ".JPG";
+    }
+    EXPECT_EQ(images, static_cast<size_t>(n.expected));
+  }
+  EXPECT_GT(expected.at(1).absent + expected.at(2).absent, 0) << "the test should cover absent students";
+
+  int progress_lines = 0;
+  for (const std::string& line : run.lines) {
+    const OutputLine parsed = ParseOutputLine(line);
+    if (parsed.type != "progress") continue;
+    ++progress_lines;
+    const std::string photographed = parsed.Get("photographed").value_or("");
+    const size_t slash = photographed.find('/');
+    ASSERT_NE(slash, std::string::npos) << line;
+    EXPECT_EQ(photographed.substr(0, slash), photographed.substr(slash + 1)) << line;
+  }
+  EXPECT_EQ(progress_lines, 3);
+}
+
+TEST(CaptureDay, UsesARunningCoordinatorAndLeavesItRunning) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());
+  auto schedule = LoadSchedule(dir / "schedule.csv");
+  ASSERT_TRUE(schedule.ok());
+  auto roster = MakeSyntheticRoster(*schedule, std::stoull(kSeed), kAbsentShare);
+  ASSERT_TRUE(roster.ok());
+  ASSERT_TRUE(WriteKit(dir / "kit", *roster, GenerateSiteKey()).ok());
+  auto coordinator = ChildProcess::Spawn({Bin("coordinator"), "--store", dir / "store", "--schedule",
+                                          dir / "schedule.csv", "--roster", dir / "kit/roster.csv", "--sim-time",
+                                          "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"},
+                                         dir / "coordinator.log");
+  ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
+  auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, 30s,
+                                           "the coordinator's ready line");
+  ASSERT_TRUE(ready.ok()) << ready.status().message();
+  const std::string events = ParseOutputLine(*ready).Get("events").value_or("");
+  const std::string control = ParseOutputLine(*ready).Get("control").value_or("");
+
+  testing::SimRun run = testing::RunCaptureSim({"--schedule", dir / "schedule.csv", "--work", dir / "work", "--summary", dir / "summary.json",
+                       "--seed", kSeed, "--absent-share", "0.2", "--bin-dir", CAPTURE_BIN_DIR, "--events", events,
+                       "--control", control},
+                      dir / "sim.log");
+  EXPECT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
+  EXPECT_FALSE(std::filesystem::exists(dir / "work/store")) << "it started a coordinator of its own";
+
+  auto status = coord::QueryStatus(control, 5000);
+  ASSERT_TRUE(status.ok()) << "the coordinator did not survive the day: " << status.status().message();
+  uint64_t stored = 0;
+  for (const wire::StationStatus& s : status->stations()) stored += s.stored_seq();
+  uint64_t sent = 0;
+  for (const auto& [station, n] : StationsOf(testing::FileText(dir / "summary.json"))) sent += n.sent;
+  EXPECT_GT(sent, 0u);
+  EXPECT_EQ(stored, sent);
+
+  ASSERT_TRUE((*coordinator)->Signal(SIGTERM).ok());
+  auto exit = (*coordinator)->Wait(15s);
+  ASSERT_TRUE(exit.ok()) << exit.status().message();
+  EXPECT_TRUE(exit->Succeeded()) << exit->ToString();
+}
+
+// A TCP port that accepts connections and never speaks: a coordinator that stores nothing.
+class SilentListener {
+ public:
+  SilentListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      throw std::runtime_error("cannot listen on 127.0.0.1");
+    }
+    endpoint_ = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  }
+  ~SilentListener() { ::close(fd_); }
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  int fd_ = -1;
+  std::string endpoint_;
+};
+
+TEST(CaptureDay, IsNotOkWhenTheCoordinatorStoresNothing) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());
+  SilentListener events, control;
+  DayOptions options;
+  options.schedule_path = dir / "schedule.csv";
+  options.work_dir = dir / "work";
+  options.bin_dir = CAPTURE_BIN_DIR;
+  options.events_endpoint = events.endpoint();
+  options.control_endpoint = control.endpoint();
+  options.store_timeout = 500ms;
+  std::FILE* progress = std::fopen((dir / "progress.txt").c_str(), "w");
+  ASSERT_NE(progress, nullptr);
+  auto summary = PlayDay(options, progress);
+  std::fclose(progress);
+  ASSERT_TRUE(summary.ok()) << summary.status().message();
+  EXPECT_FALSE(summary->ok());
+  EXPECT_NE(summary->error.find("had not stored every event"), std::string::npos) << summary->error;
+  for (const StationSummary& s : summary->stations) {
+    EXPECT_EQ(s.photographed, s.expected()) << "the agents must work without a coordinator";
+    EXPECT_GT(s.events_sent, s.events_stored);
+  }
+  EXPECT_NE(FormatSummaryJson(*summary).rfind("{\"ok\":false,", 0), std::string::npos);
+}
+
+TEST(CaptureDay, RefusesToWipeAFolderItDidNotMake) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());
+  ASSERT_TRUE(MakeDirs(dir / "precious").ok());
+  ASSERT_TRUE(WriteFileDurably(dir / "precious/thesis.txt", "years of work").ok());
+  DayOptions options;
+  options.schedule_path = dir / "schedule.csv";
+  options.work_dir = dir / "precious";
+  options.bin_dir = CAPTURE_BIN_DIR;
+  auto summary = PlayDay(options, stdout);
+  ASSERT_FALSE(summary.ok());
+  EXPECT_NE(summary.status().message().find("refusing to wipe"), std::string::npos) << summary.status().message();
+  EXPECT_TRUE(std::filesystem::exists(dir / "precious/thesis.txt"));
+}
+
+}  // namespace
+}  // namespace capture::sim

@@ -1,0 +1,59 @@
+// Plays a whole simulated capture day through real processes: one coordinator (or an existing
+// one) and one station-agent per schedule station, all on 127.0.0.1, driven through the agents'
+// real inputs (stdin lines and JPEG files in their camera folders), one thread per station.
+//
+// Work folder layout (wiped and re-created on every run):
+//   WORK/.capture-sim          marker: only a folder holding it is ever wiped
+//   WORK/roster.csv codes.csv site.key     the kit (kit.h)
+//   WORK/store/                the coordinator's record (when we start the coordinator)
+//   WORK/station-N/camera/     the simulated tethered camera writes IMG_0001.JPG … here
+//   WORK/station-N/journal/    the agent's journal
+//   WORK/logs/<program>.log    each child's stderr
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "common/status.h"
+#include "tools/capture-sim/roster.h"
+#include "tools/capture-sim/summary.h"
+
+namespace capture::sim {
+
+struct DayOptions {
+  std::string schedule_path;
+  std::string day = "2024-04-22";
+  std::string tz = "Asia/Shanghai";  // IANA name or a fixed offset such as +08:00
+  uint64_t seed = 1;
+  std::string work_dir = "capture-day";
+  std::string bin_dir;  // holds station-agent and coordinator
+  double absent_share = kDefaultAbsentShare;
+  int time_per_student_s = 10;
+  // Both set: use this running coordinator instead of starting one.
+  std::string events_endpoint;
+  std::string control_endpoint;
+  // How long one step (an agent's answer to one input) may take before the station gives up.
+  std::chrono::milliseconds step_timeout{30000};
+  // How long to wait at the end for the coordinator to have stored every event.
+  std::chrono::milliseconds store_timeout{60000};
+};
+
+inline constexpr int kShotDelaySeconds = 4;  // code read at T, shot at T + 4 s
+inline constexpr int kMinTimePerStudentSeconds = kShotDelaySeconds + 1;
+
+// Plays the day; prints start lines and one progress line per finished class to `out`, flushed
+// at once. Fails (Status) only when the day cannot begin: bad options, schedule or work folder.
+// Everything that goes wrong once processes run is in the summary (DaySummary::error or a
+// station's error), and the summary is complete either way.
+Result<DaySummary> PlayDay(const DayOptions& options, std::FILE* out);
+
+// The folder of the running executable (/proc/self/exe).
+Result<std::string> ExecutableDir();
+
+// "../shared/seed/schedule-2024-04-22.csv" from the current folder if it exists, else the
+// repository's tests/data copy found as <bin_dir>/../../tests/data (with a note to stderr).
+Result<std::string> DefaultSchedulePath(const std::string& bin_dir);
+
+}  // namespace capture::sim

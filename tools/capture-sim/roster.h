@@ -1,0 +1,39 @@
+// A synthetic roster for a schedule: made-up students (no real names), deterministic per seed.
+// Pure: no clock, no files.
+//
+// Per scheduled class, `headcount` students in queue (student-number) order:
+//   student_no  = "2021" + class index in schedule order (3+ digits) + position (2+ digits), so
+//                 numbers ascend within a class and are unique across the roster;
+//   registry_no = "10421" + "2021" + 7 seeded digits, unique across the roster;
+//   name        = a surname and one or two given-name characters from fixed syllable lists;
+//   masked_name = surname + "*" + last character, or surname + "*" for a two-character name.
+// round(absent_share * total) students, chosen by the seed, are absent (away as interns).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/schedule.h"
+#include "common/status.h"
+
+namespace capture::sim {
+
+struct SimStudent {
+  RosterStudent student;
+  size_t class_index = 0;  // into Schedule::classes
+  bool absent = false;
+};
+
+struct SyntheticRoster {
+  std::vector<SimStudent> students;  // class by class in schedule order, each in queue order
+  Roster ToRoster() const;
+};
+
+inline constexpr double kDefaultAbsentShare = 0.01;
+
+// Fails only on an absent_share outside [0, 1] or a schedule too large for 7-digit registry numbers.
+Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t seed,
+                                            double absent_share = kDefaultAbsentShare);
+
+}  // namespace capture::sim

@@ -1,0 +1,33 @@
+// The simulated camera's image: the smallest file the station agent treats as a JPEG with a
+// capture time. Pure: no clock, no files.
+//
+// Layout (all segments standard JPEG/Exif 2.3; the image has no pixel data, so it is 1-3 KB):
+//   FF D8                          SOI
+//   FF E1 len "Exif\0\0" TIFF      APP1: little-endian TIFF, IFD0 holding only the Exif IFD
+//                                  pointer (0x8769), whose IFD holds only DateTimeOriginal
+//                                  (0x9003, ASCII "YYYY:MM:DD HH:MM:SS\0", station-local time)
+//   FF FE len <comment bytes>      COM: seeded random bytes, so every image hashes differently
+//   FF D9                          EOI
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace capture::sim {
+
+inline constexpr size_t kMinCommentBytes = 1000;
+inline constexpr size_t kMaxCommentBytes = 2900;
+
+// `date_time_original` must be exactly "YYYY:MM:DD HH:MM:SS" (19 characters); `comment` at most
+// 65533 bytes.
+std::string MakeSimJpeg(std::string_view date_time_original, std::string_view comment);
+
+// Seeded comment bytes of kMinCommentBytes..kMaxCommentBytes: the same (seed, station, shot)
+// always gives the same image.
+std::string SimJpegComment(uint64_t seed, int station, uint64_t shot_counter);
+
+// "YYYY:MM:DD HH:MM:SS" of a UTC instant shifted by a UTC offset: the EXIF form of local time.
+std::string ExifDateTime(int64_t micros_since_epoch, int utc_offset_minutes);
+
+}  // namespace capture::sim

@@ -1,0 +1,106 @@
+#include "tools/capture-sim/summary.h"
+
+#include <cstdio>
+
+namespace capture::sim {
+
+namespace {
+
+StationSummary Totals(const DaySummary& summary) {
+  StationSummary t;
+  for (const StationSummary& s : summary.stations) {
+    t.events_sent += s.events_sent;
+    t.events_stored += s.events_stored;
+    t.students += s.students;
+    t.absent += s.absent;
+    t.photographed += s.photographed;
+    t.alerts += s.alerts;
+  }
+  return t;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string Counts(const StationSummary& s) {
+  return "\"events_sent\":" + std::to_string(s.events_sent) + ",\"events_stored\":" + std::to_string(s.events_stored) +
+         ",\"students\":" + std::to_string(s.students) + ",\"absent\":" + std::to_string(s.absent) +
+         ",\"expected\":" + std::to_string(s.expected()) + ",\"photographed\":" + std::to_string(s.photographed) +
+         ",\"alerts\":" + std::to_string(s.alerts);
+}
+
+std::string Row(const std::string& label, const StationSummary& s) {
+  char buf[160];
+  const std::string photographed = std::to_string(s.photographed) + "/" + std::to_string(s.expected());
+  std::snprintf(buf, sizeof buf, "%-8s %12llu %14llu %22s %7d %7d\n", label.c_str(),
+                static_cast<unsigned long long>(s.events_sent), static_cast<unsigned long long>(s.events_stored),
+                photographed.c_str(), s.absent, s.alerts);
+  return buf;
+}
+
+}  // namespace
+
+bool DaySummary::ok() const {
+  if (!error.empty() || stations.empty()) return false;
+  for (const StationSummary& s : stations) {
+    if (!s.stored_all() || !s.error.empty()) return false;
+  }
+  return true;
+}
+
+std::string FormatSummaryTable(const DaySummary& summary) {
+  char header[160];
+  std::snprintf(header, sizeof header, "%-8s %12s %14s %22s %7s %7s\n", "station", "events_sent", "events_stored",
+                "photographed/expected", "absent", "alerts");
+  std::string out = header;
+  for (const StationSummary& s : summary.stations) {
+    out += Row(std::to_string(s.station), s);
+    if (!s.error.empty()) out += "  station " + std::to_string(s.station) + " stopped early: " + s.error + "\n";
+  }
+  out += Row("total", Totals(summary));
+  if (!summary.error.empty()) out += "error: " + summary.error + "\n";
+  char elapsed[64];
+  std::snprintf(elapsed, sizeof elapsed, " (%.1f s)", summary.elapsed_seconds);
+  out += summary.ok() ? "result: ok, every event stored at the coordinator"
+                      : "result: FAILED, see the rows above";
+  return out + elapsed + "\n";
+}
+
+std::string FormatSummaryJson(const DaySummary& summary) {
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, "%.3f", summary.elapsed_seconds);
+  std::string out = std::string("{\"ok\":") + (summary.ok() ? "true" : "false") + ",\"elapsed_seconds\":" + elapsed +
+                    ",\"stations\":[";
+  for (size_t i = 0; i < summary.stations.size(); ++i) {
+    const StationSummary& s = summary.stations[i];
+    char epoch[17];
+    std::snprintf(epoch, sizeof epoch, "%016llx", static_cast<unsigned long long>(s.epoch));
+    out += std::string(i ? "," : "") + "{\"station\":" + std::to_string(s.station) + ",\"epoch\":\"" + epoch + "\"," +
+           Counts(s) + ",\"stored_all\":" + (s.stored_all() ? "true" : "false") +
+           ",\"error\":" + (s.error.empty() ? "null" : JsonString(s.error)) + "}";
+  }
+  out += "],\"totals\":{" + Counts(Totals(summary)) + "},\"error\":" +
+         (summary.error.empty() ? "null" : JsonString(summary.error)) + "}\n";
+  return out;
+}
+
+}  // namespace capture::sim
