@@ -14,9 +14,13 @@ const char* RejectionName(FrameRejection reason) {
 }
 
 std::variant<wire::Frame, FrameError> DecodeFrame(std::string_view bytes) {
-  if (bytes.size() > kMaxFrameBytes) {
+  return DecodeFrame(bytes, kMaxFrameBytes);
+}
+
+std::variant<wire::Frame, FrameError> DecodeFrame(std::string_view bytes, size_t max_bytes) {
+  if (bytes.size() > max_bytes) {
     return FrameError{FrameRejection::kOversized,
-                      std::to_string(bytes.size()) + " bytes exceeds the cap of " + std::to_string(kMaxFrameBytes)};
+                      std::to_string(bytes.size()) + " bytes exceeds the cap of " + std::to_string(max_bytes)};
   }
   wire::Frame frame;
   if (!frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {

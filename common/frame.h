@@ -25,6 +25,9 @@ struct FrameError {
 };
 
 std::variant<wire::Frame, FrameError> DecodeFrame(std::string_view bytes);
+// The same with a cap of the caller's: for a client that asked for a reply that may be larger than
+// kMaxFrameBytes (an export).
+std::variant<wire::Frame, FrameError> DecodeFrame(std::string_view bytes, size_t max_bytes);
 
 // Serializes with the current format version set.
 std::string EncodeFrame(wire::Frame frame);

@@ -54,6 +54,24 @@ Status MakeRouterStrict(zmq::socket_t& router) {
   }
 }
 
+Status QueueOnlyWhenConnected(zmq::socket_t& socket) {
+  try {
+    socket.set(zmq::sockopt::immediate, 1);
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot set immediate mode: ") + e.what());
+  }
+}
+
+Status SetReceiveLimit(zmq::socket_t& socket, int64_t max_bytes) {
+  try {
+    socket.set(zmq::sockopt::maxmsgsize, max_bytes);
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot set the receive limit: ") + e.what());
+  }
+}
+
 Status SubscribeAll(zmq::socket_t& sub) {
   try {
     sub.set(zmq::sockopt::subscribe, "");

@@ -29,6 +29,15 @@ Status SetRoutingId(zmq::socket_t& socket, std::string_view id);
 // its old routing id.
 Status MakeRouterStrict(zmq::socket_t& router);
 
+// DEALER (before Connect): queue messages only while the connection is up, so frames sent while
+// the peer is down (e.g. repeated hellos) are refused (TrySend false) rather than delivered as a
+// stale burst when it comes back.
+Status QueueOnlyWhenConnected(zmq::socket_t& socket);
+
+// Before Connect: accept messages up to `max_bytes` (-1: any size) instead of the 1 MiB cap, for
+// a client that asks for replies larger than that (e.g. an export).
+Status SetReceiveLimit(zmq::socket_t& socket, int64_t max_bytes);
+
 // SUB: receive every message.
 Status SubscribeAll(zmq::socket_t& sub);
 // The address the socket bound last, with a `*` port resolved: "tcp://127.0.0.1:40123".

@@ -48,7 +48,7 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore
                            "frames_received{socket=\"router\"}"}) {
     counters_[name] = 0;
   }
-
+  for (const auto& [stream, stored] : store_->streams()) tracker_.Restore(stream, stored);
   max_station_time_us_ = store_->last_received_time_us();
 }
 

@@ -16,6 +16,12 @@
 // bytes is never stored either: it is counted (seq_conflicts) and recorded once per distinct hash
 // as an Observation SEQ_CONFLICT.
 //
+// Counters (in every StatusReply): commits, events_stored{station="N"}, duplicates_ignored,
+// seq_conflicts, resend_requests{station="N"}, events_dropped_buffer_full{station="N"},
+// frames_received{socket="sub|router"}, frames_rejected{reason="R"} with R one of oversized,
+// malformed, unknown_version, no_body, bad_event (common/frame.h), unknown_station, extra_parts,
+// unexpected_message.
+//
 // Not thread-safe: construct, Start and Run on one thread.
 #pragma once
 

@@ -74,7 +74,7 @@ class Agent::Impl final : public StationOutput {
       : options_(std::move(options)), signal_fd_(signal_fd), clock_(options_.sim_time) {}
 
   ~Impl() override {
-    if (input_fd_ > 0) ::close(input_fd_);
+    if (input_fd_ >= 0 && input_fd_ != STDIN_FILENO) ::close(input_fd_);
     ::close(signal_fd_);
   }
 
@@ -105,6 +105,7 @@ class Agent::Impl final : public StationOutput {
   void OnResend(const wire::ResendRequest& resend);
   void SendHeartbeat();
   void SendHello();
+  Clock::time_point HelloDue() const;
   bool IsOurs(uint32_t station, uint64_t epoch, std::string_view what) const;
 
   AgentOptions options_;
@@ -125,6 +126,7 @@ class Agent::Impl final : public StationOutput {
   Clock::time_point next_heartbeat_;
   Clock::time_point last_heard_;
   Clock::time_point last_hello_;
+  bool greeted_ = false;  // a hello went out since the start
 };
 
 Status Agent::Impl::Open() {
@@ -167,6 +169,7 @@ Status Agent::Impl::Open() {
   const std::string routing_id =
       "agent/" + std::to_string(options_.station) + "/" + EpochHex(journal_->epoch());
   if (Status st = SetRoutingId(dealer_, routing_id); !st.ok()) return st;
+  if (Status st = QueueOnlyWhenConnected(dealer_); !st.ok()) return st;
   if (Status st = Connect(dealer_, options_.control_endpoint); !st.ok()) return st;
 
   // Images that landed while the agent was not running: the watch is already up, so nothing that
@@ -194,16 +197,9 @@ Status Agent::Impl::Run() {
     };
     if (input_fd_ >= 0) items.push_back({nullptr, input_fd_, ZMQ_POLLIN, 0});
 
-    const auto hello_due = std::max(last_heard_ + kHelloSilence, last_hello_ + kHelloInterval);
-    const auto wake = std::min(next_heartbeat_, hello_due);
-    const auto timeout =
-        std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()));
-    try {
-      zmq::poll(items, timeout);
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) return Status::IoError(std::string("poll failed: ") + e.what());
-      continue;
-    }
+    const auto wake = std::min(next_heartbeat_, HelloDue());
+    const auto timeout = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()));
+    if (auto ready = Poll(items, timeout); !ready.ok()) return ready.status();
 
     if (items[0].revents & ZMQ_POLLIN) {
       signalfd_siginfo info{};
@@ -225,7 +221,7 @@ Status Agent::Impl::Run() {
       SendHeartbeat();
       next_heartbeat_ = now + std::chrono::milliseconds(options_.heartbeat_ms);
     }
-    if (now >= std::max(last_heard_ + kHelloSilence, last_hello_ + kHelloInterval)) SendHello();
+    if (now >= HelloDue()) SendHello();
   }
 }
 
@@ -353,8 +349,16 @@ void Agent::Impl::SendHello() {
   hello->set_last_seq(journal_->last_seq());
   hello->set_station_time_us(clock_.Now());
   hello->set_agent_version(std::string(kAgentVersion));
-  TrySend(dealer_, EncodeFrame(std::move(frame)));  // unanswered, it is sent again
+  // Refused while the connection is down; unanswered, it is sent again.
+  if (TrySend(dealer_, EncodeFrame(std::move(frame)))) greeted_ = true;
   last_hello_ = Clock::now();
+}
+
+Clock::time_point Agent::Impl::HelloDue() const {
+  // The first hello is retried at the heartbeat pace until the connection takes it, so a running
+  // coordinator hears of a (re)started agent at once.
+  if (!greeted_) return last_hello_ + std::chrono::milliseconds(options_.heartbeat_ms);
+  return std::max(last_heard_ + kHelloSilence, last_hello_ + kHelloInterval);
 }
 
 Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -9,11 +9,6 @@ namespace capture::agent {
 
 namespace {
 
-std::string_view BaseName(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 std::string LowerExtension(std::string_view name) {
   const size_t dot = name.rfind('.');
   if (dot == std::string_view::npos) return {};
@@ -28,9 +23,9 @@ constexpr std::array<std::string_view, 14> kRawExtensions = {"cr2", "cr3", "crw"
 
 }  // namespace
 
-bool HasJpegExtension(std::string_view path) {
-  const std::string ext = LowerExtension(BaseName(path));
-  return ext == "jpg" || ext == "jpeg";
+std::string_view BaseName(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 Result<ShotNamer> ShotNamer::Make(std::string_view pattern) {

@@ -44,7 +44,7 @@ class ShotNamer {
   std::shared_ptr<const std::regex> re_;  // shared: std::regex is costly to copy, and immutable here
 };
 
-// True for .jpg/.jpeg in any case.
-bool HasJpegExtension(std::string_view path);
+// The last component of a path relative to the camera folder ("101CANON/IMG_0412.JPG" -> "IMG_0412.JPG").
+std::string_view BaseName(std::string_view path);
 
 }  // namespace capture::agent

@@ -22,11 +22,6 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-std::string_view BaseName(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -63,6 +58,10 @@ void Station::Remember(const wire::CaptureEvent& event) {
     case wire::CODE_READ:
       last_registry_no_ = event.code().registry_no();
       masked_names_[event.code().registry_no()] = event.code().masked_name();
+      break;
+    case wire::CODE_UNREADABLE:
+      // The student in front of the camera is unknown now: the next shot is bound to nobody.
+      last_registry_no_.clear();
       break;
     case wire::SHOT_TAKEN:
       shots_.push_back({event.shot(), last_registry_no_});
@@ -137,8 +136,8 @@ Status Station::OnCode(const std::string& code) {
     wire::CaptureEvent event = NewEvent(wire::CODE_UNREADABLE);
     event.set_detail(decoded.status().message());
     if (Status st = Commit(std::move(event)); !st.ok()) return st;
-    Alert("the collection code could not be read (" + decoded.status().message() +
-          "): have the student scan again before the shot");
+    Alert("the collection code could not be read: " + decoded.status().message() +
+          ". Have the student scan it again before the shot.");
     return Status::Ok();
   }
   wire::CaptureEvent event = NewEvent(wire::CODE_READ);

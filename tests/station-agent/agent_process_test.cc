@@ -2,10 +2,12 @@
 // No coordinator runs unless a test plays one; the agent must work the same without it.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -315,6 +317,27 @@ TEST_F(AgentProcessTest, MarksReferToTheRightShotAndStudent) {
   EXPECT_EQ(events[6].detail(), "teacher changed the class order");
 }
 
+TEST_F(AgentProcessTest, MarksAfterARestartReferToShotsAndCodesFromBeforeIt) {
+  {
+    auto agent = Start();
+    agent->WriteLine(MintDemoCode(key_, "A1", "甲*"));
+    ASSERT_TRUE(agent->WaitFor("event ").has_value());
+    WriteFile(Camera("IMG_0001.JPG"), MakeJpeg(1));
+    ASSERT_TRUE(agent->WaitFor("event ").has_value());
+    agent->Signal(SIGKILL);
+    agent->Wait();
+  }
+  auto agent = Start();
+  agent->WriteLine("!retake");
+  auto retake = agent->ReadLine(10s);
+  ASSERT_TRUE(retake.has_value());
+  EXPECT_EQ(Field(*retake, "registry_no"), "A1") << *retake;
+  agent->WriteLine("!void");
+  auto void_line = agent->ReadLine(10s);
+  ASSERT_TRUE(void_line.has_value());
+  EXPECT_EQ(Field(*void_line, "file"), "IMG_0001.JPG") << *void_line;
+}
+
 TEST_F(AgentProcessTest, SimTimeStampsEventsAndReadsExifInTheStationZone) {
   auto agent = Start({"--sim-time"});
   agent->WriteLine("!time 2024-04-22T08:30:05+08:00");
@@ -347,19 +370,55 @@ TEST_F(AgentProcessTest, KeepsWatchingTheCameraAfterItsInputEndsAndExitsCleanlyO
   EXPECT_EQ(agent->Wait(), 0);
 }
 
+TEST_F(AgentProcessTest, ReadsANamedPipeAcrossWritersThatComeAndGo) {
+  const std::string fifo = dir_ / "input.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto agent = Start({"--input", fifo});
+  auto write_line = [&](const std::string& line) {
+    // Non-blocking: the open fails (ENXIO) if the agent no longer holds the pipe's reading end.
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    ASSERT_GE(fd, 0) << "the agent stopped reading the pipe: " << std::strerror(errno);
+    const std::string bytes = line + "\n";
+    ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ::close(fd);
+  };
+  write_line("!absent 1");
+  ASSERT_TRUE(agent->WaitFor("event ").has_value());
+  // The writer has gone. Two camera images, each awaited, give the agent two full turns of its
+  // loop in which it would have seen an end of the input, if the pipe had one.
+  for (uint32_t i = 1; i <= 2; ++i) {
+    WriteFile(Camera("IMG_000" + std::to_string(i) + ".JPG"), MakeJpeg(i));
+    ASSERT_TRUE(agent->WaitFor("event ").has_value());
+  }
+  write_line("!absent 2");
+  auto event = agent->WaitFor("event ");
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(Field(*event, "student_no"), "2");
+}
+
+TEST_F(AgentProcessTest, ReadsAnInputFileToItsLastLineWithoutANewline) {
+  WriteFile(dir_ / "input.txt", "!absent 1\r\n\n!absent 2");
+  auto agent = Start({"--input", dir_ / "input.txt"});
+  ASSERT_TRUE(agent->WaitFor("event ").has_value());
+  auto last = agent->WaitFor("event ");
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(Field(*last, "student_no"), "2");
+}
+
 // Plays the coordinator's side of the protocol with real sockets.
 class FakeCoordinator {
  public:
-  FakeCoordinator() {
+  explicit FakeCoordinator(const std::string& events = "tcp://127.0.0.1:*",
+                           const std::string& control = "tcp://127.0.0.1:*") {
     sub_ = OpenSocket(ctx_, zmq::socket_type::sub).value();
     router_ = OpenSocket(ctx_, zmq::socket_type::router).value();
-    sub_.set(zmq::sockopt::subscribe, "");
-    EXPECT_TRUE(Bind(sub_, "tcp://127.0.0.1:*").ok());
-    EXPECT_TRUE(Bind(router_, "tcp://127.0.0.1:*").ok());
+    EXPECT_TRUE(SubscribeAll(sub_).ok());
+    EXPECT_TRUE(Bind(sub_, events).ok());
+    EXPECT_TRUE(Bind(router_, control).ok());
     EXPECT_TRUE(MakeRouterStrict(router_).ok());
   }
-  std::string events() { return sub_.get(zmq::sockopt::last_endpoint); }
-  std::string control() { return router_.get(zmq::sockopt::last_endpoint); }
+  std::string events() { return LastEndpoint(sub_).value(); }
+  std::string control() { return LastEndpoint(router_).value(); }
 
   // The next frame on ROUTER (with its sender) or SUB, polled every few ms until the deadline.
   std::optional<std::pair<std::string, wire::Frame>> Next(bool routed, std::chrono::milliseconds timeout = 10s) {
@@ -445,6 +504,24 @@ TEST_F(AgentProcessTest, GreetsTheCoordinatorResendsOnRequestAndKeepsTheAckedMar
     std::this_thread::sleep_for(5ms);
   }
   EXPECT_EQ(acked, 2u);
+}
+
+TEST_F(AgentProcessTest, GreetsACoordinatorThatAppearsLaterOnceNotWithAStaleBurst) {
+  auto agent = Start();
+  agent->WriteLine("!absent 1");
+  ASSERT_TRUE(agent->WaitFor("event ").has_value());
+  // The coordinator is down for a while: long enough for several hello intervals to pass.
+  std::this_thread::sleep_for(3500ms);
+  FakeCoordinator coordinator(events_, control_);
+  auto hello = coordinator.Next(true);
+  ASSERT_TRUE(hello.has_value()) << "no hello from an agent that started before the coordinator";
+  ASSERT_TRUE(hello->second.has_hello());
+  EXPECT_EQ(hello->second.hello().last_seq(), 1u);
+  EXPECT_FALSE(coordinator.Next(true, 600ms).has_value()) << "hellos from the outage arrived as a burst";
+  // Still unanswered: it greets again.
+  auto again = coordinator.Next(true, 5s);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->second.has_hello());
 }
 
 }  // namespace

@@ -17,13 +17,13 @@
 #include "common/log.h"
 #include "common/schedule.h"
 #include "common/time_format.h"
+#include "common/time_zone.h"
 #include "coordinator/status_client.h"
 #include "tools/capture-sim/day_plan.h"
 #include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
 #include "tools/capture-sim/sim_jpeg.h"
-#include "tools/capture-sim/sim_time.h"
 
 namespace capture::sim {
 
@@ -119,6 +119,8 @@ class StationPlayer {
       if (Status st = agent_->WriteLine(MintDemoCode(*ctx_.key, s.registry_no, s.masked_name)); !st.ok()) return st;
       if (Status st = AwaitEvent("CODE_READ", "registry_no", s.registry_no); !st.ok()) return st;
 
+      // No line acknowledges !time, so an agent that handles the camera before stdin in one wake-up
+      // may stamp this shot with the code's time; the image's EXIF time is the shot time either way.
       if (Status st = SetTime(p.shot_time); !st.ok()) return st;
       const std::string file = NextShotFile();
       const std::string jpeg =
@@ -203,11 +205,12 @@ void AppendError(std::string& errors, const std::string& error) {
   errors += errors.empty() ? error : "; " + error;
 }
 
-// Polls the coordinator until every station's stored seq reaches what its agent sent.
-Status WaitUntilStored(const std::string& control, DaySummary& summary, std::chrono::milliseconds timeout) {
+}  // namespace
+
+Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    auto reply = coord::QueryStatus(control, kStatusQueryTimeoutMs);
+    auto reply = query();
     if (reply.ok()) {
       bool all = true;
       for (StationSummary& s : summary.stations) {
@@ -219,15 +222,12 @@ Status WaitUntilStored(const std::string& control, DaySummary& summary, std::chr
       if (all) return Status::Ok();
     }
     if (Clock::now() >= deadline) {
-      return Status::Unavailable("the coordinator at " + control + " had not stored every event after " +
-                                 std::to_string(timeout.count()) + " ms" +
-                                 (reply.ok() ? "" : " (last status query: " + reply.status().message() + ")"));
+      return Status::Unavailable("the coordinator had not stored every event after " + std::to_string(timeout.count()) +
+                                 " ms" + (reply.ok() ? "" : " (last status query: " + reply.status().message() + ")"));
     }
     std::this_thread::sleep_for(kStorePollInterval);
   }
 }
-
-}  // namespace
 
 Result<std::string> ExecutableDir() {
   std::error_code ec;
@@ -239,7 +239,8 @@ Result<std::string> ExecutableDir() {
 Result<std::string> DefaultSchedulePath(const std::string& bin_dir) {
   const std::string seed = "../shared/seed/schedule-2024-04-22.csv";
   if (fs::exists(seed)) return seed;
-  const std::string fallback = bin_dir + "/../../tests/data/schedule-2024-04-22.csv";
+  const std::string fallback =
+      (fs::path(bin_dir) / "../../tests/data/schedule-2024-04-22.csv").lexically_normal().string();
   if (!fs::exists(fallback)) {
     return Status::NotFound("no schedule: neither " + seed + " nor " + fallback + " exists (use --schedule)");
   }
@@ -352,7 +353,8 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
     }
   }
 
-  Status stored = WaitUntilStored(control, summary, o.store_timeout);
+  Status stored = WaitUntilStored([&] { return coord::QueryStatus(control, kStatusQueryTimeoutMs); }, summary,
+                                  o.store_timeout);
   return finish(stored.ok() ? "" : stored.message());
 }
 

@@ -14,7 +14,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
+
+#include "capture.pb.h"
 
 #include "common/status.h"
 #include "tools/capture-sim/roster.h"
@@ -48,6 +51,13 @@ inline constexpr int kMinTimePerStudentSeconds = kShotDelaySeconds + 1;
 // Everything that goes wrong once processes run is in the summary (DaySummary::error or a
 // station's error), and the summary is complete either way.
 Result<DaySummary> PlayDay(const DayOptions& options, std::FILE* out);
+
+// One status query to the coordinator (coordinator/status_client.h QueryStatus in PlayDay).
+using StatusQuery = std::function<Result<wire::StatusReply>()>;
+
+// Queries every few milliseconds until each station's (station, epoch) stored seq reaches its
+// events_sent, filling in events_stored as it goes; Unavailable at the timeout.
+Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chrono::milliseconds timeout);
 
 // The folder of the running executable (/proc/self/exe).
 Result<std::string> ExecutableDir();

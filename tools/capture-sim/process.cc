@@ -146,7 +146,7 @@ std::optional<std::string> ChildProcess::ReadLine(Clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left < 0) return std::nullopt;
     pollfd pfd{stdout_fd_, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, -1);
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left + 1, 1 << 30)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) {
       if (Clock::now() >= deadline) return std::nullopt;

@@ -1,4 +1,4 @@
-#include "tools/capture-sim/sim_time.h"
+#include "common/time_zone.h"
 
 #include <cstdlib>
 #include <ctime>
@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace capture::sim {
+namespace capture {
 
 namespace {
 
@@ -80,4 +80,4 @@ Result<int> UtcOffsetMinutes(std::string_view zone, int64_t day) {
   return static_cast<int>(local.tm_gmtoff / 60);
 }
 
-}  // namespace capture::sim
+}  // namespace capture

@@ -1,0 +1,30 @@
+// The judge's stable exports, read by outside scorers. Pure formatting of a Judge's state.
+//
+// Anomalies as JSON Lines, one object per anomaly in the order raised:
+//   {"id":"A3","kind":"SHOT_WITHOUT_CODE","severity":"BLOCKER","station":1,"seqs":[41,42],
+//    "shots":["IMG_0413.JPG"],"students":[{"student_no":"…","registry_no":"…","masked_name":"…"}],
+//    "message":"…","open":true}
+// The assignment as CSV (UTF-8, header first, one row per roster student sorted by student_no):
+//   student_no,registry_no,class,status,station,shot,image_file,image_sha256
+// with station, shot, image_file and image_sha256 empty where there is no photo; shot is the
+// shot number as a plain integer.
+#pragma once
+
+#include <string>
+
+#include "coordinator/judge/judge.h"
+
+namespace capture::judge {
+
+struct AnomalyFilter {
+  bool open_only = false;
+  uint32_t station = 0;  // 0: every station
+};
+
+std::string AnomaliesJsonLines(const Judge& judge, const AnomalyFilter& filter = {});
+std::string AssignmentCsv(const Judge& judge);
+
+inline constexpr const char* kAssignmentHeader =
+    "student_no,registry_no,class,status,station,shot,image_file,image_sha256";
+
+}  // namespace capture::judge

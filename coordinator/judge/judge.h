@@ -1,0 +1,80 @@
+// The judge: reads the stored record in commit order and decides which shot is whose photo
+// (bindings) and what could put a photo on the wrong student (anomalies).
+//
+// Pure and deterministic: no sockets, files or clocks. Its only inputs are the schedule, the
+// roster, a JudgeConfig and the RecordItems in commit order (1, 2, 3 …); its outputs depend on
+// nothing else (no wall clock, no hash-map iteration order), so re-judging a record gives the
+// same Verdict bytes as the live coordinator stored. Rules: see rules.md beside this file.
+//
+// Thread safety: one thread uses a Judge.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture.pb.h"
+#include "common/schedule.h"
+
+namespace capture::judge {
+
+// The defaults of every tolerance, for a day whose local midnight is `local_midnight_us`.
+wire::JudgeConfig DefaultJudgeConfig(int64_t local_midnight_us, int utc_offset_minutes);
+
+struct AnomalyState {
+  wire::Anomaly anomaly;
+  std::optional<wire::Resolution> resolution;  // empty while open
+  bool open() const { return !resolution.has_value(); }
+};
+
+// One row of the final assignment, per roster student.
+struct AssignmentRow {
+  std::string student_no;
+  std::string registry_no;
+  std::string class_name;
+  std::string status;        // "photographed", "absent" or "missing"
+  uint32_t station = 0;      // 0 where there is no photo
+  uint32_t shot_number = 0;  // 0 where there is no photo
+  std::string image_file;
+  std::string image_sha256;  // 64 hex digits, or empty
+};
+
+// Per station, for dashboards and the operator's console.
+struct StationProgress {
+  uint32_t station = 0;
+  std::string current_class;   // of the last student bound at the station
+  uint32_t class_done = 0;     // students of that class with a photo
+  uint32_t class_expected = 0; // roster students of that class
+  uint32_t photographed = 0;   // students with a photo from this station
+};
+
+class Judge {
+ public:
+  Judge(Schedule schedule, Roster roster, wire::JudgeConfig config);
+  ~Judge();
+  Judge(const Judge&) = delete;
+  Judge& operator=(const Judge&) = delete;
+
+  // Judges the next record item. Items must come in commit order without holes; an item out of
+  // order is ignored and yields an empty Verdict carrying only its commit index.
+  wire::Verdict Apply(const wire::RecordItem& item);
+
+  // Every anomaly raised so far, in the order raised (ids A1, A2, …).
+  const std::vector<AnomalyState>& anomalies() const;
+  // One row per roster student, sorted by student_no (numerically where both are numeric).
+  std::vector<AssignmentRow> Assignment() const;
+  std::vector<StationProgress> Progress() const;
+  uint64_t last_commit_index() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// What a station may be told of a verdict: only its own station's anomalies, students named only
+// by registry number and masked name (no roster data); bindings dropped.
+wire::Verdict ForStation(const wire::Verdict& verdict, uint32_t station);
+
+}  // namespace capture::judge
