@@ -44,7 +44,6 @@ class AnomalyBook {
   // By id ("A7"), open or not.
   std::optional<AnomalyIndex> Find(std::string_view id) const;
   bool IsOpen(AnomalyIndex index) const { return states_[index].open(); }
-  const wire::Anomaly& anomaly(AnomalyIndex index) const { return states_[index].anomaly; }
 
   // Adds a shot to what resolves an anomaly (e.g. the shot taken for an unknown code).
   void TrackShot(AnomalyIndex index, ShotId shot);

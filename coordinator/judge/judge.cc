@@ -365,6 +365,12 @@ void Judge::Impl::OnShot(StationState& st, const wire::CaptureEvent& event) {
 
   CodeRead* read = st.reads.LastAtOrBefore(shots_[id].moment_us);
   if (read == nullptr || read->use == CodeRead::Use::kConsumed) {
+    // The aligned moment is an estimate; when it finds no code waiting, the station's own rule
+    // (the last code read before the file arrived) decides, if that code is still waiting.
+    CodeRead* by_arrival = st.reads.LastAtOrBefore(event.station_time_us());
+    if (by_arrival != nullptr && by_arrival->use != CodeRead::Use::kConsumed) read = by_arrival;
+  }
+  if (read == nullptr || read->use == CodeRead::Use::kConsumed) {
     ShotWithoutCode(id, read);
   } else {
     PassOver(id, *read, st);

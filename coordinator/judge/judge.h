@@ -20,7 +20,8 @@
 
 namespace capture::judge {
 
-// The defaults of every tolerance, for a day whose local midnight is `local_midnight_us`.
+// The defaults of every tolerance, for a day whose local midnight is `local_midnight_us`. A Judge
+// also takes an unset (0) tolerance in its config as the default.
 wire::JudgeConfig DefaultJudgeConfig(int64_t local_midnight_us, int utc_offset_minutes);
 
 struct AnomalyState {
@@ -73,8 +74,9 @@ class Judge {
   std::unique_ptr<Impl> impl_;
 };
 
-// What a station may be told of a verdict: only its own station's anomalies, students named only
-// by registry number and masked name (no roster data); bindings dropped.
+// What a station may be told of a verdict: only the anomalies raised and resolved at its own
+// station (Resolution.station), students named only by registry number and masked name (every
+// student_no cleared); bindings dropped.
 wire::Verdict ForStation(const wire::Verdict& verdict, uint32_t station);
 
 }  // namespace capture::judge

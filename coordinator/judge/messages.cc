@@ -20,7 +20,7 @@ std::string Student(std::string_view masked_name, std::string_view registry_no) 
 }
 
 std::string ShotNumber(uint32_t number) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04u", number);
   return buf;
 }
@@ -42,7 +42,7 @@ std::string TimeOfDay(int64_t instant_us, int64_t local_midnight_us) {
 }
 
 std::string Minute(int minute_of_day) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%02d:%02d", minute_of_day / 60, minute_of_day % 60);
   return buf;
 }

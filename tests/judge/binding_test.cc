@@ -99,8 +99,15 @@ TEST(JudgeBinding, ReaderDoubleFireIsOneRead) {
   r.ReadStudent(1, "08:30:00", "202100101");
   r.ReadStudent(1, "08:30:00", "202100101");
   r.Shot(1, "08:30:04", 1, "08:30:04");
+  // Even a repeat that lands after the shutter, before the file, leaves no read waiting for a shot.
+  r.ReadStudent(1, "08:30:10", "202100102");
+  r.ReadStudent(1, "08:30:14", "202100102");
+  r.Shot(1, "08:30:15", 2, "08:30:13");
+  r.Photograph(1, "08:30:20", "202100103", 3);
   EXPECT_TRUE(r.judge().anomalies().empty()) << r.Describe();
   EXPECT_EQ(r.Row("202100101").image_file, "IMG_0001.JPG");
+  EXPECT_EQ(r.Row("202100102").image_file, "IMG_0002.JPG");
+  EXPECT_EQ(r.Row("202100103").image_file, "IMG_0003.JPG");
 }
 
 TEST(JudgeBinding, LateDeliveredFileBindsToTheCodeReadBeforeItsCaptureTime) {
@@ -129,6 +136,19 @@ TEST(JudgeBinding, CaptureTimeIsAlignedToTheStationClock) {
   r.Shot(1, "08:30:35", 4, "07:30:32");
   EXPECT_EQ(r.Row("202100103").image_file, "IMG_0003.JPG");
   EXPECT_EQ(r.Row("202100104").image_file, "IMG_0004.JPG");
+  EXPECT_TRUE(r.judge().anomalies().empty()) << r.Describe();
+}
+
+TEST(JudgeBinding, MomentBeforeItsOwnCodeFallsBackToTheCodeReadBeforeArrival) {
+  RecordBuilder r;
+  // The station clock stands still at each code read; shutters follow 4 s later, once only 1 s.
+  r.ReadStudent(1, "08:30:00", "202100101");
+  r.Shot(1, "08:30:00", 1, "08:30:04");
+  r.ReadStudent(1, "08:30:10", "202100102");
+  r.Shot(1, "08:30:10", 2, "08:30:14");
+  r.ReadStudent(1, "08:30:20", "202100103");
+  r.Shot(1, "08:30:20", 3, "08:30:21");
+  EXPECT_EQ(r.Row("202100103").image_file, "IMG_0003.JPG");
   EXPECT_TRUE(r.judge().anomalies().empty()) << r.Describe();
 }
 

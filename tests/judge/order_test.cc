@@ -19,7 +19,7 @@ void Queue(RecordBuilder& r, const std::vector<std::string>& students, int start
   int second = 0;
   uint32_t number = first_shot;
   for (const std::string& s : students) {
-    char t[16];
+    char t[40];
     std::snprintf(t, sizeof t, "%02d:%02d:%02d", (start_minute + second / 60) / 60, (start_minute + second / 60) % 60,
                   second % 60);
     r.Photograph(station, t, s, number++);
