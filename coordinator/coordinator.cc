@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <variant>
 
 #include "common/frame.h"
 #include "common/log.h"
+#include "coordinator/audit.h"
+#include "coordinator/judge/export.h"
+#include "coordinator/verdict_feed.h"
 
 namespace capture::coord {
 
@@ -25,6 +29,10 @@ std::string BodyName(const wire::Frame& frame) {
   return field ? field->name() : std::to_string(frame.body_case());
 }
 
+std::string KindLabel(wire::Observation::Kind kind) {
+  return "{kind=\"" + wire::Observation::Kind_Name(kind) + "\"}";
+}
+
 int64_t SystemNowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -38,11 +46,18 @@ Result<Sha256> Coordinator::Lookup::StoredHash(const StreamId& stream, uint64_t 
 }
 
 Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store)
-    : options_(std::move(options)), store_(std::move(store)), tracker_(&lookup_, options_.tracker) {
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      tracker_(&lookup_, options_.tracker),
+      judge_(std::make_unique<judge::Judge>(options_.schedule, options_.roster, options_.judge_config)),
+      watch_({options_.judge_config.clock_skew_tolerance_us(), options_.silent_after, options_.clock_confirm,
+              options_.sim_time}) {
   for (int station : options_.stations) {
     stations_.insert(static_cast<uint32_t>(station));
     counters_["events_stored" + StationLabel(station)] = 0;
     counters_["resend_requests" + StationLabel(station)] = 0;
+    counters_["verdicts_sent" + StationLabel(station)] = 0;
+    counters_["heartbeats" + StationLabel(station)] = 0;
   }
   for (const char* name : {"commits", "duplicates_ignored", "seq_conflicts", "frames_received{socket=\"sub\"}",
                            "frames_received{socket=\"router\"}"}) {
@@ -57,8 +72,33 @@ Coordinator::~Coordinator() = default;
 Result<std::unique_ptr<Coordinator>> Coordinator::Start(CoordinatorOptions options,
                                                         std::unique_ptr<RecordStore> store) {
   std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store)));
+  if (Status s = c->Restore(); !s.ok()) return s;
   if (Status s = c->Bind(); !s.ok()) return s;
   return c;
+}
+
+Status Coordinator::Restore() {
+  std::vector<wire::Verdict> missing;
+  Status replayed = Replay(*store_, *judge_, [&](const wire::RecordItem& item, const wire::Verdict& verdict) {
+    watch_.Restore(item);
+    if (item.has_event()) {
+      wire::CaptureEvent event;
+      if (event.ParseFromString(item.event())) latest_epoch_[event.station()] = event.epoch();
+    }
+    if (item.commit_index() > store_->verdict_index()) missing.push_back(verdict);
+  });
+  if (!replayed.ok()) return replayed;
+  if (!missing.empty()) {
+    LogWarn(kLog, "the record has " + std::to_string(missing.size()) +
+                      " item(s) without a verdict (store format 1): storing the verdicts now");
+    if (Status s = store_->AddVerdicts(missing); !s.ok()) return s;
+  }
+  watch_.StartWatching(std::chrono::steady_clock::now());
+  const auto& anomalies = judge_->anomalies();
+  const auto open = std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); });
+  LogInfo(kLog, "judged the record again: " + std::to_string(store_->commit_index()) + " item(s), " +
+                    std::to_string(anomalies.size()) + " anomalies raised, " + std::to_string(open) + " open");
+  return Status::Ok();
 }
 
 Status Coordinator::Bind() {
@@ -112,7 +152,9 @@ Status Coordinator::Turn() {
       if (Status s = HandleRouter(*message); !s.ok()) return s;
     }
   }
+  for (wire::Observation& silent : watch_.Tick(std::chrono::steady_clock::now())) Observe(std::move(silent));
   if (Status s = Commit(); !s.ok()) return s;
+  PublishVerdicts();
   Answer();
   SendResendRequests();
   return Status::Ok();
@@ -158,6 +200,8 @@ Status Coordinator::HandleRouter(const Received& message) {
     case wire::Frame::kEvent: return HandleEvent(frame.event(), origin);
     case wire::Frame::kHello: HandleHello(message.peer, frame.hello(), origin); return Status::Ok();
     case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
+    case wire::Frame::kResolveRequest: HandleResolveRequest(message.peer, frame.resolve_request()); return Status::Ok();
+    case wire::Frame::kExportRequest: exports_.emplace_back(message.peer, frame.export_request()); return Status::Ok();
     default:
       Reject("unexpected_message", origin,
              "a Frame{" + BodyName(frame) + "} is not sent on the control socket");
@@ -178,6 +222,7 @@ Status Coordinator::HandleEvent(const std::string& event_bytes, const std::strin
   }
   SeeStationTime(ev.station_time_us());
   const StreamId stream{ev.station(), ev.epoch()};
+  latest_epoch_[stream.station] = stream.epoch;  // an agent of this epoch is running: it sent this
   auto offered = tracker_.Offer(stream, ev.seq(), event_bytes);
   if (!offered.ok()) return offered.status();
   switch (offered->outcome) {
@@ -240,8 +285,42 @@ void Coordinator::HandleHeartbeat(const wire::Heartbeat& heartbeat) {
            "heartbeat of " + Describe({heartbeat.station(), heartbeat.epoch()}) + ": station is not in the schedule");
     return;
   }
+  Count("heartbeats" + StationLabel(heartbeat.station()));
   SeeStationTime(heartbeat.station_time_us());
   tracker_.Announce({heartbeat.station(), heartbeat.epoch()}, heartbeat.last_seq());
+  latest_epoch_[heartbeat.station()] = heartbeat.epoch();
+  for (wire::Observation& o : watch_.Heartbeat(heartbeat, SystemNowMicros(), std::chrono::steady_clock::now())) {
+    Observe(std::move(o));
+  }
+}
+
+void Coordinator::Observe(wire::Observation observation) {
+  Count("observations" + KindLabel(observation.kind()));
+  LogInfo(kLog, "station " + std::to_string(observation.station()) + ": " +
+                    wire::Observation::Kind_Name(observation.kind()) +
+                    (observation.kind() == wire::Observation::CLOCK_OFFSET
+                         ? " " + std::to_string(observation.offset_us()) + " us"
+                         : "") +
+                    " (" + observation.detail() + ")");
+  batch_.AddObservation(std::move(observation));
+}
+
+void Coordinator::HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request) {
+  if (request.anomaly_id().empty() || request.reason().empty()) {
+    wire::Frame frame;
+    wire::ResolveReply* reply = frame.mutable_resolve_reply();
+    reply->set_ok(false);
+    reply->set_message("a resolution needs an anomaly id and a reason; nothing was recorded");
+    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
+    return;
+  }
+  wire::Observation obs;
+  obs.set_kind(wire::Observation::REGISTRAR_RESOLVE);
+  obs.set_anomaly_id(request.anomaly_id());
+  obs.set_detail(request.reason());
+  obs.set_by(request.by().empty() ? "registrar" : request.by());
+  resolves_.push_back({peer, request.anomaly_id(), batch_.size()});
+  Observe(std::move(obs));
 }
 
 void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello, const std::string& origin) {
@@ -257,6 +336,7 @@ void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello,
   // The agent may have restarted and lost what we asked for before.
   tracker_.ForgetResendRequest(stream);
   hellos_.emplace_back(peer, stream);
+  latest_epoch_[hello.station()] = hello.epoch();
 }
 
 void Coordinator::SeeStationTime(int64_t station_time_us) {
@@ -266,13 +346,83 @@ void Coordinator::SeeStationTime(int64_t station_time_us) {
 Status Coordinator::Commit() {
   if (batch_.empty()) return Status::Ok();
   const int64_t received = options_.sim_time ? max_station_time_us_ : SystemNowMicros();
-  if (Status s = store_->Commit(batch_, received); !s.ok()) {
+  const ItemJudge judge = [this](const wire::RecordItem& item) {
+    verdicts_.push_back(judge_->Apply(item));
+    return verdicts_.back();
+  };
+  if (Status s = store_->Commit(batch_, received, judge); !s.ok()) {
     LogError(kLog, "commit failed, stopping so that a restart recovers from the store: " + s.message());
     return s;
   }
   Count("commits");
   batch_ = RecordStore::Batch();
   return Status::Ok();
+}
+
+void Coordinator::PublishVerdicts() {
+  for (const wire::Verdict& verdict : verdicts_) {
+    for (uint32_t station : stations_) {
+      std::deque<std::string>& waiting = undelivered_[station];
+      for (std::string& frame : StationVerdictFrames(verdict, station)) waiting.push_back(std::move(frame));
+      while (waiting.size() > kMaxUndeliveredFrames) {
+        waiting.pop_front();
+        Count("verdicts_dropped" + StationLabel(station));
+      }
+    }
+  }
+  // Every turn, not only when there is news: an agent whose connection was down (its restart, or
+  // ours) is told what it missed as soon as it is back.
+  for (auto& [station, waiting] : undelivered_) {
+    const auto epoch = latest_epoch_.find(station);
+    if (waiting.empty() || epoch == latest_epoch_.end()) continue;
+    const std::string peer = AgentRoutingId({station, epoch->second});
+    while (!waiting.empty() && TrySendTo(router_, peer, waiting.front())) {
+      waiting.pop_front();
+      Count("verdicts_sent" + StationLabel(station));
+    }
+  }
+}
+
+void Coordinator::AnswerResolves() {
+  for (const PendingResolve& pending : resolves_) {
+    const wire::Verdict& verdict = verdicts_.at(pending.position);
+    wire::Frame frame;
+    wire::ResolveReply* reply = frame.mutable_resolve_reply();
+    reply->set_commit_index(verdict.commit_index());
+    for (const wire::Resolution& r : verdict.resolved()) {
+      if (r.anomaly_id() == pending.anomaly_id) reply->set_ok(true);
+    }
+    if (reply->ok()) {
+      reply->set_message(pending.anomaly_id + " is resolved (record item " + std::to_string(verdict.commit_index()) +
+                         ")");
+    } else {
+      std::string raised;
+      for (const wire::Anomaly& a : verdict.raised()) raised += " " + a.id() + " " + wire::Anomaly::Kind_Name(a.kind());
+      reply->set_message(pending.anomaly_id + " is not an open anomaly; the request is recorded (record item " +
+                         std::to_string(verdict.commit_index()) + ")" + (raised.empty() ? "" : " and raised" + raised));
+    }
+    TrySendTo(router_, pending.peer, EncodeFrame(std::move(frame)));
+  }
+}
+
+void Coordinator::AnswerExports() {
+  for (const auto& [peer, request] : exports_) {
+    wire::Frame frame;
+    wire::ExportReply* reply = frame.mutable_export_reply();
+    reply->set_commit_index(store_->commit_index());
+    reply->set_ok(true);
+    switch (request.what()) {
+      case wire::ExportRequest::ANOMALIES:
+        reply->set_text(judge::AnomaliesJsonLines(*judge_, {request.open_only(), request.station()}));
+        break;
+      case wire::ExportRequest::ASSIGNMENT: reply->set_text(judge::AssignmentCsv(*judge_)); break;
+      default:
+        reply->set_ok(false);
+        reply->set_text("say what to export: ANOMALIES or ASSIGNMENT");
+        break;
+    }
+    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
+  }
 }
 
 void Coordinator::Answer() {
@@ -294,9 +444,14 @@ void Coordinator::Answer() {
     const std::string bytes = EncodeFrame(std::move(frame));
     for (const std::string& peer : status_requesters_) TrySendTo(router_, peer, bytes);
   }
+  AnswerResolves();
+  AnswerExports();
   advanced_.clear();
   hellos_.clear();
   status_requesters_.clear();
+  resolves_.clear();
+  exports_.clear();
+  verdicts_.clear();
 }
 
 void Coordinator::SendResendRequests() {
@@ -336,6 +491,18 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
     wire::Counter* c = reply.add_counters();
     c->set_name(name);
     c->set_value(value);
+  }
+  const auto& anomalies = judge_->anomalies();
+  wire::Counter* raised = reply.add_counters();
+  raised->set_name("anomalies_raised");
+  raised->set_value(anomalies.size());
+  wire::Counter* open = reply.add_counters();
+  open->set_name("anomalies_open");
+  open->set_value(std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); }));
+  for (const auto& [station, waiting] : undelivered_) {
+    wire::Counter* c = reply.add_counters();
+    c->set_name("verdicts_waiting" + StationLabel(station));
+    c->set_value(waiting.size());
   }
   reply.set_commit_index(store_->commit_index());
   return reply;

@@ -1,14 +1,28 @@
 // Coordinator: receives every station's events, stores them once and in order in the RecordStore,
-// acknowledges them, and asks the agents to resend what went missing.
+// judges each stored item at once (judge::Judge) and stores its verdict with it, tells each station
+// of its own anomalies, acknowledges events, and asks the agents to resend what went missing.
 //
 // One thread runs Run(): a zmq::poll loop over
 //   SUB    bound to events_endpoint, subscribed to everything: Frame{event} live, Frame{heartbeat};
 //   ROUTER bound to control_endpoint (router_mandatory + handover): Frame{hello}, Frame{event}
-//          (resends), Frame{status_request}; it sends Frame{ack}, Frame{resend}, Frame{status_reply}.
-// Each turn drains up to max_burst frames, then commits everything they produced in ONE synced
-// write (group commit), and only then answers: acks to "agent/<station>/<epoch hex>" for every
-// stream that advanced, acks to hellos, status replies, and resend requests for gaps. An ack thus
-// never covers an event that is not durably stored.
+//          (resends), Frame{status_request}, Frame{resolve_request}, Frame{export_request}; it sends
+//          Frame{ack}, Frame{resend}, Frame{verdict}, Frame{status_reply}, Frame{resolve_reply},
+//          Frame{export_reply}.
+// Each turn drains up to max_burst frames, adds its own observations (StationWatch: CLOCK_OFFSET,
+// STATION_SILENT, STATION_BACK; REGISTRAR_RESOLVE for resolve requests), then commits everything
+// in ONE synced write (group commit) in which the judge's verdict on every item lies beside the
+// item, and only then answers: Frame{verdict} to each station's agent (its latest epoch) whose
+// anomalies were raised or resolved, acks to "agent/<station>/<epoch hex>" for every stream that
+// advanced, acks to hellos, status, resolve and export replies, and resend requests for gaps. An
+// ack thus never covers an event that is not durably stored, and a station never hears of a
+// verdict that is not stored. Verdict frames an agent cannot take now (its connection is down,
+// e.g. while it or the coordinator restarts) wait, at most kMaxUndeliveredFrames per station, and
+// go out in order once it is back. A coordinator that dies between a commit and the send loses
+// them: the record and the exports still have every verdict.
+//
+// At start the judge is rebuilt by replaying the whole record; a record of store format 1 gets
+// its missing verdicts then. The judge never runs ahead of the record: when a commit fails the
+// loop stops with the error and the process exits, and a restart re-judges from the store.
 //
 // Bad input (undecodable, oversized, unknown version, bad event, unknown station, extra parts,
 // a message not meant for that socket) is never stored: it is logged and counted in
@@ -18,7 +32,9 @@
 //
 // Counters (in every StatusReply): commits, events_stored{station="N"}, duplicates_ignored,
 // seq_conflicts, resend_requests{station="N"}, events_dropped_buffer_full{station="N"},
-// frames_received{socket="sub|router"}, frames_rejected{reason="R"} with R one of oversized,
+// heartbeats{station="N"}, verdicts_sent{station="N"} and verdicts_dropped{station="N"} (frames),
+// verdicts_waiting{station="N"} (frames now), anomalies_raised, anomalies_open, observations{kind="K"} (the coordinator's own, K an
+// Observation kind), frames_received{socket="sub|router"}, frames_rejected{reason="R"} with R one of oversized,
 // malformed, unknown_version, no_body, bad_event (common/frame.h), unknown_station, extra_parts,
 // unexpected_message.
 //
@@ -27,6 +43,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -38,27 +55,35 @@
 #include "common/schedule.h"
 #include "common/status.h"
 #include "common/transport.h"
+#include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
 #include "coordinator/sequence_tracker.h"
+#include "coordinator/station_watch.h"
 
 namespace capture::coord {
 
 struct CoordinatorOptions {
   std::vector<int> stations;  // the schedule's stations: frames of any other station are rejected
-  Roster roster;              // validated at start; the judge checks codes against it
+  // The judge's inputs: the ones stored with the record (judge_inputs.h).
+  Schedule schedule;
+  Roster roster;
+  wire::JudgeConfig judge_config;
   std::string events_endpoint = "tcp://127.0.0.1:5701";
   std::string control_endpoint = "tcp://127.0.0.1:5702";
   // received_time_us is the highest station_time_us seen instead of the system clock, so a
   // simulated day has a consistent record.
   bool sim_time = false;
   size_t max_burst = 10'000;                        // frames drained before one commit
-  std::chrono::milliseconds tick{100};              // longest wait between resend checks
+  std::chrono::milliseconds tick{100};              // longest wait between resend and silence checks
+  std::chrono::milliseconds silent_after{3000};     // STATION_SILENT after this long without a heartbeat
+  std::chrono::milliseconds clock_confirm{1000};    // a clock crossing the tolerance must stay across this long
   SequenceTracker::Options tracker;
 };
 
 class Coordinator {
  public:
-  // Restores the per-stream state from `store`, opens and binds both sockets.
+  // Restores the per-stream state from `store`, rebuilds the judge by replaying the record (adding
+  // the verdicts a format 1 store lacks), opens and binds both sockets.
   static Result<std::unique_ptr<Coordinator>> Start(CoordinatorOptions options, std::unique_ptr<RecordStore> store);
   ~Coordinator();
 
@@ -82,8 +107,16 @@ class Coordinator {
     const Coordinator* owner_;
   };
 
+  // A resolve request whose observation is in the batch at `position`.
+  struct PendingResolve {
+    std::string peer;
+    std::string anomaly_id;
+    size_t position = 0;
+  };
+
   Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store);
 
+  Status Restore();
   Status Bind();
   // One turn: drain, commit, answer.
   Status Turn();
@@ -93,10 +126,16 @@ class Coordinator {
   Status HandleEvent(const std::string& event_bytes, const std::string& origin);
   void HandleHeartbeat(const wire::Heartbeat& heartbeat);
   void HandleHello(const std::string& peer, const wire::Hello& hello, const std::string& origin);
+  void HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request);
+  void Observe(wire::Observation observation);
   Status HandleConflict(const StreamId& stream, uint64_t seq, const std::string& bytes);
   void Apply(const StreamId& stream, InOrderEvent event);
   Status Commit();
+  // Queues this turn's verdicts for the stations concerned and sends every station what it can take.
+  void PublishVerdicts();
   void Answer();
+  void AnswerResolves();
+  void AnswerExports();
   void SendResendRequests();
   void Reject(const std::string& reason, const std::string& origin, const std::string& detail);
   bool KnownStation(uint32_t station) const { return stations_.count(station) > 0; }
@@ -108,7 +147,13 @@ class Coordinator {
   std::set<uint32_t> stations_;
   std::unique_ptr<RecordStore> store_;
   Lookup lookup_{this};
+  static constexpr size_t kMaxUndeliveredFrames = 10'000;
+
   SequenceTracker tracker_;
+  std::unique_ptr<judge::Judge> judge_;
+  StationWatch watch_;
+  std::map<uint32_t, uint64_t> latest_epoch_;  // per station: where its agent is addressed
+  std::map<uint32_t, std::deque<std::string>> undelivered_;  // per station: verdict frames, oldest first
 
   zmq::context_t context_;
   zmq::socket_t sub_;
@@ -121,6 +166,9 @@ class Coordinator {
   std::set<StreamId> advanced_;
   std::vector<std::pair<std::string, StreamId>> hellos_;  // peer, its stream
   std::vector<std::string> status_requesters_;
+  std::vector<PendingResolve> resolves_;
+  std::vector<std::pair<std::string, wire::ExportRequest>> exports_;  // peer, its request
+  std::vector<wire::Verdict> verdicts_;  // of the items committed this turn, in commit order
 
   int64_t max_station_time_us_ = 0;
   std::map<std::string, uint64_t> counters_;

@@ -1,17 +1,21 @@
-// coordinator: the room's single authoritative record of every station's events.
+// coordinator: the room's single authoritative record of every station's events, judged live.
 // See coordinator.h for the protocol and the shared contract for the flags and the `ready` line.
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/schedule.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/judge_inputs.h"
 #include "coordinator/record_store.h"
 
 namespace {
@@ -29,26 +33,66 @@ std::string JoinStations(const std::vector<int>& stations) {
   return out;
 }
 
+// The file's bytes when the flag was given.
+capture::Result<std::optional<capture::coord::GivenFile>> GivenFileOf(const CLI::App& app, const char* flag,
+                                                                       const std::string& path) {
+  if (app.count(flag) == 0) return std::optional<capture::coord::GivenFile>();
+  auto bytes = capture::ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  return std::optional<capture::coord::GivenFile>(capture::coord::GivenFile{path, std::move(*bytes)});
+}
+
+template <typename T>
+std::optional<T> GivenValue(const CLI::App& app, const char* flag, const T& value) {
+  return app.count(flag) > 0 ? std::optional<T>(value) : std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace capture;
-  CLI::App app{"Coordinator of a photo capture day: receives the stations' events and keeps the record."};
+  CLI::App app{
+      "Coordinator of a photo capture day: receives the stations' events, keeps the record, judges every "
+      "record item as it is stored and tells each station of its own anomalies.\n"
+      "The judge's inputs (schedule, roster, day, time zone, tolerances) are stored with the record at its "
+      "first start; a later start uses the stored ones and refuses flags that differ from them."};
   std::string schedule_path, roster_path, store_dir;
+  std::string day = coord::kDefaultDay, tz = coord::kDefaultTimeZone;
+  double stale_code_seconds = 90, clock_skew_seconds = 60, silent_after_seconds = 3;
   coord::CoordinatorOptions options;
-  app.add_option("--schedule", schedule_path, "The day's schedule CSV; its stations are the ones accepted.")
-      ->required();
-  app.add_option("--roster", roster_path, "The registrar's roster CSV, checked at start.")->required();
+  app.add_option("--schedule", schedule_path,
+                 "The day's schedule CSV; its stations are the ones accepted. Required for a new record.");
+  app.add_option("--roster", roster_path, "The registrar's roster CSV. Required for a new record.");
   app.add_option("--store", store_dir, "Folder of the record store, created if missing.")->required();
+  app.add_option("--day", day, "The capture day, YYYY-MM-DD: schedule times are times of this day.")
+      ->capture_default_str();
+  app.add_option("--tz", tz, "Time zone of the schedule's times: an IANA name or an offset like +08:00.")
+      ->capture_default_str();
+  app.add_option("--stale-code-seconds", stale_code_seconds,
+                 "A code read this long before the next shot is STALE_CODE.")
+      ->capture_default_str();
+  app.add_option("--clock-skew-seconds", clock_skew_seconds,
+                 "Tolerance of a station clock against the coordinator's (CLOCK_OFFSET, CLOCK_SKEW).")
+      ->capture_default_str();
+  app.add_option("--silent-after-seconds", silent_after_seconds,
+                 "A station heard before and then without a heartbeat this long is recorded STATION_SILENT.")
+      ->capture_default_str();
   app.add_option("--events", options.events_endpoint,
                  "Address to bind the SUB socket the agents publish events to (a port may be *).")
       ->capture_default_str();
   app.add_option("--control", options.control_endpoint,
-                 "Address to bind the ROUTER socket for hello, ack, resend and status (a port may be *).")
+                 "Address to bind the ROUTER socket for hello, ack, resend, verdicts, status, and the registrar's "
+                 "resolve and export requests (a port may be *). No token yet: anyone who reaches this address "
+                 "may resolve anomalies (a later version adds the registrar token).")
       ->capture_default_str();
   app.add_flag("--sim-time", options.sim_time,
-               "Stamp received times with the highest station time seen instead of the system clock.");
+               "Stamp received times with the highest station time seen instead of the system clock, and "
+               "measure station clocks against the median of the stations' heartbeat times.");
   CLI11_PARSE(app, argc, argv);
+  if (!std::isfinite(silent_after_seconds) || silent_after_seconds <= 0) {
+    return Fail(Status::InvalidArgument("--silent-after-seconds must be above 0"));
+  }
+  options.silent_after = std::chrono::milliseconds(std::llround(silent_after_seconds * 1000));
 
   // Block the stop signals before any thread exists (ZeroMQ starts some), so they arrive only
   // through the signalfd the loop polls.
@@ -60,17 +104,39 @@ int main(int argc, char** argv) {
   const int stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
   if (stop_fd < 0) return Fail(Status::IoError("cannot create a signalfd"));
 
-  auto schedule = LoadSchedule(schedule_path);
-  if (!schedule.ok()) return Fail(schedule.status());
-  auto roster = LoadRoster(roster_path);
-  if (!roster.ok()) return Fail(roster.status());
-  options.stations = schedule->Stations();
-  options.roster = std::move(*roster);
+  coord::GivenJudgeInputs given;
+  auto schedule_file = GivenFileOf(app, "--schedule", schedule_path);
+  if (!schedule_file.ok()) return Fail(schedule_file.status());
+  auto roster_file = GivenFileOf(app, "--roster", roster_path);
+  if (!roster_file.ok()) return Fail(roster_file.status());
+  given.schedule = std::move(*schedule_file);
+  given.roster = std::move(*roster_file);
+  given.day = GivenValue(app, "--day", day);
+  given.tz = GivenValue(app, "--tz", tz);
+  given.stale_code_seconds = GivenValue(app, "--stale-code-seconds", stale_code_seconds);
+  given.clock_skew_seconds = GivenValue(app, "--clock-skew-seconds", clock_skew_seconds);
 
   auto store = coord::RecordStore::Open(store_dir, /*read_only=*/false);
   if (!store.ok()) return Fail(store.status());
+  auto inputs = coord::ResolveJudgeInputs((*store)->judge_inputs(), given);
+  if (!inputs.ok()) return Fail(Status::InvalidArgument("store " + store_dir + ": " + inputs.status().message()));
+  const bool stored = (*store)->judge_inputs().has_value();
+  auto schedule = ParseSchedule(inputs->schedule_csv, stored ? "the schedule stored in " + store_dir : schedule_path);
+  if (!schedule.ok()) return Fail(schedule.status());
+  auto roster = ParseRoster(inputs->roster_csv, stored ? "the roster stored in " + store_dir : roster_path);
+  if (!roster.ok()) return Fail(roster.status());
+  if (!stored) {
+    if (Status s = (*store)->SaveJudgeInputs(*inputs); !s.ok()) return Fail(s);
+  }
+  options.stations = schedule->Stations();
+  options.schedule = std::move(*schedule);
+  options.roster = std::move(*roster);
+  options.judge_config = inputs->config;
   LogInfo(kLog, "store " + store_dir + " open at commit index " + std::to_string((*store)->commit_index()) + ", " +
-                    std::to_string((*store)->streams().size()) + " stream(s); roster of " +
+                    std::to_string((*store)->streams().size()) + " stream(s); judging day " +
+                    coord::ConfiguredDay(options.judge_config) + " (UTC offset " +
+                    std::to_string(options.judge_config.utc_offset_minutes()) + " min) with " +
+                    (stored ? "the stored" : "the given") + " schedule and a roster of " +
                     std::to_string(options.roster.students.size()) + " students");
 
   const std::string stations = JoinStations(options.stations);

@@ -15,9 +15,14 @@ namespace {
 constexpr char kRecordFamily[] = "record";
 constexpr char kEventsFamily[] = "events";
 constexpr char kMetaFamily[] = "meta";
+constexpr char kVerdictsFamily[] = "verdicts";
 constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "1";
+constexpr char kFormatVersion[] = "2";
+constexpr char kFormatVersionWithoutVerdicts[] = "1";
 constexpr char kCommitIndexKey[] = "commit_index";
+constexpr char kJudgeConfigKey[] = "judge_config";
+constexpr char kScheduleKey[] = "schedule_csv";
+constexpr char kRosterKey[] = "roster_csv";
 constexpr char kStreamPrefix = 's';
 constexpr char kConflictPrefix = 'c';
 
@@ -105,7 +110,10 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
     if (read_only) return FromRocks(listed, "cannot open " + what);
     families.clear();  // a new store
   }
-  for (const char* needed : {rocksdb::kDefaultColumnFamilyName.c_str(), kRecordFamily, kEventsFamily, kMetaFamily}) {
+  for (const char* needed :
+       {rocksdb::kDefaultColumnFamilyName.c_str(), kRecordFamily, kEventsFamily, kMetaFamily, kVerdictsFamily}) {
+    // A version 1 store has no verdicts family, and a read-only open cannot create one.
+    if (read_only && std::string_view(needed) == kVerdictsFamily) continue;
     if (std::find(families.begin(), families.end(), needed) == families.end()) families.emplace_back(needed);
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -121,6 +129,7 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
     if (families[i] == kRecordFamily) store->record_ = store->handles_[i];
     if (families[i] == kEventsFamily) store->events_ = store->handles_[i];
     if (families[i] == kMetaFamily) store->meta_ = store->handles_[i];
+    if (families[i] == kVerdictsFamily) store->verdicts_ = store->handles_[i];
   }
   if (Status s = store->Load(); !s.ok()) return s;
   return store;
@@ -147,8 +156,16 @@ Status RecordStore::Load() {
     }
   } else if (!s.ok()) {
     return FromRocks(s, "cannot read " + what);
+  } else if (value == kFormatVersionWithoutVerdicts) {
+    if (!read_only_) {
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      if (Status w = FromRocks(db_->Put(sync, meta_, kFormatKey, kFormatVersion), "cannot upgrade " + what); !w.ok()) {
+        return w;
+      }
+    }
   } else if (value != kFormatVersion) {
-    return Status::Corruption(what + " has format version '" + value + "'; this program reads version 1");
+    return Status::Corruption(what + " has format version '" + value + "'; this program reads versions 1 and 2");
   }
 
   s = db_->Get(rocksdb::ReadOptions(), meta_, kCommitIndexKey, &value);
@@ -161,6 +178,7 @@ Status RecordStore::Load() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
   for (it->Seek(std::string(1, kStreamPrefix)); it->Valid() && it->key()[0] == kStreamPrefix; it->Next()) {
     rocksdb::Slice key = it->key();
+    if (key == kScheduleKey) continue;  // a named key that happens to share the streams' prefix
     if (key.size() != 13 || it->value().size() != 8) return Status::Corruption(what + ": bad stream entry in meta");
     StreamId stream{static_cast<uint32_t>(GetBig({key.data() + 1, 4})), GetBig({key.data() + 5, 8})};
     streams_[stream] = GetBig({it->value().data(), 8});
@@ -182,17 +200,101 @@ Status RecordStore::Load() {
     }
     last_received_time_us_ = item.received_time_us();
   }
+
+  if (verdicts_ != nullptr) {
+    std::unique_ptr<rocksdb::Iterator> verdict(db_->NewIterator(rocksdb::ReadOptions(), verdicts_));
+    verdict->SeekToLast();
+    if (Status st = FromRocks(verdict->status(), "cannot read " + what); !st.ok()) return st;
+    verdict_index_ = verdict->Valid() ? GetBig({verdict->key().data(), verdict->key().size()}) : 0;
+    if (verdict_index_ > commit_index_) {
+      return Status::Corruption(what + ": a verdict for commit index " + std::to_string(verdict_index_) +
+                                " but the commit index is " + std::to_string(commit_index_));
+    }
+  }
+  return LoadJudgeInputs();
+}
+
+Status RecordStore::LoadJudgeInputs() {
+  const std::string what = "record store " + path_;
+  std::string values[3];
+  const char* keys[3] = {kJudgeConfigKey, kScheduleKey, kRosterKey};
+  int found = 0;
+  for (int i = 0; i < 3; ++i) {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, keys[i], &values[i]);
+    if (s.ok()) {
+      ++found;
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "cannot read " + what);
+    }
+  }
+  if (found == 0) return Status::Ok();
+  if (found != 3) return Status::Corruption(what + ": the judge's inputs are stored only in part");
+  JudgeInputs inputs;
+  if (!inputs.config.ParseFromString(values[0])) {
+    return Status::Corruption(what + ": the stored judge configuration does not parse");
+  }
+  inputs.schedule_csv = std::move(values[1]);
+  inputs.roster_csv = std::move(values[2]);
+  judge_inputs_ = std::move(inputs);
   return Status::Ok();
 }
 
-Status RecordStore::Commit(const Batch& batch, int64_t received_time_us) {
+Status RecordStore::WriteSynced(rocksdb::WriteBatch* write) {
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db_->Write(sync, write), "cannot write record store " + path_);
+}
+
+Status RecordStore::SaveJudgeInputs(const JudgeInputs& inputs) {
+  if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
+  if (judge_inputs_) return Status::InvalidArgument("record store " + path_ + " has its judge's inputs already");
+  if (verdict_index_ != 0) {
+    return Status::InvalidArgument("record store " + path_ + " has verdicts already: its judge's inputs are lost");
+  }
+  rocksdb::WriteBatch write;
+  rocksdb::Status s = write.Put(meta_, kJudgeConfigKey, inputs.config.SerializeAsString());
+  if (s.ok()) s = write.Put(meta_, kScheduleKey, inputs.schedule_csv);
+  if (s.ok()) s = write.Put(meta_, kRosterKey, inputs.roster_csv);
+  if (!s.ok()) return FromRocks(s, "cannot build the write batch");
+  if (Status w = WriteSynced(&write); !w.ok()) return w;
+  judge_inputs_ = inputs;
+  return Status::Ok();
+}
+
+Status RecordStore::AddVerdicts(const std::vector<wire::Verdict>& verdicts) {
+  if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
+  rocksdb::WriteBatch write;
+  uint64_t index = verdict_index_;
+  for (const wire::Verdict& verdict : verdicts) {
+    if (verdict.commit_index() != index + 1 || verdict.commit_index() > commit_index_) {
+      return Status::InvalidArgument("record store " + path_ + ": a verdict for commit index " +
+                                     std::to_string(verdict.commit_index()) + " does not follow verdict " +
+                                     std::to_string(index) + " of " + std::to_string(commit_index_) + " items");
+    }
+    index = verdict.commit_index();
+    if (rocksdb::Status s = write.Put(verdicts_, Big64(index), verdict.SerializeAsString()); !s.ok()) {
+      return FromRocks(s, "cannot build the write batch");
+    }
+  }
+  if (Status w = WriteSynced(&write); !w.ok()) return w;
+  verdict_index_ = index;
+  return Status::Ok();
+}
+
+Status RecordStore::Commit(const Batch& batch, int64_t received_time_us, const ItemJudge& judge) {
   if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
   if (batch.empty()) return Status::Ok();
+  if (verdict_index_ != commit_index_) {
+    return Status::InvalidArgument("record store " + path_ + ": items " + std::to_string(verdict_index_ + 1) + ".." +
+                                   std::to_string(commit_index_) + " have no verdict yet");
+  }
   std::map<StreamId, uint64_t> advanced;
   rocksdb::WriteBatch write;
+  std::vector<wire::RecordItem> records;
+  records.reserve(batch.items_.size());
   uint64_t index = commit_index_;
   for (const Batch::Item& item : batch.items_) {
-    wire::RecordItem record;
+    wire::RecordItem& record = records.emplace_back();
     record.set_commit_index(++index);
     record.set_received_time_us(received_time_us);
     rocksdb::Status s;
@@ -217,7 +319,13 @@ Status RecordStore::Commit(const Batch& batch, int64_t received_time_us) {
       s = write.Put(events_, EventKey(item.stream, item.seq),
                     Big64(index) + AsBytes(ComputeSha256(item.event_bytes)));
     }
-    if (s.ok()) s = write.Put(record_, Big64(index), record.SerializeAsString());
+    if (!s.ok()) return FromRocks(s, "cannot build the write batch");
+  }
+  // Every item is valid: only now is the judge told of them, in commit order.
+  for (const wire::RecordItem& record : records) {
+    const std::string key = Big64(record.commit_index());
+    rocksdb::Status s = write.Put(record_, key, record.SerializeAsString());
+    if (s.ok()) s = write.Put(verdicts_, key, judge(record).SerializeAsString());
     if (!s.ok()) return FromRocks(s, "cannot build the write batch");
   }
   for (const auto& [stream, seq] : advanced) {
@@ -227,10 +335,9 @@ Status RecordStore::Commit(const Batch& batch, int64_t received_time_us) {
   rocksdb::Status s = write.Put(meta_, kCommitIndexKey, Big64(index));
   if (!s.ok()) return FromRocks(s, "cannot build the write batch");
 
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  if (Status w = FromRocks(db_->Write(sync, &write), "cannot write record store " + path_); !w.ok()) return w;
+  if (Status w = WriteSynced(&write); !w.ok()) return w;
   commit_index_ = index;
+  verdict_index_ = index;
   last_received_time_us_ = received_time_us;
   for (const auto& [stream, seq] : advanced) streams_[stream] = seq;
   return Status::Ok();
@@ -254,6 +361,15 @@ Status RecordStore::ForEachItem(const std::function<bool(const wire::RecordItem&
     if (!fn(item)) return Status::Ok();
   }
   return FromRocks(it->status(), "cannot read " + what);
+}
+
+Status RecordStore::ForEachVerdict(const std::function<bool(uint64_t, const std::string&)>& fn) const {
+  if (verdicts_ == nullptr) return Status::Ok();  // a version 1 store opened read-only
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), verdicts_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!fn(GetBig({it->key().data(), it->key().size()}), it->value().ToString())) return Status::Ok();
+  }
+  return FromRocks(it->status(), "cannot read the verdicts of record store " + path_);
 }
 
 Result<Sha256> RecordStore::EventHash(const StreamId& stream, uint64_t seq) const {

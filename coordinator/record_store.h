@@ -2,19 +2,28 @@
 //
 // Every stored thing is a RecordItem (proto/capture.proto) with a global commit index 1, 2, 3 …:
 // the stations' events exactly as journaled, and the coordinator's own Observations. Reading the
-// items in commit order replays the day.
+// items in commit order replays the day. Beside each item lies the judge's Verdict on it, and the
+// judge's inputs lie in "meta", so a stopped store is self-contained: an auditor re-judges it with
+// nothing else and compares verdicts byte for byte.
 //
-// On-disk format, version 1 (all integers big-endian, so keys sort numerically):
-//   column family "record":  commit_index u64                   -> RecordItem bytes
-//   column family "events":  station u32, epoch u64, seq u64     -> commit_index u64, sha256[32] of the event
-//   column family "meta":    "format"                            -> "1"
-//                            "commit_index"                      -> last commit index u64
-//                            "s" station u32, epoch u64          -> stored seq u64 (1..stored all present)
-//                            "c" station u32, epoch u64, seq u64, sha256[32]
-//                                                                -> commit index of its SEQ_CONFLICT item
-// One Commit is one synced WriteBatch over all three, so after a crash (kill -9) the store holds
-// every committed batch completely and nothing of a later one. Column families this version does
-// not know (a later "verdicts") are opened and left alone.
+// On-disk format, version 2 (all integers big-endian, so keys sort numerically):
+//   column family "record":   commit_index u64                   -> RecordItem bytes
+//   column family "verdicts": commit_index u64                   -> Verdict bytes of that item
+//   column family "events":   station u32, epoch u64, seq u64     -> commit_index u64, sha256[32] of the event
+//   column family "meta":     "format"                            -> "2"
+//                             "commit_index"                      -> last commit index u64
+//                             "judge_config"                      -> JudgeConfig bytes    } written once,
+//                             "schedule_csv"                      -> the schedule file    } before the
+//                             "roster_csv"                        -> the roster file      } first item
+//                             ("schedule_csv" shares the stream entries' prefix "s"; they are 13 bytes long)
+//                             "s" station u32, epoch u64          -> stored seq u64 (1..stored all present)
+//                             "c" station u32, epoch u64, seq u64, sha256[32]
+//                                                                 -> commit index of its SEQ_CONFLICT item
+// One Commit is one synced WriteBatch over all four, items and their verdicts together, so after a
+// crash (kill -9) the store holds every committed batch completely and nothing of a later one.
+// Version 1 (no verdicts, no judge inputs) is still read; opened for writing it becomes version 2,
+// and the coordinator adds the verdicts of its items (AddVerdicts). Column families this version
+// does not know are opened and left alone.
 //
 // Invariants Commit enforces: a stream's events are stored contiguously from seq 1, and an
 // (station, epoch, seq) is never written twice, so a conflicting event can never overwrite one.
@@ -27,6 +36,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -40,9 +50,20 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace capture::coord {
+
+// The judge's inputs, stored with the record: a record is judged with these and nothing else.
+struct JudgeInputs {
+  wire::JudgeConfig config;
+  std::string schedule_csv;  // the schedule file's bytes exactly
+  std::string roster_csv;    // the roster file's bytes exactly
+};
+
+// Judges one item as it is committed; its Verdict is stored in the same write.
+using ItemJudge = std::function<wire::Verdict(const wire::RecordItem&)>;
 
 class RecordStore {
  public:
@@ -80,13 +101,30 @@ class RecordStore {
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
 
-  // Gives the batch's items the next commit indexes and writes them with sync, all or nothing.
-  // InvalidArgument (nothing written) if an event does not continue its stream.
-  Status Commit(const Batch& batch, int64_t received_time_us);
+  // Gives the batch's items the next commit indexes, has `judge` judge each in order (once every
+  // item is known to be valid) and writes the items and their verdicts with sync, all or nothing.
+  // InvalidArgument (nothing written, nothing judged) if an event does not continue its stream or
+  // stored items still lack verdicts (format 1: AddVerdicts first). On an I/O error the judge has seen items that are not stored: the caller must stop.
+  Status Commit(const Batch& batch, int64_t received_time_us, const ItemJudge& judge);
+
+  // Writes the judge's inputs with sync, once: before the first item, or in a store of format 1
+  // before its verdicts are added. InvalidArgument when inputs or verdicts are stored already.
+  Status SaveJudgeInputs(const JudgeInputs& inputs);
+  // Empty until saved (a new store, or one of format version 1).
+  const std::optional<JudgeInputs>& judge_inputs() const { return judge_inputs_; }
+
+  // The verdicts of items stored without one (format version 1), with sync. They must continue
+  // verdict_index() without a hole and not pass commit_index(): InvalidArgument otherwise.
+  Status AddVerdicts(const std::vector<wire::Verdict>& verdicts);
+  // The highest commit index with a stored verdict: commit_index() except in a version 1 store.
+  uint64_t verdict_index() const { return verdict_index_; }
 
   // Every item in commit order until `fn` returns false. Corruption if an item does not parse or
   // the commit indexes have a hole.
   Status ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const;
+  // Every stored verdict as (commit index, Verdict bytes exactly as stored), in commit order, until
+  // `fn` returns false.
+  Status ForEachVerdict(const std::function<bool(uint64_t, const std::string&)>& fn) const;
   uint64_t commit_index() const { return commit_index_; }
   // The received_time_us of the last item, 0 if none.
   int64_t last_received_time_us() const { return last_received_time_us_; }
@@ -101,6 +139,8 @@ class RecordStore {
  private:
   RecordStore() = default;
   Status Load();
+  Status LoadJudgeInputs();
+  Status WriteSynced(rocksdb::WriteBatch* write);
 
   std::string path_;
   bool read_only_ = false;
@@ -109,7 +149,10 @@ class RecordStore {
   rocksdb::ColumnFamilyHandle* record_ = nullptr;
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* verdicts_ = nullptr;
   uint64_t commit_index_ = 0;
+  uint64_t verdict_index_ = 0;
+  std::optional<JudgeInputs> judge_inputs_;
   int64_t last_received_time_us_ = 0;
   std::map<StreamId, uint64_t> streams_;
 };

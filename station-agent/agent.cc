@@ -66,6 +66,30 @@ Result<int> OpenInput(const std::string& path) {
   return fd;
 }
 
+template <typename List>
+std::string JoinComma(const List& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out;
+}
+
+// `anomaly station=N id=A3 severity=BLOCKER kind=SHOT_WITHOUT_CODE shots=IMG_0413.JPG
+//  registry_nos=1042…,… message="…"`: the operator's news from the judge.
+std::string FormatAnomalyLine(const wire::Anomaly& a) {
+  std::vector<std::string> registry_nos;
+  for (const wire::StudentRef& s : a.students()) registry_nos.push_back(s.registry_no());
+  return "anomaly station=" + std::to_string(a.station()) + " id=" + QuoteValue(a.id()) +
+         " severity=" + wire::Severity_Name(a.severity()) + " kind=" + wire::Anomaly::Kind_Name(a.kind()) +
+         " shots=" + QuoteValue(JoinComma(a.shots())) + " registry_nos=" + QuoteValue(JoinComma(registry_nos)) +
+         " message=" + QuoteValue(a.message());
+}
+
+// `resolved station=N id=A3 by=judge reason="…"`
+std::string FormatResolvedLine(const wire::Resolution& r) {
+  return "resolved station=" + std::to_string(r.station()) + " id=" + QuoteValue(r.anomaly_id()) +
+         " by=" + QuoteValue(r.by()) + " reason=" + QuoteValue(r.reason());
+}
+
 }  // namespace
 
 class Agent::Impl final : public StationOutput {
@@ -103,6 +127,7 @@ class Agent::Impl final : public StationOutput {
   void ReadControl();
   void OnAck(const wire::Ack& ack);
   void OnResend(const wire::ResendRequest& resend);
+  void OnVerdict(const wire::Verdict& verdict);
   void SendHeartbeat();
   void SendHello();
   Clock::time_point HelloDue() const;
@@ -208,13 +233,15 @@ Status Agent::Impl::Run() {
         return Status::Ok();
       }
     }
+    // Input before the camera: a line typed before an image landed (a code, a `!time`) must take
+    // effect before that image is journaled, even when both are ready in one wake-up.
+    if (items.size() > 3 && (items[3].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
+      if (Status st = ReadInput(); !st.ok()) return st;
+    }
     if (items[1].revents & ZMQ_POLLIN) {
       if (Status st = ReadCamera(); !st.ok()) return st;
     }
     if (items[2].revents & ZMQ_POLLIN) ReadControl();
-    if (items.size() > 3 && (items[3].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
-      if (Status st = ReadInput(); !st.ok()) return st;
-    }
 
     const auto now = Clock::now();
     if (now >= next_heartbeat_) {
@@ -297,6 +324,9 @@ void Agent::Impl::ReadControl() {
       case wire::Frame::kResend:
         OnResend(frame.resend());
         break;
+      case wire::Frame::kVerdict:
+        OnVerdict(frame.verdict());
+        break;
       default:
         LogWarn(kLog, "unexpected frame from the coordinator (body " + std::to_string(frame.body_case()) + ")");
         break;
@@ -329,6 +359,16 @@ void Agent::Impl::OnResend(const wire::ResendRequest& resend) {
   if (!st.ok()) LogError(kLog, "resend failed: " + st.message());
   LogInfo(kLog, "resent " + std::to_string(sent) + " events from seq " + std::to_string(first) +
                     (blocked ? " (stopped: the connection is full)" : ""));
+}
+
+void Agent::Impl::OnVerdict(const wire::Verdict& verdict) {
+  // The coordinator sends a station only its own; anything else is not this operator's to see.
+  for (const wire::Anomaly& a : verdict.raised()) {
+    if (a.station() == options_.station) PrintLine(FormatAnomalyLine(a));
+  }
+  for (const wire::Resolution& r : verdict.resolved()) {
+    if (r.station() == options_.station) PrintLine(FormatResolvedLine(r));
+  }
 }
 
 void Agent::Impl::SendHeartbeat() {

@@ -7,10 +7,16 @@
 //   DEALER connects to --control with routing id "agent/<station>/<epoch hex>": Frame{hello} at
 //          start and every second while the coordinator has been silent for 2 s; Frame{ack} raises
 //          the journal's acked mark; Frame{resend} sends journaled events back as Frame{event},
-//          without blocking, stopping at the first send that would block (the coordinator asks again).
+//          without blocking, stopping at the first send that would block (the coordinator asks again);
+//          Frame{verdict} (the judge's news for this station) is printed, one line per anomaly raised
+//          and per resolution, values quoted as in lines.h:
+//            anomaly station=N id=A3 severity=BLOCKER kind=SHOT_WITHOUT_CODE shots=IMG_0413.JPG
+//                    registry_nos=1042…,1042… message="…"
+//            resolved station=N id=A3 by=judge reason="…"
 // Nothing here waits for the coordinator: without one, the station journals and prints as usual.
 //
-// stdout (flushed per line) carries the ready/event/alert lines of lines.h; logs go to stderr.
+// stdout (flushed per line) carries the ready/event/alert lines of lines.h and the verdict lines
+// above; logs go to stderr.
 #pragma once
 
 #include <cstdint>

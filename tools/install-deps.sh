@@ -11,6 +11,7 @@ packages=(
   libsodium-dev
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  gnuplot-nox
 )
 
 missing=()

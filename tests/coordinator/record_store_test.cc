@@ -29,6 +29,24 @@ std::vector<wire::RecordItem> Items(const RecordStore& store) {
   return items;
 }
 
+// A stand-in judge: its verdict names the item, so a test can tell whose verdict it reads.
+wire::Verdict Echo(const wire::RecordItem& item) {
+  wire::Verdict verdict;
+  verdict.set_commit_index(item.commit_index());
+  verdict.add_bindings()->set_file_name(item.has_event() ? item.event() : "observation");
+  return verdict;
+}
+
+std::vector<std::pair<uint64_t, std::string>> Verdicts(const RecordStore& store) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  Status s = store.ForEachVerdict([&](uint64_t index, const std::string& bytes) {
+    out.emplace_back(index, bytes);
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  return out;
+}
+
 wire::Observation Conflict(const StreamId& stream, uint64_t seq, const std::string& bytes) {
   wire::Observation obs;
   obs.set_kind(wire::Observation::SEQ_CONFLICT);
@@ -46,10 +64,10 @@ TEST(RecordStore, GivesEveryItemTheNextCommitIndexAcrossBatches) {
   first.AddEvent(kA, 1, "a1");
   first.AddEvent(kB, 1, "b1");
   first.AddObservation(Conflict(kA, 1, "forged"));
-  ASSERT_TRUE(store->Commit(first, 100).ok());
+  ASSERT_TRUE(store->Commit(first, 100, Echo).ok());
   RecordStore::Batch second;
   second.AddEvent(kA, 2, "a2");
-  ASSERT_TRUE(store->Commit(second, 200).ok());
+  ASSERT_TRUE(store->Commit(second, 200, Echo).ok());
 
   EXPECT_EQ(store->commit_index(), 4u);
   auto items = Items(*store);
@@ -71,7 +89,7 @@ TEST(RecordStore, KeepsEverythingAfterReopening) {
     batch.AddEvent(kA, 1, "a1");
     batch.AddEvent(kA, 2, "a2");
     batch.AddObservation(Conflict(kA, 2, "forged"));
-    ASSERT_TRUE(store->Commit(batch, 300).ok());
+    ASSERT_TRUE(store->Commit(batch, 300, Echo).ok());
   }
   for (bool read_only : {true, false}) {
     auto store = OpenOrDie(dir / "store", read_only);
@@ -90,7 +108,7 @@ TEST(RecordStore, KeepsEverythingAfterReopening) {
   auto store = OpenOrDie(dir / "store");
   RecordStore::Batch next;
   next.AddEvent(kA, 3, "a3");
-  ASSERT_TRUE(store->Commit(next, 400).ok());
+  ASSERT_TRUE(store->Commit(next, 400, Echo).ok());
   EXPECT_EQ(Items(*store).back().commit_index(), 4u);
 }
 
@@ -99,15 +117,15 @@ TEST(RecordStore, NeverStoresAnEventThatDoesNotContinueItsStream) {
   auto store = OpenOrDie(dir / "store");
   RecordStore::Batch batch;
   batch.AddEvent(kA, 1, "a1");
-  ASSERT_TRUE(store->Commit(batch, 1).ok());
+  ASSERT_TRUE(store->Commit(batch, 1, Echo).ok());
 
   RecordStore::Batch conflicting;
   conflicting.AddEvent(kB, 1, "b1");  // valid, but the batch is all or nothing
   conflicting.AddEvent(kA, 1, "forged");
-  EXPECT_EQ(store->Commit(conflicting, 2).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store->Commit(conflicting, 2, Echo).code(), Status::Code::kInvalidArgument);
   RecordStore::Batch gap;
   gap.AddEvent(kA, 3, "a3");
-  EXPECT_EQ(store->Commit(gap, 3).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store->Commit(gap, 3, Echo).code(), Status::Code::kInvalidArgument);
 
   EXPECT_EQ(store->commit_index(), 1u);
   auto items = Items(*store);
@@ -141,7 +159,7 @@ TEST(RecordStore, ReadOnlyStoreRefusesToCommit) {
   auto store = OpenOrDie(dir / "store", /*read_only=*/true);
   RecordStore::Batch batch;
   batch.AddEvent(kA, 1, "a1");
-  EXPECT_FALSE(store->Commit(batch, 1).ok());
+  EXPECT_FALSE(store->Commit(batch, 1, Echo).ok());
 }
 
 TEST(RecordStore, OpensAStoreWithColumnFamiliesOfALaterVersion) {
@@ -150,25 +168,140 @@ TEST(RecordStore, OpensAStoreWithColumnFamiliesOfALaterVersion) {
     auto store = OpenOrDie(dir / "store");
     RecordStore::Batch batch;
     batch.AddEvent(kA, 1, "a1");
-    ASSERT_TRUE(store->Commit(batch, 1).ok());
+    ASSERT_TRUE(store->Commit(batch, 1, Echo).ok());
   }
   {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "record", "events", "meta"}) {
+    for (const char* name : {"default", "record", "events", "meta", "verdicts"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir / "store/db", families, &handles, &db).ok());
-    rocksdb::ColumnFamilyHandle* verdicts = nullptr;
-    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "verdicts", &verdicts).ok());
-    handles.push_back(verdicts);
+    rocksdb::ColumnFamilyHandle* later = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "later", &later).ok());
+    handles.push_back(later);
     for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
     delete db;
   }
   auto store = OpenOrDie(dir / "store");
   ASSERT_TRUE(store);
   EXPECT_EQ(store->commit_index(), 1u);
+}
+
+TEST(RecordStore, StoresEachItemsVerdictBesideItInCommitOrder) {
+  TempDir dir;
+  std::vector<uint64_t> judged;
+  auto judge = [&](const wire::RecordItem& item) {
+    judged.push_back(item.commit_index());
+    return Echo(item);
+  };
+  {
+    auto store = OpenOrDie(dir / "store");
+    RecordStore::Batch first;
+    first.AddEvent(kA, 1, "a1");
+    first.AddObservation(Conflict(kA, 1, "forged"));
+    ASSERT_TRUE(store->Commit(first, 100, judge).ok());
+    RecordStore::Batch second;
+    second.AddEvent(kB, 1, "b1");
+    ASSERT_TRUE(store->Commit(second, 200, judge).ok());
+    EXPECT_EQ(store->verdict_index(), 3u);
+  }
+  EXPECT_EQ(judged, (std::vector<uint64_t>{1, 2, 3}));
+  auto store = OpenOrDie(dir / "store", /*read_only=*/true);
+  const auto verdicts = Verdicts(*store);
+  ASSERT_EQ(verdicts.size(), 3u);
+  const auto items = Items(*store);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(verdicts[i].first, i + 1);
+    EXPECT_EQ(verdicts[i].second, Echo(items[i]).SerializeAsString());
+  }
+}
+
+TEST(RecordStore, ShowsTheJudgeNothingOfABatchItRefuses) {
+  TempDir dir;
+  auto store = OpenOrDie(dir / "store");
+  RecordStore::Batch gap;
+  gap.AddEvent(kA, 1, "a1");
+  gap.AddEvent(kA, 3, "a3");
+  int judged = 0;
+  EXPECT_EQ(store->Commit(gap, 1, [&](const wire::RecordItem& item) {
+                  ++judged;
+                  return Echo(item);
+                }).code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(judged, 0);
+  EXPECT_TRUE(Verdicts(*store).empty());
+}
+
+TEST(RecordStore, KeepsTheJudgesInputsAndNeverReplacesThem) {
+  TempDir dir;
+  JudgeInputs inputs;
+  inputs.config.set_local_midnight_us(1713715200000000);
+  inputs.config.set_utc_offset_minutes(480);
+  inputs.schedule_csv = "station,college,class,headcount,start,end\n";
+  inputs.roster_csv = std::string("student_no,registry_no\n\0binary", 30);
+  {
+    auto store = OpenOrDie(dir / "store");
+    EXPECT_FALSE(store->judge_inputs().has_value());
+    ASSERT_TRUE(store->SaveJudgeInputs(inputs).ok());
+    JudgeInputs other = inputs;
+    other.roster_csv = "changed";
+    EXPECT_EQ(store->SaveJudgeInputs(other).code(), Status::Code::kInvalidArgument);
+  }
+  auto store = OpenOrDie(dir / "store", /*read_only=*/true);
+  ASSERT_TRUE(store->judge_inputs().has_value());
+  EXPECT_EQ(store->judge_inputs()->config.SerializeAsString(), inputs.config.SerializeAsString());
+  EXPECT_EQ(store->judge_inputs()->schedule_csv, inputs.schedule_csv);
+  EXPECT_EQ(store->judge_inputs()->roster_csv, inputs.roster_csv);
+}
+
+// A store written before verdicts existed: format "1", no "verdicts" column family.
+void MakeFormatOne(const std::string& db_path) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : {"default", "record", "events", "meta", "verdicts"}) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), db_path, families, &handles, &db).ok());
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[3], "format", "1").ok());
+  ASSERT_TRUE(db->DropColumnFamily(handles[4]).ok());
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
+}
+
+TEST(RecordStore, ReadsAFormatOneStoreAndCommitsOnlyOnceItsVerdictsAreAdded) {
+  TempDir dir;
+  {
+    auto store = OpenOrDie(dir / "store");
+    RecordStore::Batch batch;
+    batch.AddEvent(kA, 1, "a1");
+    batch.AddEvent(kA, 2, "a2");
+    ASSERT_TRUE(store->Commit(batch, 1, Echo).ok());
+  }
+  MakeFormatOne(dir / "store/db");
+  {
+    auto read_only = OpenOrDie(dir / "store", /*read_only=*/true);
+    ASSERT_TRUE(read_only);
+    EXPECT_EQ(read_only->verdict_index(), 0u);
+    EXPECT_TRUE(Verdicts(*read_only).empty());
+  }
+  auto store = OpenOrDie(dir / "store");
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->commit_index(), 2u);
+  EXPECT_EQ(store->verdict_index(), 0u);
+  RecordStore::Batch next;
+  next.AddEvent(kA, 3, "a3");
+  EXPECT_EQ(store->Commit(next, 2, Echo).code(), Status::Code::kInvalidArgument);
+
+  wire::Verdict skipping;
+  skipping.set_commit_index(2);
+  EXPECT_EQ(store->AddVerdicts({skipping}).code(), Status::Code::kInvalidArgument);
+  const auto items = Items(*store);
+  ASSERT_TRUE(store->AddVerdicts({Echo(items[0]), Echo(items[1])}).ok());
+  EXPECT_TRUE(store->Commit(next, 2, Echo).ok());
+  EXPECT_EQ(Verdicts(*store).size(), 3u);
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ TEST(CaptureDay, SmallDayStoresEveryEventAndPhotographsEveryPresentStudent) {
   ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());
   const std::string work = dir / "work";
   testing::SimRun run = testing::RunCaptureSim({"--schedule", dir / "schedule.csv", "--work", work, "--summary", dir / "summary.json",
-                       "--seed", kSeed, "--absent-share", "0.2", "--bin-dir", CAPTURE_BIN_DIR},
+                       "--seed", kSeed, "--absent-share", "0.2", "--no-benign", "--bin-dir", CAPTURE_BIN_DIR},
                       dir / "sim.log");
   EXPECT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
 
@@ -209,6 +209,7 @@ TEST(CaptureDay, IsNotOkWhenTheCoordinatorStoresNothing) {
   options.events_endpoint = events.endpoint();
   options.control_endpoint = control.endpoint();
   options.store_timeout = 500ms;
+  options.benign = false;  // so every SHOT_TAKEN is one present student's photo
   std::FILE* progress = std::fopen((dir / "progress.txt").c_str(), "w");
   ASSERT_NE(progress, nullptr);
   auto summary = PlayDay(options, progress);

@@ -108,6 +108,42 @@ TEST(SyntheticRoster, MarksTheAbsentShareAsAbsent) {
   EXPECT_FALSE(MakeSyntheticRoster(schedule, 5, -0.1).ok());
 }
 
+TEST(SyntheticRoster, EarlierCohortStudentsJoinFirstWithAnotherNumberPatternAndLeaveTheRestAlone) {
+  const Schedule schedule = SeedSchedule();
+  auto plain = MakeSyntheticRoster(schedule, 8, 0.01);
+  auto with = MakeSyntheticRoster(schedule, 8, 0.01, 0.01);
+  ASSERT_TRUE(plain.ok() && with.ok());
+  ASSERT_EQ(with->students.size(), plain->students.size() + 36);  // round(3575 * 0.01)
+  std::vector<SimStudent> regular;
+  std::set<std::string> numbers, registry_nos;
+  for (size_t i = 0; i < with->students.size(); ++i) {
+    const SimStudent& s = with->students[i];
+    numbers.insert(s.student.student_no);
+    registry_nos.insert(s.student.registry_no);
+    if (!s.earlier_cohort) {
+      regular.push_back(s);
+      continue;
+    }
+    EXPECT_FALSE(s.absent);
+    EXPECT_EQ(s.student.student_no.rfind("2020", 0), 0u) << s.student.student_no;
+    EXPECT_EQ(s.student.student_no.size(), 10u) << "one digit longer than the class's own numbers";
+    // First in its class's queue: everything before it in the roster is of an earlier class or
+    // of its own cohort.
+    if (i > 0 && with->students[i - 1].class_index == s.class_index) {
+      EXPECT_TRUE(with->students[i - 1].earlier_cohort);
+    }
+  }
+  EXPECT_EQ(numbers.size(), with->students.size());
+  EXPECT_EQ(registry_nos.size(), with->students.size());
+  ASSERT_EQ(regular.size(), plain->students.size());
+  for (size_t i = 0; i < regular.size(); ++i) {
+    EXPECT_EQ(regular[i].student.student_no, plain->students[i].student.student_no);
+    EXPECT_EQ(regular[i].student.registry_no, plain->students[i].student.registry_no);
+    EXPECT_EQ(regular[i].absent, plain->students[i].absent);
+  }
+  EXPECT_FALSE(MakeSyntheticRoster(schedule, 8, 0.01, 1.5).ok());
+}
+
 TEST(DayPlan, StartsEachClassNoEarlierThanItsSlotAndKeepsQueueOrder) {
   const Schedule schedule = SeedSchedule();
   auto roster = MakeSyntheticRoster(schedule, 9, 0.05);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -19,11 +20,11 @@
 #include "common/time_format.h"
 #include "common/time_zone.h"
 #include "coordinator/status_client.h"
-#include "tools/capture-sim/day_plan.h"
 #include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
-#include "tools/capture-sim/sim_jpeg.h"
+#include "tools/capture-sim/scenario.h"
+#include "tools/capture-sim/truth.h"
 
 namespace capture::sim {
 
@@ -37,7 +38,10 @@ constexpr std::chrono::milliseconds kStartTimeout{30000};
 constexpr std::chrono::milliseconds kStopTimeout{15000};
 constexpr int kStatusQueryTimeoutMs = 2000;
 constexpr auto kStorePollInterval = std::chrono::milliseconds(20);
-constexpr unsigned kMaxShotNumber = 9999;  // camera counters wrap 9999 → 0001
+// Simulated time runs about a thousand times faster than real time, and heartbeats are the
+// coordinator's only evidence of a station's clock: sent at the default 250 ms they would carry
+// station times minutes apart and read as clocks that disagree.
+constexpr int kHeartbeatMs = 10;
 
 std::string OffsetText(int minutes) {
   char buf[8];
@@ -82,16 +86,14 @@ bool IsType(const std::string& line, std::string_view type) {
   return line.size() > type.size() && line.compare(0, type.size(), type) == 0 && line[type.size()] == ' ';
 }
 
-// One station's agent and what the day asks of it. Owned and used by that station's thread only.
+// One station's agent during the day: plays that station's actions one at a time and checks that
+// the agent journals the event each one asks for. Used by the playing thread only.
 class StationPlayer {
  public:
   struct Context {
-    const SiteKey* key;  // outlives the player
     std::string camera_dir;
     int utc_offset_minutes;
-    uint64_t seed;
     std::chrono::milliseconds step_timeout;
-    std::FILE* out;
   };
 
   StationPlayer(std::unique_ptr<ChildProcess> agent, Context ctx, StationSummary& summary)
@@ -99,67 +101,46 @@ class StationPlayer {
 
   ChildProcess& agent() { return *agent_; }
 
-  // Plays every class of the plan; stops at the first step that fails and records why.
-  void Play(const StationPlan& plan) {
-    for (const ClassPlan& c : plan.classes) {
-      if (Status st = PlayClass(c); !st.ok()) {
-        summary_.error = st.message();
-        LogError(kComponent, "station " + std::to_string(plan.station) + " stopped: " + st.message());
-        return;
-      }
+  Status Play(const StationAction& action) {
+    if (action.kind == StationAction::Kind::kTime) {
+      scenario_clock_ = action.station_time;
+      return SetClock(action.station_time);
     }
+    // KeepClock may have moved the agent's clock on while the station was idle.
+    if (scenario_clock_ && agent_clock_ != scenario_clock_) {
+      if (Status st = SetClock(*scenario_clock_); !st.ok()) return st;
+    }
+    if (action.kind == StationAction::Kind::kImage) {
+      if (Status st = WriteCameraFile(ctx_.camera_dir + "/" + action.file_name, action.bytes); !st.ok()) return st;
+      if (Status st = AwaitEvent(action.expect, "file", action.file_name); !st.ok()) return st;
+      ++summary_.photographed;
+      return Status::Ok();
+    }
+    if (Status st = agent_->WriteLine(action.line); !st.ok()) return st;
+    return AwaitEvent(action.expect, "", "");
+  }
+
+  // An idle station's clock follows the day, so that its heartbeats do not read as a clock left
+  // behind (or, before its first action, as the system clock); its next action sets the
+  // scenario's clock again first.
+  Status KeepClock(MicrosSinceEpoch now) {
+    if (agent_clock_ && *agent_clock_ + kIdleClockSlack >= now) return Status::Ok();
+    return SetClock(now);
   }
 
  private:
-  Status PlayClass(const ClassPlan& c) {
-    int photographed = 0;
-    for (const PlannedStudent& p : c.present) {
-      const RosterStudent& s = p.student.student;
-      if (Status st = SetTime(p.code_time); !st.ok()) return st;
-      if (Status st = agent_->WriteLine(MintDemoCode(*ctx_.key, s.registry_no, s.masked_name)); !st.ok()) return st;
-      if (Status st = AwaitEvent("CODE_READ", "registry_no", s.registry_no); !st.ok()) return st;
+  static constexpr MicrosSinceEpoch kIdleClockSlack = 20'000'000;
 
-      // No line acknowledges !time, so an agent that handles the camera before stdin in one wake-up
-      // may stamp this shot with the code's time; the image's EXIF time is the shot time either way.
-      if (Status st = SetTime(p.shot_time); !st.ok()) return st;
-      const std::string file = NextShotFile();
-      const std::string jpeg =
-          MakeSimJpeg(ExifDateTime(p.shot_time, ctx_.utc_offset_minutes),
-                      SimJpegComment(ctx_.seed, summary_.station, shots_taken_));
-      if (Status st = WriteCameraFile(ctx_.camera_dir + "/" + file, jpeg); !st.ok()) return st;
-      if (Status st = AwaitEvent("SHOT_TAKEN", "file", file); !st.ok()) return st;
-      ++photographed;
-      ++summary_.photographed;
-    }
-    if (!c.absent.empty()) {
-      if (Status st = SetTime(c.end_time); !st.ok()) return st;
-    }
-    for (const SimStudent& s : c.absent) {
-      if (Status st = agent_->WriteLine("!absent " + s.student.student_no); !st.ok()) return st;
-      if (Status st = AwaitEvent("MARK_ABSENT", "student_no", s.student.student_no); !st.ok()) return st;
-    }
-    std::fprintf(ctx_.out, "progress station=%d college=\"%s\" class=\"%s\" photographed=%d/%zu absent=%zu sim_time=%s\n",
-                 summary_.station, c.scheduled.college.c_str(), c.scheduled.class_name.c_str(), photographed,
-                 c.present.size(), c.absent.size(), FormatIso8601(c.end_time, ctx_.utc_offset_minutes).c_str());
-    std::fflush(ctx_.out);
-    return Status::Ok();
-  }
-
-  Status SetTime(MicrosSinceEpoch t) {
+  Status SetClock(MicrosSinceEpoch t) {
+    agent_clock_ = t;
     return agent_->WriteLine("!time " + FormatIso8601(t, ctx_.utc_offset_minutes));
-  }
-
-  std::string NextShotFile() {
-    ++shots_taken_;
-    char name[32];
-    std::snprintf(name, sizeof name, "IMG_%04u.JPG", static_cast<unsigned>((shots_taken_ - 1) % kMaxShotNumber + 1));
-    return name;
   }
 
   // Waits for the agent's next event line and checks it is the one our input asked for: the
   // player drives one input at a time, so any other event means the agent saw something else.
-  Status AwaitEvent(std::string_view kind, std::string_view key, const std::string& value) {
-    const std::string what = "event kind=" + std::string(kind) + " " + std::string(key) + "=" + value;
+  Status AwaitEvent(wire::EventKind expect, std::string_view key, const std::string& value) {
+    const std::string kind = wire::EventKind_Name(expect);
+    const std::string what = "event kind=" + kind + (key.empty() ? "" : " " + std::string(key) + "=" + value);
     auto line = agent_->WaitForLine(
         [this](const std::string& l) {
           if (IsType(l, "alert")) {
@@ -172,7 +153,7 @@ class StationPlayer {
     if (!line.ok()) return line.status();
     const OutputLine event = ParseOutputLine(*line);
     if (auto seq = event.GetNumber("seq")) summary_.events_sent = std::max(summary_.events_sent, *seq);
-    if (event.Get("kind") != kind || event.Get(key) != value) {
+    if (event.Get("kind") != kind || (!key.empty() && event.Get(key) != value)) {
       return Status::Corruption("expected " + what + " but the agent printed \"" + *line + "\"");
     }
     return Status::Ok();
@@ -181,7 +162,8 @@ class StationPlayer {
   std::unique_ptr<ChildProcess> agent_;
   Context ctx_;
   StationSummary& summary_;
-  uint64_t shots_taken_ = 0;
+  std::optional<MicrosSinceEpoch> scenario_clock_;  // as the scenario's `!time` lines set it
+  std::optional<MicrosSinceEpoch> agent_clock_;     // as we last set the agent's
 };
 
 Result<OutputLine> AwaitReady(ChildProcess& child) {
@@ -203,6 +185,44 @@ std::string Stop(ChildProcess& child, const std::string& label) {
 void AppendError(std::string& errors, const std::string& error) {
   if (error.empty()) return;
   errors += errors.empty() ? error : "; " + error;
+}
+
+// Plays every station's actions in the one merged order a real day would have (station time, ties
+// by station), one action at a time, so the coordinator commits events in that order too. A
+// station whose step fails stops; the others play on.
+void PlayScenario(const Scenario& scenario, std::vector<std::unique_ptr<StationPlayer>>& players,
+                  DaySummary& summary, int utc_offset_minutes, std::FILE* out) {
+  std::vector<size_t> next_class(scenario.stations.size(), 0);
+  const std::vector<ActionRef> order = MergedOrder(scenario);
+  if (!order.empty()) {
+    const MicrosSinceEpoch start = scenario.stations[order[0].station_index].actions[order[0].action_index].station_time;
+    for (size_t j = 0; j < players.size(); ++j) {
+      if (Status st = players[j]->KeepClock(start); !st.ok()) summary.stations[j].error = st.message();
+    }
+  }
+  for (const ActionRef& ref : order) {
+    const size_t i = ref.station_index;
+    StationSummary& station = summary.stations[i];
+    if (!station.error.empty()) continue;
+    const StationScript& script = scenario.stations[i];
+    const StationAction& action = script.actions[ref.action_index];
+    for (size_t j = 0; j < players.size(); ++j) {
+      if (j == i || !summary.stations[j].error.empty()) continue;
+      if (Status st = players[j]->KeepClock(action.station_time); !st.ok()) summary.stations[j].error = st.message();
+    }
+    if (Status st = players[i]->Play(action); !st.ok()) {
+      station.error = st.message();
+      LogError(kComponent, "station " + std::to_string(script.station) + " stopped: " + st.message());
+      continue;
+    }
+    while (next_class[i] < script.classes.size() && script.classes[next_class[i]].last_action == ref.action_index) {
+      const ClassProgress& c = script.classes[next_class[i]++];
+      std::fprintf(out, "progress station=%d college=\"%s\" class=\"%s\" photographed=%d/%d absent=%d sim_time=%s\n",
+                   script.station, c.college.c_str(), c.class_name.c_str(), c.photographed, c.present, c.absent,
+                   FormatIso8601(c.end_time, utc_offset_minutes).c_str());
+      std::fflush(out);
+    }
+  }
 }
 
 }  // namespace
@@ -263,31 +283,40 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   if (!day.ok()) return day.status();
   auto offset = UtcOffsetMinutes(o.tz, *day);
   if (!offset.ok()) return offset.status();
-  auto roster = MakeSyntheticRoster(*schedule, o.seed, o.absent_share);
+  auto roster = MakeScenarioRoster(*schedule, o.seed, o.absent_share, o.benign);
   if (!roster.ok()) return roster.status();
+  ScenarioOptions so;
+  so.seed = o.seed;
+  so.faults = o.faults;
+  so.benign = o.benign;
+  so.local_midnight = LocalMidnight(*day, *offset);
+  so.utc_offset_minutes = *offset;
+  so.time_per_student_s = o.time_per_student_s;
+  so.site_key = GenerateSiteKey();
+  auto scenario = BuildScenario(*schedule, *roster, so);
+  if (!scenario.ok()) return scenario.status();
   const std::string work = fs::absolute(o.work_dir).lexically_normal().string();
   if (Status st = PrepareWorkDir(work); !st.ok()) return st;
-  const SiteKey key = GenerateSiteKey();
-  if (Status st = WriteKit(work, *roster, key); !st.ok()) return st;
-
-  PlanTiming timing;
-  timing.local_midnight = LocalMidnight(*day, *offset);
-  timing.time_per_student = MicrosSinceEpoch{o.time_per_student_s} * 1'000'000;
-  timing.shot_delay = MicrosSinceEpoch{kShotDelaySeconds} * 1'000'000;
-  const std::vector<StationPlan> plans = PlanDay(*schedule, *roster, timing);
+  if (Status st = WriteKit(work, *roster, so.site_key); !st.ok()) return st;
+  if (!o.truth_dir.empty()) {
+    if (Status st = WriteTruth(o.truth_dir, *scenario, /*in_process=*/false); !st.ok()) return st;
+  }
 
   DaySummary summary;
   int absent = 0;
-  for (const StationPlan& p : plans) {
+  for (const StationScript& script : scenario->stations) {
     StationSummary s;
-    s.station = p.station;
-    s.students = p.students();
-    s.absent = p.absent();
+    s.station = script.station;
+    for (const ClassProgress& c : script.classes) {
+      s.students += c.present + c.absent;
+      s.absent += c.absent;
+    }
     absent += s.absent;
     summary.stations.push_back(s);
   }
-  std::fprintf(out, "playing day=%s tz=%s utc_offset=%s stations=%zu students=%zu absent=%d work=%s\n", o.day.c_str(),
-               o.tz.c_str(), OffsetText(*offset).c_str(), plans.size(), roster->students.size(), absent, work.c_str());
+  std::fprintf(out, "playing day=%s tz=%s utc_offset=%s stations=%zu students=%zu absent=%d faults=%zu work=%s\n",
+               o.day.c_str(), o.tz.c_str(), OffsetText(*offset).c_str(), scenario->stations.size(),
+               roster->students.size(), absent, scenario->faults.size(), work.c_str());
   std::fflush(out);
   std::unique_ptr<ChildProcess> coordinator;
   std::vector<std::unique_ptr<StationPlayer>> players;
@@ -323,20 +352,20 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   }
   std::fflush(out);
 
-  for (size_t i = 0; i < plans.size(); ++i) {
+  for (size_t i = 0; i < scenario->stations.size(); ++i) {
     StationSummary& s = summary.stations[i];
     const std::string n = std::to_string(s.station);
     const std::string station_dir = work + "/station-" + n;
     if (Status st = MakeDirs(station_dir + "/camera"); !st.ok()) return finish(st.message());
     auto child = ChildProcess::Spawn({o.bin_dir + "/station-agent", "--station", n, "--camera-dir",
                                       station_dir + "/camera", "--journal", station_dir + "/journal", "--site-key",
-                                      work + "/" + kSiteKeyFile, "--sim-time", "--events", events, "--control",
-                                      control},
+                                      work + "/" + kSiteKeyFile, "--sim-time", "--heartbeat-ms",
+                                      std::to_string(kHeartbeatMs), "--events", events, "--control", control},
                                      work + "/logs/station-" + n + ".log");
     if (!child.ok()) return finish(child.status().message());
     players.push_back(std::make_unique<StationPlayer>(
         std::move(child).value(),
-        StationPlayer::Context{&key, station_dir + "/camera", *offset, o.seed, o.step_timeout, out}, s));
+        StationPlayer::Context{station_dir + "/camera", *offset, o.step_timeout}, s));
     auto ready = AwaitReady(players.back()->agent());
     if (!ready.ok()) return finish("station " + n + ": " + ready.status().message());
     s.epoch = ready->GetNumber("epoch", /*hex=*/true).value_or(0);
@@ -346,12 +375,7 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   }
   std::fflush(out);
 
-  {
-    std::vector<std::jthread> threads;
-    for (size_t i = 0; i < plans.size(); ++i) {
-      threads.emplace_back([&player = *players[i], &plan = plans[i]] { player.Play(plan); });
-    }
-  }
+  PlayScenario(*scenario, players, summary, *offset, out);
 
   Status stored = WaitUntilStored([&] { return coord::QueryStatus(control, kStatusQueryTimeoutMs); }, summary,
                                   o.store_timeout);

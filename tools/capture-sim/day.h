@@ -1,6 +1,9 @@
 // Plays a whole simulated capture day through real processes: one coordinator (or an existing
 // one) and one station-agent per schedule station, all on 127.0.0.1, driven through the agents'
-// real inputs (stdin lines and JPEG files in their camera folders), one thread per station.
+// real inputs (stdin lines and JPEG files in their camera folders). The day is a Scenario
+// (scenario.h), optionally with seeded faults; its actions are played exactly, one at a time, in
+// the merged station-time order (MergedOrder), each waiting for the agent's event line, so the
+// coordinator commits them in the same order as the in-process day (record_day.h) does.
 //
 // Work folder layout (wiped and re-created on every run):
 //   WORK/.capture-sim          marker: only a folder holding it is ever wiped
@@ -34,6 +37,9 @@ struct DayOptions {
   std::string bin_dir;  // holds station-agent and coordinator
   double absent_share = kDefaultAbsentShare;
   int time_per_student_s = 10;
+  int faults = 0;      // seeded faults to inject (scenario.h)
+  bool benign = true;  // seeded benign variation
+  std::string truth_dir;  // when set, the ground truth is written here
   // Both set: use this running coordinator instead of starting one.
   std::string events_endpoint;
   std::string control_endpoint;
@@ -47,7 +53,7 @@ inline constexpr int kShotDelaySeconds = 4;  // code read at T, shot at T + 4 s
 inline constexpr int kMinTimePerStudentSeconds = kShotDelaySeconds + 1;
 
 // Plays the day; prints start lines and one progress line per finished class to `out`, flushed
-// at once. Fails (Status) only when the day cannot begin: bad options, schedule or work folder.
+// at once. With `truth_dir` the ground truth (truth.h) is written before the day starts. Fails (Status) only when the day cannot begin: bad options, schedule or work folder.
 // Everything that goes wrong once processes run is in the summary (DaySummary::error or a
 // station's error), and the summary is complete either way.
 Result<DaySummary> PlayDay(const DayOptions& options, std::FILE* out);

@@ -3,14 +3,19 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "common/collection_code.h"
 #include "common/fs.h"
 #include "common/schedule.h"
+#include "common/time_zone.h"
 #include "tools/capture-sim/day.h"
 #include "tools/capture-sim/kit.h"
+#include "tools/capture-sim/record_day.h"
 #include "tools/capture-sim/roster.h"
+#include "tools/capture-sim/score.h"
+#include "tools/capture-sim/truth.h"
 
 namespace {
 
@@ -62,6 +67,94 @@ int RunDay(DayOptions options, const std::string& schedule_flag, const std::stri
   return summary->ok() ? 0 : 1;
 }
 
+struct JudgeDayFlags {
+  std::string schedule;
+  std::string day = "2024-04-22";
+  std::string tz = "Asia/Shanghai";
+  uint64_t seed = 1;
+  int faults = 0;
+  std::vector<std::string> kinds;
+  bool benign = true;
+  bool observations = true;
+  std::string site_key;
+  double absent_share = kDefaultAbsentShare;
+  std::string out;
+};
+
+int RunJudgeDay(const JudgeDayFlags& f, const std::string& bin_dir) {
+  auto path = SchedulePath(f.schedule, bin_dir);
+  if (!path.ok()) return Fail(path.status().message());
+  auto schedule = LoadSchedule(*path);
+  if (!schedule.ok()) return Fail(schedule.status().message());
+  auto day = ParseDay(f.day);
+  if (!day.ok()) return Fail(day.status().message());
+  auto offset = UtcOffsetMinutes(f.tz, *day);
+  if (!offset.ok()) return Fail(offset.status().message());
+  InProcessOptions o;
+  o.seed = f.seed;
+  o.faults = f.faults;
+  o.fault_kinds = f.kinds;
+  o.benign = f.benign;
+  o.coordinator_observations = f.observations;
+  o.absent_share = f.absent_share;
+  if (!f.site_key.empty()) {
+    auto key = LoadSiteKey(f.site_key);
+    if (!key.ok()) return Fail(key.status().message());
+    o.site_key = *key;
+  }
+  o.local_midnight = LocalMidnight(*day, *offset);
+  o.utc_offset_minutes = *offset;
+  auto judged = RunInProcessDay(*schedule, o);
+  if (!judged.ok()) return Fail(judged.status().message());
+  if (Status st = WriteTruth(f.out, judged->scenario, /*in_process=*/true); !st.ok()) return Fail(st.message());
+  if (Status st = WriteKit(f.out, judged->roster, judged->site_key); !st.ok()) return Fail(st.message());
+  for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"anomalies.jsonl", &judged->judged.anomalies_jsonl},
+                                   {"assignment.csv", &judged->judged.assignment_csv}}) {
+    if (Status st = WriteFileDurably(f.out + "/" + name, *text); !st.ok()) return Fail(st.message());
+  }
+  std::cout << "judged day=" << f.day << " seed=" << f.seed << " faults=" << judged->scenario.faults.size()
+            << " items=" << judged->judged.items << " anomalies=" << judged->judged.anomalies
+            << " open=" << judged->judged.open_anomalies << " out=" << f.out << "\n"
+            << FormatScoreTable(judged->score) << std::flush;
+  return 0;
+}
+
+struct ScoreFlags {
+  std::string truth;
+  std::string photos;
+  std::string anomalies;
+  std::string assignment;
+  bool json = false;
+};
+
+int RunScore(const ScoreFlags& f) {
+  // --truth names truth.jsonl, or the folder holding it; photos.csv is beside it unless --photos.
+  const bool folder = std::filesystem::is_directory(f.truth);
+  const std::string truth_path = folder ? f.truth + "/" + kTruthFile : f.truth;
+  const std::string photos_path =
+      !f.photos.empty() ? f.photos : (std::filesystem::path(truth_path).parent_path() / kPhotosFile).string();
+  auto read = [](const std::string& path) { return ReadFile(path); };
+  auto truth_text = read(truth_path);
+  if (!truth_text.ok()) return Fail(truth_text.status().message());
+  auto photos_text = read(photos_path);
+  if (!photos_text.ok()) return Fail(photos_text.status().message());
+  auto anomalies_text = read(f.anomalies);
+  if (!anomalies_text.ok()) return Fail(anomalies_text.status().message());
+  auto assignment_text = read(f.assignment);
+  if (!assignment_text.ok()) return Fail(assignment_text.status().message());
+  auto faults = ParseTruthJsonl(*truth_text, truth_path);
+  if (!faults.ok()) return Fail(faults.status().message());
+  auto photos = ParsePhotosCsv(*photos_text, photos_path);
+  if (!photos.ok()) return Fail(photos.status().message());
+  auto anomalies = ParseAnomaliesJsonl(*anomalies_text, f.anomalies);
+  if (!anomalies.ok()) return Fail(anomalies.status().message());
+  auto assignment = ParseAssignmentCsv(*assignment_text, f.assignment);
+  if (!assignment.ok()) return Fail(assignment.status().message());
+  const Score score = ScoreDay(*faults, *photos, *anomalies, *assignment);
+  std::cout << (f.json ? FormatScoreJson(score) : FormatScoreTable(score)) << std::flush;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,6 +192,14 @@ int main(int argc, char** argv) {
   app.add_option("--events", day.events_endpoint,
                  "Events endpoint of an already running coordinator (with --control: none is started)");
   app.add_option("--control", day.control_endpoint, "Control endpoint of an already running coordinator");
+  app.add_option("--faults", day.faults, "Inject this many seeded faults (every kind a station can cause)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--benign,!--no-benign", day.benign,
+               "Seeded benign variation: reordered classes, a late station, retakes, earlier-cohort students, "
+               "late files, double reads, voided test shots, a wrapping counter")
+      ->capture_default_str();
+  app.add_option("--truth", day.truth_dir, "Write the ground truth (truth.jsonl, photos.csv) into this folder");
 
   auto* kit = app.add_subcommand("kit", "Write roster.csv, codes.csv and site.key into DIR, and nothing else");
   std::string kit_dir, kit_schedule;
@@ -113,9 +214,48 @@ int main(int argc, char** argv) {
   mint->add_option("MASKED_NAME", masked_name, "Masked name the code reveals, e.g. 张*明; default empty");
   mint->add_option("--site-key", key_path, "Site key file (64 hex digits)")->required();
 
+  auto* judge_day = app.add_subcommand(
+      "judge-day",
+      "Play a simulated day in process through the pure judge (no processes, seconds) and write its exports "
+      "(anomalies.jsonl, assignment.csv), ground truth (truth.jsonl, photos.csv) and kit into --out; prints the "
+      "score");
+  JudgeDayFlags jd;
+  judge_day->add_option("--schedule", jd.schedule, "Schedule CSV; default as for the day");
+  judge_day->add_option("--day", jd.day, "The capture day, YYYY-MM-DD")->capture_default_str();
+  judge_day->add_option("--tz", jd.tz, "Time zone of the schedule's times")->capture_default_str();
+  judge_day->add_option("--seed", jd.seed, "Seed of the roster, the faults and the variation")->capture_default_str();
+  judge_day->add_option("--faults", jd.faults, "How many faults to inject, coordinator observations included")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  judge_day->add_option("--kinds", jd.kinds, "Inject only these kinds (anomaly kind names); default every kind")
+      ->delimiter(',');
+  judge_day->add_flag("--benign,!--no-benign", jd.benign, "Seeded benign variation")->capture_default_str();
+  judge_day->add_flag("--observations,!--no-observations", jd.observations,
+                      "Also inject the coordinator's own observations (silence, clock offsets, replaced agents); "
+                      "without them the day is the one the main job plays with the same flags")
+      ->capture_default_str();
+  judge_day->add_option("--site-key", jd.site_key,
+                        "Mint codes with this key (e.g. a real day's work/site.key, for byte-identical exports)");
+  judge_day->add_option("--absent-share", jd.absent_share, "Share of students absent, 0 to 1")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  judge_day->add_option("--out", jd.out, "Folder to write into (created if missing)")->required();
+
+  auto* score = app.add_subcommand(
+      "score", "Compare a judge's exports with a day's ground truth: recall and precision per anomaly kind, overall "
+               "precision (WARNING and BLOCKER), silent misassignments");
+  ScoreFlags sf;
+  score->add_option("--truth", sf.truth, "truth.jsonl, or the folder holding it and photos.csv")->required();
+  score->add_option("--photos", sf.photos, "photos.csv; default: beside truth.jsonl");
+  score->add_option("--anomalies", sf.anomalies, "The anomalies export (JSON Lines)")->required();
+  score->add_option("--assignment", sf.assignment, "The assignment export (CSV)")->required();
+  score->add_flag("--json", sf.json, "Print the score as JSON instead of a table");
+
   CLI11_PARSE(app, argc, argv);
 
   if (kit->parsed()) return RunKit(kit_dir, kit_schedule, kit_seed, day.bin_dir);
   if (mint->parsed()) return RunMintCode(registry_no, masked_name, key_path);
+  if (judge_day->parsed()) return RunJudgeDay(jd, day.bin_dir);
+  if (score->parsed()) return RunScore(sf);
   return RunDay(day, schedule, summary_path);
 }

@@ -41,9 +41,13 @@ Roster SyntheticRoster::ToRoster() const {
   return roster;
 }
 
-Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t seed, double absent_share) {
+Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t seed, double absent_share,
+                                            double earlier_cohort_share) {
   if (!(absent_share >= 0.0 && absent_share <= 1.0)) {
     return Status::InvalidArgument("absent share must be between 0 and 1");
+  }
+  if (!(earlier_cohort_share >= 0.0 && earlier_cohort_share <= 1.0)) {
+    return Status::InvalidArgument("earlier cohort share must be between 0 and 1");
   }
   size_t total = 0;
   int max_headcount = 0;
@@ -62,26 +66,30 @@ Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t s
   std::set<uint64_t> used_serials;
   SyntheticRoster out;
   out.students.reserve(total);
-  for (size_t ci = 0; ci < schedule.classes.size(); ++ci) {
+  auto make_student = [&](SeededRandom& r, size_t ci, std::string student_no) {
+    uint64_t serial = r.Below(kRegistrySerials);
+    while (!used_serials.insert(serial).second) serial = r.Below(kRegistrySerials);
+
+    const std::string surname = kSurnames[r.Below(kSurnames.size())];
+    const bool two_given = r.Below(3) != 0;  // most names have three characters
+    const std::string last = kGivenChars[r.Below(kGivenChars.size())];
+    const std::string middle = two_given ? kGivenChars[r.Below(kGivenChars.size())] : "";
+
     const ScheduledClass& c = schedule.classes[ci];
-    for (int pos = 1; pos <= c.headcount; ++pos) {
-      uint64_t serial = rng.Below(kRegistrySerials);
-      while (!used_serials.insert(serial).second) serial = rng.Below(kRegistrySerials);
-
-      const std::string surname = kSurnames[rng.Below(kSurnames.size())];
-      const bool two_given = rng.Below(3) != 0;  // most names have three characters
-      const std::string last = kGivenChars[rng.Below(kGivenChars.size())];
-      const std::string middle = two_given ? kGivenChars[rng.Below(kGivenChars.size())] : "";
-
-      SimStudent s;
-      s.class_index = ci;
-      s.student.student_no = "2021" + Padded(ci + 1, class_width) + Padded(static_cast<size_t>(pos), position_width);
-      s.student.registry_no = "104212021" + Padded(serial, 7);
-      s.student.college = c.college;
-      s.student.class_name = c.class_name;
-      s.student.name = surname + middle + last;
-      s.student.masked_name = two_given ? surname + "*" + last : surname + "*";
-      out.students.push_back(std::move(s));
+    SimStudent s;
+    s.class_index = ci;
+    s.student.student_no = std::move(student_no);
+    s.student.registry_no = "104212021" + Padded(serial, 7);
+    s.student.college = c.college;
+    s.student.class_name = c.class_name;
+    s.student.name = surname + middle + last;
+    s.student.masked_name = two_given ? surname + "*" + last : surname + "*";
+    return s;
+  };
+  for (size_t ci = 0; ci < schedule.classes.size(); ++ci) {
+    for (int pos = 1; pos <= schedule.classes[ci].headcount; ++pos) {
+      out.students.push_back(
+          make_student(rng, ci, "2021" + Padded(ci + 1, class_width) + Padded(static_cast<size_t>(pos), position_width)));
     }
   }
 
@@ -93,6 +101,28 @@ Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t s
     std::swap(order[i], order[i + rng.Below(total - i)]);
     out.students[order[i]].absent = true;
   }
+
+  const auto cohort_count = static_cast<size_t>(std::llround(earlier_cohort_share * static_cast<double>(total)));
+  if (cohort_count == 0 || schedule.classes.empty()) return out;
+  SeededRandom cohort_rng(seed ^ 0xC0407C0407ull);
+  std::vector<std::vector<SimStudent>> joining(schedule.classes.size());
+  for (size_t i = 0; i < cohort_count; ++i) {
+    const size_t ci = cohort_rng.Below(schedule.classes.size());
+    const size_t pos = joining[ci].size() + 1;
+    SimStudent s = make_student(cohort_rng, ci,
+                                "2020" + Padded(ci + 1, class_width) + "9" + Padded(pos, position_width));
+    s.earlier_cohort = true;
+    joining[ci].push_back(std::move(s));
+  }
+  // Queue order: a class's earlier-cohort students first, then its own.
+  std::vector<SimStudent> merged;
+  merged.reserve(out.students.size() + cohort_count);
+  size_t next = 0;
+  for (size_t ci = 0; ci < schedule.classes.size(); ++ci) {
+    for (SimStudent& s : joining[ci]) merged.push_back(std::move(s));
+    while (next < out.students.size() && out.students[next].class_index == ci) merged.push_back(std::move(out.students[next++]));
+  }
+  out.students = std::move(merged);
   return out;
 }
 

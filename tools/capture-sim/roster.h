@@ -8,6 +8,12 @@
 //   name        = a surname and one or two given-name characters from fixed syllable lists;
 //   masked_name = surname + "*" + last character, or surname + "*" for a two-character name.
 // round(absent_share * total) students, chosen by the seed, are absent (away as interns).
+//
+// Optionally, round(earlier_cohort_share * total) students of earlier cohorts (a status change:
+// a deferral or a student taken back) join classes beyond their headcount, first in the queue:
+//   student_no  = "2020" + class index + "9" + position: a pattern other than the class's (one
+//                 digit longer, so numerically *after* the class), which the queue rules exempt.
+// They are drawn after everything else, so a seed gives the same regular students either way.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +29,7 @@ struct SimStudent {
   RosterStudent student;
   size_t class_index = 0;  // into Schedule::classes
   bool absent = false;
+  bool earlier_cohort = false;
 };
 
 struct SyntheticRoster {
@@ -32,8 +39,9 @@ struct SyntheticRoster {
 
 inline constexpr double kDefaultAbsentShare = 0.01;
 
-// Fails only on an absent_share outside [0, 1] or a schedule too large for 7-digit registry numbers.
+// Fails only on a share outside [0, 1] or a schedule too large for 7-digit registry numbers.
 Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t seed,
-                                            double absent_share = kDefaultAbsentShare);
+                                            double absent_share = kDefaultAbsentShare,
+                                            double earlier_cohort_share = 0.0);
 
 }  // namespace capture::sim

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "tools/capture-sim/json.h"
+
 namespace capture::sim {
 
 namespace {
@@ -17,28 +19,6 @@ StationSummary Totals(const DaySummary& summary) {
     t.alerts += s.alerts;
   }
   return t;
-}
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string Counts(const StationSummary& s) {
@@ -96,10 +76,10 @@ std::string FormatSummaryJson(const DaySummary& summary) {
     std::snprintf(epoch, sizeof epoch, "%016llx", static_cast<unsigned long long>(s.epoch));
     out += std::string(i ? "," : "") + "{\"station\":" + std::to_string(s.station) + ",\"epoch\":\"" + epoch + "\"," +
            Counts(s) + ",\"stored_all\":" + (s.stored_all() ? "true" : "false") +
-           ",\"error\":" + (s.error.empty() ? "null" : JsonString(s.error)) + "}";
+           ",\"error\":" + (s.error.empty() ? "null" : JsonQuote(s.error)) + "}";
   }
   out += "],\"totals\":{" + Counts(Totals(summary)) + "},\"error\":" +
-         (summary.error.empty() ? "null" : JsonString(summary.error)) + "}\n";
+         (summary.error.empty() ? "null" : JsonQuote(summary.error)) + "}\n";
   return out;
 }
 

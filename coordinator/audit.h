@@ -1,0 +1,43 @@
+// Judging a stored record again, as the live coordinator did: with the judge's inputs stored with
+// it and nothing else. Used by the coordinator at start (to rebuild its judge), by `capturectl
+// export --store` and by `capturectl verify`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "capture.pb.h"
+#include "common/status.h"
+#include "coordinator/judge/judge.h"
+#include "coordinator/record_store.h"
+
+namespace capture::coord {
+
+// A fresh Judge for these inputs. Corruption when the stored schedule or roster does not parse.
+Result<std::unique_ptr<judge::Judge>> MakeJudge(const JudgeInputs& inputs);
+
+// Feeds every stored item to `judge` in commit order; `each` (if set) sees each item with its
+// verdict.
+Status Replay(const RecordStore& store, judge::Judge& judge,
+              const std::function<void(const wire::RecordItem&, const wire::Verdict&)>& each = nullptr);
+
+// A Judge that has judged the whole stored record. NotFound when the store holds no judge inputs.
+Result<std::unique_ptr<judge::Judge>> JudgeStoredRecord(const RecordStore& store);
+
+struct VerifyOutcome {
+  uint64_t items = 0;             // record items re-judged
+  bool equal = true;              // every stored verdict equals the re-judged one, byte for byte
+  uint64_t first_difference = 0;  // commit index, when !equal
+  std::string difference;         // what differs there, one line
+};
+
+// Re-judges the record from scratch and compares every stored Verdict with the new one: a missing,
+// extra or different verdict is a difference. Errors only when the store cannot be read.
+Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store);
+
+// What differs between two verdicts of one commit index, in one line; empty when the bytes are equal.
+std::string DescribeVerdictDifference(const std::string& stored_bytes, const wire::Verdict& rejudged);
+
+}  // namespace capture::coord

@@ -1,0 +1,71 @@
+#include "coordinator/control_client.h"
+
+#include <chrono>
+#include <limits>
+#include <variant>
+#include <vector>
+
+#include "common/frame.h"
+#include "common/transport.h"
+
+namespace capture::coord {
+
+Result<wire::Frame> CallControl(const std::string& control_endpoint, wire::Frame request,
+                                wire::Frame::BodyCase reply_body, int timeout_ms) {
+  zmq::context_t context;
+  auto dealer = OpenSocket(context, zmq::socket_type::dealer);
+  if (!dealer.ok()) return dealer.status();
+  if (Status s = SetReceiveLimit(*dealer, -1); !s.ok()) return s;
+  if (Status s = Connect(*dealer, control_endpoint); !s.ok()) return s;
+  // A DEALER queues the message until the connection is up, so this does not race the connect.
+  if (!TrySend(*dealer, EncodeFrame(std::move(request)))) {
+    return Status::Unavailable("cannot send a request to " + control_endpoint);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::vector<zmq::pollitem_t> items = {{dealer->handle(), 0, ZMQ_POLLIN, 0}};
+  while (true) {
+    while (auto message = TryRecv(*dealer, false)) {
+      auto decoded = DecodeFrame(message->bytes, std::numeric_limits<size_t>::max());
+      if (auto* error = std::get_if<FrameError>(&decoded)) {
+        return Status::InvalidArgument("bad reply from " + control_endpoint + ": " + error->detail);
+      }
+      auto& frame = std::get<wire::Frame>(decoded);
+      if (frame.body_case() != reply_body) {
+        return Status::InvalidArgument("the reply from " + control_endpoint + " is not the one asked for (body " +
+                                       std::to_string(frame.body_case()) + ")");
+      }
+      return std::move(frame);
+    }
+    using std::chrono::milliseconds;
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return Status::Unavailable("no reply from " + control_endpoint + " within " + std::to_string(timeout_ms) +
+                                 " ms");
+    }
+    auto ready = Poll(items, left);
+    if (!ready.ok()) return ready.status();
+  }
+}
+
+Result<wire::ResolveReply> RequestResolve(const std::string& control_endpoint, const std::string& anomaly_id,
+                                          const std::string& reason, const std::string& by, int timeout_ms) {
+  wire::Frame request;
+  wire::ResolveRequest* r = request.mutable_resolve_request();
+  r->set_anomaly_id(anomaly_id);
+  r->set_reason(reason);
+  r->set_by(by);
+  auto reply = CallControl(control_endpoint, std::move(request), wire::Frame::kResolveReply, timeout_ms);
+  if (!reply.ok()) return reply.status();
+  return std::move(*reply->mutable_resolve_reply());
+}
+
+Result<wire::ExportReply> RequestExport(const std::string& control_endpoint, const wire::ExportRequest& request,
+                                        int timeout_ms) {
+  wire::Frame frame;
+  *frame.mutable_export_request() = request;
+  auto reply = CallControl(control_endpoint, std::move(frame), wire::Frame::kExportReply, timeout_ms);
+  if (!reply.ok()) return reply.status();
+  return std::move(*reply->mutable_export_reply());
+}
+
+}  // namespace capture::coord

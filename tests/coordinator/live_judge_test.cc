@@ -1,0 +1,395 @@
+// The judge live: real station agents and the real coordinator on 127.0.0.1, driven through the
+// agents' real inputs, and capturectl against the running coordinator and its stopped store.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include "common/fs.h"
+#include "coordinator/audit.h"
+#include "coordinator/record_store.h"
+#include "tests/coordinator/live_room.h"
+
+namespace capture::coord {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LiveRoom;
+
+constexpr auto kWait = 10s;
+
+#define ASSERT_OK(expr)                                   \
+  do {                                                    \
+    const auto& status_ = (expr);                         \
+    ASSERT_TRUE(status_.ok()) << status_.message();       \
+  } while (0)
+
+// "id=A3" → "A3"
+std::string Word(const std::string& line, const std::string& key) {
+  const size_t at = line.find(" " + key + "=");
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size() + 2;
+  return line.substr(start, line.find(' ', start) - start);
+}
+
+// One student photographed: code read, then the shot; waits for both events.
+void Photograph(LiveRoom& room, int station, int student) {
+  ASSERT_OK(room.Scan(station, room.student(station, student)));
+  ASSERT_OK(room.AwaitLine(station, {"kind=CODE_READ", room.student(station, student).registry_no}, kWait).status());
+  auto file = room.DropShot(station);
+  ASSERT_OK(file.status());
+  ASSERT_OK(room.AwaitLine(station, {"kind=SHOT_TAKEN", "file=" + *file}, kWait).status());
+}
+
+// A shot nobody scanned for: the agent's `event` line of the shot, then the `anomaly` line.
+struct ShotWithoutCode {
+  size_t event_line = 0;
+  size_t anomaly_line = 0;
+};
+ShotWithoutCode ShootWithoutCode(LiveRoom& room, int station) {
+  ShotWithoutCode out;
+  auto file = room.DropShot(station);
+  EXPECT_TRUE(file.ok());
+  auto event = room.AwaitLine(station, {"kind=SHOT_TAKEN", "file=" + *file}, kWait);
+  EXPECT_TRUE(event.ok()) << event.status().message();
+  auto anomaly = room.AwaitLine(station, {"anomaly station=" + std::to_string(station), "severity=BLOCKER",
+                                          "kind=SHOT_WITHOUT_CODE", "shots=" + *file},
+                                kWait, *event);
+  EXPECT_TRUE(anomaly.ok()) << anomaly.status().message();
+  out.event_line = *event;
+  out.anomaly_line = anomaly.ok() ? *anomaly : 0;
+  return out;
+}
+
+std::vector<std::pair<uint64_t, std::string>> StoredVerdicts(const std::string& store_dir) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  auto store = RecordStore::Open(store_dir, /*read_only=*/true);
+  EXPECT_TRUE(store.ok()) << store.status().message();
+  if (!store.ok()) return out;
+  Status s = (*store)->ForEachVerdict([&](uint64_t index, const std::string& bytes) {
+    out.emplace_back(index, bytes);
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  return out;
+}
+
+std::vector<wire::Observation> StoredObservations(const std::string& store_dir) {
+  std::vector<wire::Observation> out;
+  auto store = RecordStore::Open(store_dir, /*read_only=*/true);
+  EXPECT_TRUE(store.ok()) << store.status().message();
+  if (!store.ok()) return out;
+  Status s = (*store)->ForEachItem([&](const wire::RecordItem& item) {
+    if (item.has_observation()) out.push_back(item.observation());
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  return out;
+}
+
+TEST(LiveJudge, AShotWithoutACodeReachesTheOperatorAsABlockerWithinOneSecond) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 1, 0);
+  const ShotWithoutCode shot = ShootWithoutCode(room, 1);
+  ASSERT_GT(shot.anomaly_line, shot.event_line);
+  const auto delay = room.line(1, shot.anomaly_line).read_at - room.line(1, shot.event_line).read_at;
+  const auto delay_us = std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
+  RecordProperty("anomaly_line_after_event_line_us", std::to_string(delay_us));
+  EXPECT_LT(delay, 1s) << delay_us << " us";
+  const std::string& line = room.line(1, shot.anomaly_line).text;
+  EXPECT_EQ(line.rfind("anomaly station=1 id=A", 0), 0u) << line;
+  EXPECT_NE(line.find(" message=\""), std::string::npos) << line;
+  ASSERT_OK(room.StopCoordinator());
+}
+
+TEST(LiveJudge, ARegistrarsResolveReachesTheOperatorAndAnUnknownIdIsReported) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 1, 0);
+  const ShotWithoutCode shot = ShootWithoutCode(room, 1);
+  const std::string id = Word(room.line(1, shot.anomaly_line).text, "id");
+  ASSERT_FALSE(id.empty());
+
+  auto resolved = room.Capturectl({"resolve", id, "--reason", "checked the paper form", "--by", "registrar Li",
+                                   "--connect", room.control()});
+  ASSERT_OK(resolved.status());
+  EXPECT_EQ(resolved->exit_code, 0) << resolved->out;
+  auto line = room.AwaitLine(1, {"resolved station=1 id=" + id, "by=\"registrar Li\"",
+                                 "reason=\"checked the paper form\""},
+                             kWait, shot.anomaly_line);
+  ASSERT_OK(line.status());
+
+  auto unknown = room.Capturectl({"resolve", "A999", "--reason", "typo", "--connect", room.control()});
+  ASSERT_OK(unknown.status());
+  EXPECT_EQ(unknown->exit_code, 1) << unknown->out;
+  EXPECT_NE(unknown->out.find("UNKNOWN_ANOMALY"), std::string::npos) << unknown->out;
+  ASSERT_OK(room.StopCoordinator());
+
+  auto again = room.Capturectl({"resolve", id, "--reason", "x", "--connect", room.control(), "--timeout-ms", "300"});
+  ASSERT_OK(again.status());
+  EXPECT_EQ(again->exit_code, 2) << "no coordinator answers: an I/O error";
+}
+
+// Changes one byte of the message of the first stored verdict that raised an anomaly.
+void AlterAStoredVerdict(const std::string& store_dir) {
+  const std::string path = store_dir + "/db";
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());
+  rocksdb::ColumnFamilyHandle* verdicts = nullptr;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "verdicts") verdicts = handles[i];
+  }
+  ASSERT_NE(verdicts, nullptr);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), verdicts));
+  bool altered = false;
+  for (it->SeekToFirst(); it->Valid() && !altered; it->Next()) {
+    wire::Verdict verdict;
+    ASSERT_TRUE(verdict.ParseFromString(it->value().ToString()));
+    if (verdict.raised().empty()) continue;
+    verdict.mutable_raised(0)->mutable_message()->front() ^= 1;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), verdicts, it->key(), verdict.SerializeAsString()).ok());
+    altered = true;
+  }
+  it.reset();
+  EXPECT_TRUE(altered);
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
+}
+
+TEST(LiveJudge, VerifyPassesOnTheStoppedStoreAndFailsOnceAStoredVerdictIsAltered) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 1, 0);
+  ShootWithoutCode(room, 1);
+  Photograph(room, 1, 1);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(room.StopCoordinator());
+
+  auto clean = room.Capturectl({"verify", "--store", room.store()});
+  ASSERT_OK(clean.status());
+  EXPECT_EQ(clean->exit_code, 0) << clean->out;
+  EXPECT_EQ(clean->out.rfind("verified items=", 0), 0u) << clean->out;
+
+  AlterAStoredVerdict(room.store());
+  auto altered = room.Capturectl({"verify", "--store", room.store()});
+  ASSERT_OK(altered.status());
+  EXPECT_EQ(altered->exit_code, 1) << altered->out;
+  EXPECT_EQ(altered->out.rfind("differs commit_index=", 0), 0u) << altered->out;
+  EXPECT_NE(altered->out.find("message"), std::string::npos) << altered->out;
+
+  auto missing = room.Capturectl({"verify", "--store", room.path("no-such-store")});
+  ASSERT_OK(missing.status());
+  EXPECT_EQ(missing->exit_code, 2);
+}
+
+TEST(LiveJudge, ExportFromTheStoppedStoreEqualsExportFromTheRunningCoordinator) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  ASSERT_OK(room.StartAgent(2));
+  Photograph(room, 1, 0);
+  ShootWithoutCode(room, 1);
+  Photograph(room, 2, 0);
+  Photograph(room, 2, 0);  // the same student again, without a retake mark
+  ASSERT_OK(room.AwaitLine(2, {"anomaly station=2", "kind=DUPLICATE_STUDENT"}, kWait).status());
+  ASSERT_OK(room.WaitUntilStored(kWait));
+
+  const std::vector<std::vector<std::string>> exports = {
+      {"anomalies"}, {"anomalies", "--open", "--station", "2"}, {"assignment"}};
+  std::vector<std::string> live;
+  for (size_t i = 0; i < exports.size(); ++i) {
+    std::vector<std::string> args = {"export"};
+    args.insert(args.end(), exports[i].begin(), exports[i].end());
+    const std::string out = room.path("live-" + std::to_string(i));
+    args.insert(args.end(), {"--connect", room.control(), "--out", out});
+    auto run = room.Capturectl(args);
+    ASSERT_OK(run.status());
+    ASSERT_EQ(run->exit_code, 0) << run->out;
+    live.push_back(*ReadFile(out));
+  }
+  ASSERT_OK(room.StopCoordinator());
+  EXPECT_NE(live[0].find("\"kind\":\"SHOT_WITHOUT_CODE\""), std::string::npos) << live[0];
+  EXPECT_NE(live[1].find("\"kind\":\"DUPLICATE_STUDENT\""), std::string::npos) << live[1];
+  EXPECT_EQ(live[1].find("\"station\":1"), std::string::npos) << live[1];
+  EXPECT_EQ(live[2].rfind("student_no,registry_no,class,status,station,shot,image_file,image_sha256\n", 0), 0u);
+
+  for (size_t i = 0; i < exports.size(); ++i) {
+    std::vector<std::string> args = {"export"};
+    args.insert(args.end(), exports[i].begin(), exports[i].end());
+    const std::string out = room.path("stored-" + std::to_string(i));
+    args.insert(args.end(), {"--store", room.store(), "--out", out});
+    auto run = room.Capturectl(args);
+    ASSERT_OK(run.status());
+    ASSERT_EQ(run->exit_code, 0) << run->out;
+    EXPECT_EQ(*ReadFile(out), live[i]) << "export " << exports[i][0] << " #" << i;
+  }
+  auto to_stdout = room.Capturectl({"export", "anomalies", "--store", room.store()});
+  ASSERT_OK(to_stdout.status());
+  EXPECT_EQ(to_stdout->out + "\n", live[0]);
+}
+
+TEST(LiveJudge, AfterAKillMidStreamTheRestartedCoordinatorsVerdictsEqualAnOfflineRejudge) {
+  LiveRoom room(12);
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  ASSERT_OK(room.StartAgent(2));
+  Photograph(room, 1, 0);
+  Photograph(room, 2, 0);
+  // A stream the coordinator is busy with when it dies: codes and shots, some without a code,
+  // written without waiting for the agents.
+  for (int i = 1; i < 8; ++i) {
+    for (int station : {1, 2}) {
+      if (i % 3 != 0) ASSERT_OK(room.Scan(station, room.student(station, i)));
+      ASSERT_OK(room.DropShot(station).status());
+    }
+  }
+  ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=IMG_0003.JPG"}, kWait).status());
+  ASSERT_OK(room.KillCoordinator());
+  ASSERT_OK(room.StartCoordinator());
+  for (int i = 8; i < 12; ++i) Photograph(room, 1, i);
+  // The stream may have left a code read unconsumed at station 2 (its lines and files race):
+  // a photograph consumes the freshest read, so the shot after it has none.
+  Photograph(room, 2, 8);
+  const ShotWithoutCode shot = ShootWithoutCode(room, 2);  // judged by the restarted coordinator
+  EXPECT_GT(shot.anomaly_line, shot.event_line);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(room.StopCoordinator());
+
+  auto verify = room.Capturectl({"verify", "--store", room.store()});
+  ASSERT_OK(verify.status());
+  EXPECT_EQ(verify->exit_code, 0) << verify->out;
+
+  // The stored verdict stream, item by item, against a fresh judge fed the stored record.
+  auto store = RecordStore::Open(room.store(), /*read_only=*/true);
+  ASSERT_OK(store.status());
+  auto judge = MakeJudge(*(*store)->judge_inputs());
+  ASSERT_OK(judge.status());
+  std::vector<std::pair<uint64_t, std::string>> rejudged;
+  ASSERT_OK(Replay(**store, **judge, [&](const wire::RecordItem& item, const wire::Verdict& verdict) {
+    rejudged.emplace_back(item.commit_index(), verdict.SerializeAsString());
+  }));
+  const auto stored = StoredVerdicts(room.store());
+  EXPECT_EQ(stored.size(), (*store)->commit_index());
+  EXPECT_TRUE(stored == rejudged);
+  size_t raised = 0;
+  for (const auto& [index, bytes] : stored) {
+    wire::Verdict v;
+    ASSERT_TRUE(v.ParseFromString(bytes));
+    raised += v.raised_size();
+  }
+  EXPECT_GE(raised, 3u) << "the stream raised anomalies on both sides of the kill";
+}
+
+TEST(LiveJudge, RecordsAClockOffsetForAStationTenMinutesOffTheOthers) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator({"--sim-time"}));
+  const std::string on_time = "!time " + room.day() + "T10:00:00Z";
+  const std::string late = "!time " + room.day() + "T10:10:00Z";
+  ASSERT_OK(room.StartAgent(1, {on_time}, /*sim_time=*/true));
+  ASSERT_OK(room.StartAgent(2, {on_time}, /*sim_time=*/true));
+  ASSERT_OK(room.StartAgent(3, {late}, /*sim_time=*/true));
+  auto skew = room.AwaitLine(3, {"anomaly station=3", "severity=WARNING", "kind=CLOCK_SKEW"}, kWait);
+  ASSERT_OK(skew.status());
+  ASSERT_OK(room.WaitForCounter("heartbeats{station=\"1\"}", 8, kWait));  // two more seconds of heartbeats
+  ASSERT_OK(room.StopCoordinator());
+
+  std::vector<wire::Observation> offsets;
+  for (const auto& o : StoredObservations(room.store())) {
+    if (o.kind() == wire::Observation::CLOCK_OFFSET) offsets.push_back(o);
+  }
+  ASSERT_EQ(offsets.size(), 1u);
+  EXPECT_EQ(offsets[0].station(), 3u);
+  EXPECT_EQ(offsets[0].offset_us(), 600'000'000);
+}
+
+TEST(LiveJudge, RecordsAStationSilentWhenItsAgentStopsAndBackWhenItReturns) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator({"--silent-after-seconds", "1"}));
+  ASSERT_OK(room.StartAgent(1));
+  ASSERT_OK(room.WaitForCounter("heartbeats{station=\"1\"}", 1, kWait));
+  ASSERT_OK(room.StopAgent(1));
+  ASSERT_OK(room.WaitForCounter("observations{kind=\"STATION_SILENT\"}", 1, kWait));
+  ASSERT_OK(room.StartAgent(1));
+  auto back = room.AwaitLine(1, {"resolved station=1", "by=judge"}, kWait, room.line_count(1));
+  ASSERT_OK(back.status());
+  ASSERT_OK(room.StopCoordinator());
+
+  std::vector<wire::Observation::Kind> kinds;
+  for (const auto& o : StoredObservations(room.store())) {
+    EXPECT_EQ(o.station(), 1u);
+    kinds.push_back(o.kind());
+  }
+  EXPECT_EQ(kinds, (std::vector<wire::Observation::Kind>{wire::Observation::STATION_SILENT,
+                                                          wire::Observation::STATION_BACK}));
+}
+
+// Makes the store look as a coordinator before verdicts left it: format "1", no verdicts, no
+// judge inputs.
+void MakeFormatOne(const std::string& store_dir) {
+  const std::string path = store_dir + "/db";
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "verdicts") {
+      ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
+    }
+    if (names[i] != "meta") continue;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], "format", "1").ok());
+    for (const char* key : {"judge_config", "schedule_csv", "roster_csv"}) {
+      ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], key).ok());
+    }
+  }
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
+}
+
+TEST(LiveJudge, AStoreWrittenBeforeVerdictsGetsThemAtTheNextStart) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 1, 0);
+  ShootWithoutCode(room, 1);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(room.StopCoordinator());
+  MakeFormatOne(room.store());
+  auto before = room.Capturectl({"verify", "--store", room.store()});
+  ASSERT_OK(before.status());
+  EXPECT_EQ(before->exit_code, 2) << "no judge inputs stored: " << before->out;
+
+  ASSERT_OK(room.StartCoordinator());
+  Photograph(room, 1, 1);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(room.StopCoordinator());
+  auto after = room.Capturectl({"verify", "--store", room.store()});
+  ASSERT_OK(after.status());
+  EXPECT_EQ(after->exit_code, 0) << after->out;
+  auto store = RecordStore::Open(room.store(), /*read_only=*/true);
+  ASSERT_OK(store.status());
+  EXPECT_EQ((*store)->verdict_index(), (*store)->commit_index());
+}
+
+TEST(LiveJudge, ALaterStartRefusesJudgeInputsThatDifferFromTheStoredOnes) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StopCoordinator());
+  Status refused = room.StartCoordinator({"--stale-code-seconds", "120"});
+  EXPECT_FALSE(refused.ok());
+  const auto log = ReadFile(room.path("coordinator.log"));
+  ASSERT_OK(log.status());
+  EXPECT_NE(log->find("--stale-code-seconds 120 differs from the record's 90"), std::string::npos) << *log;
+}
+
+}  // namespace
+}  // namespace capture::coord

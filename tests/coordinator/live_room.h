@@ -1,0 +1,103 @@
+// A small capture room for the live judge's tests: the real coordinator and real station agents
+// on 127.0.0.1, driven through the agents' real inputs (code lines on stdin, image files in the
+// camera folder), with every stdout line of every agent kept with the moment it was read.
+//
+// The room: one class of `students_per_class` per station, each scheduled all day, so only the
+// anomalies a test provokes are raised. Agents run on the system clock unless started with
+// sim_time; images carry no EXIF capture time, so a shot's moment is its arrival.
+// Every wait is on a line or a condition with a deadline, never a fixed sleep.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture.pb.h"
+#include "common/collection_code.h"
+#include "common/status.h"
+#include "tests/coordinator/temp_dir.h"
+#include "tools/capture-sim/process.h"
+
+namespace capture::coord::testing {
+
+struct Student {
+  std::string student_no;
+  std::string registry_no;
+  std::string masked_name;
+};
+
+struct TimedLine {
+  std::string text;
+  std::chrono::steady_clock::time_point read_at;
+};
+
+struct CtlRun {
+  int exit_code = -1;
+  std::string out;  // stdout, lines joined by '\n'
+};
+
+class LiveRoom {
+ public:
+  explicit LiveRoom(int students_per_class = 6);
+  ~LiveRoom();
+
+  std::string store() const { return dir_ / "store"; }
+  std::string path(const std::string& name) const { return dir_ / name; }
+  const Student& student(int station, int index) const { return students_.at(station).at(index); }
+  // "2024-…": today (UTC), the day the coordinator judges; the zone is UTC.
+  const std::string& day() const { return day_; }
+
+  // The first start binds ports chosen by the OS; a restart binds the same ones, so agents reconnect.
+  Status StartCoordinator(const std::vector<std::string>& extra_flags = {});
+  Status StopCoordinator();  // SIGTERM, then a clean exit is required
+  Status KillCoordinator();  // SIGKILL
+  const std::string& control() const { return control_; }
+
+  // `first_lines` reach the agent's input before it runs, e.g. "!time …" for a sim-time agent.
+  Status StartAgent(int station, const std::vector<std::string>& first_lines = {}, bool sim_time = false);
+  Status StopAgent(int station);  // SIGTERM, then a clean exit is required
+  Status Input(int station, const std::string& line);
+  Status Scan(int station, const Student& student) { return Input(station, Code(student)); }
+  std::string Code(const Student& student) const;
+  // Writes the station's next image (IMG_0001.JPG, …) into its camera folder; returns its name.
+  Result<std::string> DropShot(int station);
+
+  // Waits for a line of the station's agent, at index `from` or later, holding every one of
+  // `words`; returns its index.
+  Result<size_t> AwaitLine(int station, const std::vector<std::string>& words, std::chrono::milliseconds timeout,
+                           size_t from = 0);
+  const TimedLine& line(int station, size_t index) const { return agents_.at(station).lines.at(index); }
+  size_t line_count(int station) const { return agents_.at(station).lines.size(); }
+  // Reads whatever the agent printed until now (e.g. before counting its lines).
+  void Drain(int station, std::chrono::milliseconds quiet);
+
+  // Waits until the coordinator has stored every event each agent printed.
+  Status WaitUntilStored(std::chrono::milliseconds timeout);
+  // Polls the coordinator's status until the counter reaches `value`.
+  Status WaitForCounter(const std::string& name, uint64_t value, std::chrono::milliseconds timeout);
+
+  Result<CtlRun> Capturectl(const std::vector<std::string>& args);
+
+ private:
+  struct Agent {
+    std::unique_ptr<sim::ChildProcess> process;
+    std::vector<TimedLine> lines;
+    std::string epoch_hex;
+    uint64_t last_seq = 0;
+    int shots = 0;
+  };
+  bool ReadOne(Agent& agent, std::chrono::steady_clock::time_point deadline);
+
+  TempDir dir_;
+  std::string day_;
+  SiteKey key_;
+  std::map<int, std::vector<Student>> students_;
+  std::unique_ptr<sim::ChildProcess> coordinator_;
+  std::string events_ = "tcp://127.0.0.1:*";
+  std::string control_ = "tcp://127.0.0.1:*";
+  std::map<int, Agent> agents_;
+};
+
+}  // namespace capture::coord::testing

@@ -1,0 +1,87 @@
+// Whole simulated days judged in process (the acceptance 2 and 3): seconds, no processes.
+// When one fails, the score table below the failure says which faults were missed and which
+// anomalies matched no fault; decide whether the generator, the scorer or the judge is wrong.
+#include <gtest/gtest.h>
+
+#include "common/schedule.h"
+#include "common/time_zone.h"
+#include "tools/capture-sim/record_day.h"
+#include "tools/capture-sim/score.h"
+
+namespace capture::sim {
+namespace {
+
+constexpr int kUtcOffset = 8 * 60;
+constexpr uint64_t kSeeds[] = {1, 2, 3, 4, 5};
+constexpr int kFaults = 320;
+
+Schedule SeedSchedule() {
+  auto schedule = LoadSchedule(CAPTURE_DATA_DIR "/schedule-2024-04-22.csv");
+  EXPECT_TRUE(schedule.ok()) << schedule.status().message();
+  return *schedule;
+}
+
+InProcessOptions Options(uint64_t seed, int faults) {
+  InProcessOptions o;
+  o.seed = seed;
+  o.faults = faults;
+  o.local_midnight = LocalMidnight(*ParseDay("2024-04-22"), kUtcOffset);
+  o.utc_offset_minutes = kUtcOffset;
+  return o;
+}
+
+TEST(InProcessDay, FaultyDaysOnTheSeedScheduleCatchEveryBlockerWithoutFalseAlarmsOrSilentMisassignments) {
+  const Schedule schedule = SeedSchedule();
+  for (uint64_t seed : kSeeds) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto day = RunInProcessDay(schedule, Options(seed, kFaults));
+    ASSERT_TRUE(day.ok()) << day.status().message();
+    const Score& score = day->score;
+    const std::string table = FormatScoreTable(score);
+    EXPECT_GE(day->scenario.faults.size(), 300u);
+    for (const char* kind :
+         {"SHOT_WITHOUT_CODE", "CODE_WITHOUT_SHOT", "DUPLICATE_STUDENT", "DUPLICATE_SHOT", "SHOT_NUMBER_GAP",
+          "SHOT_NUMBER_REWIND", "OUT_OF_ORDER", "CLASS_INTERLEAVED", "WRONG_STATION", "OFF_SCHEDULE",
+          "UNKNOWN_CODE", "CODE_UNREADABLE", "CLOCK_SKEW", "MISSING_STUDENT", "STALE_CODE", "NO_VALID_PHOTO",
+          "STATION_SILENT", "STATION_REPLACED"}) {
+      const KindScore* k = score.Kind(kind);
+      ASSERT_NE(k, nullptr) << kind << " was not injected\n" << table;
+      EXPECT_GT(k->faults, 0) << kind;
+      if (k->severity == "BLOCKER") {
+        EXPECT_EQ(k->detected, k->faults) << kind << " recall below 100%\n" << table;
+      }
+    }
+    EXPECT_GE(score.precision(), 0.99) << table;
+    EXPECT_TRUE(score.silent.empty()) << table;
+  }
+}
+
+TEST(InProcessDay, CleanDaysWithBenignVariationRaiseNothingTheirOwnCorrectionsDoNotResolve) {
+  const Schedule schedule = SeedSchedule();
+  for (uint64_t seed : kSeeds) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto day = RunInProcessDay(schedule, Options(seed, 0));
+    ASSERT_TRUE(day.ok()) << day.status().message();
+    auto anomalies = ParseAnomaliesJsonl(day->judged.anomalies_jsonl, "anomalies");
+    ASSERT_TRUE(anomalies.ok());
+    for (const ExportedAnomaly& a : *anomalies) {
+      if (a.severity == "INFO") continue;
+      EXPECT_FALSE(a.open) << a.id << " " << a.kind << " " << a.severity << " at station " << a.station
+                           << " is still open at the end of a clean day";
+    }
+    EXPECT_TRUE(day->score.silent.empty()) << FormatScoreTable(day->score);
+    EXPECT_EQ(day->judged.open_anomalies, 0u) << day->judged.anomalies_jsonl;
+  }
+}
+
+TEST(InProcessDay, TheSameSeedGivesTheSameExports) {
+  const Schedule schedule = SeedSchedule();
+  auto a = RunInProcessDay(schedule, Options(7, 100));
+  auto b = RunInProcessDay(schedule, Options(7, 100));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->judged.anomalies_jsonl, b->judged.anomalies_jsonl);
+  EXPECT_EQ(a->judged.assignment_csv, b->judged.assignment_csv);
+}
+
+}  // namespace
+}  // namespace capture::sim

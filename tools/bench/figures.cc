@@ -1,0 +1,41 @@
+#include "tools/bench/figures.h"
+
+#include <algorithm>
+
+namespace capture::bench {
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+double Figure::Median() const { return bench::Median(trials); }
+
+Figure& Figures::Add(Figure figure) {
+  for (Figure& existing : figures_) {
+    if (existing.key == figure.key) {
+      existing.trials.insert(existing.trials.end(), figure.trials.begin(), figure.trials.end());
+      return existing;
+    }
+  }
+  figures_.push_back(std::move(figure));
+  return figures_.back();
+}
+
+const Figure* Figures::Find(const std::string& key) const {
+  for (const Figure& figure : figures_) {
+    if (figure.key == key) return &figure;
+  }
+  return nullptr;
+}
+
+std::optional<double> Figures::Ratio(const Figure& figure) const {
+  if (figure.limit_key.empty() || figure.trials.empty()) return std::nullopt;
+  const Figure* limit = Find(figure.limit_key);
+  if (limit == nullptr || limit->trials.empty() || limit->Median() == 0) return std::nullopt;
+  return figure.Median() / limit->Median();
+}
+
+}  // namespace capture::bench

@@ -1,0 +1,39 @@
+// One measured figure of a benchmark run: its trials, their median, and where it stands against a
+// limit measured in the same run. Shared by the micro benchmarks, the limits, the end-to-end
+// drivers and the report.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace capture::bench {
+
+struct Figure {
+  std::string key;     // stable id, e.g. "ingest/30": limits and ratios refer to figures by it
+  std::string label;   // what the table prints
+  std::string unit;    // "events/s", "ms", "MB", "bytes/event"
+  std::vector<double> trials;
+  std::string limit_key;  // the figure this one is a ratio of; empty when it has no limit
+  std::string target;     // the target, as text; empty when none
+  bool higher_is_better = true;
+
+  double Median() const;
+};
+
+double Median(std::vector<double> values);
+
+// The figures of one run, in the order measured.
+class Figures {
+ public:
+  Figure& Add(Figure figure);
+  const Figure* Find(const std::string& key) const;
+  const std::vector<Figure>& all() const { return figures_; }
+  // median / limit median, when both exist and the limit is not zero.
+  std::optional<double> Ratio(const Figure& figure) const;
+
+ private:
+  std::vector<Figure> figures_;
+};
+
+}  // namespace capture::bench

@@ -1,0 +1,35 @@
+// The machine's own limits for the pipeline, measured with the benchmark's event bytes in the same
+// run as the pipeline figures (the protobuf decode limit is a micro benchmark, see micro.h):
+//   limit/rocksdb  a bare loop of synced RocksDB WriteBatches, `batch` RecordItems each (the
+//                  coordinator's group-commit cap), default options, in a fresh folder under `tmp`;
+//   limit/zmq      event frames through a bare ZeroMQ PUB -> SUB on 127.0.0.1 (one thread per
+//                  socket); the publisher keeps at most `window` frames unreceived, so none are
+//                  dropped at the high-water mark;
+//   limit/pipeline the three in series on one thread, as the coordinator runs them:
+//                  1 / (1/zmq + 1/decode + 1/rocksdb).
+// Each figure is in events/s, one value per trial.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "tools/bench/figures.h"
+
+namespace capture::bench {
+
+struct LimitOptions {
+  int trials = 3;
+  uint64_t events = 200'000;  // per trial
+  uint64_t batch = 10'000;
+  uint64_t window = 50'000;
+  std::string tmp;  // a folder for the RocksDB trials
+};
+
+Status RunLimits(const LimitOptions& options, Figures& figures);
+
+// limit/pipeline from limit/zmq, limit/decode and limit/rocksdb, trial by trial; nothing when one is
+// missing.
+void AddPipelineLimit(Figures& figures);
+
+}  // namespace capture::bench

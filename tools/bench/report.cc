@@ -1,0 +1,112 @@
+#include "tools/bench/report.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/fs.h"
+
+namespace capture::bench {
+namespace {
+
+// The command's stdout with the trailing newline removed; empty when it cannot run.
+std::string Capture(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    pclose(pipe);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::string Format(double value) {
+  char text[64];
+  if (value >= 1000) std::snprintf(text, sizeof text, "%.0f", value);
+  else if (value >= 10) std::snprintf(text, sizeof text, "%.1f", value);
+  else std::snprintf(text, sizeof text, "%.3g", value);
+  // Thousands separators make rates readable.
+  std::string s = text;
+  const size_t dot = s.find('.');
+  size_t end = dot == std::string::npos ? s.size() : dot;
+  for (int i = static_cast<int>(end) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+}  // namespace
+
+std::string DescribeMachine(const std::string& dir) {
+  std::string out;
+  out += "- CPU: " + Capture("lscpu | sed -n 's/^Model name: *//p' | head -1") + "\n";
+  out += "- Cores: " + Capture("nproc") + " online (" + Capture("lscpu | sed -n 's/^CPU(s): *//p' | head -1") +
+         " CPUs)\n";
+  out += "- Memory: " + Capture("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo") + "\n";
+  out += "- Kernel: " + Capture("uname -sr") + "\n";
+  out += "- Disk (benchmark folder): " +
+         Capture("df -hT '" + dir + "' | awk 'NR==2 {print $1\", \"$2\", \"$3\" total\"}'") + "\n";
+  out += "- Compiler build: Release, RocksDB linked statically\n";
+  return out;
+}
+
+std::string RenderTable(const Figures& figures) {
+  std::ostringstream out;
+  out << "| Figure | Median | Unit | Trials | Limit (median) | Ratio to limit | Target |\n";
+  out << "|---|---:|---|---:|---|---:|---|\n";
+  for (const Figure& f : figures.all()) {
+    out << "| " << f.label << " | " << (f.trials.empty() ? "not measured" : Format(f.Median())) << " | " << f.unit
+        << " | " << f.trials.size() << " | ";
+    if (const Figure* limit = f.limit_key.empty() ? nullptr : figures.Find(f.limit_key)) {
+      out << limit->key << " (" << Format(limit->Median()) << ")";
+    }
+    out << " | ";
+    if (auto ratio = figures.Ratio(f)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.2f", *ratio);
+      out << text;
+    }
+    out << " | " << f.target << " |\n";
+  }
+  return out.str();
+}
+
+Status WriteReport(const std::string& path, const Figures& figures, const ReportText& text) {
+  std::string md = "# Benchmarks\n\n";
+  md += "Written by `tools/bench` (do not edit by hand): medians over repeated trials, each pipeline figure "
+        "as a ratio of the bare limit measured in the same run.\n\n";
+  md += "Command:\n\n```\n" + text.command + "\n```\n\n";
+  md += "## Machine\n\n" + text.machine + "\n";
+  md += "## Results\n\n" + RenderTable(figures) + "\n";
+  for (const std::string& png : text.plots) md += "![" + png + "](" + png + ")\n\n";
+  md += text.notes;
+  return WriteFileDurably(path, md);
+}
+
+Status Plot(const std::string& png, const std::string& title, const std::string& xlabel, const std::string& ylabel,
+            const std::vector<Series>& series, bool log_x, const std::string& tmp) {
+  if (Capture("command -v gnuplot").empty()) return Status::Unavailable("gnuplot is not installed: no " + png);
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(png).parent_path(), ignored);
+  const std::string script_path = tmp + "/plot.gp";
+  std::ofstream script(script_path);
+  script << "set terminal pngcairo size 900,560 noenhanced\nset output '" << png << "'\n";
+  script << "set title '" << title << "'\nset xlabel '" << xlabel << "'\nset ylabel '" << ylabel << "'\n";
+  script << "set grid\nset key left top\n" << (log_x ? "set logscale x\n" : "");
+  script << "plot ";
+  for (size_t i = 0; i < series.size(); ++i) {
+    script << (i ? ", " : "") << "'-' using 1:2 with linespoints title '" << series[i].title << "'";
+  }
+  script << "\n";
+  for (const Series& s : series) {
+    for (const auto& [x, y] : s.points) script << x << " " << y << "\n";
+    script << "e\n";
+  }
+  script.close();
+  const std::string output = Capture("gnuplot '" + script_path + "' 2>&1");
+  if (!std::filesystem::exists(png)) return Status::IoError("gnuplot drew no " + png + ": " + output);
+  return Status::Ok();
+}
+
+}  // namespace capture::bench

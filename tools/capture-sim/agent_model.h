@@ -1,0 +1,64 @@
+// What a station agent journals for each input of a scenario, computed without disk, sockets or
+// processes: the CaptureEvent fields exactly as station-agent/station.cc fills them (epoch and seq
+// as its journal sets them, station_time_us from the `!time` clock, the shot number from the file
+// name, SHA-256 of the bytes, capture_time_us from EXIF in the zone of the last `!time`).
+// It reuses the agent's own pure parts (input lines, shot names, EXIF), so the two cannot drift
+// apart silently; what it mirrors by hand is Station's bookkeeping for marks. Pure.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "capture.pb.h"
+#include "common/collection_code.h"
+#include "station-agent/shot_name.h"
+#include "station-agent/station_clock.h"
+#include "tools/capture-sim/scenario.h"
+
+namespace capture::sim {
+
+class AgentModel {
+ public:
+  // The agent's default operator name is "station-N".
+  AgentModel(uint32_t station, uint64_t epoch, const SiteKey& key);
+
+  // The event the agent journals for `action`; nullopt for a `!time` line, and for an input the
+  // agent answers only with an alert (a bad mark, an image without a shot number).
+  std::optional<wire::CaptureEvent> Apply(const StationAction& action);
+
+  // A new agent with a new, empty journal takes over: seq restarts at 1 and what marks refer to
+  // (earlier shots, the last code) is gone. The station clock is the computer's: it stays.
+  void Replace(uint64_t epoch);
+
+  uint64_t epoch() const { return epoch_; }
+
+ private:
+  struct ShotRecord {
+    wire::Shot shot;
+    std::string registry_no;  // of the last code read before the shot
+  };
+
+  wire::CaptureEvent NewEvent(wire::EventKind kind) const;
+  wire::CaptureEvent Commit(wire::CaptureEvent event);
+  std::optional<wire::CaptureEvent> OnLine(const std::string& line);
+  std::optional<wire::CaptureEvent> OnImage(const StationAction& action);
+  const ShotRecord* FindShot(const std::string& which) const;
+
+  uint32_t station_;
+  uint64_t epoch_;
+  std::string operator_name_;
+  std::unique_ptr<CodeDecoder> decoder_;
+  agent::ShotNamer namer_;
+  agent::StationClock clock_{/*sim_time=*/true};
+  uint64_t seq_ = 0;
+  uint64_t line_number_ = 0;
+  std::vector<ShotRecord> shots_;
+  std::string last_registry_no_;
+  std::unordered_map<std::string, std::string> masked_names_;
+};
+
+}  // namespace capture::sim

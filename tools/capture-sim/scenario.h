@@ -1,0 +1,130 @@
+// A simulated capture day as data: per station, the ordered inputs a station sees (its `!time`
+// lines, code lines, mark lines and camera images), plus the ground truth (who is really in every
+// image, and which faults were injected where). Pure: no clock, no files, no processes.
+//
+// Both ways of running a day start here: the player (day.h) feeds the actions to real agents,
+// the in-process day (record_day.h) turns them into the record a coordinator would store.
+//
+// Time: every action carries the station clock at the moment it happens (after any `!time` before
+// it). A station's clock is the true time except while a CLOCK_SKEW fault has set it back. Images
+// carry the shutter time (true time, the camera's own clock) in EXIF DateTimeOriginal; a file may
+// land seconds later, after the next student's code was read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "capture.pb.h"
+#include "common/collection_code.h"
+#include "common/schedule.h"
+#include "common/status.h"
+#include "common/time_format.h"
+#include "tools/capture-sim/roster.h"
+
+namespace capture::sim {
+
+struct StationAction {
+  enum class Kind {
+    kTime,   // `line` is "!time <ISO 8601>": sets the station clock to `station_time`; no event
+    kCode,   // `line` is what the code reader types (a code, or a damaged one)
+    kMark,   // `line` is an operator mark (!retake, !void, !absent)
+    kImage,  // `file_name` lands in the camera folder with `bytes`
+  };
+  Kind kind = Kind::kTime;
+  MicrosSinceEpoch station_time = 0;  // the station clock when it happens
+  std::string line;
+  // The kind of the event the agent journals for it (EVENT_KIND_UNSPECIFIED for kTime).
+  wire::EventKind expect = wire::EVENT_KIND_UNSPECIFIED;
+  std::string file_name;               // kImage: relative to the camera folder
+  std::string bytes;                   // kImage: the JPEG
+  MicrosSinceEpoch shutter_time = 0;   // kImage: the EXIF time (true time, whole seconds)
+};
+
+// A class as the station played it, for progress lines.
+struct ClassProgress {
+  std::string college;
+  std::string class_name;
+  size_t last_action = 0;  // index into the station's actions of its last action
+  int photographed = 0;    // roster students of the class who sat for a shot here
+  int present = 0;         // roster students of the class seated here
+  int absent = 0;          // absent marks
+  MicrosSinceEpoch end_time = 0;
+};
+
+struct StationScript {
+  int station = 0;
+  std::vector<StationAction> actions;
+  std::vector<ClassProgress> classes;
+  // In-process only: the station's agent is replaced (a new journal epoch) just before these
+  // action indices, ascending.
+  std::vector<size_t> replaced_before;
+};
+
+// One image and who is really in it.
+struct PhotoTruth {
+  int station = 0;
+  std::string file_name;
+  std::string sha256_hex;
+  std::string true_registry_no;  // empty: a test shot, or no one
+};
+
+// One injected fault. `kind` is a wire::Anomaly::Kind name. A fault that names neither students
+// nor shots (a clock, a silent or replaced station, an unreadable code) is matched by kind and station.
+struct InjectedFault {
+  std::string kind;
+  int station = 0;
+  std::vector<std::string> students;  // registry numbers
+  std::vector<std::string> shots;     // file names
+  std::string note;
+  bool in_process_only = false;  // a coordinator observation: only the in-process day has it
+};
+
+// A coordinator observation the in-process day records at `time` (STATION_SILENT, STATION_BACK,
+// CLOCK_OFFSET). EPOCH_STARTED comes from StationScript::replaced_before instead.
+struct TimedObservation {
+  MicrosSinceEpoch time = 0;
+  wire::Observation observation;
+};
+
+struct Scenario {
+  std::vector<StationScript> stations;  // stations ascending
+  std::vector<PhotoTruth> photos;       // in the order the images were made
+  std::vector<InjectedFault> faults;
+  std::vector<TimedObservation> observations;  // in time order; in-process only
+};
+
+struct ScenarioOptions {
+  uint64_t seed = 1;
+  int faults = 0;       // how many faults to inject (0: a clean day)
+  // Only these kinds (wire::Anomaly::Kind names; empty: every kind), e.g. to reproduce one rule.
+  std::vector<std::string> fault_kinds;
+  bool benign = true;   // seeded benign variation
+  // Also inject the coordinator's own observations (silence, clock offsets, replaced agents):
+  // only the in-process day can; real agents and a real coordinator make their own.
+  bool coordinator_observations = false;
+  MicrosSinceEpoch local_midnight = 0;  // the schedule's minutes count from here
+  int utc_offset_minutes = 0;
+  int time_per_student_s = 10;          // code at T, shot at T + 4 s, next student at T + this
+  SiteKey site_key;                     // codes are minted with it
+};
+
+// The absent share and earlier-cohort share a scenario's roster is made with.
+inline constexpr double kBenignEarlierCohortShare = 0.005;
+
+// The synthetic roster of a scenario: with benign variation it holds earlier-cohort students.
+Result<SyntheticRoster> MakeScenarioRoster(const Schedule& schedule, uint64_t seed, double absent_share, bool benign);
+
+// Builds the day. Fails when the faults asked for do not fit (each fault needs students of its
+// own), or on a time per student below 6 s.
+Result<Scenario> BuildScenario(const Schedule& schedule, const SyntheticRoster& roster, const ScenarioOptions& options);
+
+// Every station's actions merged into one sequence in station-time order (ties by station),
+// each station's own order kept: the order a real day would reach the coordinator in.
+struct ActionRef {
+  size_t station_index = 0;  // into Scenario::stations
+  size_t action_index = 0;
+};
+std::vector<ActionRef> MergedOrder(const Scenario& scenario);
+
+}  // namespace capture::sim
