@@ -29,7 +29,9 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += m <= 2;
 }
 
-bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
+}  // namespace
+
+bool ParseDigits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
   for (size_t i = pos; i < pos + n; ++i) {
@@ -39,17 +41,15 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
-}  // namespace
-
 Result<MicrosSinceEpoch> ParseIso8601(std::string_view s) {
   auto bad = [&](const char* why) {
     return Status::InvalidArgument("bad time '" + std::string(s) + "': " + why +
                                    " (expected e.g. 2024-04-22T08:30:05+08:00)");
   };
   int year, month, day, hour, minute, second;
-  if (!Digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
-      !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != ' ') || !Digits(s, 11, 2, hour) || s[13] != ':' ||
-      !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second)) {
+  if (!ParseDigits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !ParseDigits(s, 5, 2, month) || s[7] != '-' ||
+      !ParseDigits(s, 8, 2, day) || (s[10] != 'T' && s[10] != ' ') || !ParseDigits(s, 11, 2, hour) || s[13] != ':' ||
+      !ParseDigits(s, 14, 2, minute) || s[16] != ':' || !ParseDigits(s, 17, 2, second)) {
     return bad("not in ISO 8601 form");
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
@@ -74,10 +74,10 @@ Result<MicrosSinceEpoch> ParseIso8601(std::string_view s) {
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
     const int sign = s[pos] == '-' ? -1 : 1;
-    if (!Digits(s, pos + 1, 2, oh)) return bad("bad UTC offset");
+    if (!ParseDigits(s, pos + 1, 2, oh)) return bad("bad UTC offset");
     size_t mpos = pos + 3;
     if (mpos < s.size() && s[mpos] == ':') ++mpos;
-    if (!Digits(s, mpos, 2, om)) return bad("bad UTC offset");
+    if (!ParseDigits(s, mpos, 2, om)) return bad("bad UTC offset");
     offset_minutes = sign * (oh * 60 + om);
     pos = mpos + 2;
   } else {

@@ -17,6 +17,9 @@ Result<MicrosSinceEpoch> ParseIso8601(std::string_view text);
 // Formats as "2024-04-22T08:30:05.000+08:00" in the given fixed UTC offset.
 std::string FormatIso8601(MicrosSinceEpoch t, int utc_offset_minutes = 0);
 
+// Reads exactly `n` decimal digits of `s` at `pos` into `out`; false if any is missing or not a digit.
+bool ParseDigits(std::string_view s, size_t pos, size_t n, int& out);
+
 // Days since 1970-01-01 of a proleptic Gregorian date; -1 style errors are the caller's concern.
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 

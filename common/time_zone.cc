@@ -6,19 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "common/time_format.h"
+
 namespace capture {
 
 namespace {
-
-bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
 
 // "+08:00", "+0800", "-05:30", "Z", "UTC"; nullopt when `zone` is not a fixed offset.
 std::optional<int> FixedOffset(std::string_view zone) {
@@ -26,7 +18,7 @@ std::optional<int> FixedOffset(std::string_view zone) {
   if (zone.empty() || (zone[0] != '+' && zone[0] != '-')) return std::nullopt;
   int h = 0, m = 0;
   const size_t mpos = zone.size() == 6 && zone[3] == ':' ? 4 : 3;
-  if (zone.size() != mpos + 2 || !Digits(zone, 1, 2, h) || !Digits(zone, mpos, 2, m) || h > 23 || m > 59) {
+  if (zone.size() != mpos + 2 || !ParseDigits(zone, 1, 2, h) || !ParseDigits(zone, mpos, 2, m) || h > 23 || m > 59) {
     return std::nullopt;
   }
   return (zone[0] == '-' ? -1 : 1) * (h * 60 + m);
@@ -57,8 +49,8 @@ class ScopedTz {
 
 Result<int64_t> ParseDay(std::string_view day) {
   int y = 0, m = 0, d = 0;
-  if (day.size() != 10 || !Digits(day, 0, 4, y) || day[4] != '-' || !Digits(day, 5, 2, m) || day[7] != '-' ||
-      !Digits(day, 8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31) {
+  if (day.size() != 10 || !ParseDigits(day, 0, 4, y) || day[4] != '-' || !ParseDigits(day, 5, 2, m) || day[7] != '-' ||
+      !ParseDigits(day, 8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31) {
     return Status::InvalidArgument("day '" + std::string(day) + "' is not YYYY-MM-DD");
   }
   return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));

@@ -160,19 +160,25 @@ Status Coordinator::Turn() {
   return Status::Ok();
 }
 
-Status Coordinator::HandleSub(const Received& message) {
-  Count("frames_received{socket=\"sub\"}");
-  const std::string origin = "the events socket";
+std::optional<wire::Frame> Coordinator::Decode(const Received& message, const std::string& origin) {
   if (message.extra_parts > 0) {
     Reject("extra_parts", origin, std::to_string(message.extra_parts + 1) + " parts; a frame is one part");
-    return Status::Ok();
+    return std::nullopt;
   }
   auto decoded = DecodeFrame(message.bytes);
   if (auto* error = std::get_if<FrameError>(&decoded)) {
     Reject(RejectionName(error->reason), origin, error->detail);
-    return Status::Ok();
+    return std::nullopt;
   }
-  const wire::Frame& frame = std::get<wire::Frame>(decoded);
+  return std::move(std::get<wire::Frame>(decoded));
+}
+
+Status Coordinator::HandleSub(const Received& message) {
+  Count("frames_received{socket=\"sub\"}");
+  const std::string origin = "the events socket";
+  const std::optional<wire::Frame> decoded = Decode(message, origin);
+  if (!decoded) return Status::Ok();
+  const wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
     case wire::Frame::kEvent: return HandleEvent(frame.event(), origin);
     case wire::Frame::kHeartbeat: HandleHeartbeat(frame.heartbeat()); return Status::Ok();
@@ -186,16 +192,9 @@ Status Coordinator::HandleSub(const Received& message) {
 Status Coordinator::HandleRouter(const Received& message) {
   Count("frames_received{socket=\"router\"}");
   const std::string origin = "peer '" + message.peer + "' on the control socket";
-  if (message.extra_parts > 0) {
-    Reject("extra_parts", origin, std::to_string(message.extra_parts + 1) + " parts; a frame is one part");
-    return Status::Ok();
-  }
-  auto decoded = DecodeFrame(message.bytes);
-  if (auto* error = std::get_if<FrameError>(&decoded)) {
-    Reject(RejectionName(error->reason), origin, error->detail);
-    return Status::Ok();
-  }
-  const wire::Frame& frame = std::get<wire::Frame>(decoded);
+  const std::optional<wire::Frame> decoded = Decode(message, origin);
+  if (!decoded) return Status::Ok();
+  const wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
     case wire::Frame::kEvent: return HandleEvent(frame.event(), origin);
     case wire::Frame::kHello: HandleHello(message.peer, frame.hello(), origin); return Status::Ok();

@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -120,6 +121,8 @@ class Coordinator {
   Status Bind();
   // One turn: drain, commit, answer.
   Status Turn();
+  // The frame in `message`, or nullopt after counting and logging why it was rejected.
+  std::optional<wire::Frame> Decode(const Received& message, const std::string& origin);
   Status HandleSub(const Received& message);
   Status HandleRouter(const Received& message);
   // `origin` names the sender in log lines.

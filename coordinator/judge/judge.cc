@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "common/frame.h"
+#include "common/sha256.h"
 #include "coordinator/judge/anomaly_book.h"
 #include "coordinator/judge/binding.h"
 #include "coordinator/judge/messages.h"
@@ -31,17 +32,6 @@ wire::JudgeConfig WithDefaults(wire::JudgeConfig config) {
   if (config.clock_skew_tolerance_us() <= 0) config.set_clock_skew_tolerance_us(d.clock_skew_tolerance_us());
   if (config.missing_after_students() == 0) config.set_missing_after_students(d.missing_after_students());
   return config;
-}
-
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
 }
 
 bool IsLive(wire::Binding::State state) { return state != wire::Binding::VOIDED && state != wire::Binding::SUPERSEDED; }
@@ -861,7 +851,7 @@ std::vector<AssignmentRow> Judge::Impl::Assignment() const {
       row.station = photo.station;
       row.shot_number = photo.number;
       row.image_file = photo.file_name;
-      row.image_sha256 = Hex(photo.sha256);
+      row.image_sha256 = ToHex(photo.sha256);
     } else {
       row.status = s.absent ? "absent" : "missing";
     }

@@ -42,7 +42,7 @@ TEST(FaultyDay, PlayedThroughRealAgentsIsRecordedAndJudgedExactlyAsTheSameDayInP
   const std::string work = dir / "work";
   testing::SimRun run = testing::RunCaptureSim(
       {"--schedule", dir / "schedule.csv", "--work", work, "--truth", dir / "truth", "--seed", std::to_string(kSeed),
-       "--faults", std::to_string(kFaults), "--bin-dir", CAPTURE_BIN_DIR},
+       "--faults", std::to_string(kFaults), "--lockstep", "--bin-dir", CAPTURE_BIN_DIR},
       dir / "sim.log");
   ASSERT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
 
@@ -79,6 +79,19 @@ TEST(FaultyDay, PlayedThroughRealAgentsIsRecordedAndJudgedExactlyAsTheSameDayInP
   auto in_process = RunInProcessDay(*schedule, o);
   ASSERT_TRUE(in_process.ok()) << in_process.status().message();
 
+  // Every event exactly as the agents journaled it, in the coordinator's order; only the epochs
+  // (random per journal) differ.
+  const std::vector<wire::RecordItem> modelled = RecordOfScenario(in_process->scenario, *key, kSeed);
+  ASSERT_EQ(events.size(), modelled.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    wire::CaptureEvent stored, model;
+    ASSERT_TRUE(stored.ParseFromString(events[i].event()) && model.ParseFromString(modelled[i].event()));
+    stored.clear_epoch();
+    model.clear_epoch();
+    ASSERT_EQ(stored.SerializeAsString(), model.SerializeAsString())
+        << "item " << i + 1 << "\nstored:   " << stored.ShortDebugString()
+        << "\nmodelled: " << model.ShortDebugString();
+  }
   EXPECT_EQ(real.items, in_process->judged.items);
   EXPECT_EQ(real.anomalies_jsonl, in_process->judged.anomalies_jsonl);
   EXPECT_EQ(real.assignment_csv, in_process->judged.assignment_csv);

@@ -19,7 +19,7 @@ uint64_t SplitMix(uint64_t x) {
 }
 
 std::string HhMm(int minute) {
-  char text[8];
+  char text[32];
   std::snprintf(text, sizeof text, "%02d:%02d", minute / 60, minute % 60);
   return text;
 }
@@ -34,13 +34,13 @@ uint64_t BenchDay::classes_per_station() const {
 }
 
 std::string BenchDay::StudentNo(uint32_t station, uint64_t student) const {
-  char text[24];
+  char text[48];
   std::snprintf(text, sizeof text, "21%04u%07llu", station, static_cast<unsigned long long>(student + 1));
   return text;
 }
 
 std::string BenchDay::RegistryNo(uint32_t station, uint64_t student) const {
-  char text[24];
+  char text[48];
   std::snprintf(text, sizeof text, "9%03u%07llu", station % 1000, static_cast<unsigned long long>(student + 1));
   return text;
 }
@@ -97,7 +97,7 @@ std::string BenchDay::EventBytes(uint32_t station, uint64_t epoch, uint64_t seq)
   } else {
     // The camera's counter runs 1..9999 and wraps, as real cameras do.
     const uint32_t number = static_cast<uint32_t>(student % 9999) + 1;
-    char file[16];
+    char file[32];
     std::snprintf(file, sizeof file, "IMG_%04u.JPG", number);
     wire::Shot* shot = event.mutable_shot();
     event.set_kind(wire::SHOT_TAKEN);

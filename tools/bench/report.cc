@@ -1,5 +1,6 @@
 #include "tools/bench/report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,11 +30,14 @@ std::string Format(double value) {
   else if (value >= 10) std::snprintf(text, sizeof text, "%.1f", value);
   else std::snprintf(text, sizeof text, "%.3g", value);
   // Thousands separators make rates readable.
-  std::string s = text;
-  const size_t dot = s.find('.');
-  size_t end = dot == std::string::npos ? s.size() : dot;
-  for (int i = static_cast<int>(end) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-  return s;
+  const std::string digits = text;
+  const size_t end = std::min(digits.find('.'), digits.size());
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && i < end && (end - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
 }
 
 }  // namespace

@@ -37,11 +37,11 @@ constexpr const char* kWorkMarker = ".capture-sim";
 constexpr std::chrono::milliseconds kStartTimeout{30000};
 constexpr std::chrono::milliseconds kStopTimeout{15000};
 constexpr int kStatusQueryTimeoutMs = 2000;
-constexpr auto kStorePollInterval = std::chrono::milliseconds(20);
 // Simulated time runs about a thousand times faster than real time, and heartbeats are the
 // coordinator's only evidence of a station's clock: sent at the default 250 ms they would carry
 // station times minutes apart and read as clocks that disagree.
 constexpr int kHeartbeatMs = 10;
+constexpr auto kLockstepPoll = std::chrono::milliseconds(1);
 
 std::string OffsetText(int minutes) {
   char buf[8];
@@ -190,12 +190,15 @@ void AppendError(std::string& errors, const std::string& error) {
 // Plays every station's actions in the one merged order a real day would have (station time, ties
 // by station), one action at a time, so the coordinator commits events in that order too. A
 // station whose step fails stops; the others play on.
+// With `lockstep`, each event is stored at the coordinator before the next input goes out.
 void PlayScenario(const Scenario& scenario, std::vector<std::unique_ptr<StationPlayer>>& players,
-                  DaySummary& summary, int utc_offset_minutes, std::FILE* out) {
+                  DaySummary& summary, int utc_offset_minutes, const StatusQuery* lockstep,
+                  std::chrono::milliseconds step_timeout, std::FILE* out) {
   std::vector<size_t> next_class(scenario.stations.size(), 0);
   const std::vector<ActionRef> order = MergedOrder(scenario);
   if (!order.empty()) {
-    const MicrosSinceEpoch start = scenario.stations[order[0].station_index].actions[order[0].action_index].station_time;
+    const ActionRef& first = order.front();
+    const MicrosSinceEpoch start = scenario.stations[first.station_index].actions[first.action_index].station_time;
     for (size_t j = 0; j < players.size(); ++j) {
       if (Status st = players[j]->KeepClock(start); !st.ok()) summary.stations[j].error = st.message();
     }
@@ -210,7 +213,11 @@ void PlayScenario(const Scenario& scenario, std::vector<std::unique_ptr<StationP
       if (j == i || !summary.stations[j].error.empty()) continue;
       if (Status st = players[j]->KeepClock(action.station_time); !st.ok()) summary.stations[j].error = st.message();
     }
-    if (Status st = players[i]->Play(action); !st.ok()) {
+    Status st = players[i]->Play(action);
+    if (st.ok() && lockstep != nullptr && action.kind != StationAction::Kind::kTime) {
+      st = WaitUntilStored(*lockstep, summary, step_timeout, kLockstepPoll);
+    }
+    if (!st.ok()) {
       station.error = st.message();
       LogError(kComponent, "station " + std::to_string(script.station) + " stopped: " + st.message());
       continue;
@@ -227,7 +234,8 @@ void PlayScenario(const Scenario& scenario, std::vector<std::unique_ptr<StationP
 
 }  // namespace
 
-Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chrono::milliseconds timeout) {
+Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds poll) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     auto reply = query();
@@ -245,7 +253,7 @@ Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chron
       return Status::Unavailable("the coordinator had not stored every event after " + std::to_string(timeout.count()) +
                                  " ms" + (reply.ok() ? "" : " (last status query: " + reply.status().message() + ")"));
     }
-    std::this_thread::sleep_for(kStorePollInterval);
+    std::this_thread::sleep_for(poll);
   }
 }
 
@@ -375,10 +383,10 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   }
   std::fflush(out);
 
-  PlayScenario(*scenario, players, summary, *offset, out);
+  const StatusQuery query = [&] { return coord::QueryStatus(control, kStatusQueryTimeoutMs); };
+  PlayScenario(*scenario, players, summary, *offset, o.lockstep ? &query : nullptr, o.step_timeout, out);
 
-  Status stored = WaitUntilStored([&] { return coord::QueryStatus(control, kStatusQueryTimeoutMs); }, summary,
-                                  o.store_timeout);
+  Status stored = WaitUntilStored(query, summary, o.store_timeout);
   return finish(stored.ok() ? "" : stored.message());
 }
 

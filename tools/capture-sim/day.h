@@ -24,6 +24,7 @@
 
 #include "common/status.h"
 #include "tools/capture-sim/roster.h"
+#include "tools/capture-sim/scenario.h"
 #include "tools/capture-sim/summary.h"
 
 namespace capture::sim {
@@ -40,6 +41,10 @@ struct DayOptions {
   int faults = 0;      // seeded faults to inject (scenario.h)
   bool benign = true;  // seeded benign variation
   std::string truth_dir;  // when set, the ground truth is written here
+  // Wait until the coordinator has stored each event before the next input, so that it commits
+  // the events in exactly the order played (else events of different stations sent a moment
+  // apart may be committed the other way round, as on a real day). Slower: a status query each.
+  bool lockstep = false;
   // Both set: use this running coordinator instead of starting one.
   std::string events_endpoint;
   std::string control_endpoint;
@@ -49,11 +54,9 @@ struct DayOptions {
   std::chrono::milliseconds store_timeout{60000};
 };
 
-inline constexpr int kShotDelaySeconds = 4;  // code read at T, shot at T + 4 s
-inline constexpr int kMinTimePerStudentSeconds = kShotDelaySeconds + 1;
-
 // Plays the day; prints start lines and one progress line per finished class to `out`, flushed
-// at once. With `truth_dir` the ground truth (truth.h) is written before the day starts. Fails (Status) only when the day cannot begin: bad options, schedule or work folder.
+// at once. With `truth_dir` the ground truth (truth.h) is written before the day starts. Fails
+// (Status) only when the day cannot begin: bad options, schedule or work folder.
 // Everything that goes wrong once processes run is in the summary (DaySummary::error or a
 // station's error), and the summary is complete either way.
 Result<DaySummary> PlayDay(const DayOptions& options, std::FILE* out);
@@ -61,9 +64,10 @@ Result<DaySummary> PlayDay(const DayOptions& options, std::FILE* out);
 // One status query to the coordinator (coordinator/status_client.h QueryStatus in PlayDay).
 using StatusQuery = std::function<Result<wire::StatusReply>()>;
 
-// Queries every few milliseconds until each station's (station, epoch) stored seq reaches its
-// events_sent, filling in events_stored as it goes; Unavailable at the timeout.
-Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chrono::milliseconds timeout);
+// Queries every `poll` until each station's (station, epoch) stored seq reaches its events_sent,
+// filling in events_stored as it goes; Unavailable at the timeout.
+Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds poll = std::chrono::milliseconds(20));
 
 // The folder of the running executable (/proc/self/exe).
 Result<std::string> ExecutableDir();

@@ -26,9 +26,7 @@ class Parser {
     return Status::InvalidArgument(std::string(source_) + ": bad JSON at offset " + std::to_string(pos_) + ": " + what);
   }
   void SkipSpace() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
-      ++pos_;
-    }
+    while (pos_ < text_.size() && std::string_view(" \t\n\r").find(text_[pos_]) != std::string_view::npos) ++pos_;
   }
   bool Literal(std::string_view word) {
     if (text_.substr(pos_, word.size()) != word) return false;

@@ -108,9 +108,11 @@ int RunJudgeDay(const JudgeDayFlags& f, const std::string& bin_dir) {
   if (!judged.ok()) return Fail(judged.status().message());
   if (Status st = WriteTruth(f.out, judged->scenario, /*in_process=*/true); !st.ok()) return Fail(st.message());
   if (Status st = WriteKit(f.out, judged->roster, judged->site_key); !st.ok()) return Fail(st.message());
-  for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"anomalies.jsonl", &judged->judged.anomalies_jsonl},
-                                   {"assignment.csv", &judged->judged.assignment_csv}}) {
-    if (Status st = WriteFileDurably(f.out + "/" + name, *text); !st.ok()) return Fail(st.message());
+  if (Status st = WriteFileDurably(f.out + "/anomalies.jsonl", judged->judged.anomalies_jsonl); !st.ok()) {
+    return Fail(st.message());
+  }
+  if (Status st = WriteFileDurably(f.out + "/assignment.csv", judged->judged.assignment_csv); !st.ok()) {
+    return Fail(st.message());
   }
   std::cout << "judged day=" << f.day << " seed=" << f.seed << " faults=" << judged->scenario.faults.size()
             << " items=" << judged->judged.items << " anomalies=" << judged->judged.anomalies
@@ -197,9 +199,11 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--benign,!--no-benign", day.benign,
                "Seeded benign variation: reordered classes, a late station, retakes, earlier-cohort students, "
-               "late files, double reads, voided test shots, a wrapping counter")
-      ->capture_default_str();
+               "late files, double reads, voided test shots, a wrapping counter (default: on)");
   app.add_option("--truth", day.truth_dir, "Write the ground truth (truth.jsonl, photos.csv) into this folder");
+  app.add_flag("--lockstep", day.lockstep,
+               "Wait until the coordinator stored each event before the next input, so it commits them in exactly "
+               "the order played (slower)");
 
   auto* kit = app.add_subcommand("kit", "Write roster.csv, codes.csv and site.key into DIR, and nothing else");
   std::string kit_dir, kit_schedule;
@@ -229,11 +233,10 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   judge_day->add_option("--kinds", jd.kinds, "Inject only these kinds (anomaly kind names); default every kind")
       ->delimiter(',');
-  judge_day->add_flag("--benign,!--no-benign", jd.benign, "Seeded benign variation")->capture_default_str();
+  judge_day->add_flag("--benign,!--no-benign", jd.benign, "Seeded benign variation (default: on)");
   judge_day->add_flag("--observations,!--no-observations", jd.observations,
                       "Also inject the coordinator's own observations (silence, clock offsets, replaced agents); "
-                      "without them the day is the one the main job plays with the same flags")
-      ->capture_default_str();
+                      "without them the day is the one the main job plays with the same flags (default: on)");
   judge_day->add_option("--site-key", jd.site_key,
                         "Mint codes with this key (e.g. a real day's work/site.key, for byte-identical exports)");
   judge_day->add_option("--absent-share", jd.absent_share, "Share of students absent, 0 to 1")

@@ -88,8 +88,9 @@ Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t s
   };
   for (size_t ci = 0; ci < schedule.classes.size(); ++ci) {
     for (int pos = 1; pos <= schedule.classes[ci].headcount; ++pos) {
-      out.students.push_back(
-          make_student(rng, ci, "2021" + Padded(ci + 1, class_width) + Padded(static_cast<size_t>(pos), position_width)));
+      const std::string student_no =
+          "2021" + Padded(ci + 1, class_width) + Padded(static_cast<size_t>(pos), position_width);
+      out.students.push_back(make_student(rng, ci, student_no));
     }
   }
 
@@ -120,7 +121,9 @@ Result<SyntheticRoster> MakeSyntheticRoster(const Schedule& schedule, uint64_t s
   size_t next = 0;
   for (size_t ci = 0; ci < schedule.classes.size(); ++ci) {
     for (SimStudent& s : joining[ci]) merged.push_back(std::move(s));
-    while (next < out.students.size() && out.students[next].class_index == ci) merged.push_back(std::move(out.students[next++]));
+    while (next < out.students.size() && out.students[next].class_index == ci) {
+      merged.push_back(std::move(out.students[next++]));
+    }
   }
   out.students = std::move(merged);
   return out;

@@ -106,15 +106,17 @@ class Builder {
   Status AddObservationFaults();
 
   std::optional<Site> FindSite(size_t count, bool (Builder::*class_ok)(size_t, size_t) const);
-  bool AnyClass(size_t station, size_t klass) const;
-  bool NotFirstClass(size_t station, size_t klass) const { return klass > 0 && AnyClass(station, klass); }
+  bool UsableClass(size_t station, size_t klass) const;
+  bool NotFirstClass(size_t station, size_t klass) const { return klass > 0 && UsableClass(station, klass); }
   bool MorningClass(size_t station, size_t klass) const;
   bool AfternoonClass(size_t station, size_t klass) const;
   bool HasNextClass(size_t station, size_t klass) const;
   bool SiteFits(const ClassRun& c, size_t first, size_t count) const;
   void Take(const Site& site, size_t count);
   int NewFault(wire::Anomaly::Kind kind, int station, std::string note, bool in_process_only = false);
-  void Name(int fault, const Seat& seat) { scenario_.faults[static_cast<size_t>(fault)].students.push_back(seat.registry_no()); }
+  void Name(int fault, const Seat& seat) {
+    scenario_.faults[static_cast<size_t>(fault)].students.push_back(seat.registry_no());
+  }
   ClassRun& ClassAt(const Site& s) { return days_[s.station].classes[s.klass]; }
   Seat& SeatAt(const Site& s, size_t offset = 0) { return ClassAt(s).seats[s.first + offset]; }
   int StationOf(const Site& s) const { return days_[s.station].station; }
@@ -137,7 +139,10 @@ class Builder {
 };
 
 Result<Scenario> Builder::Build() {
-  if (o_.time_per_student_s < 6) return Status::InvalidArgument("time per student must be at least 6 s");
+  if (o_.time_per_student_s < kMinTimePerStudentSeconds) {
+    return Status::InvalidArgument("time per student must be at least " + std::to_string(kMinTimePerStudentSeconds) +
+                                   " s");
+  }
   if (o_.faults < 0) return Status::InvalidArgument("the number of faults cannot be negative");
   for (const SimStudent& s : roster_.students) registry_nos_.insert(s.student.registry_no);
   MakeClassRuns();
@@ -233,22 +238,22 @@ int Builder::NewFault(wire::Anomaly::Kind kind, int station, std::string note, b
   return static_cast<int>(scenario_.faults.size() - 1);
 }
 
-bool Builder::AnyClass(size_t station, size_t klass) const {
+bool Builder::UsableClass(size_t station, size_t klass) const {
   const StationDay& day = days_[station];
   // The last class of a station never "moves on", so a student missing from it would go unseen.
   return klass + 1 < day.classes.size() && !day.classes[klass].whole_class_fault;
 }
 
 bool Builder::MorningClass(size_t station, size_t klass) const {
-  return AnyClass(station, klass) && Scheduled(days_[station].classes[klass]).end_minute <= kNoon;
+  return UsableClass(station, klass) && Scheduled(days_[station].classes[klass]).end_minute <= kNoon;
 }
 
 bool Builder::AfternoonClass(size_t station, size_t klass) const {
-  return AnyClass(station, klass) && Scheduled(days_[station].classes[klass]).start_minute >= kAfternoon;
+  return UsableClass(station, klass) && Scheduled(days_[station].classes[klass]).start_minute >= kAfternoon;
 }
 
 bool Builder::HasNextClass(size_t station, size_t klass) const {
-  return AnyClass(station, klass) && !days_[station].classes[klass + 1].whole_class_fault;
+  return UsableClass(station, klass) && !days_[station].classes[klass + 1].whole_class_fault;
 }
 
 // A site is `count` plain seats, with two seats on each side that no other fault touches, so that
@@ -361,7 +366,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
                                    " faults: the schedule has too few students for that many faults");
   };
   auto single = [&](std::string note) -> Result<std::pair<Site, int>> {
-    auto site = FindSite(1, &Builder::AnyClass);
+    auto site = FindSite(1, &Builder::UsableClass);
     if (!site) return no_room();
     Take(*site, 1);
     const int f = NewFault(kind, StationOf(*site), std::move(note));
@@ -372,7 +377,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
     case K::SHOT_WITHOUT_CODE:
     case K::CODE_WITHOUT_SHOT:
     case K::DUPLICATE_SHOT: {
-      auto site = FindSite(2, &Builder::AnyClass);
+      auto site = FindSite(2, &Builder::UsableClass);
       if (!site) return no_room();
       Take(*site, 2);
       Seat& a = SeatAt(*site, 0);
@@ -423,7 +428,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
     }
     case K::SHOT_NUMBER_GAP:
     case K::SHOT_NUMBER_REWIND: {
-      auto site = FindSite(1, kind == K::SHOT_NUMBER_REWIND ? &Builder::NotFirstClass : &Builder::AnyClass);
+      auto site = FindSite(1, kind == K::SHOT_NUMBER_REWIND ? &Builder::NotFirstClass : &Builder::UsableClass);
       if (!site) return no_room();
       Take(*site, 1);
       Seat& a = SeatAt(*site);
@@ -439,7 +444,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
     }
     case K::OUT_OF_ORDER: {
       const size_t passed = 2 + rng_.Below(2);
-      auto site = FindSite(passed + 1, &Builder::AnyClass);
+      auto site = FindSite(passed + 1, &Builder::UsableClass);
       if (!site) return no_room();
       Take(*site, passed + 1);
       const int f = NewFault(kind, StationOf(*site),
@@ -520,7 +525,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
       return Status::Ok();
     }
     case K::UNKNOWN_CODE: {
-      auto site = FindSite(2, &Builder::AnyClass);
+      auto site = FindSite(2, &Builder::UsableClass);
       if (!site) return no_room();
       Take(*site, 2);
       Seat stranger;
@@ -544,7 +549,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
     }
     case K::CLOCK_SKEW: {
       // The station clock is set back for three students, then set right again.
-      auto site = FindSite(4, &Builder::AnyClass);
+      auto site = FindSite(4, &Builder::UsableClass);
       if (!site) return no_room();
       Take(*site, 4);
       const int64_t back = (2 + static_cast<int64_t>(rng_.Below(9))) * kMinute;
@@ -702,7 +707,7 @@ void Builder::RenderStation(StationDay& day) {
       return;
     }
     progress.photographed += of_class;
-    const int64_t shutter = t + 4 * kSecond + seat.wait_us;
+    const int64_t shutter = t + kShotDelaySeconds * kSecond + seat.wait_us;
     if (seat.fault >= 0 && seat.record_previous_shot) {
       scenario_.faults[static_cast<size_t>(seat.fault)].shots.push_back(last_file);
     }
@@ -841,7 +846,8 @@ Result<SyntheticRoster> MakeScenarioRoster(const Schedule& schedule, uint64_t se
   return MakeSyntheticRoster(schedule, seed, absent_share, benign ? kBenignEarlierCohortShare : 0.0);
 }
 
-Result<Scenario> BuildScenario(const Schedule& schedule, const SyntheticRoster& roster, const ScenarioOptions& options) {
+Result<Scenario> BuildScenario(const Schedule& schedule, const SyntheticRoster& roster,
+                               const ScenarioOptions& options) {
   return Builder(schedule, roster, options).Build();
 }
 

@@ -24,6 +24,9 @@
 
 namespace capture::sim {
 
+inline constexpr int kShotDelaySeconds = 4;  // code read at T, shot at T + 4 s
+inline constexpr int kMinTimePerStudentSeconds = kShotDelaySeconds + 1;
+
 struct StationAction {
   enum class Kind {
     kTime,   // `line` is "!time <ISO 8601>": sets the station clock to `station_time`; no event
@@ -105,7 +108,7 @@ struct ScenarioOptions {
   bool coordinator_observations = false;
   MicrosSinceEpoch local_midnight = 0;  // the schedule's minutes count from here
   int utc_offset_minutes = 0;
-  int time_per_student_s = 10;          // code at T, shot at T + 4 s, next student at T + this
+  int time_per_student_s = 10;          // code at T, shot at T + 4 s, next student at T + this at the earliest
   SiteKey site_key;                     // codes are minted with it
 };
 
@@ -116,7 +119,7 @@ inline constexpr double kBenignEarlierCohortShare = 0.005;
 Result<SyntheticRoster> MakeScenarioRoster(const Schedule& schedule, uint64_t seed, double absent_share, bool benign);
 
 // Builds the day. Fails when the faults asked for do not fit (each fault needs students of its
-// own), or on a time per student below 6 s.
+// own), or on a time per student below kMinTimePerStudentSeconds.
 Result<Scenario> BuildScenario(const Schedule& schedule, const SyntheticRoster& roster, const ScenarioOptions& options);
 
 // Every station's actions merged into one sequence in station-time order (ties by station),

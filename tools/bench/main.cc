@@ -1,0 +1,207 @@
+// bench: the capture system's benchmark, in one run (see BENCHMARKS.md for what it measures).
+//   bench [flags]           micro benchmarks, the machine's limits, the end-to-end figures through
+//                           the real coordinator, then the table, BENCHMARKS.md and the plots
+//   bench loadgen [flags]   one load-generator process (started by `bench` itself)
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/log.h"
+#include "tools/bench/e2e.h"
+#include "tools/bench/figures.h"
+#include "tools/bench/limits.h"
+#include "tools/bench/loadgen.h"
+#include "tools/bench/micro.h"
+#include "tools/bench/report.h"
+
+namespace {
+
+constexpr char kLog[] = "bench";
+
+constexpr char kNotes[] = R"(## How to read this
+
+- **Event shape** (the same bytes everywhere: micro benchmarks, limits, load generators): a synthetic day
+  (`tools/bench/bench_day.h`) where each student yields a `CODE_READ` event (11-digit registry number, masked
+  name; about 50 bytes serialized) then a `SHOT_TAKEN` event (`IMG_0412.JPG`, shot number, 32-byte sha256,
+  size, EXIF time; about 85 bytes), each wrapped in a `Frame`. Classes of 40 students in schedule slots from
+  08:00 to 20:00, so a clean day raises almost no anomalies. The roster has one student per two events.
+- **Ingest**: the real `coordinator` binary (`--sim-time`, fresh store per trial) and `--loadgens` processes of
+  `bench loadgen` speaking the agents' protocol (hello and resends on DEALER, events and heartbeats on PUB),
+  each with many stations' streams and at most `--window` unacknowledged events per station (back-pressure,
+  no drops; a run only ends when every event is acknowledged). events/s = events acknowledged after the start
+  signal / wall time. The load generators share the machine's cores with the coordinator; the coordinator's
+  own CPU per event is printed beside it.
+- **Latency**: the same, paced at the total rate over 3 stations; from the load generator's publication to
+  the ack that covers the event (the synced commit, verdict stored with it). Real `station-agent` processes
+  (their journal fsync, and the verdict shown back at the agent) are not in this loop yet.
+- **Limits**: `limit/rocksdb` is one synced `WriteBatch` of `--batch` RecordItems (the coordinator's group-commit
+  cap), one key per event; `limit/zmq` a bare PUB->SUB over loopback; `limit/decode` protobuf parsing alone;
+  `limit/pipeline` the three in series on one thread, `1 / (1/zmq + 1/decode + 1/rocksdb)`.
+- **Growth**: ingest of each size, then an offline re-judge of that stored record (`RecordStore` read-only +
+  `judge::Judge`), as an auditor runs it. Memory and disk per event come from the largest size.
+- Flags: `--stations 3,30,300 --ingest-events N --rates 1000,10000,50000 --latency-seconds S
+  --sizes 1000000,3000000,10000000 --trials N --growth-trials N --loadgens N --window N --batch N
+  --judge-events N --limit-events N`; `--smoke` runs tiny sizes in seconds.
+)";
+
+struct RunOptions {
+  bool smoke = false;
+  int trials = 3;
+  std::string out = "BENCHMARKS.md";
+  std::string plots = "docs/bench";
+  std::string tmp;
+  capture::bench::MicroOptions micro;
+  capture::bench::LimitOptions limits;
+  capture::bench::E2eOptions e2e;
+  bool skip_e2e = false;
+};
+
+// The folder of this program: the coordinator is built beside it.
+std::string OwnFolder() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : self.parent_path().string();
+}
+
+std::string CommandLine(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
+// `--smoke` overrides every size with a tiny one, so the run takes seconds.
+void ApplySmoke(RunOptions& o) {
+  o.trials = 1;
+  o.micro.min_seconds = 0.01;
+  o.micro.judge_events = 2'000;
+  o.limits.events = 5'000;
+  o.limits.batch = 1'000;
+  o.e2e.station_counts = {3, 30};
+  o.e2e.ingest_events = 3'000;
+  o.e2e.rates = {1'000};
+  o.e2e.latency_seconds = 0.5;
+  o.e2e.growth_sizes = {3'000};
+}
+
+void DrawPlots(const RunOptions& o, const capture::bench::E2eCurves& curves, capture::bench::ReportText& text) {
+  using namespace capture::bench;
+  const std::string report_dir = std::filesystem::absolute(o.out).parent_path().string();
+  const auto draw = [&](const std::string& name, const std::string& title, const std::string& x, const std::string& y,
+                        const std::vector<Series>& series, bool log_x) {
+    bool any = false;
+    for (const Series& s : series) any = any || !s.points.empty();
+    if (!any) return;
+    const std::string png = o.plots + "/" + name;
+    if (capture::Status s = Plot(png, title, x, y, series, log_x, o.tmp); !s.ok()) {
+      capture::LogWarn(kLog, s.message());
+      return;
+    }
+    text.plots.push_back(std::filesystem::relative(std::filesystem::absolute(png), report_dir).string());
+  };
+  draw("latency.png", "Publish -> stored ack latency, cumulative", "latency (ms)", "fraction of events",
+       curves.latency_cdf, true);
+  draw("ingest.png", "Ingest at saturation by station count", "stations", "events/s stored+judged+acked",
+       {curves.ingest}, true);
+  draw("growth.png", "Cost per event by record size", "events in the record", "events/s",
+       {curves.growth_ingest, curves.growth_rejudge}, true);
+}
+
+int Run(RunOptions& o, const std::string& command) {
+  using namespace capture::bench;
+  if (o.smoke) ApplySmoke(o);
+  o.micro.trials = o.limits.trials = o.e2e.trials = o.trials;
+  if (o.e2e.bin_dir.empty()) o.e2e.bin_dir = OwnFolder();
+  if (o.tmp.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "bench-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      capture::LogError(kLog, "cannot make a temporary folder");
+      return 1;
+    }
+    o.tmp = pattern;
+  }
+  o.limits.tmp = o.e2e.tmp = o.tmp;
+  Figures figures;
+  const auto step = [&](const char* what, capture::Status status) {
+    if (!status.ok()) capture::LogError(kLog, std::string(what) + ": " + status.message());
+    std::printf("bench step=%s ok=%d\n", what, status.ok() ? 1 : 0);
+    std::fflush(stdout);
+    return status.ok();
+  };
+  bool ok = step("micro", RunMicro(o.micro, figures));
+  ok = step("limits", RunLimits(o.limits, figures)) && ok;
+  AddPipelineLimit(figures);
+  E2eCurves curves;
+  if (!o.skip_e2e) ok = step("e2e", RunE2e(o.e2e, figures, curves)) && ok;
+
+  std::printf("%s", RenderTable(figures).c_str());
+  ReportText text;
+  text.notes = kNotes;
+  DrawPlots(o, curves, text);
+  text.command = command;
+  text.machine = DescribeMachine(o.tmp);
+  ok = step("report", WriteReport(o.out, figures, text)) && ok;
+  std::filesystem::remove_all(o.tmp);
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Benchmarks the capture system against the machine's own limits, in one run, and writes "
+               "BENCHMARKS.md and the plots."};
+  RunOptions o;
+  app.add_flag("--smoke", o.smoke, "Tiny sizes, one trial: a few seconds (CI).");
+  app.add_option("--trials", o.trials, "Trials per figure; the table shows medians.")->capture_default_str();
+  app.add_option("--out", o.out, "The Markdown report to (re)write.")->capture_default_str();
+  app.add_option("--plots", o.plots, "Folder of the PNG plots.")->capture_default_str();
+  app.add_option("--tmp", o.tmp, "Scratch folder (default: a new one under $TMPDIR, removed at the end).");
+  app.add_option("--judge-events", o.micro.judge_events, "Events of the day the judge micro benchmark judges.")
+      ->capture_default_str();
+  app.add_option("--micro-seconds", o.micro.min_seconds, "Least time per micro benchmark trial.")->capture_default_str();
+  app.add_option("--limit-events", o.limits.events, "Events per limit trial.")->capture_default_str();
+  app.add_option("--batch", o.limits.batch, "Events per synced RocksDB batch in the limit (the coordinator's "
+                                            "group-commit cap is 10000).")
+      ->capture_default_str();
+  app.add_option("--stations", o.e2e.station_counts, "Station counts of the ingest runs.")->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--ingest-events", o.e2e.ingest_events, "Events per ingest trial, all stations together.")
+      ->capture_default_str();
+  app.add_option("--rates", o.e2e.rates, "Paced rates (events/s, all stations) of the latency runs.")
+      ->delimiter(',')->capture_default_str();
+  app.add_option("--latency-seconds", o.e2e.latency_seconds, "Length of each paced latency trial.")
+      ->capture_default_str();
+  app.add_option("--sizes", o.e2e.growth_sizes, "Record sizes (events) of the growth runs; the largest also gives "
+                                               "memory and disk per event.")
+      ->delimiter(',')->capture_default_str();
+  app.add_option("--growth-trials", o.e2e.growth_trials, "Trials per growth size.")->capture_default_str();
+  app.add_option("--loadgens", o.e2e.loadgens, "Load-generator processes per run.")->capture_default_str();
+  app.add_option("--window", o.e2e.window, "Unacknowledged events per station, at most.")->capture_default_str();
+  app.add_option("--bin-dir", o.e2e.bin_dir, "Folder of the coordinator program (default: this program's).");
+  app.add_flag("--no-e2e", o.skip_e2e, "Only the micro benchmarks and the limits.");
+
+  capture::bench::LoadgenOptions g;
+  CLI::App* loadgen = app.add_subcommand("loadgen", "One load-generator process (started by bench itself).");
+  loadgen->add_option("--events", g.events_endpoint, "The coordinator's events endpoint.")->required();
+  loadgen->add_option("--control", g.control_endpoint, "The coordinator's control endpoint.")->required();
+  loadgen->add_option("--first-station", g.first_station)->required();
+  loadgen->add_option("--last-station", g.last_station)->required();
+  loadgen->add_option("--total-stations", g.total_stations, "Stations of the whole day (its shape).")->required();
+  loadgen->add_option("--events-per-station", g.events_per_station)->required();
+  loadgen->add_option("--window", g.window)->capture_default_str();
+  loadgen->add_option("--rate", g.rate, "Events/s of this process; 0: as fast as acked.")->capture_default_str();
+  loadgen->add_option("--latency-file", g.latency_file, "Where to write each event's publish->ack microseconds.");
+  loadgen->add_option("--epoch-seed", g.epoch_seed)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (loadgen->parsed()) {
+    capture::Status s = capture::bench::RunLoadgen(g);
+    if (!s.ok()) capture::LogError("bench loadgen", s.message());
+    return s.ok() ? 0 : 1;
+  }
+  return Run(o, CommandLine(argc, argv));
+}
