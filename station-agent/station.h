@@ -1,6 +1,7 @@
 // What one camera station observes, turned into journaled events: code lines, operator marks and
-// camera images. Owns the rules of the station (which shot a mark means, what is alerted); the
-// event loop (agent.h) feeds it lines and file names and publishes what it journals.
+// camera images. StationRules (station_rules.h) decides what an input means; a Station adds the
+// journal, the image store and the output. The event loop (agent.h) feeds it lines and file names
+// and publishes what it journals.
 //
 // Order of durability: an image is copied into the image store, then its event is journaled with
 // sync, and only then handed to StationOutput (which prints and publishes it).
@@ -13,8 +14,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
 #include "capture.pb.h"
 #include "common/collection_code.h"
@@ -23,6 +22,7 @@
 #include "station-agent/journal.h"
 #include "station-agent/shot_name.h"
 #include "station-agent/station_clock.h"
+#include "station-agent/station_rules.h"
 
 namespace capture::agent {
 
@@ -61,32 +61,15 @@ class Station {
   Status HandleFile(const std::string& relative);
 
  private:
-  struct ShotRecord {
-    wire::Shot shot;
-    std::string registry_no;  // of the last code read before the shot; empty if none
-  };
-
   Status Commit(wire::CaptureEvent event);
-  void Remember(const wire::CaptureEvent& event);
-  wire::CaptureEvent NewEvent(wire::EventKind kind) const;
-  Status OnCode(const std::string& code);
-  Status OnRetake(const std::optional<std::string>& registry_no);
-  Status OnVoid(const std::optional<std::string>& which);
-  const ShotRecord* FindShot(const std::string& which) const;
   void Alert(const std::string& sentence);
 
   StationConfig config_;
   Journal* journal_;
   ImageStore images_;
   ShotNamer namer_;
-  std::unique_ptr<CodeDecoder> decoder_;
-  StationClock* clock_;
+  StationRules rules_;
   StationOutput* output_;
-
-  uint64_t line_number_ = 0;
-  std::vector<ShotRecord> shots_;  // in journal order
-  std::string last_registry_no_;   // of the last CODE_READ
-  std::unordered_map<std::string, std::string> masked_names_;  // registry_no -> masked name seen
 };
 
 }  // namespace capture::agent

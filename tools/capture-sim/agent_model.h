@@ -2,21 +2,19 @@
 // processes: the CaptureEvent fields exactly as station-agent/station.cc fills them (epoch and seq
 // as its journal sets them, station_time_us from the `!time` clock, the shot number from the file
 // name, SHA-256 of the bytes, capture_time_us from EXIF in the zone of the last `!time`).
-// It reuses the agent's own pure parts (input lines, shot names, EXIF), so the two cannot drift
-// apart silently; what it mirrors by hand is Station's bookkeeping for marks. Pure.
+// It runs the agent's own pure rules (station-agent/station_rules.h), so the two cannot drift
+// apart; it adds only what the journal does (epoch, seq). Pure.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
 #include "capture.pb.h"
 #include "common/collection_code.h"
 #include "station-agent/shot_name.h"
 #include "station-agent/station_clock.h"
+#include "station-agent/station_rules.h"
 #include "tools/capture-sim/scenario.h"
 
 namespace capture::sim {
@@ -37,28 +35,13 @@ class AgentModel {
   uint64_t epoch() const { return epoch_; }
 
  private:
-  struct ShotRecord {
-    wire::Shot shot;
-    std::string registry_no;  // of the last code read before the shot
-  };
-
-  wire::CaptureEvent NewEvent(wire::EventKind kind) const;
   wire::CaptureEvent Commit(wire::CaptureEvent event);
-  std::optional<wire::CaptureEvent> OnLine(const std::string& line);
-  std::optional<wire::CaptureEvent> OnImage(const StationAction& action);
-  const ShotRecord* FindShot(const std::string& which) const;
 
-  uint32_t station_;
   uint64_t epoch_;
-  std::string operator_name_;
-  std::unique_ptr<CodeDecoder> decoder_;
   agent::ShotNamer namer_;
   agent::StationClock clock_{/*sim_time=*/true};
+  agent::StationRules rules_;
   uint64_t seq_ = 0;
-  uint64_t line_number_ = 0;
-  std::vector<ShotRecord> shots_;
-  std::string last_registry_no_;
-  std::unordered_map<std::string, std::string> masked_names_;
 };
 
 }  // namespace capture::sim

@@ -1,0 +1,180 @@
+#include "station-agent/station_rules.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "station-agent/input.h"
+#include "station-agent/jpeg_info.h"
+#include "station-agent/shot_name.h"
+
+namespace capture::agent {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+StationRules::Outcome AlertOnly(std::string sentence) { return {std::nullopt, std::move(sentence)}; }
+
+}  // namespace
+
+StationRules::StationRules(uint32_t station, std::string operator_name, std::unique_ptr<CodeDecoder> decoder,
+                           StationClock* clock)
+    : station_(station), operator_name_(std::move(operator_name)), decoder_(std::move(decoder)), clock_(clock) {}
+
+void StationRules::Remember(const wire::CaptureEvent& event) {
+  switch (event.kind()) {
+    case wire::CODE_READ:
+      last_registry_no_ = event.code().registry_no();
+      masked_names_[event.code().registry_no()] = event.code().masked_name();
+      break;
+    case wire::CODE_UNREADABLE:
+      // The student in front of the camera is unknown now: the next shot is bound to nobody.
+      last_registry_no_.clear();
+      break;
+    case wire::SHOT_TAKEN:
+      shots_.push_back({event.shot(), last_registry_no_});
+      break;
+    default:
+      break;
+  }
+}
+
+void StationRules::Forget() {
+  shots_.clear();
+  last_registry_no_.clear();
+  masked_names_.clear();
+}
+
+wire::CaptureEvent StationRules::NewEvent(wire::EventKind kind) const {
+  wire::CaptureEvent event;
+  event.set_station(station_);
+  event.set_kind(kind);
+  event.set_station_time_us(clock_->Now());
+  return event;
+}
+
+StationRules::Outcome StationRules::OnLine(std::string_view line) {
+  auto parsed = ParseInputLine(line, ++line_number_);
+  if (!parsed.ok()) return AlertOnly(parsed.status().message());
+  auto mark = [&](wire::EventKind kind) {
+    wire::CaptureEvent event = NewEvent(kind);
+    event.set_operator_(operator_name_);
+    return event;
+  };
+  return std::visit(
+      Overloaded{
+          [](const EmptyLine&) { return Outcome{}; },
+          [&](const CodeLine& c) { return OnCode(c.code); },
+          [&](const RetakeMark& m) { return OnRetake(m.registry_no); },
+          [&](const VoidMark& m) { return OnVoid(m.shot); },
+          [&](const AbsentMark& m) {
+            wire::CaptureEvent event = mark(wire::MARK_ABSENT);
+            event.set_student_no(m.student_no);
+            return Outcome{std::move(event), ""};
+          },
+          [&](const ResolveMark& m) {
+            wire::CaptureEvent event = mark(wire::MARK_RESOLVE);
+            event.set_anomaly_id(m.anomaly_id);
+            event.set_detail(m.reason);
+            return Outcome{std::move(event), ""};
+          },
+          [&](const TimeMark& m) {
+            if (!clock_->sim_time()) {
+              return AlertOnly("input line " + std::to_string(line_number_) +
+                               ": !time sets the station clock only when the agent runs with --sim-time; ignored");
+            }
+            clock_->Set(m.time, m.utc_offset_minutes);
+            return Outcome{};
+          },
+      },
+      *parsed);
+}
+
+StationRules::Outcome StationRules::OnCode(const std::string& code) {
+  auto decoded = decoder_->Decode(code);
+  if (!decoded.ok()) {
+    wire::CaptureEvent event = NewEvent(wire::CODE_UNREADABLE);
+    event.set_detail(decoded.status().message());
+    return {std::move(event), "the collection code could not be read: " + decoded.status().message() +
+                                  ". Have the student scan it again before the shot."};
+  }
+  wire::CaptureEvent event = NewEvent(wire::CODE_READ);
+  event.mutable_code()->set_registry_no(decoded->registry_no);
+  event.mutable_code()->set_masked_name(decoded->masked_name);
+  return {std::move(event), ""};
+}
+
+StationRules::Outcome StationRules::OnRetake(const std::optional<std::string>& registry_no) {
+  std::string target;
+  if (registry_no) {
+    target = *registry_no;
+  } else if (shots_.empty()) {
+    return AlertOnly(
+        "!retake without a registry number needs a shot to refer to, and there is none yet; "
+        "write !retake REGISTRY_NO");
+  } else if (shots_.back().registry_no.empty()) {
+    return AlertOnly("!retake: the most recent shot " + shots_.back().shot.file_name() +
+                     " follows no code read; write !retake REGISTRY_NO");
+  } else {
+    target = shots_.back().registry_no;
+  }
+  wire::CaptureEvent event = NewEvent(wire::MARK_RETAKE);
+  event.mutable_code()->set_registry_no(target);
+  if (auto known = masked_names_.find(target); known != masked_names_.end()) {
+    event.mutable_code()->set_masked_name(known->second);
+  }
+  event.set_operator_(operator_name_);
+  return {std::move(event), ""};
+}
+
+const StationRules::ShotRecord* StationRules::FindShot(const std::string& which) const {
+  auto latest = [&](auto matches) -> const ShotRecord* {
+    const auto it = std::find_if(shots_.rbegin(), shots_.rend(), matches);
+    return it == shots_.rend() ? nullptr : &*it;
+  };
+  if (AllDigits(which)) {
+    if (which.size() > 9) return nullptr;  // longer than any shot number
+    const unsigned long number = std::stoul(which);
+    return latest([&](const ShotRecord& r) { return r.shot.shot_number() == number; });
+  }
+  if (const ShotRecord* exact = latest([&](const ShotRecord& r) { return r.shot.file_name() == which; })) {
+    return exact;
+  }
+  return latest([&](const ShotRecord& r) { return BaseName(r.shot.file_name()) == which; });
+}
+
+StationRules::Outcome StationRules::OnVoid(const std::optional<std::string>& which) {
+  if (!which && shots_.empty()) return AlertOnly("!void: there is no shot yet to void");
+  const ShotRecord* record = which ? FindShot(*which) : &shots_.back();
+  if (record == nullptr) {
+    return AlertOnly("!void " + which.value_or("") +
+                     ": no shot with that file name or number at this station; nothing voided");
+  }
+  wire::CaptureEvent event = NewEvent(wire::MARK_VOID);
+  *event.mutable_shot() = record->shot;
+  event.set_operator_(operator_name_);
+  return {std::move(event), ""};
+}
+
+wire::CaptureEvent StationRules::ShotEvent(const std::string& relative, uint32_t shot_number, std::string_view bytes,
+                                           const Sha256& sha256) const {
+  wire::CaptureEvent event = NewEvent(wire::SHOT_TAKEN);
+  wire::Shot* shot = event.mutable_shot();
+  shot->set_file_name(relative);
+  shot->set_shot_number(shot_number);
+  shot->set_sha256(AsBytes(sha256));
+  shot->set_size_bytes(bytes.size());
+  if (const auto taken = ReadDateTimeOriginal(bytes)) shot->set_capture_time_us(clock_->FromLocal(*taken));
+  return event;
+}
+
+}  // namespace capture::agent

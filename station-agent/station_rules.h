@@ -1,0 +1,70 @@
+// What a station's inputs mean, without any I/O: one input line, or one complete camera image,
+// becomes the event to journal and/or a sentence for the operator. It remembers what marks refer
+// to (the shots so far, the last code read) from the events it is told were journaled.
+//
+// Pure: the station agent (station.h) wraps it with the journal, image store and output; the
+// simulator's in-process day uses it as it is, so both turn the same inputs into the same events.
+// One thread uses a StationRules.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "capture.pb.h"
+#include "common/collection_code.h"
+#include "common/sha256.h"
+#include "station-agent/station_clock.h"
+
+namespace capture::agent {
+
+class StationRules {
+ public:
+  // Borrows `clock`: it must outlive the rules.
+  StationRules(uint32_t station, std::string operator_name, std::unique_ptr<CodeDecoder> decoder,
+               StationClock* clock);
+
+  struct Outcome {
+    std::optional<wire::CaptureEvent> event;  // to journal (epoch and seq are the journal's to set)
+    std::string alert;                        // for the operator; empty when there is none
+  };
+
+  // One input line (a code, or a mark starting with '!').
+  Outcome OnLine(std::string_view line);
+
+  // The SHOT_TAKEN event of a complete JPEG `bytes` named `relative` (to the camera folder).
+  wire::CaptureEvent ShotEvent(const std::string& relative, uint32_t shot_number, std::string_view bytes,
+                               const Sha256& sha256) const;
+
+  // Call for every event once it is journaled, and for each journaled event when rebuilding.
+  void Remember(const wire::CaptureEvent& event);
+  // A new, empty journal: nothing earlier can be referred to any more.
+  void Forget();
+
+ private:
+  struct ShotRecord {
+    wire::Shot shot;
+    std::string registry_no;  // of the last code read before the shot; empty if none
+  };
+
+  wire::CaptureEvent NewEvent(wire::EventKind kind) const;
+  Outcome OnCode(const std::string& code);
+  Outcome OnRetake(const std::optional<std::string>& registry_no);
+  Outcome OnVoid(const std::optional<std::string>& which);
+  const ShotRecord* FindShot(const std::string& which) const;
+
+  uint32_t station_;
+  std::string operator_name_;
+  std::unique_ptr<CodeDecoder> decoder_;
+  StationClock* clock_;
+  uint64_t line_number_ = 0;
+  std::vector<ShotRecord> shots_;  // in journal order
+  std::string last_registry_no_;   // of the last CODE_READ
+  std::unordered_map<std::string, std::string> masked_names_;  // registry_no -> masked name seen
+};
+
+}  // namespace capture::agent
