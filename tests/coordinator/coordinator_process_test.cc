@@ -13,7 +13,7 @@
 #include "coordinator/record_store.h"
 #include "coordinator/status_client.h"
 #include "tests/coordinator/fake_agent.h"
-#include "tests/coordinator/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::coord {
@@ -22,7 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::FakeAgent;
 using testing::MakeEvent;
-using testing::TempDir;
+using ::capture::testing::TempDir;
 
 constexpr auto kWait = 10s;
 

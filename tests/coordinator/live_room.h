@@ -17,10 +17,12 @@
 #include "capture.pb.h"
 #include "common/collection_code.h"
 #include "common/status.h"
-#include "tests/coordinator/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::coord::testing {
+
+using ::capture::testing::TempDir;
 
 struct Student {
   std::string student_no;

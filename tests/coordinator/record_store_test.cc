@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
-#include "tests/coordinator/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace capture::coord {
 namespace {
 
-using testing::TempDir;
+using ::capture::testing::TempDir;
 
 const StreamId kA{1, 0x1111};
 const StreamId kB{2, 0x2222};

@@ -38,9 +38,6 @@ std::string FieldOf(const std::string& line, const std::string& key) {
 }  // namespace
 
 Cluster::Cluster(const std::string& schedule_file, uint64_t seed) {
-  std::string pattern = "/tmp/capture-itest-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-  root_ = pattern;
   schedule_path_ = std::string(CAPTURE_DATA_DIR) + "/" + schedule_file;
   auto schedule = LoadSchedule(schedule_path_);
   auto roster = schedule.ok() ? sim::MakeSyntheticRoster(*schedule, seed) : Result<sim::SyntheticRoster>(schedule.status());
@@ -63,8 +60,6 @@ Cluster::~Cluster() {
   for (auto& [n, s] : stations_) s.agent.reset();
   coordinator_.reset();
   proxy_.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(root_, ec);
 }
 
 Status Cluster::StartCoordinator() {
@@ -275,6 +270,17 @@ Status Cluster::StopAll() {
   for (auto& [n, s] : stations_) s.agent.reset();
   coordinator_.reset();
   proxy_.reset();
+  return Status::Ok();
+}
+
+Status Cluster::VerifyStoredVerdicts() const {
+  auto child = sim::ChildProcess::Spawn({Bin("capturectl"), "verify", "--store", Path("store")}, Path("verify.log"));
+  if (!child.ok()) return child.status();
+  auto exit = (*child)->Wait(60s);
+  if (!exit.ok()) return exit.status();
+  if (!exit->Succeeded()) {
+    return Status::Corruption("capturectl verify ended with " + exit->ToString() + "; see " + Path("verify.log"));
+  }
   return Status::Ok();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "tests/support/temp_dir.h"
 #include "tools/capture-sim/day_plan.h"
 #include "tools/capture-sim/process.h"
 
@@ -55,6 +56,9 @@ class Cluster {
   // After StopAll: the record holds every journaled (station, epoch, seq) exactly once,
   // byte-identical, each stream contiguous from 1, and nothing else of the stations'.
   Status ExpectRecordEqualsJournals() const;
+  // After StopAll: `capturectl verify` re-judges the record from scratch and finds every stored
+  // verdict byte-identical.
+  Status VerifyStoredVerdicts() const;
 
  private:
   struct Station {
@@ -70,7 +74,8 @@ class Cluster {
   std::string Path(const std::string& name) const { return root_ + "/" + name; }
   Result<std::string> AwaitEvent(Station& s, const std::string& kind);
 
-  std::string root_;
+  testing::TempDir dir_;
+  std::string root_ = dir_.path();
   std::string schedule_path_;
   int utc_offset_minutes_ = 480;
   std::map<std::string, std::string> code_by_registry_;

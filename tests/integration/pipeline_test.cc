@@ -76,6 +76,8 @@ TEST(Pipeline, RecordEqualsTheJournalsAfterRepeatedKillNineOfEveryProcess) {
   ASSERT_OK(cluster.WaitUntilAllStored(60s));
   ASSERT_OK(cluster.StopAll());
   ASSERT_OK(cluster.ExpectRecordEqualsJournals());
+  // Live verdicts must equal an offline re-judge, also across the kills.
+  ASSERT_OK(cluster.VerifyStoredVerdicts());
 }
 
 TEST(Pipeline, CoordinatorStartedAfterFiveHundredEventsReceivesThemAll) {

@@ -44,17 +44,6 @@ std::string Segment(unsigned char type, std::string_view payload) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/station-agent-test-XXXXXX";
-  Check(::mkdtemp(tmpl) != nullptr, "mkdtemp");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string ExifSegment(std::string_view date_time, bool le) {
   // TIFF header (8) | IFD0 at 8: 1 entry -> Exif IFD at 26 | Exif IFD: 1 entry -> string at 44.
   std::string tiff = le ? "II" : "MM";

@@ -2,6 +2,8 @@
 // station-agent binary as a child process read line by line with deadlines.
 #pragma once
 
+#include "tests/support/temp_dir.h"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -16,19 +18,7 @@ namespace capture::agent::testing {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// A fresh folder under /tmp (mkdtemp), removed with everything in it at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
+using ::capture::testing::TempDir;
 
 // "YYYY:MM:DD HH:MM:SS" inside an APP1 Exif segment (TIFF in either byte order), or no Exif at all.
 std::string ExifSegment(std::string_view date_time_original, bool little_endian);

@@ -12,31 +12,12 @@
 #include <vector>
 
 #include "common/fs.h"
+#include "tests/support/temp_dir.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::sim::testing {
 
-// A fresh folder under /tmp for one test, removed with everything in it afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/capture-sim-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::capture::testing::TempDir;
 
 // A file's text for a test message or comparison; the error text when it cannot be read.
 inline std::string FileText(const std::string& path) {

@@ -6,14 +6,15 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
-namespace capture::coord::testing {
+namespace capture::testing {
 
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = "/tmp/coordinator-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    std::string pattern = "/tmp/capture-test-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed in /tmp");
     path_ = pattern;
   }
   ~TempDir() {
@@ -23,10 +24,11 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+  std::string operator/(std::string_view name) const { return path_ + "/" + std::string(name); }
 
  private:
   std::string path_;
 };
 
-}  // namespace capture::coord::testing
+}  // namespace capture::testing
