@@ -112,9 +112,7 @@ class StationPlayer {
     }
     if (action.kind == StationAction::Kind::kImage) {
       if (Status st = WriteCameraFile(ctx_.camera_dir + "/" + action.file_name, action.bytes); !st.ok()) return st;
-      if (Status st = AwaitEvent(action.expect, "file", action.file_name); !st.ok()) return st;
-      ++summary_.photographed;
-      return Status::Ok();
+      return AwaitEvent(action.expect, "file", action.file_name);
     }
     if (Status st = agent_->WriteLine(action.line); !st.ok()) return st;
     return AwaitEvent(action.expect, "", "");
@@ -224,6 +222,7 @@ void PlayScenario(const Scenario& scenario, std::vector<std::unique_ptr<StationP
     }
     while (next_class[i] < script.classes.size() && script.classes[next_class[i]].last_action == ref.action_index) {
       const ClassProgress& c = script.classes[next_class[i]++];
+      station.photographed += c.photographed;  // students, not images: retakes and test shots do not count
       std::fprintf(out, "progress station=%d college=\"%s\" class=\"%s\" photographed=%d/%d absent=%d sim_time=%s\n",
                    script.station, c.college.c_str(), c.class_name.c_str(), c.photographed, c.present, c.absent,
                    FormatIso8601(c.end_time, utc_offset_minutes).c_str());

@@ -14,7 +14,7 @@ struct StationSummary {
   uint64_t events_stored = 0;  // the coordinator's contiguous stored seq of that (station, epoch)
   int students = 0;            // on the roster for this station's classes
   int absent = 0;
-  int photographed = 0;        // SHOT_TAKEN confirmed by the agent
+  int photographed = 0;        // students of the station's classes who sat for a shot (not images)
   int alerts = 0;              // `alert` lines the agent printed
   std::string error;           // why the station stopped early; empty when it played its whole day
 
