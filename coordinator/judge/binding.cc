@@ -1,48 +1,56 @@
 #include "coordinator/judge/binding.h"
 
 #include <algorithm>
-#include <limits>
 
 namespace capture::judge {
 
 CodeRead* StationReads::Add(CodeRead read) {
-  if (!read.retake && last_added_ && !shot_since_last_read_) {
-    if (CodeRead* last = Find(*last_added_); last != nullptr && last->registry_no == read.registry_no) {
-      last->last_seen_us = std::max(last->last_seen_us, read.key.time_us);
+  if (!read.retake && !reads_.empty() && !shot_since_last_read_) {
+    if (CodeRead& last = reads_.back(); last.registry_no == read.registry_no) {
+      last.last_seen_us = std::max(last.last_seen_us, read.time_us);
       return nullptr;
     }
   }
-  read.key.arrival = ++arrivals_;
-  read.last_seen_us = read.key.time_us;
-  const ReadKey key = read.key;
-  const auto it = reads_.emplace(key, std::move(read)).first;
-  last_added_ = key;
+  read.order = ++orders_;
+  read.last_seen_us = read.time_us;
+  reads_.push_back(std::move(read));
   shot_since_last_read_ = false;
-  while (reads_.size() > kMaxReads) reads_.erase(reads_.begin());
-  return reads_.count(key) != 0 ? &it->second : nullptr;
+  if (reads_.size() > kMaxReads) reads_.pop_front();
+  return &reads_.back();
 }
 
-CodeRead* StationReads::LastAtOrBefore(int64_t moment) {
-  auto it = reads_.upper_bound(ReadKey{moment, std::numeric_limits<uint64_t>::max()});
-  if (it == reads_.begin()) return nullptr;
-  return &std::prev(it)->second;
+StationReads::Found StationReads::ForShot(int64_t moment, int64_t arrival) {
+  CodeRead* at_moment = nullptr;
+  int64_t after = arrival;  // the station time of what followed the read in record order
+  for (auto it = reads_.rbegin(); it != reads_.rend(); ++it) {
+    if (it->time_us > after) break;
+    if (it->time_us <= moment) {
+      at_moment = &*it;
+      break;
+    }
+    after = it->time_us;
+  }
+  if (at_moment != nullptr && at_moment->use != CodeRead::Use::kConsumed) return {at_moment, nullptr};
+  if (reads_.empty()) return {};
+  if (reads_.back().use == CodeRead::Use::kFresh) return {&reads_.back(), nullptr};
+  return {nullptr, at_moment != nullptr ? at_moment : &reads_.back()};
 }
 
 std::vector<CodeRead*> StationReads::FreshBefore(const CodeRead& read) {
   std::vector<CodeRead*> fresh;
-  auto it = reads_.find(read.key);
-  while (it != reads_.begin()) {
+  for (auto it = reads_.begin() + static_cast<std::ptrdiff_t>(read.order - reads_.front().order);
+       it != reads_.begin();) {
     --it;
-    if (it->second.use != CodeRead::Use::kFresh) break;
-    fresh.push_back(&it->second);
+    if (it->use != CodeRead::Use::kFresh) break;
+    fresh.push_back(&*it);
   }
   std::reverse(fresh.begin(), fresh.end());
   return fresh;
 }
 
-CodeRead* StationReads::Find(const ReadKey& key) {
-  const auto it = reads_.find(key);
-  return it == reads_.end() ? nullptr : &it->second;
+CodeRead* StationReads::Find(uint64_t order) {
+  if (reads_.empty() || order < reads_.front().order || order > reads_.back().order) return nullptr;
+  return &reads_[static_cast<size_t>(order - reads_.front().order)];
 }
 
 int64_t CameraClock::Moment(int64_t capture_time_us, int64_t arrival_us) {

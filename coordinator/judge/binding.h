@@ -3,11 +3,8 @@
 #pragma once
 
 #include <array>
-#include <compare>
 #include <cstdint>
 #include <deque>
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,20 +17,16 @@ using AnomalyIndex = uint32_t;  // index into the judge's anomalies: id "A<index
 inline constexpr ShotId kNoShot = UINT32_MAX;
 inline constexpr AnomalyIndex kNoAnomaly = UINT32_MAX;
 
-// Reads are ordered by station time; `arrival` breaks ties (and tells reads of one instant apart).
-struct ReadKey {
-  int64_t time_us = 0;
-  uint64_t arrival = 0;
-  auto operator<=>(const ReadKey&) const = default;
-};
-
 struct CodeRead {
   enum class Use {
     kFresh,       // waiting for its shot
     kConsumed,    // a shot is bound to it
     kPassedOver,  // a later read got the next shot; a late-delivered file may still claim it
   };
-  ReadKey key;
+  // Its place in the station's record order (1, 2, … over the day, across epochs). Station times
+  // do not order reads: a station clock set back gives later reads earlier times.
+  uint64_t order = 0;
+  int64_t time_us = 0;  // station time of the read
   StudentId student = kNone;  // kNone: on no roster
   std::string registry_no;
   std::string masked_name;
@@ -47,31 +40,47 @@ struct CodeRead {
   AnomalyIndex unknown_code = kNoAnomaly;  // the UNKNOWN_CODE raised for it
 };
 
-// One station's code reads. Keeps the last kMaxReads (by station time); older ones can only matter
-// to an image delivered minutes late, which then finds no read and is reported.
+// One station's code reads, in record order. Keeps the last kMaxReads; older ones can only matter
+// to an image delivered minutes late, which then finds no read and is reported. Every query looks
+// at no more than kMaxReads reads, so each costs O(1) in the length of the day.
+//
+// The fresh reads always form the tail of the record order: a shot consumes a read and passes over
+// the fresh ones before it, so no fresh read is ever followed by one that is not fresh.
 class StationReads {
  public:
   static constexpr size_t kMaxReads = 64;
 
-  // Stores a read (its key's arrival is assigned here) and returns it; or, when it repeats the
-  // registry number of the read just before with no shot between (a reader double-fire), refreshes
-  // that read's last_seen_us and returns nullptr. A retake mark never counts as a repeat.
+  // Stores a read (its order is assigned here) and returns it; or, when it repeats the registry
+  // number of the read just before with no shot between (a reader double-fire), refreshes that
+  // read's last_seen_us and returns nullptr. A retake mark never counts as a repeat.
   CodeRead* Add(CodeRead read);
   // A shot arrived: the next read is not a repeat, whatever its code.
   void NoteShot() { shot_since_last_read_ = true; }
 
-  // The last read at or before `moment`, or nullptr.
-  CodeRead* LastAtOrBefore(int64_t moment);
+  // What a shot taken at `moment` and arriving at `arrival` finds, walking back in record order
+  // to the last read at or before the moment, but never across a point where the station clock
+  // went back, between two reads or between a read and the shot's arrival (times on the two sides
+  // of a jump do not compare):
+  //   - that read, if it is fresh or passed over (a late-delivered file claims it);
+  //   - else the newest read, if it is fresh: the station's own rule, for the moment is an
+  //     estimate (it matters where a station clock stands still between code and shot);
+  //   - else nothing to bind: `taken` is the read the shot found already consumed (the one at the
+  //     moment, else the newest one, under whom the station files the shot), or nullptr.
+  struct Found {
+    CodeRead* read = nullptr;
+    CodeRead* taken = nullptr;
+  };
+  Found ForShot(int64_t moment, int64_t arrival);
   // The fresh reads just before `read` (back to the previous non-fresh one), oldest first: the
   // ones a shot bound to `read` passes over.
   std::vector<CodeRead*> FreshBefore(const CodeRead& read);
-  CodeRead* Find(const ReadKey& key);
-  bool IsLatest(const CodeRead& read) const { return !reads_.empty() && reads_.rbegin()->first == read.key; }
+  // nullptr once the read has been dropped (more than kMaxReads reads ago).
+  CodeRead* Find(uint64_t order);
+  bool IsLatest(const CodeRead& read) const { return !reads_.empty() && reads_.back().order == read.order; }
 
  private:
-  std::map<ReadKey, CodeRead> reads_;
-  uint64_t arrivals_ = 0;
-  std::optional<ReadKey> last_added_;
+  std::deque<CodeRead> reads_;  // consecutive orders, oldest first
+  uint64_t orders_ = 0;
   bool shot_since_last_read_ = false;
 };
 

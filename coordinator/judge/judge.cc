@@ -60,12 +60,13 @@ struct ShotRecord {
   uint32_t number = 0;
   uint64_t seq = 0;
   int64_t moment_us = 0;  // when it was taken, on the station clock
+  int64_t capture_us = 0;  // EXIF time on the camera's clock, 0 for none
   std::string registry_no;  // of the read it is bound to
   std::string masked_name;
   StudentId student = kNone;
   wire::Binding::State state = wire::Binding::UNASSIGNED;
-  std::optional<ReadKey> read;        // the read it is bound to
-  std::optional<ReadKey> blocked_by;  // the already consumed read it found instead
+  std::optional<uint64_t> read;        // the order of the read it is bound to
+  std::optional<uint64_t> blocked_by;  // the order of the already consumed read it found instead
   AnomalyIndex without_code = kNoAnomaly;
 };
 
@@ -87,7 +88,6 @@ struct StationState {
   QueueTracker queue;
   // The previous shot number in arrival order (a late-delivered lower one does not replace it).
   std::optional<uint32_t> last_number;
-  int64_t last_number_moment = 0;
   ShotId last_number_shot = kNoShot;
   struct Gap {
     AnomalyIndex anomaly = kNoAnomaly;
@@ -96,6 +96,9 @@ struct StationState {
   std::map<uint64_t, std::pair<uint64_t, int64_t>> last_event;  // epoch → (seq, station time)
   AnomalyIndex clock_offset = kNoAnomaly;
   AnomalyIndex clock_backwards = kNoAnomaly;
+  // The station time the clock went back from: until the clock passes it again, new station times
+  // overlap the times already recorded.
+  int64_t clock_backwards_from = 0;
   AnomalyIndex silent = kNoAnomaly;
   ClassId current_class = kNone;
   uint32_t photographed = 0;
@@ -296,25 +299,31 @@ void Judge::Impl::OnObservation(const wire::Observation& o) {
 
 void Judge::Impl::CheckClockGoesForward(StationState& st, const wire::CaptureEvent& event) {
   auto& [last_seq, last_time] = st.last_event[event.epoch()];
-  if (last_seq != 0 && event.station_time_us() < last_time - config_.clock_skew_tolerance_us() &&
-      (st.clock_backwards == kNoAnomaly || !book_.IsOpen(st.clock_backwards))) {
-    wire::Anomaly a = Draft(wire::Anomaly::CLOCK_SKEW, event.station(),
-                            "Station " + std::to_string(event.station()) + "'s clock went back by " +
-                                msg::Duration(last_time - event.station_time_us()) +
-                                ": check the computer's clock, because times decide which code owns which shot.");
-    a.add_seqs(last_seq);
-    a.add_seqs(event.seq());
-    st.clock_backwards = book_.Raise(std::move(a), {});
+  const int64_t now = event.station_time_us();
+  const bool open = st.clock_backwards != kNoAnomaly && book_.IsOpen(st.clock_backwards);
+  if (last_seq != 0 && now < last_time - config_.clock_skew_tolerance_us()) {
+    if (!open) {
+      wire::Anomaly a = Draft(wire::Anomaly::CLOCK_SKEW, event.station(),
+                              "Station " + std::to_string(event.station()) + "'s clock went back by " +
+                                  msg::Duration(last_time - now) +
+                                  ": check the computer's clock, because times decide which code owns which shot.");
+      a.add_seqs(last_seq);
+      a.add_seqs(event.seq());
+      st.clock_backwards = book_.Raise(std::move(a), {});
+      st.clock_backwards_from = last_time;
+    }
+  } else if (open && now >= st.clock_backwards_from) {
+    book_.Resolve(st.clock_backwards, kByJudge, "the station clock is past the time it went back from");
   }
   last_seq = event.seq();
-  last_time = event.station_time_us();
+  last_time = now;
 }
 
 // ---- Binding ----
 
 void Judge::Impl::OnCodeRead(StationState& st, const wire::CaptureEvent& event, bool retake) {
   CodeRead read;
-  read.key.time_us = event.station_time_us();
+  read.time_us = event.station_time_us();
   read.student = roster_.ByRegistryNo(event.code().registry_no());
   read.registry_no = event.code().registry_no();
   read.masked_name = event.code().masked_name();
@@ -350,21 +359,16 @@ void Judge::Impl::OnShot(StationState& st, const wire::CaptureEvent& event) {
   record.number = shot.shot_number();
   record.seq = event.seq();
   record.moment_us = st.camera.Moment(shot.capture_time_us(), event.station_time_us());
+  record.capture_us = shot.capture_time_us();
   shots_.push_back(std::move(record));
   Changed(id);
 
-  CodeRead* read = st.reads.LastAtOrBefore(shots_[id].moment_us);
-  if (read == nullptr || read->use == CodeRead::Use::kConsumed) {
-    // The aligned moment is an estimate; when it finds no code waiting, the station's own rule
-    // (the last code read before the file arrived) decides, if that code is still waiting.
-    CodeRead* by_arrival = st.reads.LastAtOrBefore(event.station_time_us());
-    if (by_arrival != nullptr && by_arrival->use != CodeRead::Use::kConsumed) read = by_arrival;
-  }
-  if (read == nullptr || read->use == CodeRead::Use::kConsumed) {
-    ShotWithoutCode(id, read);
+  const StationReads::Found found = st.reads.ForShot(shots_[id].moment_us, event.station_time_us());
+  if (found.read == nullptr) {
+    ShotWithoutCode(id, found.taken);
   } else {
-    PassOver(id, *read, st);
-    Bind(st, id, *read);
+    PassOver(id, *found.read, st);
+    Bind(st, id, *found.read);
   }
   st.reads.NoteShot();
   CheckShotNumber(st, id);
@@ -389,7 +393,7 @@ void Judge::Impl::ShotWithoutCode(ShotId id, CodeRead* consumed) {
     Name(a, consumed->student, consumed->registry_no, consumed->masked_name);
     if (consumed->student != kNone) tracking.named.push_back(consumed->student);
     consumed->blocked.push_back(id);
-    shot.blocked_by = consumed->key;
+    shot.blocked_by = consumed->order;
   }
   a.add_seqs(shot.seq);
   a.add_shots(file);
@@ -429,7 +433,7 @@ void Judge::Impl::Bind(StationState& st, ShotId id, CodeRead& read) {
   read.use = CodeRead::Use::kConsumed;
   read.consumer = id;
   ShotRecord& shot = shots_[id];
-  shot.read = read.key;
+  shot.read = read.order;
   shot.registry_no = read.registry_no;
   shot.masked_name = read.masked_name;
   shot.student = read.student;
@@ -628,7 +632,14 @@ void Judge::Impl::OnResolve(uint32_t station, uint64_t seq, const std::string& i
 
 void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
   const ShotRecord& shot = shots_[id];
-  const bool taken_before = st.last_number && shot.moment_us < st.last_number_moment;
+  // Taken before the previous shot: on the camera's clock where both images carry a capture time,
+  // because a station clock set back makes every later moment look earlier.
+  bool taken_before = false;
+  if (st.last_number) {
+    const ShotRecord& prev = shots_[st.last_number_shot];
+    taken_before = shot.capture_us != 0 && prev.capture_us != 0 ? shot.capture_us < prev.capture_us
+                                                                 : shot.moment_us < prev.moment_us;
+  }
   const ShotNumberStep step = ClassifyShotNumber(st.last_number, shot.number, taken_before);
   if (step.step == ShotStep::kLateArrival) {
     StationState::Gap& gap = st.gap;
@@ -692,7 +703,6 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
       break;
   }
   st.last_number = shot.number;
-  st.last_number_moment = shot.moment_us;
   st.last_number_shot = id;
 }
 
@@ -700,7 +710,7 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
 
 void Judge::Impl::Queue(StationState& st, StudentId x, ShotId id) {
   const uint32_t station = shots_[id].station;
-  const QueueFindings f = st.queue.OnFirstBinding(QueueEntry{x, id, shots_[id].read->time_us});
+  const QueueFindings f = st.queue.OnFirstBinding(QueueEntry{x, id, *shots_[id].read});
   class_last_station_[static_cast<size_t>(roster_.ClassOf(x))] = station;
   for (const QueueEntry& e : f.out_of_order) {
     const std::string& file = shots_[e.shot].file_name;

@@ -23,7 +23,7 @@ void QueueTracker::CheckOrder(const QueueEntry& s, QueueFindings& findings) {
     run_.b = s;
     return;
   }
-  if (s.seated_us < run_.b->seated_us) {
+  if (s.seated < run_.b->seated) {
     if (Compare(s, *run_.b) < 0 && (!run_.a || Compare(s, *run_.a) > 0)) {
       run_.a = s;
     } else {

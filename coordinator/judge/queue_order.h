@@ -15,7 +15,9 @@ namespace capture::judge {
 struct QueueEntry {
   StudentId student = kNone;
   ShotId shot = kNoShot;
-  int64_t seated_us = 0;  // when their code was read: files may land in another order than people sat
+  // Where their code read stands in the station's record order: files may land in another order
+  // than people sat, and a station clock set back gives later reads earlier times.
+  uint64_t seated = 0;
 };
 
 struct QueueFindings {

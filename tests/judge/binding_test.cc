@@ -123,6 +123,62 @@ TEST(JudgeBinding, LateDeliveredFileBindsToTheCodeReadBeforeItsCaptureTime) {
   EXPECT_TRUE(r.judge().anomalies().empty()) << r.Describe();
 }
 
+// After the station clock went back, earlier reads carry later station times than new ones; the
+// shot must still go to the read waiting for it, never to an old read that already has its shot.
+TEST(JudgeBinding, ShotAfterTheStationClockWentBackGoesToTheCodeWaitingForIt) {
+  RecordBuilder r;
+  r.ReadStudent(1, "08:38:10", "202100101");
+  r.Shot(1, "08:38:14", 1, "08:38:14");
+  r.ReadStudent(1, "08:40:00", "202100102");
+  r.Shot(1, "08:40:04", 2, "08:40:04");
+  // The station clock is set back 1 min 52 s; the camera's clock runs on.
+  r.ReadStudent(1, "08:38:08", "202100103");
+  r.Shot(1, "08:38:12", 3, "08:40:12");
+  r.ReadStudent(1, "08:38:18", "202100104");
+  r.Shot(1, "08:38:22", 4, "08:40:22");
+  EXPECT_TRUE(r.OfKind(Anomaly::SHOT_WITHOUT_CODE).empty()) << r.Describe();
+  EXPECT_EQ(r.Row("202100101").image_file, "IMG_0001.JPG");
+  EXPECT_EQ(r.Row("202100102").image_file, "IMG_0002.JPG");
+  EXPECT_EQ(r.Row("202100103").image_file, "IMG_0003.JPG");
+  EXPECT_EQ(r.Row("202100104").image_file, "IMG_0004.JPG");
+  ASSERT_EQ(r.OfKind(Anomaly::CLOCK_SKEW).size(), 1u) << r.Describe();
+  EXPECT_EQ(r.OfKind(Anomaly::CLOCK_SKEW)[0].anomaly.severity(), wire::WARNING);
+  EXPECT_EQ(r.WarningsOrBlockers().find("BLOCKER"), std::string::npos) << r.Describe();
+}
+
+TEST(JudgeBinding, ShotWithoutCodeAfterTheStationClockWentBackNamesTheLastCodeRead) {
+  RecordBuilder r;
+  r.ReadStudent(1, "08:40:00", "202100101");
+  r.Shot(1, "08:40:04", 1, "08:40:04");
+  r.ReadStudent(1, "08:40:10", "202100102");
+  r.Shot(1, "08:40:14", 2, "08:40:14");
+  // Clock back 5 min, and the next person does not scan: the station files it under 102.
+  r.Shot(1, "08:35:24", 3, "08:40:24");
+  const auto swc = r.OfKind(Anomaly::SHOT_WITHOUT_CODE);
+  ASSERT_EQ(swc.size(), 1u) << r.Describe();
+  ASSERT_EQ(swc[0].anomaly.students_size(), 1);
+  EXPECT_EQ(swc[0].anomaly.students(0).student_no(), "202100102");
+  EXPECT_EQ(r.StateOf(1, "IMG_0003.JPG"), Binding::UNASSIGNED);
+  EXPECT_EQ(r.Row("202100102").image_file, "IMG_0002.JPG");
+}
+
+TEST(JudgeBinding, ShotAfterTheStationClockWentBackNeverClaimsAReadFromBeforeTheJump) {
+  RecordBuilder r;
+  r.ReadStudent(1, "08:35:00", "202100101");
+  r.ReadStudent(1, "08:35:10", "202100102");
+  r.Shot(1, "08:35:14", 1, "08:35:14");  // 101 is passed over
+  r.Photograph(1, "08:40:00", "202100103", 2);
+  // Clock back 5 min, and a shot with no code whose time falls where 101 waited, on the old clock.
+  r.Shot(1, "08:35:05", 3, "08:40:05");
+  const auto swc = r.OfKind(Anomaly::SHOT_WITHOUT_CODE);
+  ASSERT_EQ(swc.size(), 1u) << r.Describe();
+  ASSERT_EQ(swc[0].anomaly.students_size(), 1);
+  EXPECT_EQ(swc[0].anomaly.students(0).student_no(), "202100103");
+  EXPECT_EQ(r.Row("202100101").status, "missing");
+  ASSERT_EQ(r.OfKind(Anomaly::CODE_WITHOUT_SHOT).size(), 1u) << r.Describe();
+  EXPECT_TRUE(r.OfKind(Anomaly::CODE_WITHOUT_SHOT)[0].open());
+}
+
 TEST(JudgeBinding, CaptureTimeIsAlignedToTheStationClock) {
   RecordBuilder r;
   // The camera's clock is 1 h 3 s behind the station's; files land 1 s after the shutter.

@@ -129,6 +129,48 @@ TEST(JudgeStations, StationClockGoingBackwardsIsSkew) {
   EXPECT_EQ(r.OfKind(Anomaly::CLOCK_SKEW)[0].anomaly.seqs_size(), 2);
 }
 
+TEST(JudgeStations, ClockGoneBackIsResolvedOnceItPassesWhereItWentBackFrom) {
+  RecordBuilder r;
+  r.ReadStudent(1, "08:35:00", "202100101");
+  r.ReadStudent(1, "08:33:00", "202100102");
+  r.ReadStudent(1, "08:34:59", "202100103");  // not yet where it went back from
+  ASSERT_EQ(r.OfKind(Anomaly::CLOCK_SKEW).size(), 1u) << r.Describe();
+  EXPECT_TRUE(r.OfKind(Anomaly::CLOCK_SKEW)[0].open());
+  const wire::Verdict v = r.ReadStudent(1, "08:35:01", "202100104");
+  const auto skew = r.OfKind(Anomaly::CLOCK_SKEW);
+  ASSERT_EQ(skew.size(), 1u) << r.Describe();
+  ASSERT_FALSE(skew[0].open());
+  EXPECT_EQ(skew[0].resolution->by(), "judge");
+  ASSERT_EQ(v.resolved_size(), 1);
+  EXPECT_EQ(v.resolved(0).station(), 1u);
+}
+
+TEST(JudgeStations, SecondJumpBackAfterTheClockCaughtUpIsRaisedAgain) {
+  RecordBuilder r;
+  r.ReadStudent(1, "08:35:00", "202100101");
+  r.ReadStudent(1, "08:30:00", "202100102");  // back 5 min
+  r.ReadStudent(1, "08:35:10", "202100103");  // caught up
+  r.ReadStudent(1, "08:32:00", "202100104");  // back again
+  const auto skew = r.OfKind(Anomaly::CLOCK_SKEW);
+  ASSERT_EQ(skew.size(), 2u) << r.Describe();
+  EXPECT_FALSE(skew[0].open());
+  EXPECT_TRUE(skew[1].open());
+}
+
+TEST(JudgeStations, ClockGoingBackTwiceIsOneSkewUntilItPassesTheFirstJump) {
+  RecordBuilder r;
+  r.ReadStudent(1, "08:35:00", "202100101");
+  r.ReadStudent(1, "08:30:00", "202100102");  // back 5 min
+  r.ReadStudent(1, "08:34:00", "202100103");
+  r.ReadStudent(1, "08:32:00", "202100104");  // back again: still the one open anomaly
+  r.ReadStudent(1, "08:34:30", "202100105");  // past 08:34, not past 08:35
+  auto skew = r.OfKind(Anomaly::CLOCK_SKEW);
+  ASSERT_EQ(skew.size(), 1u) << r.Describe();
+  EXPECT_TRUE(skew[0].open());
+  r.ReadStudent(1, "08:35:00", "202100201");
+  EXPECT_FALSE(r.OfKind(Anomaly::CLOCK_SKEW)[0].open());
+}
+
 TEST(JudgeStations, SilentStationIsAWarningUntilItIsBack) {
   RecordBuilder r;
   r.Observe(Obs(Observation::STATION_SILENT, 3));

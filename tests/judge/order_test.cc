@@ -87,6 +87,17 @@ TEST(JudgeShotNumbers, LowerNumberTakenEarlierIsALateFileNotARewind) {
   EXPECT_EQ(r.judge().anomalies().size(), 1u) << r.Describe();
 }
 
+TEST(JudgeShotNumbers, CounterGoingBackRightAfterTheStationClockWentBackIsStillRewind) {
+  RecordBuilder r;
+  r.Photograph(1, "08:40:00", "202100101", 11);
+  r.Photograph(1, "08:40:10", "202100102", 12);
+  // The station clock is set back 5 min and the camera's counter restarts; its clock runs on.
+  r.ReadStudent(1, "08:35:20", "202100103");
+  r.Shot(1, "08:35:24", 1, "08:40:24");
+  ASSERT_EQ(r.OfKind(Anomaly::SHOT_NUMBER_REWIND).size(), 1u) << r.Describe();
+  EXPECT_EQ(r.Row("202100103").image_file, "IMG_0001.JPG");
+}
+
 TEST(JudgeShotNumbers, ClassifiesEachStep) {
   EXPECT_EQ(ClassifyShotNumber(std::nullopt, 5, false).step, ShotStep::kFirst);
   EXPECT_EQ(ClassifyShotNumber(4, 5, false).step, ShotStep::kNext);
@@ -128,6 +139,31 @@ TEST(JudgeQueue, StudentGoingFirstIsOneOutOfOrder) {
   RecordBuilder r;
   Queue(r, {"202100104", "202100101", "202100102", "202100103", "202100105"});
   EXPECT_EQ(Students(r.OfKind(Anomaly::OUT_OF_ORDER)), std::vector<std::string>{"202100104"}) << r.Describe();
+}
+
+// Queue order is the order the station recorded the reads in, which a clock jump cannot disturb.
+TEST(JudgeQueue, StudentsInOrderAfterTheStationClockWentBackAreInOrder) {
+  RecordBuilder r;
+  r.Photograph(1, "08:40:00", "202100101", 1);
+  r.Photograph(1, "08:40:10", "202100102", 2);
+  // The station clock is set back 5 min; the camera's clock runs on.
+  r.ReadStudent(1, "08:35:20", "202100103");
+  r.Shot(1, "08:35:24", 3, "08:40:24");
+  r.ReadStudent(1, "08:35:30", "202100104");
+  r.Shot(1, "08:35:34", 4, "08:40:34");
+  EXPECT_TRUE(r.OfKind(Anomaly::OUT_OF_ORDER).empty()) << r.Describe();
+  EXPECT_EQ(r.OfKind(Anomaly::CLOCK_SKEW).size(), 1u) << r.Describe();
+  EXPECT_EQ(r.Row("202100103").image_file, "IMG_0003.JPG");
+  EXPECT_EQ(r.Row("202100104").image_file, "IMG_0004.JPG");
+}
+
+TEST(JudgeQueue, StudentComingLateAfterTheStationClockWentBackIsStillOutOfOrder) {
+  RecordBuilder r;
+  r.Photograph(1, "08:40:00", "202100101", 1);
+  r.Photograph(1, "08:40:10", "202100103", 2);
+  r.Photograph(1, "08:35:20", "202100104", 3);  // clock set back 5 min
+  r.Photograph(1, "08:35:30", "202100102", 4);
+  EXPECT_EQ(Students(r.OfKind(Anomaly::OUT_OF_ORDER)), std::vector<std::string>{"202100102"}) << r.Describe();
 }
 
 TEST(JudgeQueue, StudentOfAnEarlierCohortMayGoFirst) {

@@ -38,33 +38,53 @@ std::vector<std::string> Events(uint64_t count) {
   return events;
 }
 
-Result<double> RocksTrial(const std::vector<std::string>& events, uint64_t batch_size, const std::string& dir) {
+// `layout`: as RecordStore writes an event (record item, its verdict and the stream index, each in
+// its own column family) instead of the one key per event of the bare limit.
+Result<double> RocksTrial(const std::vector<std::string>& events, uint64_t batch_size, const std::string& dir,
+                          bool layout) {
   std::filesystem::remove_all(dir);
-  rocksdb::Options options;
+  rocksdb::DBOptions options;
   options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}}};
+  if (layout) families.insert(families.end(), {{"record", {}}, {"verdicts", {}}, {"events", {}}});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(options, dir, &raw);
+  rocksdb::Status opened = rocksdb::DB::Open(options, dir, families, &handles, &raw);
   if (!opened.ok()) return Status::IoError("cannot open a RocksDB in " + dir + ": " + opened.ToString());
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions sync;
   sync.sync = true;
   wire::RecordItem item;
+  wire::Verdict verdict;
+  const std::string hash(32, 'h');
+  Status result = Status::Ok();
   const auto start = Clock::now();
-  for (uint64_t first = 0; first < events.size(); first += batch_size) {
+  for (uint64_t first = 0; first < events.size() && result.ok(); first += batch_size) {
     rocksdb::WriteBatch batch;
     for (uint64_t i = first; i < std::min<uint64_t>(events.size(), first + batch_size); ++i) {
       item.set_commit_index(i + 1);
       item.set_received_time_us(static_cast<int64_t>(i));
       item.set_event(events[i]);
-      if (rocksdb::Status s = batch.Put(Big64(i + 1), item.SerializeAsString()); !s.ok()) {
-        return Status::IoError("RocksDB batch: " + s.ToString());
+      const std::string key = Big64(i + 1);
+      rocksdb::Status s = batch.Put(handles[layout ? 1 : 0], key, item.SerializeAsString());
+      if (layout && s.ok()) {
+        verdict.set_commit_index(i + 1);
+        s = batch.Put(handles[2], key, verdict.SerializeAsString());
+        // station u32 + epoch u64 + seq u64 -> commit index + sha256, as the stream index is keyed.
+        if (s.ok()) s = batch.Put(handles[3], Big64(i % kStations) + key + key.substr(4), key + hash);
       }
+      if (!s.ok()) result = Status::IoError("RocksDB batch: " + s.ToString());
     }
-    if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) return Status::IoError("RocksDB write: " + s.ToString());
+    if (rocksdb::Status s = db->Write(sync, &batch); result.ok() && !s.ok()) {
+      result = Status::IoError("RocksDB write: " + s.ToString());
+    }
   }
   const double rate = static_cast<double>(events.size()) / Seconds(start);
+  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   db.reset();
   std::filesystem::remove_all(dir);
+  if (!result.ok()) return result;
   return rate;
 }
 
@@ -134,16 +154,23 @@ Status RunLimits(const LimitOptions& options, Figures& figures) {
   Figure rocks{"limit/rocksdb",
                "Limit: bare synced RocksDB WriteBatch loop (" + std::to_string(options.batch) + " events/batch)",
                "events/s", {}, "", "", true};
+  Figure layout{"rocksdb/layout",
+                 "RocksDB loop with the store's layout (item + verdict + stream index, 3 column families)",
+                 "events/s", {}, "limit/rocksdb", "", true};
   Figure zmq{"limit/zmq", "Limit: bare ZeroMQ PUB->SUB on loopback", "events/s", {}, "", "", true};
   for (int t = 0; t < options.trials; ++t) {
-    auto r = RocksTrial(events, options.batch, options.tmp + "/limit-rocksdb");
+    auto r = RocksTrial(events, options.batch, options.tmp + "/limit-rocksdb", false);
     if (!r.ok()) return r.status();
     rocks.trials.push_back(*r);
+    auto l = RocksTrial(events, options.batch, options.tmp + "/limit-rocksdb", true);
+    if (!l.ok()) return l.status();
+    layout.trials.push_back(*l);
     auto z = ZmqTrial(frames, options.window);
     if (!z.ok()) return z.status();
     zmq.trials.push_back(*z);
   }
   figures.Add(std::move(rocks));
+  figures.Add(std::move(layout));
   figures.Add(std::move(zmq));
   return Status::Ok();
 }

@@ -146,7 +146,8 @@ int Run(RunOptions& o, const std::string& command) {
   text.command = command;
   text.machine = DescribeMachine(o.tmp);
   ok = step("report", WriteReport(o.out, figures, text)) && ok;
-  std::filesystem::remove_all(o.tmp);
+  // A failed run keeps its scratch folder: the coordinator's and load generators' logs are there.
+  if (ok) std::filesystem::remove_all(o.tmp);
   return ok ? 0 : 1;
 }
 
