@@ -9,7 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   librocksdb-dev
   libsodium-dev
-  libcli11-dev
+  libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
 )

@@ -1,8 +1,9 @@
-// Just enough JSON for the simulator's files and the judge's anomaly export: a value tree parsed
-// from text, and quoting for writers. Pure. Numbers keep their text; strings are UTF-8 with every
-// escape of RFC 8259 (\uXXXX, surrogate pairs included) decoded.
+// JSON for the simulator's files and the judge's anomaly export: a small value tree parsed by
+// nlohmann-json, and quoting for writers. Pure. Numbers are kept as text (as nlohmann prints them);
+// strings are UTF-8 with every RFC 8259 escape decoded.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,7 +17,7 @@ struct JsonValue {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
   Type type = Type::kNull;
   bool boolean = false;
-  std::string text;  // kString: the decoded string; kNumber: the number as written
+  std::string text;  // kString: the decoded string; kNumber: the number printed
   std::vector<JsonValue> items;                              // kArray
   std::vector<std::pair<std::string, JsonValue>> members;    // kObject, in document order
 
@@ -29,8 +30,13 @@ struct JsonValue {
   std::vector<std::string> Strings(std::string_view key) const;  // the string items of an array
 };
 
-// One JSON document (surrounding whitespace allowed). The error names `source` and the offset.
+// One JSON document (surrounding whitespace allowed). The error names `source` and what is wrong.
 Result<JsonValue> ParseJson(std::string_view text, std::string_view source);
+
+// Calls `fn` with each non-blank line of JSON Lines `text`, parsed, and `where` ("SOURCE line N");
+// stops at the first error, from the parser or from `fn`.
+Status ForEachJsonLine(std::string_view text, std::string_view source,
+                       const std::function<Status(const JsonValue& value, const std::string& where)>& fn);
 
 // `s` as a JSON string literal, quotes included.
 std::string JsonQuote(std::string_view s);

@@ -67,29 +67,22 @@ std::string AnomalyLine(const ExportedAnomaly& a) {
 
 Result<std::vector<ExportedAnomaly>> ParseAnomaliesJsonl(std::string_view text, std::string_view source) {
   std::vector<ExportedAnomaly> out;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    const std::string where = std::string(source) + " line " + std::to_string(line_no);
-    auto value = ParseJson(line, where);
-    if (!value.ok()) return value.status();
+  Status st = ForEachJsonLine(text, source, [&](const JsonValue& value, const std::string& where) {
     ExportedAnomaly a;
-    a.id = value->String("id");
-    a.kind = value->String("kind");
-    a.severity = value->String("severity");
-    a.station = static_cast<int>(value->Integer("station"));
-    a.shots = value->Strings("shots");
-    a.open = value->Bool("open");
-    if (const JsonValue* students = value->Get("students"); students != nullptr) {
+    a.id = value.String("id");
+    a.kind = value.String("kind");
+    a.severity = value.String("severity");
+    a.station = static_cast<int>(value.Integer("station"));
+    a.shots = value.Strings("shots");
+    a.open = value.Bool("open");
+    if (const JsonValue* students = value.Get("students"); students != nullptr) {
       for (const JsonValue& s : students->items) a.registry_nos.push_back(s.String("registry_no"));
     }
     if (a.kind.empty()) return Status::InvalidArgument(where + ": an anomaly without a kind");
     out.push_back(std::move(a));
-  }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
   return out;
 }
 

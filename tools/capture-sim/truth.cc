@@ -28,25 +28,18 @@ std::string TruthJsonl(const std::vector<InjectedFault>& faults) {
 
 Result<std::vector<InjectedFault>> ParseTruthJsonl(std::string_view text, std::string_view source) {
   std::vector<InjectedFault> out;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    const std::string where = std::string(source) + " line " + std::to_string(line_no);
-    auto value = ParseJson(line, where);
-    if (!value.ok()) return value.status();
+  Status st = ForEachJsonLine(text, source, [&](const JsonValue& value, const std::string& where) {
     InjectedFault f;
-    f.kind = value->String("kind");
-    f.station = static_cast<int>(value->Integer("station"));
-    f.students = value->Strings("students");
-    f.shots = value->Strings("shots");
-    f.note = value->String("note");
+    f.kind = value.String("kind");
+    f.station = static_cast<int>(value.Integer("station"));
+    f.students = value.Strings("students");
+    f.shots = value.Strings("shots");
+    f.note = value.String("note");
     if (f.kind.empty()) return Status::InvalidArgument(where + ": a fault without a kind");
     out.push_back(std::move(f));
-  }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
   return out;
 }
 
