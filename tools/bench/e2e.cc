@@ -11,12 +11,15 @@
 #include <memory>
 #include <sstream>
 
+#include "common/collection_code.h"
 #include "common/fs.h"
 #include "common/schedule.h"
 #include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
 #include "tools/bench/bench_day.h"
+#include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
+#include "tools/capture-sim/sim_jpeg.h"
 
 namespace capture::bench {
 namespace {
@@ -210,9 +213,108 @@ std::string Thousands(uint64_t n) {
   return std::to_string(n);
 }
 
+// A real station agent in the loop: one coordinator, one `station-agent` on the system clock, and
+// `samples` camera images landing one at a time with no code read before them. Each lands as a
+// shot (the agent's `event` line, after its synced journal write) and raises a SHOT_WITHOUT_CODE
+// BLOCKER that comes back to the agent (its `anomaly` line, after the coordinator's synced commit
+// and judgement). Both times are from the image landing in the camera folder.
+struct AgentLoopResult {
+  std::vector<int64_t> journaled_us;
+  std::vector<int64_t> verdict_us;
+  double agent_peak_rss_mb = 0;
+};
+
+Result<AgentLoopResult> RunAgentLoopOnce(const E2eOptions& o, const std::string& dir) {
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  if (Status s = MakeDirs(dir + "/camera"); !s.ok()) return s;
+  const BenchDay day({1, 2});
+  if (Status s = WriteFileDurably(dir + "/schedule.csv", day.ScheduleCsv()); !s.ok()) return s;
+  if (Status s = WriteFileDurably(dir + "/roster.csv", day.RosterCsv()); !s.ok()) return s;
+  if (Status s = SaveSiteKey(dir + "/site.key", GenerateSiteKey()); !s.ok()) return s;
+  auto coordinator = ChildProcess::Spawn({o.bin_dir + "/coordinator", "--schedule", dir + "/schedule.csv", "--roster",
+                                          dir + "/roster.csv", "--store", dir + "/store", "--events",
+                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"},
+                                         dir + "/coordinator.log");
+  if (!coordinator.ok()) return coordinator.status();
+  auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return StartsWith(l, "ready "); },
+                                           kStartTimeout, "the coordinator's ready line");
+  if (!ready.ok()) return ready.status();
+  auto agent = ChildProcess::Spawn({o.bin_dir + "/station-agent", "--station", "1", "--camera-dir", dir + "/camera",
+                                    "--journal", dir + "/journal", "--site-key", dir + "/site.key", "--events",
+                                    Field(*ready, "events"), "--control", Field(*ready, "control")},
+                                   dir + "/agent.log");
+  if (!agent.ok()) return agent.status();
+  auto agent_ready = (*agent)->WaitForLine([](const std::string& l) { return StartsWith(l, "ready "); },
+                                           kStartTimeout, "the agent's ready line");
+  if (!agent_ready.ok()) return agent_ready.status();
+
+  AgentLoopResult result;
+  const auto micros_since = [](Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+  };
+  for (int i = 1; i <= o.agent_samples; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "IMG_%04d.JPG", i);
+    const std::string jpeg = sim::MakeSimJpeg("2024:04:22 08:30:00", sim::SimJpegComment(1, 1, i));
+    const auto landed = Clock::now();
+    {
+      std::ofstream camera(dir + "/camera/" + name, std::ios::binary);
+      camera << jpeg;
+    }
+    const auto names = [&](const std::string& line, const char* type, const char* key) {
+      const sim::OutputLine out = sim::ParseOutputLine(line);
+      return out.type == type && out.Get(key).value_or("").find(name) != std::string::npos;
+    };
+    auto journaled = (*agent)->WaitForLine([&](const std::string& l) { return names(l, "event", "file"); },
+                                           kStartTimeout, std::string("the shot event of ") + name);
+    if (!journaled.ok()) return journaled.status();
+    result.journaled_us.push_back(micros_since(landed));
+    auto verdict = (*agent)->WaitForLine([&](const std::string& l) { return names(l, "anomaly", "shots"); },
+                                         kStartTimeout, std::string("the verdict on ") + name);
+    if (!verdict.ok()) return verdict.status();
+    result.verdict_us.push_back(micros_since(landed));
+  }
+  result.agent_peak_rss_mb = MemoryMb((*agent)->pid(), "VmHWM");
+  for (ChildProcess* child : {agent->get(), coordinator->get()}) {
+    if (Status s = child->Signal(SIGTERM); !s.ok()) return s;
+    if (auto exit = child->Wait(std::chrono::seconds(30)); !exit.ok()) return exit.status();
+  }
+  return result;
+}
+
+Status RunAgentLoop(const E2eOptions& o, Figures& figures) {
+  const std::string n = std::to_string(o.agent_samples);
+  Figure journal_p50{"agent/journaled/p50", "Image landed -> shot journaled at the agent (synced), p50", "ms",
+                     {}, "", "", false};
+  Figure journal_p99{"agent/journaled/p99", "Image landed -> shot journaled at the agent (synced), p99", "ms",
+                     {}, "", "", false};
+  Figure verdict_p50{"agent/verdict/p50", "Image landed -> BLOCKER shown at the agent (both fsyncs), p50", "ms",
+                     {}, "", "", false};
+  Figure verdict_p99{"agent/verdict/p99", "Image landed -> BLOCKER shown at the agent (both fsyncs), p99", "ms",
+                     {}, "", "<= 5 ms at realistic load", false};
+  Figure rss{"memory/agent", "Agent peak RSS after " + n + " shots", "MB", {}, "", "", false};
+  for (int t = 0; t < o.trials; ++t) {
+    auto run = RunAgentLoopOnce(o, o.tmp + "/agent-loop");
+    if (!run.ok()) return Status::Unavailable("agent in the loop: " + run.status().message());
+    std::sort(run->journaled_us.begin(), run->journaled_us.end());
+    std::sort(run->verdict_us.begin(), run->verdict_us.end());
+    journal_p50.trials.push_back(Percentile(run->journaled_us, 0.50));
+    journal_p99.trials.push_back(Percentile(run->journaled_us, 0.99));
+    verdict_p50.trials.push_back(Percentile(run->verdict_us, 0.50));
+    verdict_p99.trials.push_back(Percentile(run->verdict_us, 0.99));
+    rss.trials.push_back(run->agent_peak_rss_mb);
+  }
+  for (Figure* f : {&journal_p50, &journal_p99, &verdict_p50, &verdict_p99, &rss}) figures.Add(std::move(*f));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status RunE2e(const E2eOptions& o, Figures& figures, E2eCurves& curves) {
+  if (o.agent_samples > 0) {
+    if (Status st = RunAgentLoop(o, figures); !st.ok()) return st;
+  }
   const std::string dir = o.tmp + "/e2e";
   for (int stations : o.station_counts) {
     Figure f{"ingest/" + std::to_string(stations),

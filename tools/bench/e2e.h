@@ -6,6 +6,8 @@
 //                     limit/pipeline);
 //   latency/<R>/pXX   paced at R events/s in total: from publication to the ack (stored), in ms;
 //   growth/<N>        ingest of N events (3 stations), then offline re-judge of that record, events/s;
+//   agent/...         a real station agent in the loop, one image at a time: image landed -> shot
+//                     journaled, and -> the BLOCKER it raises shown back at the agent, in ms;
 //   memory, disk      the coordinator's peak RSS (VmHWM) and the store's bytes per event after the
 //                     largest growth size.
 #pragma once
@@ -32,6 +34,7 @@ struct E2eOptions {
   std::vector<uint64_t> growth_sizes = {1'000'000, 3'000'000, 10'000'000};
   int growth_trials = 1;             // the large sizes dominate the run's time
   uint64_t window = 2'000;           // per station
+  int agent_samples = 300;           // shots through a real station agent, one at a time
 };
 
 // What the plots need besides the figures.

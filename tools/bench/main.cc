@@ -87,6 +87,7 @@ void ApplySmoke(RunOptions& o) {
   o.e2e.rates = {1'000};
   o.e2e.latency_seconds = 0.5;
   o.e2e.growth_sizes = {3'000};
+  o.e2e.agent_samples = 20;
 }
 
 void DrawPlots(const RunOptions& o, const capture::bench::E2eCurves& curves, capture::bench::ReportText& text) {
@@ -181,6 +182,8 @@ int main(int argc, char** argv) {
                                                "memory and disk per event.")
       ->delimiter(',')->capture_default_str();
   app.add_option("--growth-trials", o.e2e.growth_trials, "Trials per growth size.")->capture_default_str();
+  app.add_option("--agent-samples", o.e2e.agent_samples, "Shots through a real station agent per trial (0: skip).")
+      ->capture_default_str();
   app.add_option("--loadgens", o.e2e.loadgens, "Load-generator processes per run.")->capture_default_str();
   app.add_option("--window", o.e2e.window, "Unacknowledged events per station, at most.")->capture_default_str();
   app.add_option("--bin-dir", o.e2e.bin_dir, "Folder of the coordinator program (default: this program's).");
