@@ -68,14 +68,14 @@ TEST(FaultyDay, PlayedThroughRealAgentsIsRecordedAndJudgedExactlyAsTheSameDayInP
   const JudgedDay real = JudgeRecord(*schedule, *roster, judge::DefaultJudgeConfig(midnight, kUtcOffset), events);
 
   InProcessOptions o;
-  o.seed = kSeed;
-  o.faults = kFaults;
-  o.coordinator_observations = false;
-  o.local_midnight = midnight;
-  o.utc_offset_minutes = kUtcOffset;
+  o.scenario.seed = kSeed;
+  o.scenario.faults = kFaults;
+  o.scenario.coordinator_observations = false;
+  o.scenario.local_midnight = midnight;
+  o.scenario.utc_offset_minutes = kUtcOffset;
   auto key = LoadSiteKey(work + "/site.key");
   ASSERT_TRUE(key.ok());
-  o.site_key = *key;
+  o.scenario.site_key = *key;
   auto in_process = RunInProcessDay(*schedule, o);
   ASSERT_TRUE(in_process.ok()) << in_process.status().message();
 

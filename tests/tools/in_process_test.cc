@@ -23,10 +23,11 @@ Schedule SeedSchedule() {
 
 InProcessOptions Options(uint64_t seed, int faults) {
   InProcessOptions o;
-  o.seed = seed;
-  o.faults = faults;
-  o.local_midnight = LocalMidnight(*ParseDay("2024-04-22"), kUtcOffset);
-  o.utc_offset_minutes = kUtcOffset;
+  o.scenario.seed = seed;
+  o.scenario.faults = faults;
+  o.scenario.coordinator_observations = true;
+  o.scenario.local_midnight = LocalMidnight(*ParseDay("2024-04-22"), kUtcOffset);
+  o.scenario.utc_offset_minutes = kUtcOffset;
   return o;
 }
 

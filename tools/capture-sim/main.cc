@@ -91,19 +91,19 @@ int RunJudgeDay(const JudgeDayFlags& f, const std::string& bin_dir) {
   auto offset = UtcOffsetMinutes(f.tz, *day);
   if (!offset.ok()) return Fail(offset.status().message());
   InProcessOptions o;
-  o.seed = f.seed;
-  o.faults = f.faults;
-  o.fault_kinds = f.kinds;
-  o.benign = f.benign;
-  o.coordinator_observations = f.observations;
+  o.scenario.seed = f.seed;
+  o.scenario.faults = f.faults;
+  o.scenario.fault_kinds = f.kinds;
+  o.scenario.benign = f.benign;
+  o.scenario.coordinator_observations = f.observations;
   o.absent_share = f.absent_share;
   if (!f.site_key.empty()) {
     auto key = LoadSiteKey(f.site_key);
     if (!key.ok()) return Fail(key.status().message());
-    o.site_key = *key;
+    o.scenario.site_key = *key;
   }
-  o.local_midnight = LocalMidnight(*day, *offset);
-  o.utc_offset_minutes = *offset;
+  o.scenario.local_midnight = LocalMidnight(*day, *offset);
+  o.scenario.utc_offset_minutes = *offset;
   auto judged = RunInProcessDay(*schedule, o);
   if (!judged.ok()) return Fail(judged.status().message());
   if (Status st = WriteTruth(f.out, judged->scenario, /*in_process=*/true); !st.ok()) return Fail(st.message());

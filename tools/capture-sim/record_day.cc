@@ -129,22 +129,13 @@ JudgedDay JudgeRecord(const Schedule& schedule, const Roster& roster, const wire
 
 Result<InProcessDay> RunInProcessDay(const Schedule& schedule, const InProcessOptions& o) {
   InProcessDay day;
-  auto roster = MakeScenarioRoster(schedule, o.seed, o.absent_share, o.benign);
+  ScenarioOptions so = o.scenario;
+  auto roster = MakeScenarioRoster(schedule, so.seed, o.absent_share, so.benign);
   if (!roster.ok()) return roster.status();
   day.roster = std::move(*roster);
 
-  ScenarioOptions so;
-  so.seed = o.seed;
-  so.faults = o.faults;
-  so.fault_kinds = o.fault_kinds;
-  so.benign = o.benign;
-  so.coordinator_observations = o.coordinator_observations;
-  so.local_midnight = o.local_midnight;
-  so.utc_offset_minutes = o.utc_offset_minutes;
-  so.time_per_student_s = o.time_per_student_s;
-  so.site_key = o.site_key;
   if (so.site_key.empty()) {
-    SeededRandom key_bytes(o.seed ^ 0x517E0C0DEull);
+    SeededRandom key_bytes(so.seed ^ 0x517E0C0DEull);
     so.site_key.resize(32);
     for (char& c : so.site_key) c = static_cast<char>(key_bytes.Next() & 0xFF);
   }
@@ -153,9 +144,9 @@ Result<InProcessDay> RunInProcessDay(const Schedule& schedule, const InProcessOp
   if (!scenario.ok()) return scenario.status();
   day.scenario = std::move(*scenario);
 
-  day.config = judge::DefaultJudgeConfig(o.local_midnight, o.utc_offset_minutes);
+  day.config = judge::DefaultJudgeConfig(so.local_midnight, so.utc_offset_minutes);
   const Roster roster_csv = day.roster.ToRoster();
-  day.judged = JudgeRecord(schedule, roster_csv, day.config, RecordOfScenario(day.scenario, so.site_key, o.seed));
+  day.judged = JudgeRecord(schedule, roster_csv, day.config, RecordOfScenario(day.scenario, so.site_key, so.seed));
 
   auto anomalies = ParseAnomaliesJsonl(day.judged.anomalies_jsonl, "the judge's anomalies");
   if (!anomalies.ok()) return anomalies.status();

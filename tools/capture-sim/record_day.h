@@ -38,21 +38,13 @@ JudgedDay JudgeRecord(const Schedule& schedule, const Roster& roster, const wire
 // A whole day in process: roster, scenario (with the coordinator's observations), record, judge,
 // exports and score against the scenario's own truth.
 struct InProcessOptions {
-  uint64_t seed = 1;
-  int faults = 0;
-  std::vector<std::string> fault_kinds;  // empty: every kind
-  bool benign = true;
+  // The scenario to judge. Set scenario.coordinator_observations to also inject the coordinator's
+  // own observations (silence, clock offsets, replaced agents), which only the in-process day can;
+  // without them it is the scenario the main job plays through real agents. An empty
+  // scenario.site_key means a key drawn from the seed; a real day's key (its work folder's
+  // site.key) makes the exports byte-identical to that day's.
+  ScenarioOptions scenario;
   double absent_share = kDefaultAbsentShare;
-  int time_per_student_s = 10;
-  MicrosSinceEpoch local_midnight = 0;
-  int utc_offset_minutes = 0;
-  // Also inject the coordinator's own observations (silence, clock offsets, replaced agents).
-  // Without them the scenario is the one the main job plays through real agents with the same
-  // seed, faults and benign flag.
-  bool coordinator_observations = true;
-  // Codes are minted with this key; empty: a key drawn from the seed. The same key as a real
-  // day's (its work folder's site.key) makes the exports byte-identical to that day's.
-  SiteKey site_key;
 };
 
 struct InProcessDay {
