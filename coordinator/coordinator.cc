@@ -19,6 +19,11 @@ constexpr char kLog[] = "coordinator";
 
 std::string StationLabel(uint32_t station) { return "{station=\"" + std::to_string(station) + "\"}"; }
 
+// Who sent a frame, for log lines: `peer` is the ROUTER peer, empty for the SUB socket.
+std::string Origin(const std::string& peer) {
+  return peer.empty() ? "the events socket" : "peer '" + peer + "' on the control socket";
+}
+
 std::string EventWhere(const wire::CaptureEvent& ev) {
   return Describe({ev.station(), ev.epoch()}) + " seq " + std::to_string(ev.seq());
 }
@@ -40,9 +45,9 @@ int64_t SystemNowMicros() {
 
 }  // namespace
 
-Result<Sha256> Coordinator::Lookup::StoredHash(const StreamId& stream, uint64_t seq) const {
-  if (const Sha256* pending = owner_->batch_.FindEvent(stream, seq)) return *pending;
-  return owner_->store_->EventHash(stream, seq);
+Result<std::string> Coordinator::Lookup::StoredBytes(const StreamId& stream, uint64_t seq) const {
+  if (const std::string* pending = owner_->batch_.FindEvent(stream, seq)) return *pending;
+  return owner_->store_->EventBytes(stream, seq);
 }
 
 Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store)
@@ -54,15 +59,9 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore
               options_.sim_time}) {
   for (int station : options_.stations) {
     stations_.insert(static_cast<uint32_t>(station));
-    counters_["events_stored" + StationLabel(station)] = 0;
-    counters_["resend_requests" + StationLabel(station)] = 0;
-    counters_["verdicts_sent" + StationLabel(station)] = 0;
-    counters_["heartbeats" + StationLabel(station)] = 0;
+    station_counters_[static_cast<uint32_t>(station)] = {};
   }
-  for (const char* name : {"commits", "duplicates_ignored", "seq_conflicts", "frames_received{socket=\"sub\"}",
-                           "frames_received{socket=\"router\"}"}) {
-    counters_[name] = 0;
-  }
+  for (const char* name : {"commits", "seq_conflicts"}) counters_[name] = 0;
   for (const auto& [stream, stored] : store_->streams()) tracker_.Restore(stream, stored);
   max_station_time_us_ = store_->last_received_time_us();
 }
@@ -78,21 +77,14 @@ Result<std::unique_ptr<Coordinator>> Coordinator::Start(CoordinatorOptions optio
 }
 
 Status Coordinator::Restore() {
-  std::vector<wire::Verdict> missing;
-  Status replayed = Replay(*store_, *judge_, [&](const wire::RecordItem& item, const wire::Verdict& verdict) {
+  Status replayed = Replay(*store_, *judge_, [&](const wire::RecordItem& item, const wire::Verdict&) {
     watch_.Restore(item);
     if (item.has_event()) {
       wire::CaptureEvent event;
       if (event.ParseFromString(item.event())) latest_epoch_[event.station()] = event.epoch();
     }
-    if (item.commit_index() > store_->verdict_index()) missing.push_back(verdict);
   });
   if (!replayed.ok()) return replayed;
-  if (!missing.empty()) {
-    LogWarn(kLog, "the record has " + std::to_string(missing.size()) +
-                      " item(s) without a verdict (store format 1): storing the verdicts now");
-    if (Status s = store_->AddVerdicts(missing); !s.ok()) return s;
-  }
   watch_.StartWatching(std::chrono::steady_clock::now());
   const auto& anomalies = judge_->anomalies();
   const auto open = std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); });
@@ -160,85 +152,87 @@ Status Coordinator::Turn() {
   return Status::Ok();
 }
 
-std::optional<wire::Frame> Coordinator::Decode(const Received& message, const std::string& origin) {
+std::optional<wire::Frame> Coordinator::Decode(const Received& message) {
   if (message.extra_parts > 0) {
-    Reject("extra_parts", origin, std::to_string(message.extra_parts + 1) + " parts; a frame is one part");
+    Reject("extra_parts", message.peer, std::to_string(message.extra_parts + 1) + " parts; a frame is one part");
     return std::nullopt;
   }
   auto decoded = DecodeFrame(message.bytes);
   if (auto* error = std::get_if<FrameError>(&decoded)) {
-    Reject(RejectionName(error->reason), origin, error->detail);
+    Reject(RejectionName(error->reason), message.peer, error->detail);
     return std::nullopt;
   }
   return std::move(std::get<wire::Frame>(decoded));
 }
 
 Status Coordinator::HandleSub(const Received& message) {
-  Count("frames_received{socket=\"sub\"}");
-  const std::string origin = "the events socket";
-  const std::optional<wire::Frame> decoded = Decode(message, origin);
+  ++frames_received_sub_;
+  std::optional<wire::Frame> decoded = Decode(message);
   if (!decoded) return Status::Ok();
-  const wire::Frame& frame = *decoded;
+  wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
-    case wire::Frame::kEvent: return HandleEvent(frame.event(), origin);
+    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
     case wire::Frame::kHeartbeat: HandleHeartbeat(frame.heartbeat()); return Status::Ok();
     default:
-      Reject("unexpected_message", origin,
+      Reject("unexpected_message", message.peer,
              "a Frame{" + BodyName(frame) + "} is not sent on the events socket");
       return Status::Ok();
   }
 }
 
 Status Coordinator::HandleRouter(const Received& message) {
-  Count("frames_received{socket=\"router\"}");
-  const std::string origin = "peer '" + message.peer + "' on the control socket";
-  const std::optional<wire::Frame> decoded = Decode(message, origin);
+  ++frames_received_router_;
+  std::optional<wire::Frame> decoded = Decode(message);
   if (!decoded) return Status::Ok();
-  const wire::Frame& frame = *decoded;
+  wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
-    case wire::Frame::kEvent: return HandleEvent(frame.event(), origin);
-    case wire::Frame::kHello: HandleHello(message.peer, frame.hello(), origin); return Status::Ok();
+    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
+    case wire::Frame::kHello: HandleHello(message.peer, frame.hello()); return Status::Ok();
     case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
     case wire::Frame::kResolveRequest: HandleResolveRequest(message.peer, frame.resolve_request()); return Status::Ok();
     case wire::Frame::kExportRequest: exports_.emplace_back(message.peer, frame.export_request()); return Status::Ok();
     default:
-      Reject("unexpected_message", origin,
+      Reject("unexpected_message", message.peer,
              "a Frame{" + BodyName(frame) + "} is not sent on the control socket");
       return Status::Ok();
   }
 }
 
-Status Coordinator::HandleEvent(const std::string& event_bytes, const std::string& origin) {
+Status Coordinator::HandleEvent(std::string&& event_bytes, const std::string& peer) {
   auto parsed = ParseEvent(event_bytes);
   if (auto* error = std::get_if<FrameError>(&parsed)) {
-    Reject(RejectionName(error->reason), origin, error->detail);
+    Reject(RejectionName(error->reason), peer, error->detail);
     return Status::Ok();
   }
-  const wire::CaptureEvent& ev = std::get<wire::CaptureEvent>(parsed);
+  wire::CaptureEvent& ev = std::get<wire::CaptureEvent>(parsed);
   if (!KnownStation(ev.station())) {
-    Reject("unknown_station", origin, "event of " + EventWhere(ev) + ": station is not in the schedule");
+    Reject("unknown_station", peer, "event of " + EventWhere(ev) + ": station is not in the schedule");
     return Status::Ok();
   }
   SeeStationTime(ev.station_time_us());
   const StreamId stream{ev.station(), ev.epoch()};
+  const uint64_t seq = ev.seq();
   latest_epoch_[stream.station] = stream.epoch;  // an agent of this epoch is running: it sent this
-  auto offered = tracker_.Offer(stream, ev.seq(), event_bytes);
+  auto offered = tracker_.Offer(stream, seq, std::move(event_bytes));
   if (!offered.ok()) return offered.status();
   switch (offered->outcome) {
-    case OfferOutcome::kApplied:
-      for (InOrderEvent& ready : offered->applied) Apply(stream, std::move(ready));
+    case OfferOutcome::kApplied: {
+      // The offered event comes first, already parsed; the ones it released were parsed when they came.
+      std::optional<wire::CaptureEvent> first(std::move(ev));
+      for (InOrderEvent& ready : offered->applied) Apply(stream, std::move(ready), std::exchange(first, std::nullopt));
       break;
-    case OfferOutcome::kDuplicate: Count("duplicates_ignored"); break;
-    case OfferOutcome::kConflict: return HandleConflict(stream, ev.seq(), event_bytes);
+    }
+    case OfferOutcome::kDuplicate: ++duplicates_ignored_; break;
+    case OfferOutcome::kConflict: return HandleConflict(stream, seq, event_bytes);
     case OfferOutcome::kBuffered: break;
     case OfferOutcome::kDropped:  // counted, not logged: a full buffer drops many; the resend path refills
-      Count("events_dropped_buffer_full" + StationLabel(stream.station));
+      ++CountersOf(stream.station).events_dropped_buffer_full;
       break;
   }
   return Status::Ok();
 }
 
-void Coordinator::Apply(const StreamId& stream, InOrderEvent event) {
+void Coordinator::Apply(const StreamId& stream, InOrderEvent event, std::optional<wire::CaptureEvent> parsed) {
   if (event.seq == 1) {
     for (const auto& other : tracker_.Streams()) {
       if (other.id.station != stream.station || other.id.epoch == stream.epoch || other.stored == 0) continue;
@@ -253,9 +247,10 @@ void Coordinator::Apply(const StreamId& stream, InOrderEvent event) {
       break;
     }
   }
-  batch_.AddEvent(stream, event.seq, std::move(event.bytes));
+  if (!parsed) parsed = std::get<wire::CaptureEvent>(ParseEvent(event.bytes));  // it parsed when it came
+  batch_.AddEvent(stream, event.seq, std::move(event.bytes), std::move(*parsed));
   advanced_.insert(stream);
-  Count("events_stored" + StationLabel(stream.station));
+  ++CountersOf(stream.station).events_stored;
 }
 
 Status Coordinator::HandleConflict(const StreamId& stream, uint64_t seq, const std::string& bytes) {
@@ -280,11 +275,11 @@ Status Coordinator::HandleConflict(const StreamId& stream, uint64_t seq, const s
 
 void Coordinator::HandleHeartbeat(const wire::Heartbeat& heartbeat) {
   if (!KnownStation(heartbeat.station())) {
-    Reject("unknown_station", "the events socket",
+    Reject("unknown_station", "",
            "heartbeat of " + Describe({heartbeat.station(), heartbeat.epoch()}) + ": station is not in the schedule");
     return;
   }
-  Count("heartbeats" + StationLabel(heartbeat.station()));
+  ++CountersOf(heartbeat.station()).heartbeats;
   SeeStationTime(heartbeat.station_time_us());
   tracker_.Announce({heartbeat.station(), heartbeat.epoch()}, heartbeat.last_seq());
   latest_epoch_[heartbeat.station()] = heartbeat.epoch();
@@ -322,10 +317,10 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
   Observe(std::move(obs));
 }
 
-void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello, const std::string& origin) {
+void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello) {
   const StreamId stream{hello.station(), hello.epoch()};
   if (!KnownStation(hello.station())) {
-    Reject("unknown_station", origin, "hello of " + Describe(stream) + ": station is not in the schedule");
+    Reject("unknown_station", peer, "hello of " + Describe(stream) + ": station is not in the schedule");
     return;
   }
   LogInfo(kLog, "hello from " + Describe(stream) + " (last seq " + std::to_string(hello.last_seq()) +
@@ -345,11 +340,10 @@ void Coordinator::SeeStationTime(int64_t station_time_us) {
 Status Coordinator::Commit() {
   if (batch_.empty()) return Status::Ok();
   const int64_t received = options_.sim_time ? max_station_time_us_ : SystemNowMicros();
-  const ItemJudge judge = [this](const wire::RecordItem& item) {
-    verdicts_.push_back(judge_->Apply(item));
-    return verdicts_.back();
+  const ItemJudge judge = [this](const wire::RecordItem& item, const wire::CaptureEvent*) -> const wire::Verdict& {
+    return verdicts_.emplace_back(judge_->Apply(item));
   };
-  if (Status s = store_->Commit(batch_, received, judge); !s.ok()) {
+  if (Status s = store_->Commit(std::move(batch_), received, judge); !s.ok()) {
     LogError(kLog, "commit failed, stopping so that a restart recovers from the store: " + s.message());
     return s;
   }
@@ -360,12 +354,13 @@ Status Coordinator::Commit() {
 
 void Coordinator::PublishVerdicts() {
   for (const wire::Verdict& verdict : verdicts_) {
-    for (uint32_t station : stations_) {
+    for (uint32_t station : ConcernedStations(verdict)) {
+      if (!KnownStation(station)) continue;
       std::deque<std::string>& waiting = undelivered_[station];
       for (std::string& frame : StationVerdictFrames(verdict, station)) waiting.push_back(std::move(frame));
       while (waiting.size() > kMaxUndeliveredFrames) {
         waiting.pop_front();
-        Count("verdicts_dropped" + StationLabel(station));
+        ++CountersOf(station).verdicts_dropped;
       }
     }
   }
@@ -377,7 +372,7 @@ void Coordinator::PublishVerdicts() {
     const std::string peer = AgentRoutingId({station, epoch->second});
     while (!waiting.empty() && TrySendTo(router_, peer, waiting.front())) {
       waiting.pop_front();
-      Count("verdicts_sent" + StationLabel(station));
+      ++CountersOf(station).verdicts_sent;
     }
   }
 }
@@ -465,16 +460,16 @@ void Coordinator::SendResendRequests() {
     r->set_first_seq(range->first);
     r->set_last_seq(range->last);
     if (TrySendTo(router_, AgentRoutingId(state.id), EncodeFrame(std::move(frame)))) {
-      Count("resend_requests" + StationLabel(state.id.station));
+      ++CountersOf(state.id.station).resend_requests;
       LogInfo(kLog, "asked " + Describe(state.id) + " to resend seq " + std::to_string(range->first) + ".." +
                         std::to_string(range->last));
     }
   }
 }
 
-void Coordinator::Reject(const std::string& reason, const std::string& origin, const std::string& detail) {
+void Coordinator::Reject(const std::string& reason, const std::string& peer, const std::string& detail) {
   Count("frames_rejected{reason=\"" + reason + "\"}");
-  LogWarn(kLog, "rejected a frame from " + origin + " (" + reason + "): " + detail);
+  LogWarn(kLog, "rejected a frame from " + Origin(peer) + " (" + reason + "): " + detail);
 }
 
 wire::StatusReply Coordinator::BuildStatusReply() const {
@@ -486,23 +481,28 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
     s->set_stored_seq(state.stored);
     s->set_announced_seq(state.announced);
   }
-  for (const auto& [name, value] : counters_) {
+  auto add = [&reply](const std::string& name, uint64_t value) {
     wire::Counter* c = reply.add_counters();
     c->set_name(name);
     c->set_value(value);
+  };
+  for (const auto& [name, value] : counters_) add(name, value);
+  add("frames_received{socket=\"sub\"}", frames_received_sub_);
+  add("frames_received{socket=\"router\"}", frames_received_router_);
+  add("duplicates_ignored", duplicates_ignored_);
+  for (const auto& [station, c] : station_counters_) {
+    const std::string label = StationLabel(station);
+    add("events_stored" + label, c.events_stored);
+    add("resend_requests" + label, c.resend_requests);
+    add("events_dropped_buffer_full" + label, c.events_dropped_buffer_full);
+    add("heartbeats" + label, c.heartbeats);
+    add("verdicts_sent" + label, c.verdicts_sent);
+    add("verdicts_dropped" + label, c.verdicts_dropped);
   }
   const auto& anomalies = judge_->anomalies();
-  wire::Counter* raised = reply.add_counters();
-  raised->set_name("anomalies_raised");
-  raised->set_value(anomalies.size());
-  wire::Counter* open = reply.add_counters();
-  open->set_name("anomalies_open");
-  open->set_value(std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); }));
-  for (const auto& [station, waiting] : undelivered_) {
-    wire::Counter* c = reply.add_counters();
-    c->set_name("verdicts_waiting" + StationLabel(station));
-    c->set_value(waiting.size());
-  }
+  add("anomalies_raised", anomalies.size());
+  add("anomalies_open", std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); }));
+  for (const auto& [station, waiting] : undelivered_) add("verdicts_waiting" + StationLabel(station), waiting.size());
   reply.set_commit_index(store_->commit_index());
   return reply;
 }

@@ -102,7 +102,7 @@ class Coordinator {
   class Lookup : public StoredEventLookup {
    public:
     explicit Lookup(const Coordinator* owner) : owner_(owner) {}
-    Result<Sha256> StoredHash(const StreamId& stream, uint64_t seq) const override;
+    Result<std::string> StoredBytes(const StreamId& stream, uint64_t seq) const override;
 
    private:
     const Coordinator* owner_;
@@ -121,18 +121,19 @@ class Coordinator {
   Status Bind();
   // One turn: drain, commit, answer.
   Status Turn();
-  // The frame in `message`, or nullopt after counting and logging why it was rejected.
-  std::optional<wire::Frame> Decode(const Received& message, const std::string& origin);
+  // The frame in `message`, or nullopt after counting and logging why it was rejected. `peer` is
+  // the ROUTER peer, empty for the SUB socket: it names the sender in log lines.
+  std::optional<wire::Frame> Decode(const Received& message);
   Status HandleSub(const Received& message);
   Status HandleRouter(const Received& message);
-  // `origin` names the sender in log lines.
-  Status HandleEvent(const std::string& event_bytes, const std::string& origin);
+  Status HandleEvent(std::string&& event_bytes, const std::string& peer);
   void HandleHeartbeat(const wire::Heartbeat& heartbeat);
-  void HandleHello(const std::string& peer, const wire::Hello& hello, const std::string& origin);
+  void HandleHello(const std::string& peer, const wire::Hello& hello);
   void HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request);
   void Observe(wire::Observation observation);
   Status HandleConflict(const StreamId& stream, uint64_t seq, const std::string& bytes);
-  void Apply(const StreamId& stream, InOrderEvent event);
+  // `parsed` is event.bytes parsed, or nullopt when not parsed yet.
+  void Apply(const StreamId& stream, InOrderEvent event, std::optional<wire::CaptureEvent> parsed);
   Status Commit();
   // Queues this turn's verdicts for the stations concerned and sends every station what it can take.
   void PublishVerdicts();
@@ -140,10 +141,20 @@ class Coordinator {
   void AnswerResolves();
   void AnswerExports();
   void SendResendRequests();
-  void Reject(const std::string& reason, const std::string& origin, const std::string& detail);
+  void Reject(const std::string& reason, const std::string& peer, const std::string& detail);
   bool KnownStation(uint32_t station) const { return stations_.count(station) > 0; }
   void SeeStationTime(int64_t station_time_us);
   void Count(const std::string& name, uint64_t n = 1) { counters_[name] += n; }
+  // The counters of a schedule station (KnownStation).
+  struct StationCounters {
+    uint64_t events_stored = 0;
+    uint64_t resend_requests = 0;
+    uint64_t events_dropped_buffer_full = 0;
+    uint64_t heartbeats = 0;
+    uint64_t verdicts_sent = 0;
+    uint64_t verdicts_dropped = 0;
+  };
+  StationCounters& CountersOf(uint32_t station) { return station_counters_[station]; }
   wire::StatusReply BuildStatusReply() const;
 
   CoordinatorOptions options_;
@@ -174,6 +185,12 @@ class Coordinator {
   std::vector<wire::Verdict> verdicts_;  // of the items committed this turn, in commit order
 
   int64_t max_station_time_us_ = 0;
+  // The counters bumped per event are plain fields, named only in BuildStatusReply; the rarer ones
+  // are keyed by their exported name.
+  std::map<uint32_t, StationCounters> station_counters_;
+  uint64_t frames_received_sub_ = 0;
+  uint64_t frames_received_router_ = 0;
+  uint64_t duplicates_ignored_ = 0;
   std::map<std::string, uint64_t> counters_;
 };
 

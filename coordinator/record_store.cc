@@ -13,12 +13,10 @@ namespace capture::coord {
 namespace {
 
 constexpr char kRecordFamily[] = "record";
-constexpr char kEventsFamily[] = "events";
+constexpr char kRunsFamily[] = "runs";
 constexpr char kMetaFamily[] = "meta";
-constexpr char kVerdictsFamily[] = "verdicts";
 constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "2";
-constexpr char kFormatVersionWithoutVerdicts[] = "1";
+constexpr char kFormatVersion[] = "3";
 constexpr char kCommitIndexKey[] = "commit_index";
 constexpr char kJudgeConfigKey[] = "judge_config";
 constexpr char kScheduleKey[] = "schedule_csv";
@@ -58,6 +56,53 @@ std::string ConflictKey(const StreamId& stream, uint64_t seq, std::string_view s
   return kConflictPrefix + EventKey(stream, seq) + std::string(sha256);
 }
 
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+// False at the end of `in` or on a malformed varint.
+bool GetVarint(std::string_view& in, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+// StoredItem (proto/capture.proto) by hand, so that neither part is copied or re-encoded: field 1
+// then field 2, both length-delimited, as protobuf writes them. Reading also takes them in the other
+// order or absent (empty), as protobuf would.
+constexpr char kItemTag = 1 << 3 | 2;
+constexpr char kVerdictTag = 2 << 3 | 2;
+void EncodeStoredItem(std::string& out, std::string_view item, std::string_view verdict) {
+  out.clear();
+  out.push_back(kItemTag);
+  PutVarint(out, item.size());
+  out.append(item);
+  out.push_back(kVerdictTag);
+  PutVarint(out, verdict.size());
+  out.append(verdict);
+}
+bool DecodeStoredItem(std::string_view in, std::string_view* item, std::string_view* verdict) {
+  *item = {};
+  *verdict = {};
+  while (!in.empty()) {
+    const char tag = in.front();
+    in.remove_prefix(1);
+    uint64_t size = 0;
+    if ((tag != kItemTag && tag != kVerdictTag) || !GetVarint(in, &size) || size > in.size()) return false;
+    *(tag == kItemTag ? item : verdict) = in.substr(0, size);
+    in.remove_prefix(size);
+  }
+  return true;
+}
+
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
   if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
@@ -68,9 +113,15 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 }  // namespace
 
-void RecordStore::Batch::AddEvent(const StreamId& stream, uint64_t seq, std::string bytes) {
-  event_hashes_[{stream, seq}] = ComputeSha256(bytes);
-  items_.push_back({stream, seq, std::move(bytes), {}});
+void RecordStore::Batch::AddEvent(const StreamId& stream, uint64_t seq, std::string bytes, wire::CaptureEvent event) {
+  Run& run = runs_[stream];
+  if (run.positions.empty()) run.first_seq = seq;
+  run.positions.push_back(items_.size());
+  Item& item = items_.emplace_back();
+  item.stream = stream;
+  item.seq = seq;
+  item.record.set_event(std::move(bytes));
+  item.event = std::move(event);
 }
 
 void RecordStore::Batch::AddObservation(wire::Observation observation) {
@@ -80,12 +131,17 @@ void RecordStore::Batch::AddObservation(wire::Observation observation) {
     std::memcpy(hash.data(), observation.sha256().data(), hash.size());
     conflicts_.emplace(stream, observation.seq(), hash);
   }
-  items_.push_back({stream, 0, {}, std::move(observation)});
+  Item& item = items_.emplace_back();
+  item.stream = stream;
+  *item.record.mutable_observation() = std::move(observation);
 }
 
-const Sha256* RecordStore::Batch::FindEvent(const StreamId& stream, uint64_t seq) const {
-  auto it = event_hashes_.find({stream, seq});
-  return it == event_hashes_.end() ? nullptr : &it->second;
+const std::string* RecordStore::Batch::FindEvent(const StreamId& stream, uint64_t seq) const {
+  auto it = runs_.find(stream);
+  if (it == runs_.end() || seq < it->second.first_seq || seq - it->second.first_seq >= it->second.positions.size()) {
+    return nullptr;
+  }
+  return &items_[it->second.positions[seq - it->second.first_seq]].record.event();
 }
 
 bool RecordStore::Batch::HasConflict(const StreamId& stream, uint64_t seq, const Sha256& hash) const {
@@ -110,12 +166,18 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
     if (read_only) return FromRocks(listed, "cannot open " + what);
     families.clear();  // a new store
   }
-  for (const char* needed :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), kRecordFamily, kEventsFamily, kMetaFamily, kVerdictsFamily}) {
-    // A version 1 store has no verdicts family, and a read-only open cannot create one.
-    if (read_only && std::string_view(needed) == kVerdictsFamily) continue;
-    if (std::find(families.begin(), families.end(), needed) == families.end()) families.emplace_back(needed);
+  // An existing store without this format's families is opened read-only, as it is, so that Load
+  // names its format version and nothing is changed in it.
+  const bool existing = !families.empty();
+  for (const char* needed : {rocksdb::kDefaultColumnFamilyName.c_str(), kRecordFamily, kRunsFamily, kMetaFamily}) {
+    if (std::find(families.begin(), families.end(), needed) != families.end()) continue;
+    if (existing || read_only) {
+      read_only = true;
+    } else {
+      families.emplace_back(needed);
+    }
   }
+  store->read_only_ = read_only;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : families) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
 
@@ -127,14 +189,12 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
   store->db_.reset(raw);
   for (size_t i = 0; i < families.size(); ++i) {
     if (families[i] == kRecordFamily) store->record_ = store->handles_[i];
-    if (families[i] == kEventsFamily) store->events_ = store->handles_[i];
+    if (families[i] == kRunsFamily) store->runs_ = store->handles_[i];
     if (families[i] == kMetaFamily) store->meta_ = store->handles_[i];
-    if (families[i] == kVerdictsFamily) store->verdicts_ = store->handles_[i];
   }
   if (Status s = store->Load(); !s.ok()) return s;
   return store;
 }
-
 RecordStore::~RecordStore() {
   if (!db_) return;
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
@@ -144,7 +204,16 @@ RecordStore::~RecordStore() {
 Status RecordStore::Load() {
   const std::string what = "record store " + path_;
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, kFormatKey, &value);
+  rocksdb::Status s = meta_ ? db_->Get(rocksdb::ReadOptions(), meta_, kFormatKey, &value)
+                            : rocksdb::Status::NotFound();
+  if (s.ok() && value != kFormatVersion) {
+    return Status::Corruption(what + " has format version '" + value + "'; this program reads version " +
+                              kFormatVersion + " only");
+  }
+  if (record_ == nullptr || runs_ == nullptr || meta_ == nullptr) {
+    return Status::Corruption(what + " is not a record store of format version " + kFormatVersion +
+                              " (a column family is missing)");
+  }
   if (s.IsNotFound()) {
     if (!read_only_) {
       rocksdb::WriteOptions sync;
@@ -156,16 +225,6 @@ Status RecordStore::Load() {
     }
   } else if (!s.ok()) {
     return FromRocks(s, "cannot read " + what);
-  } else if (value == kFormatVersionWithoutVerdicts) {
-    if (!read_only_) {
-      rocksdb::WriteOptions sync;
-      sync.sync = true;
-      if (Status w = FromRocks(db_->Put(sync, meta_, kFormatKey, kFormatVersion), "cannot upgrade " + what); !w.ok()) {
-        return w;
-      }
-    }
-  } else if (value != kFormatVersion) {
-    return Status::Corruption(what + " has format version '" + value + "'; this program reads versions 1 and 2");
   }
 
   s = db_->Get(rocksdb::ReadOptions(), meta_, kCommitIndexKey, &value);
@@ -194,22 +253,14 @@ Status RecordStore::Load() {
                               std::to_string(commit_index_));
   }
   if (last->Valid()) {
+    std::string_view item_bytes;
+    std::string_view verdict_bytes;
     wire::RecordItem item;
-    if (!item.ParseFromArray(last->value().data(), static_cast<int>(last->value().size()))) {
+    if (!DecodeStoredItem({last->value().data(), last->value().size()}, &item_bytes, &verdict_bytes) ||
+        !item.ParseFromArray(item_bytes.data(), static_cast<int>(item_bytes.size()))) {
       return Status::Corruption(what + ": record item " + std::to_string(last_key) + " does not parse");
     }
     last_received_time_us_ = item.received_time_us();
-  }
-
-  if (verdicts_ != nullptr) {
-    std::unique_ptr<rocksdb::Iterator> verdict(db_->NewIterator(rocksdb::ReadOptions(), verdicts_));
-    verdict->SeekToLast();
-    if (Status st = FromRocks(verdict->status(), "cannot read " + what); !st.ok()) return st;
-    verdict_index_ = verdict->Valid() ? GetBig({verdict->key().data(), verdict->key().size()}) : 0;
-    if (verdict_index_ > commit_index_) {
-      return Status::Corruption(what + ": a verdict for commit index " + std::to_string(verdict_index_) +
-                                " but the commit index is " + std::to_string(commit_index_));
-    }
   }
   return LoadJudgeInputs();
 }
@@ -248,9 +299,6 @@ Status RecordStore::WriteSynced(rocksdb::WriteBatch* write) {
 Status RecordStore::SaveJudgeInputs(const JudgeInputs& inputs) {
   if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
   if (judge_inputs_) return Status::InvalidArgument("record store " + path_ + " has its judge's inputs already");
-  if (verdict_index_ != 0) {
-    return Status::InvalidArgument("record store " + path_ + " has verdicts already: its judge's inputs are lost");
-  }
   rocksdb::WriteBatch write;
   rocksdb::Status s = write.Put(meta_, kJudgeConfigKey, inputs.config.SerializeAsString());
   if (s.ok()) s = write.Put(meta_, kScheduleKey, inputs.schedule_csv);
@@ -261,89 +309,80 @@ Status RecordStore::SaveJudgeInputs(const JudgeInputs& inputs) {
   return Status::Ok();
 }
 
-Status RecordStore::AddVerdicts(const std::vector<wire::Verdict>& verdicts) {
-  if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
-  rocksdb::WriteBatch write;
-  uint64_t index = verdict_index_;
-  for (const wire::Verdict& verdict : verdicts) {
-    if (verdict.commit_index() != index + 1 || verdict.commit_index() > commit_index_) {
-      return Status::InvalidArgument("record store " + path_ + ": a verdict for commit index " +
-                                     std::to_string(verdict.commit_index()) + " does not follow verdict " +
-                                     std::to_string(index) + " of " + std::to_string(commit_index_) + " items");
-    }
-    index = verdict.commit_index();
-    if (rocksdb::Status s = write.Put(verdicts_, Big64(index), verdict.SerializeAsString()); !s.ok()) {
-      return FromRocks(s, "cannot build the write batch");
-    }
-  }
-  if (Status w = WriteSynced(&write); !w.ok()) return w;
-  verdict_index_ = index;
-  return Status::Ok();
-}
-
-Status RecordStore::Commit(const Batch& batch, int64_t received_time_us, const ItemJudge& judge) {
+Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJudge& judge) {
   if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
   if (batch.empty()) return Status::Ok();
-  if (verdict_index_ != commit_index_) {
-    return Status::InvalidArgument("record store " + path_ + ": items " + std::to_string(verdict_index_ + 1) + ".." +
-                                   std::to_string(commit_index_) + " have no verdict yet");
+  for (const auto& [stream, run] : batch.runs_) {
+    auto found = streams_.find(stream);
+    const uint64_t stored = found == streams_.end() ? 0 : found->second;
+    if (run.first_seq != stored + 1) {
+      return Status::InvalidArgument("record store " + path_ + ": " + Describe(stream) + " seq " +
+                                     std::to_string(run.first_seq) + " does not follow stored seq " +
+                                     std::to_string(stored));
+    }
   }
-  std::map<StreamId, uint64_t> advanced;
+  // AddEvent keeps a run's seqs contiguous only if they were added so; check, as the invariant is ours.
+  for (const auto& [stream, run] : batch.runs_) {
+    for (size_t i = 0; i < run.positions.size(); ++i) {
+      if (batch.items_[run.positions[i]].seq != run.first_seq + i) {
+        return Status::InvalidArgument("record store " + path_ + ": " + Describe(stream) + " seq " +
+                                       std::to_string(batch.items_[run.positions[i]].seq) + " does not follow seq " +
+                                       std::to_string(run.first_seq + i - 1) + " in one commit");
+      }
+    }
+  }
+
   rocksdb::WriteBatch write;
-  std::vector<wire::RecordItem> records;
-  records.reserve(batch.items_.size());
-  uint64_t index = commit_index_;
-  for (const Batch::Item& item : batch.items_) {
-    wire::RecordItem& record = records.emplace_back();
-    record.set_commit_index(++index);
-    record.set_received_time_us(received_time_us);
-    rocksdb::Status s;
-    if (item.seq == 0) {
-      *record.mutable_observation() = item.observation;
-      const auto& obs = item.observation;
+  const uint64_t base = commit_index_;  // item at position p gets commit index base + p + 1
+  std::string key;
+  std::string item_bytes;
+  std::string verdict_bytes;
+  std::string value;
+  // Every item is valid: only now is the judge told of them, in commit order.
+  for (size_t position = 0; position < batch.items_.size(); ++position) {
+    Batch::Item& item = batch.items_[position];
+    const uint64_t index = base + position + 1;
+    item.record.set_commit_index(index);
+    item.record.set_received_time_us(received_time_us);
+    const wire::Verdict& verdict = judge(item.record, item.seq == 0 ? nullptr : &item.event);
+    item.record.SerializeToString(&item_bytes);
+    verdict.SerializeToString(&verdict_bytes);
+    EncodeStoredItem(value, item_bytes, verdict_bytes);
+    key.clear();
+    PutBig64(key, index);
+    rocksdb::Status s = write.Put(record_, key, value);
+    if (s.ok() && item.seq == 0) {
+      const auto& obs = item.record.observation();
       if (obs.kind() == wire::Observation::SEQ_CONFLICT && obs.sha256().size() == 32) {
         s = write.Put(meta_, ConflictKey(item.stream, obs.seq(), obs.sha256()), Big64(index));
       }
-    } else {
-      auto found = advanced.find(item.stream);
-      const uint64_t stored = found != advanced.end() ? found->second
-                              : streams_.count(item.stream) ? streams_.at(item.stream)
-                                                            : 0;
-      if (item.seq != stored + 1) {
-        return Status::InvalidArgument("record store " + path_ + ": " + Describe(item.stream) + " seq " +
-                                       std::to_string(item.seq) + " does not follow stored seq " +
-                                       std::to_string(stored));
-      }
-      advanced[item.stream] = item.seq;
-      record.set_event(item.event_bytes);
-      s = write.Put(events_, EventKey(item.stream, item.seq),
-                    Big64(index) + AsBytes(ComputeSha256(item.event_bytes)));
     }
     if (!s.ok()) return FromRocks(s, "cannot build the write batch");
   }
-  // Every item is valid: only now is the judge told of them, in commit order.
-  for (const wire::RecordItem& record : records) {
-    const std::string key = Big64(record.commit_index());
-    rocksdb::Status s = write.Put(record_, key, record.SerializeAsString());
-    if (s.ok()) s = write.Put(verdicts_, key, judge(record).SerializeAsString());
+  for (const auto& [stream, run] : batch.runs_) {
+    value.clear();
+    uint64_t previous = 0;
+    for (size_t position : run.positions) {
+      PutVarint(value, base + position + 1 - previous);
+      previous = base + position + 1;
+    }
+    rocksdb::Status s = write.Put(runs_, EventKey(stream, run.first_seq), value);
+    if (s.ok()) s = write.Put(meta_, kStreamPrefix + StreamKey(stream), Big64(run.first_seq + run.positions.size() - 1));
     if (!s.ok()) return FromRocks(s, "cannot build the write batch");
   }
-  for (const auto& [stream, seq] : advanced) {
-    rocksdb::Status s = write.Put(meta_, kStreamPrefix + StreamKey(stream), Big64(seq));
-    if (!s.ok()) return FromRocks(s, "cannot build the write batch");
-  }
+  const uint64_t index = base + batch.items_.size();
   rocksdb::Status s = write.Put(meta_, kCommitIndexKey, Big64(index));
   if (!s.ok()) return FromRocks(s, "cannot build the write batch");
 
   if (Status w = WriteSynced(&write); !w.ok()) return w;
   commit_index_ = index;
-  verdict_index_ = index;
   last_received_time_us_ = received_time_us;
-  for (const auto& [stream, seq] : advanced) streams_[stream] = seq;
+  for (const auto& [stream, run] : batch.runs_) streams_[stream] = run.first_seq + run.positions.size() - 1;
   return Status::Ok();
 }
 
-Status RecordStore::ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const {
+Status RecordStore::ForEachStored(
+    const std::function<bool(uint64_t, std::string_view, std::string_view)>& fn) const {
   const std::string what = "record store " + path_;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), record_));
   uint64_t expected = 1;
@@ -353,34 +392,76 @@ Status RecordStore::ForEachItem(const std::function<bool(const wire::RecordItem&
       return Status::Corruption(what + ": commit index " + std::to_string(expected) + " is missing (next is " +
                                 std::to_string(index) + ")");
     }
-    wire::RecordItem item;
-    if (!item.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
-        item.commit_index() != index) {
-      return Status::Corruption(what + ": record item " + std::to_string(index) + " does not parse");
+    std::string_view item;
+    std::string_view verdict;
+    if (!DecodeStoredItem({it->value().data(), it->value().size()}, &item, &verdict)) {
+      return Status::Corruption(what + ": record item " + std::to_string(index) + " is not a StoredItem");
     }
-    if (!fn(item)) return Status::Ok();
+    if (!fn(index, item, verdict)) return Status::Ok();
   }
   return FromRocks(it->status(), "cannot read " + what);
 }
 
-Status RecordStore::ForEachVerdict(const std::function<bool(uint64_t, const std::string&)>& fn) const {
-  if (verdicts_ == nullptr) return Status::Ok();  // a version 1 store opened read-only
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), verdicts_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!fn(GetBig({it->key().data(), it->key().size()}), it->value().ToString())) return Status::Ok();
-  }
-  return FromRocks(it->status(), "cannot read the verdicts of record store " + path_);
+Status RecordStore::ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const {
+  wire::RecordItem item;
+  Status corrupt = Status::Ok();
+  Status read = ForEachStored([&](uint64_t index, std::string_view bytes, std::string_view) {
+    if (!item.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || item.commit_index() != index) {
+      corrupt = Status::Corruption("record store " + path_ + ": record item " + std::to_string(index) +
+                                   " does not parse");
+      return false;
+    }
+    return fn(item);
+  });
+  return read.ok() ? corrupt : read;
 }
 
-Result<Sha256> RecordStore::EventHash(const StreamId& stream, uint64_t seq) const {
+Status RecordStore::ForEachVerdict(const std::function<bool(uint64_t, const std::string&)>& fn) const {
+  std::string verdict;
+  return ForEachStored([&](uint64_t index, std::string_view, std::string_view bytes) {
+    verdict.assign(bytes);
+    return fn(index, verdict);
+  });
+}
+
+Result<uint64_t> RecordStore::CommitIndexOf(const StreamId& stream, uint64_t seq) const {
+  const std::string what = "record store " + path_ + ": " + Describe(stream) + " seq " + std::to_string(seq);
+  auto stored = streams_.find(stream);
+  if (seq == 0 || stored == streams_.end() || seq > stored->second) return Status::NotFound(what + " is not stored");
+  const std::string key = EventKey(stream, seq);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), runs_));
+  it->SeekForPrev(key);
+  if (Status st = FromRocks(it->status(), "cannot read " + what); !st.ok()) return st;
+  const std::string prefix = StreamKey(stream);
+  if (!it->Valid() || !it->key().starts_with(prefix) || it->key().size() != key.size()) {
+    return Status::Corruption(what + " is stored but no run holds it");
+  }
+  const uint64_t first_seq = GetBig({it->key().data() + prefix.size(), 8});
+  std::string_view steps(it->value().data(), it->value().size());
+  uint64_t index = 0;
+  for (uint64_t s = first_seq; s <= seq; ++s) {
+    uint64_t step = 0;
+    if (!GetVarint(steps, &step)) return Status::Corruption(what + " is stored but its run ends before it");
+    index += step;
+  }
+  return index;
+}
+
+Result<std::string> RecordStore::EventBytes(const StreamId& stream, uint64_t seq) const {
+  auto index = CommitIndexOf(stream, seq);
+  if (!index.ok()) return index.status();
+  const std::string what = "record store " + path_ + ": item " + std::to_string(*index);
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_, EventKey(stream, seq), &value);
-  const std::string what = Describe(stream) + " seq " + std::to_string(seq);
-  if (!s.ok()) return FromRocks(s, "record store " + path_ + ": " + what);
-  if (value.size() != 8 + 32) return Status::Corruption("record store " + path_ + ": bad events entry for " + what);
-  Sha256 hash;
-  std::memcpy(hash.data(), value.data() + 8, hash.size());
-  return hash;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), record_, Big64(*index), &value);
+  if (!s.ok()) return FromRocks(s, what);
+  std::string_view item_bytes;
+  std::string_view verdict_bytes;
+  wire::RecordItem item;
+  if (!DecodeStoredItem(value, &item_bytes, &verdict_bytes) ||
+      !item.ParseFromArray(item_bytes.data(), static_cast<int>(item_bytes.size())) || !item.has_event()) {
+    return Status::Corruption(what + " is not the event of " + Describe(stream) + " seq " + std::to_string(seq));
+  }
+  return std::move(*item.mutable_event());
 }
 
 Result<bool> RecordStore::HasConflict(const StreamId& stream, uint64_t seq, const Sha256& hash) const {

@@ -2,28 +2,31 @@
 //
 // Every stored thing is a RecordItem (proto/capture.proto) with a global commit index 1, 2, 3 …:
 // the stations' events exactly as journaled, and the coordinator's own Observations. Reading the
-// items in commit order replays the day. Beside each item lies the judge's Verdict on it, and the
+// items in commit order replays the day. With each item lies the judge's Verdict on it, and the
 // judge's inputs lie in "meta", so a stopped store is self-contained: an auditor re-judges it with
 // nothing else and compares verdicts byte for byte.
 //
-// On-disk format, version 2 (all integers big-endian, so keys sort numerically):
-//   column family "record":   commit_index u64                   -> RecordItem bytes
-//   column family "verdicts": commit_index u64                   -> Verdict bytes of that item
-//   column family "events":   station u32, epoch u64, seq u64     -> commit_index u64, sha256[32] of the event
-//   column family "meta":     "format"                            -> "2"
-//                             "commit_index"                      -> last commit index u64
-//                             "judge_config"                      -> JudgeConfig bytes    } written once,
-//                             "schedule_csv"                      -> the schedule file    } before the
-//                             "roster_csv"                        -> the roster file      } first item
-//                             ("schedule_csv" shares the stream entries' prefix "s"; they are 13 bytes long)
-//                             "s" station u32, epoch u64          -> stored seq u64 (1..stored all present)
-//                             "c" station u32, epoch u64, seq u64, sha256[32]
-//                                                                 -> commit index of its SEQ_CONFLICT item
-// One Commit is one synced WriteBatch over all four, items and their verdicts together, so after a
+// On-disk format, version 3 (all integers big-endian, so keys sort numerically):
+//   column family "record": commit_index u64              -> StoredItem{RecordItem bytes, Verdict bytes}
+//   column family "runs":   station u32, epoch u64, first_seq u64
+//                                                         -> the commit indexes of that stream's seqs
+//                                                            first_seq, first_seq+1, … stored by one
+//                                                            Commit: varint first, then varint steps
+//   column family "meta":   "format"                      -> "3"
+//                           "commit_index"                -> last commit index u64
+//                           "judge_config"                -> JudgeConfig bytes    } written once,
+//                           "schedule_csv"                -> the schedule file    } before the
+//                           "roster_csv"                  -> the roster file      } first item
+//                           ("schedule_csv" shares the stream entries' prefix "s"; they are 13 bytes long)
+//                           "s" station u32, epoch u64    -> stored seq u64 (1..stored all present)
+//                           "c" station u32, epoch u64, seq u64, sha256[32]
+//                                                         -> commit index of its SEQ_CONFLICT item
+// One key per item, and one "runs" key per stream and Commit rather than one per event: an event is
+// found again (to tell a resent duplicate from a conflict) through its run, which is rare, while
+// every event is written, which is not.
+// One Commit is one synced WriteBatch over all three, items and their verdicts together, so after a
 // crash (kill -9) the store holds every committed batch completely and nothing of a later one.
-// Version 1 (no verdicts, no judge inputs) is still read; opened for writing it becomes version 2,
-// and the coordinator adds the verdicts of its items (AddVerdicts). Column families this version
-// does not know are opened and left alone.
+// Stores of earlier format versions (never deployed) are refused with a message naming the version.
 //
 // Invariants Commit enforces: a stream's events are stored contiguously from seq 1, and an
 // (station, epoch, seq) is never written twice, so a conflicting event can never overwrite one.
@@ -39,6 +42,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -62,22 +66,25 @@ struct JudgeInputs {
   std::string roster_csv;    // the roster file's bytes exactly
 };
 
-// Judges one item as it is committed; its Verdict is stored in the same write.
-using ItemJudge = std::function<wire::Verdict(const wire::RecordItem&)>;
+// Judges one item as it is committed; `event` is the item's event parsed (nullptr for an
+// observation). The Verdict is stored in the same write; the reference need only live until the
+// next call.
+using ItemJudge = std::function<const wire::Verdict&(const wire::RecordItem& item, const wire::CaptureEvent* event)>;
 
 class RecordStore {
  public:
   // What one Commit writes, in order. Not thread-safe.
   class Batch {
    public:
-    void AddEvent(const StreamId& stream, uint64_t seq, std::string bytes);
+    // `event` is `bytes` parsed; the judge is given it so that nothing parses an event twice.
+    void AddEvent(const StreamId& stream, uint64_t seq, std::string bytes, wire::CaptureEvent event);
     // A SEQ_CONFLICT observation also marks (station, epoch, seq, sha256) as reported.
     void AddObservation(wire::Observation observation);
 
     bool empty() const { return items_.empty(); }
     size_t size() const { return items_.size(); }
-    // The hash of an event added to this batch, or nullptr.
-    const Sha256* FindEvent(const StreamId& stream, uint64_t seq) const;
+    // The bytes of an event added to this batch, or nullptr.
+    const std::string* FindEvent(const StreamId& stream, uint64_t seq) const;
     bool HasConflict(const StreamId& stream, uint64_t seq, const Sha256& hash) const;
 
    private:
@@ -85,17 +92,22 @@ class RecordStore {
     struct Item {
       StreamId stream;
       uint64_t seq = 0;  // 0 for an observation
-      std::string event_bytes;
-      wire::Observation observation;
+      wire::RecordItem record;  // commit index and time not yet set
+      wire::CaptureEvent event;
+    };
+    // A stream's events in this batch: seqs first_seq, first_seq+1, … at these item positions.
+    struct Run {
+      uint64_t first_seq = 0;
+      std::vector<size_t> positions;
     };
     using ConflictKey = std::tuple<StreamId, uint64_t, Sha256>;
     std::vector<Item> items_;
-    std::map<std::pair<StreamId, uint64_t>, Sha256> event_hashes_;
+    std::map<StreamId, Run> runs_;
     std::set<ConflictKey> conflicts_;
   };
 
   // Opens the store in `dir`, creating it unless `read_only`. Fails with a message naming `dir` when
-  // it cannot be opened, is of an unknown format version, or is inconsistent.
+  // it cannot be opened, is of another format version, or is inconsistent.
   static Result<std::unique_ptr<RecordStore>> Open(const std::string& dir, bool read_only);
   ~RecordStore();
   RecordStore(const RecordStore&) = delete;
@@ -103,21 +115,16 @@ class RecordStore {
 
   // Gives the batch's items the next commit indexes, has `judge` judge each in order (once every
   // item is known to be valid) and writes the items and their verdicts with sync, all or nothing.
-  // InvalidArgument (nothing written, nothing judged) if an event does not continue its stream or
-  // stored items still lack verdicts (format 1: AddVerdicts first). On an I/O error the judge has seen items that are not stored: the caller must stop.
-  Status Commit(const Batch& batch, int64_t received_time_us, const ItemJudge& judge);
+  // InvalidArgument (nothing written, nothing judged) if an event does not continue its stream.
+  // On an I/O error the judge has seen items that are not
+  // stored: the caller must stop. The batch is consumed.
+  Status Commit(Batch&& batch, int64_t received_time_us, const ItemJudge& judge);
 
-  // Writes the judge's inputs with sync, once: before the first item, or in a store of format 1
-  // before its verdicts are added. InvalidArgument when inputs or verdicts are stored already.
+  // Writes the judge's inputs with sync, once, before the first item. InvalidArgument when they
+  // are stored already.
   Status SaveJudgeInputs(const JudgeInputs& inputs);
-  // Empty until saved (a new store, or one of format version 1).
+  // Empty until saved.
   const std::optional<JudgeInputs>& judge_inputs() const { return judge_inputs_; }
-
-  // The verdicts of items stored without one (format version 1), with sync. They must continue
-  // verdict_index() without a hole and not pass commit_index(): InvalidArgument otherwise.
-  Status AddVerdicts(const std::vector<wire::Verdict>& verdicts);
-  // The highest commit index with a stored verdict: commit_index() except in a version 1 store.
-  uint64_t verdict_index() const { return verdict_index_; }
 
   // Every item in commit order until `fn` returns false. Corruption if an item does not parse or
   // the commit indexes have a hole.
@@ -131,8 +138,8 @@ class RecordStore {
   // Per stream, the seq up to which every event is stored.
   const std::map<StreamId, uint64_t>& streams() const { return streams_; }
 
-  // The hash of a stored event; NotFound if that seq is not stored.
-  Result<Sha256> EventHash(const StreamId& stream, uint64_t seq) const;
+  // The bytes of a stored event; NotFound if that seq is not stored.
+  Result<std::string> EventBytes(const StreamId& stream, uint64_t seq) const;
   // Whether a SEQ_CONFLICT with this hash was already recorded.
   Result<bool> HasConflict(const StreamId& stream, uint64_t seq, const Sha256& hash) const;
 
@@ -141,17 +148,19 @@ class RecordStore {
   Status Load();
   Status LoadJudgeInputs();
   Status WriteSynced(rocksdb::WriteBatch* write);
+  // The commit index of a stored event, from its run.
+  Result<uint64_t> CommitIndexOf(const StreamId& stream, uint64_t seq) const;
+  // Calls fn(commit index, item bytes, verdict bytes) per stored item in commit order.
+  Status ForEachStored(const std::function<bool(uint64_t, std::string_view, std::string_view)>& fn) const;
 
   std::string path_;
   bool read_only_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned: destroyed before db_ closes
   rocksdb::ColumnFamilyHandle* record_ = nullptr;
-  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* runs_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
-  rocksdb::ColumnFamilyHandle* verdicts_ = nullptr;
   uint64_t commit_index_ = 0;
-  uint64_t verdict_index_ = 0;
   std::optional<JudgeInputs> judge_inputs_;
   int64_t last_received_time_us_ = 0;
   std::map<StreamId, uint64_t> streams_;

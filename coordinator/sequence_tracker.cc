@@ -33,12 +33,12 @@ void SequenceTracker::ForgetResendRequest(const StreamId& stream) { streams_[str
 
 Result<OfferOutcome> SequenceTracker::CompareWithStored(const StreamId& id, uint64_t seq,
                                                         const std::string& bytes) const {
-  auto stored_hash = lookup_->StoredHash(id, seq);
-  if (!stored_hash.ok()) return stored_hash.status();
-  return *stored_hash == ComputeSha256(bytes) ? OfferOutcome::kDuplicate : OfferOutcome::kConflict;
+  auto stored = lookup_->StoredBytes(id, seq);
+  if (!stored.ok()) return stored.status();
+  return *stored == bytes ? OfferOutcome::kDuplicate : OfferOutcome::kConflict;
 }
 
-Result<OfferResult> SequenceTracker::Offer(const StreamId& id, uint64_t seq, std::string bytes) {
+Result<OfferResult> SequenceTracker::Offer(const StreamId& id, uint64_t seq, std::string&& bytes) {
   Stream& s = streams_[id];
   s.announced = std::max(s.announced, seq);
   OfferResult result;

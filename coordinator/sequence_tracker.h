@@ -1,8 +1,8 @@
 // SequenceTracker: per stream, which sequence numbers are stored, which the agent says it has, which
 // arrived early, and when to ask the agent to send the missing ones again.
 //
-// Pure logic: no I/O and no clock. Time comes in as an argument; the hash of an event already stored
-// comes in through StoredEventLookup, so tests replace both.
+// Pure logic: no I/O and no clock. Time comes in as an argument; the bytes of an event already stored
+// come in through StoredEventLookup, so tests replace both.
 //
 // Per stream the tracker keeps:
 //   stored     every seq in 1..stored is applied (handed to the caller, in order, exactly once);
@@ -22,7 +22,6 @@
 #include <string>
 #include <vector>
 
-#include "common/sha256.h"
 #include "common/status.h"
 #include "coordinator/stream_id.h"
 
@@ -30,13 +29,13 @@ namespace capture::coord {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-// How the tracker learns the hash of an event at or below `stored`, to tell a harmless duplicate from
-// a conflict. It must also know events applied but not yet committed.
+// How the tracker learns the bytes of an event at or below `stored`, to tell a harmless duplicate
+// from a conflict. It must also know events applied but not yet committed.
 class StoredEventLookup {
  public:
   virtual ~StoredEventLookup() = default;
   // NotFound when no event with that seq is stored: a broken store.
-  virtual Result<Sha256> StoredHash(const StreamId& stream, uint64_t seq) const = 0;
+  virtual Result<std::string> StoredBytes(const StreamId& stream, uint64_t seq) const = 0;
 };
 
 struct SeqRange {
@@ -93,8 +92,10 @@ class SequenceTracker {
   // NextResend asks at once.
   void ForgetResendRequest(const StreamId& stream);
 
-  // An event of `stream` with `seq` and its exact bytes. Fails only when the lookup fails.
-  Result<OfferResult> Offer(const StreamId& stream, uint64_t seq, std::string bytes);
+  // An event of `stream` with `seq` and its exact bytes. The tracker takes the bytes only when it
+  // applies or buffers the event; after a duplicate, conflict or drop they are still the caller's
+  // (a conflict is recorded with their hash). Fails only when the lookup fails.
+  Result<OfferResult> Offer(const StreamId& stream, uint64_t seq, std::string&& bytes);
 
   // The range to ask the agent for now, if any: [stored+1, first buffered-1 or announced], at most
   // max_resend_span long. A request is repeated only once it is satisfied or after resend_pacing

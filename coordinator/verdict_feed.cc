@@ -46,4 +46,12 @@ std::vector<std::string> StationVerdictFrames(const wire::Verdict& verdict, uint
   return frames;
 }
 
+std::set<uint32_t> ConcernedStations(const wire::Verdict& verdict) {
+  std::set<uint32_t> stations;
+  for (const wire::Anomaly& a : verdict.raised()) stations.insert(a.station());
+  for (const wire::Resolution& r : verdict.resolved()) stations.insert(r.station());
+  stations.erase(0);
+  return stations;
+}
+
 }  // namespace capture::coord

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,5 +16,8 @@ namespace capture::coord {
 // several when one would pass common/frame.h's kMaxFrameBytes (the agent would reject it): each
 // then carries the same commit index and a share of the anomalies and resolutions, in order.
 std::vector<std::string> StationVerdictFrames(const wire::Verdict& verdict, uint32_t station);
+
+// The stations StationVerdictFrames has something for (0, no station, left out), ascending.
+std::set<uint32_t> ConcernedStations(const wire::Verdict& verdict);
 
 }  // namespace capture::coord

@@ -1,6 +1,10 @@
 #include "coordinator/record_store.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
 #include <rocksdb/db.h>
 
 #include "tests/support/temp_dir.h"
@@ -29,12 +33,34 @@ std::vector<wire::RecordItem> Items(const RecordStore& store) {
   return items;
 }
 
-// A stand-in judge: its verdict names the item, so a test can tell whose verdict it reads.
-wire::Verdict Echo(const wire::RecordItem& item) {
+// A stand-in judge's verdict: it names the item, so a test can tell whose verdict it reads.
+wire::Verdict EchoVerdict(const wire::RecordItem& item) {
   wire::Verdict verdict;
   verdict.set_commit_index(item.commit_index());
   verdict.add_bindings()->set_file_name(item.has_event() ? item.event() : "observation");
   return verdict;
+}
+
+// The stand-in judge, as an ItemJudge; it also notes which commit indexes it judged.
+struct EchoJudge {
+  std::vector<uint64_t> judged;
+  wire::Verdict last;
+  ItemJudge AsItemJudge() {
+    return [this](const wire::RecordItem& item, const wire::CaptureEvent*) -> const wire::Verdict& {
+      judged.push_back(item.commit_index());
+      return last = EchoVerdict(item);
+    };
+  }
+};
+
+Status CommitEchoed(RecordStore& store, RecordStore::Batch batch, int64_t received_time_us) {
+  EchoJudge judge;
+  return store.Commit(std::move(batch), received_time_us, judge.AsItemJudge());
+}
+
+// Events whose bytes are a short text: the store never parses them.
+void Add(RecordStore::Batch& batch, const StreamId& stream, uint64_t seq, const std::string& bytes) {
+  batch.AddEvent(stream, seq, bytes, wire::CaptureEvent());
 }
 
 std::vector<std::pair<uint64_t, std::string>> Verdicts(const RecordStore& store) {
@@ -61,13 +87,13 @@ TEST(RecordStore, GivesEveryItemTheNextCommitIndexAcrossBatches) {
   TempDir dir;
   auto store = OpenOrDie(dir / "store");
   RecordStore::Batch first;
-  first.AddEvent(kA, 1, "a1");
-  first.AddEvent(kB, 1, "b1");
+  Add(first, kA, 1, "a1");
+  Add(first, kB, 1, "b1");
   first.AddObservation(Conflict(kA, 1, "forged"));
-  ASSERT_TRUE(store->Commit(first, 100, Echo).ok());
+  ASSERT_TRUE(CommitEchoed(*store, std::move(first), 100).ok());
   RecordStore::Batch second;
-  second.AddEvent(kA, 2, "a2");
-  ASSERT_TRUE(store->Commit(second, 200, Echo).ok());
+  Add(second, kA, 2, "a2");
+  ASSERT_TRUE(CommitEchoed(*store, std::move(second), 200).ok());
 
   EXPECT_EQ(store->commit_index(), 4u);
   auto items = Items(*store);
@@ -86,10 +112,10 @@ TEST(RecordStore, KeepsEverythingAfterReopening) {
   {
     auto store = OpenOrDie(dir / "store");
     RecordStore::Batch batch;
-    batch.AddEvent(kA, 1, "a1");
-    batch.AddEvent(kA, 2, "a2");
+    Add(batch, kA, 1, "a1");
+    Add(batch, kA, 2, "a2");
     batch.AddObservation(Conflict(kA, 2, "forged"));
-    ASSERT_TRUE(store->Commit(batch, 300, Echo).ok());
+    ASSERT_TRUE(CommitEchoed(*store, std::move(batch), 300).ok());
   }
   for (bool read_only : {true, false}) {
     auto store = OpenOrDie(dir / "store", read_only);
@@ -97,18 +123,18 @@ TEST(RecordStore, KeepsEverythingAfterReopening) {
     EXPECT_EQ(store->commit_index(), 3u);
     EXPECT_EQ(store->last_received_time_us(), 300);
     EXPECT_EQ(store->streams(), (std::map<StreamId, uint64_t>{{kA, 2}}));
-    auto hash = store->EventHash(kA, 2);
-    ASSERT_TRUE(hash.ok());
-    EXPECT_EQ(*hash, ComputeSha256("a2"));
-    EXPECT_EQ(store->EventHash(kA, 3).status().code(), Status::Code::kNotFound);
+    auto bytes = store->EventBytes(kA, 2);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+    EXPECT_EQ(*bytes, "a2");
+    EXPECT_EQ(store->EventBytes(kA, 3).status().code(), Status::Code::kNotFound);
     EXPECT_TRUE(*store->HasConflict(kA, 2, ComputeSha256("forged")));
     EXPECT_FALSE(*store->HasConflict(kA, 2, ComputeSha256("other")));
     EXPECT_EQ(Items(*store).size(), 3u);
   }
   auto store = OpenOrDie(dir / "store");
   RecordStore::Batch next;
-  next.AddEvent(kA, 3, "a3");
-  ASSERT_TRUE(store->Commit(next, 400, Echo).ok());
+  Add(next, kA, 3, "a3");
+  ASSERT_TRUE(CommitEchoed(*store, std::move(next), 400).ok());
   EXPECT_EQ(Items(*store).back().commit_index(), 4u);
 }
 
@@ -116,31 +142,31 @@ TEST(RecordStore, NeverStoresAnEventThatDoesNotContinueItsStream) {
   TempDir dir;
   auto store = OpenOrDie(dir / "store");
   RecordStore::Batch batch;
-  batch.AddEvent(kA, 1, "a1");
-  ASSERT_TRUE(store->Commit(batch, 1, Echo).ok());
+  Add(batch, kA, 1, "a1");
+  ASSERT_TRUE(CommitEchoed(*store, std::move(batch), 1).ok());
 
   RecordStore::Batch conflicting;
-  conflicting.AddEvent(kB, 1, "b1");  // valid, but the batch is all or nothing
-  conflicting.AddEvent(kA, 1, "forged");
-  EXPECT_EQ(store->Commit(conflicting, 2, Echo).code(), Status::Code::kInvalidArgument);
+  Add(conflicting, kB, 1, "b1");  // valid, but the batch is all or nothing
+  Add(conflicting, kA, 1, "forged");
+  EXPECT_EQ(CommitEchoed(*store, std::move(conflicting), 2).code(), Status::Code::kInvalidArgument);
   RecordStore::Batch gap;
-  gap.AddEvent(kA, 3, "a3");
-  EXPECT_EQ(store->Commit(gap, 3, Echo).code(), Status::Code::kInvalidArgument);
+  Add(gap, kA, 3, "a3");
+  EXPECT_EQ(CommitEchoed(*store, std::move(gap), 3).code(), Status::Code::kInvalidArgument);
 
   EXPECT_EQ(store->commit_index(), 1u);
   auto items = Items(*store);
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].event(), "a1");
-  EXPECT_EQ(*store->EventHash(kA, 1), ComputeSha256("a1"));
+  EXPECT_EQ(*store->EventBytes(kA, 1), "a1");
   EXPECT_EQ(store->streams().count(kB), 0u);
 }
 
 TEST(RecordStore, BatchAnswersForItsOwnEventsAndConflicts) {
   RecordStore::Batch batch;
-  batch.AddEvent(kA, 1, "a1");
+  Add(batch, kA, 1, "a1");
   batch.AddObservation(Conflict(kA, 1, "forged"));
   ASSERT_NE(batch.FindEvent(kA, 1), nullptr);
-  EXPECT_EQ(*batch.FindEvent(kA, 1), ComputeSha256("a1"));
+  EXPECT_EQ(*batch.FindEvent(kA, 1), "a1");
   EXPECT_EQ(batch.FindEvent(kA, 2), nullptr);
   EXPECT_TRUE(batch.HasConflict(kA, 1, ComputeSha256("forged")));
   EXPECT_FALSE(batch.HasConflict(kB, 1, ComputeSha256("forged")));
@@ -158,8 +184,8 @@ TEST(RecordStore, ReadOnlyStoreRefusesToCommit) {
   OpenOrDie(dir / "store").reset();
   auto store = OpenOrDie(dir / "store", /*read_only=*/true);
   RecordStore::Batch batch;
-  batch.AddEvent(kA, 1, "a1");
-  EXPECT_FALSE(store->Commit(batch, 1, Echo).ok());
+  Add(batch, kA, 1, "a1");
+  EXPECT_FALSE(CommitEchoed(*store, std::move(batch), 1).ok());
 }
 
 TEST(RecordStore, OpensAStoreWithColumnFamiliesOfALaterVersion) {
@@ -167,12 +193,12 @@ TEST(RecordStore, OpensAStoreWithColumnFamiliesOfALaterVersion) {
   {
     auto store = OpenOrDie(dir / "store");
     RecordStore::Batch batch;
-    batch.AddEvent(kA, 1, "a1");
-    ASSERT_TRUE(store->Commit(batch, 1, Echo).ok());
+    Add(batch, kA, 1, "a1");
+    ASSERT_TRUE(CommitEchoed(*store, std::move(batch), 1).ok());
   }
   {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "record", "events", "meta", "verdicts"}) {
+    for (const char* name : {"default", "record", "runs", "meta"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -191,30 +217,80 @@ TEST(RecordStore, OpensAStoreWithColumnFamiliesOfALaterVersion) {
 
 TEST(RecordStore, StoresEachItemsVerdictBesideItInCommitOrder) {
   TempDir dir;
-  std::vector<uint64_t> judged;
-  auto judge = [&](const wire::RecordItem& item) {
-    judged.push_back(item.commit_index());
-    return Echo(item);
-  };
+  EchoJudge judge;
   {
     auto store = OpenOrDie(dir / "store");
     RecordStore::Batch first;
-    first.AddEvent(kA, 1, "a1");
+    Add(first, kA, 1, "a1");
     first.AddObservation(Conflict(kA, 1, "forged"));
-    ASSERT_TRUE(store->Commit(first, 100, judge).ok());
+    ASSERT_TRUE(store->Commit(std::move(first), 100, judge.AsItemJudge()).ok());
     RecordStore::Batch second;
-    second.AddEvent(kB, 1, "b1");
-    ASSERT_TRUE(store->Commit(second, 200, judge).ok());
-    EXPECT_EQ(store->verdict_index(), 3u);
+    Add(second, kB, 1, "b1");
+    ASSERT_TRUE(store->Commit(std::move(second), 200, judge.AsItemJudge()).ok());
   }
-  EXPECT_EQ(judged, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(judge.judged, (std::vector<uint64_t>{1, 2, 3}));
   auto store = OpenOrDie(dir / "store", /*read_only=*/true);
   const auto verdicts = Verdicts(*store);
   ASSERT_EQ(verdicts.size(), 3u);
   const auto items = Items(*store);
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(verdicts[i].first, i + 1);
-    EXPECT_EQ(verdicts[i].second, Echo(items[i]).SerializeAsString());
+    EXPECT_EQ(verdicts[i].second, EchoVerdict(items[i]).SerializeAsString());
+  }
+}
+
+TEST(RecordStore, GivesTheJudgeTheParsedEventOfEachEventItem) {
+  TempDir dir;
+  auto store = OpenOrDie(dir / "store");
+  wire::CaptureEvent event;
+  event.set_station(kA.station);
+  event.set_seq(1);
+  RecordStore::Batch batch;
+  batch.AddEvent(kA, 1, event.SerializeAsString(), event);
+  batch.AddObservation(Conflict(kA, 1, "forged"));
+  std::vector<std::string> seen;
+  wire::Verdict verdict;
+  ASSERT_TRUE(store
+                  ->Commit(std::move(batch), 1,
+                           [&](const wire::RecordItem& item, const wire::CaptureEvent* parsed) -> const wire::Verdict& {
+                             seen.push_back(parsed ? parsed->SerializeAsString() : "none");
+                             verdict.set_commit_index(item.commit_index());
+                             return verdict;
+                           })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{event.SerializeAsString(), "none"}));
+}
+
+TEST(RecordStore, FindsEveryStoredEventAgainAcrossInterleavedCommits) {
+  TempDir dir;
+  std::map<std::pair<StreamId, uint64_t>, std::string> written;
+  {
+    auto store = OpenOrDie(dir / "store");
+    uint64_t next_a = 1;
+    uint64_t next_b = 1;
+    for (int commit = 0; commit < 20; ++commit) {
+      RecordStore::Batch batch;
+      // Uneven interleavings, observations between, and commits where a stream has no event.
+      for (int i = 0; i < commit % 7; ++i) {
+        const bool a = (i + commit) % 3 != 0;
+        const StreamId stream = a ? kA : kB;
+        const uint64_t seq = a ? next_a++ : next_b++;
+        const std::string bytes = (a ? "a" : "b") + std::to_string(seq);
+        Add(batch, stream, seq, bytes);
+        written[{stream, seq}] = bytes;
+        if (i % 4 == 3) batch.AddObservation(Conflict(stream, seq, "other"));
+      }
+      ASSERT_TRUE(CommitEchoed(*store, std::move(batch), commit).ok());
+    }
+  }
+  for (bool read_only : {false, true}) {
+    auto store = OpenOrDie(dir / "store", read_only);
+    for (const auto& [where, bytes] : written) {
+      auto found = store->EventBytes(where.first, where.second);
+      ASSERT_TRUE(found.ok()) << found.status().message();
+      EXPECT_EQ(*found, bytes);
+    }
+    EXPECT_EQ(store->EventBytes(kB, 0).status().code(), Status::Code::kNotFound);
   }
 }
 
@@ -222,15 +298,11 @@ TEST(RecordStore, ShowsTheJudgeNothingOfABatchItRefuses) {
   TempDir dir;
   auto store = OpenOrDie(dir / "store");
   RecordStore::Batch gap;
-  gap.AddEvent(kA, 1, "a1");
-  gap.AddEvent(kA, 3, "a3");
-  int judged = 0;
-  EXPECT_EQ(store->Commit(gap, 1, [&](const wire::RecordItem& item) {
-                  ++judged;
-                  return Echo(item);
-                }).code(),
-            Status::Code::kInvalidArgument);
-  EXPECT_EQ(judged, 0);
+  Add(gap, kA, 1, "a1");
+  Add(gap, kA, 3, "a3");
+  EchoJudge judge;
+  EXPECT_EQ(store->Commit(std::move(gap), 1, judge.AsItemJudge()).code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(judge.judged.empty());
   EXPECT_TRUE(Verdicts(*store).empty());
 }
 
@@ -256,52 +328,35 @@ TEST(RecordStore, KeepsTheJudgesInputsAndNeverReplacesThem) {
   EXPECT_EQ(store->judge_inputs()->roster_csv, inputs.roster_csv);
 }
 
-// A store written before verdicts existed: format "1", no "verdicts" column family.
-void MakeFormatOne(const std::string& db_path) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : {"default", "record", "events", "meta", "verdicts"}) {
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), db_path, families, &handles, &db).ok());
-  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[3], "format", "1").ok());
-  ASSERT_TRUE(db->DropColumnFamily(handles[4]).ok());
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  delete db;
-}
-
-TEST(RecordStore, ReadsAFormatOneStoreAndCommitsOnlyOnceItsVerdictsAreAdded) {
+// A store of format version 2 (a column family per verdict and per stream index), never deployed.
+TEST(RecordStore, RefusesAStoreOfAnEarlierFormatAndLeavesItAsItIs) {
   TempDir dir;
+  const std::string db_path = dir / "store/db";
+  std::filesystem::create_directories(dir / "store");
   {
-    auto store = OpenOrDie(dir / "store");
-    RecordStore::Batch batch;
-    batch.AddEvent(kA, 1, "a1");
-    batch.AddEvent(kA, 2, "a2");
-    ASSERT_TRUE(store->Commit(batch, 1, Echo).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "record", "events", "meta", "verdicts"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    rocksdb::DBOptions options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, db_path, families, &handles, &db).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[3], "format", "2").ok());
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
   }
-  MakeFormatOne(dir / "store/db");
-  {
-    auto read_only = OpenOrDie(dir / "store", /*read_only=*/true);
-    ASSERT_TRUE(read_only);
-    EXPECT_EQ(read_only->verdict_index(), 0u);
-    EXPECT_TRUE(Verdicts(*read_only).empty());
+  for (bool read_only : {false, true}) {
+    auto store = RecordStore::Open(dir / "store", read_only);
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.status().code(), Status::Code::kCorruption);
+    EXPECT_NE(store.status().message().find("format version '2'"), std::string::npos) << store.status().message();
   }
-  auto store = OpenOrDie(dir / "store");
-  ASSERT_TRUE(store);
-  EXPECT_EQ(store->commit_index(), 2u);
-  EXPECT_EQ(store->verdict_index(), 0u);
-  RecordStore::Batch next;
-  next.AddEvent(kA, 3, "a3");
-  EXPECT_EQ(store->Commit(next, 2, Echo).code(), Status::Code::kInvalidArgument);
-
-  wire::Verdict skipping;
-  skipping.set_commit_index(2);
-  EXPECT_EQ(store->AddVerdicts({skipping}).code(), Status::Code::kInvalidArgument);
-  const auto items = Items(*store);
-  ASSERT_TRUE(store->AddVerdicts({Echo(items[0]), Echo(items[1])}).ok());
-  EXPECT_TRUE(store->Commit(next, 2, Echo).ok());
-  EXPECT_EQ(Verdicts(*store).size(), 3u);
+  std::vector<std::string> families;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), db_path, &families).ok());
+  EXPECT_EQ(std::count(families.begin(), families.end(), "runs"), 0);
 }
 
 }  // namespace

@@ -9,16 +9,16 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The store as the tracker sees it: the hashes of the events applied so far.
+// The store as the tracker sees it: the events applied so far.
 class FakeStore : public StoredEventLookup {
  public:
-  Result<Sha256> StoredHash(const StreamId& stream, uint64_t seq) const override {
+  Result<std::string> StoredBytes(const StreamId& stream, uint64_t seq) const override {
     if (fail) return Status::IoError("disk gone");
-    auto it = hashes.find({stream, seq});
-    if (it == hashes.end()) return Status::NotFound("not stored");
+    auto it = events.find({stream, seq});
+    if (it == events.end()) return Status::NotFound("not stored");
     return it->second;
   }
-  std::map<std::pair<StreamId, uint64_t>, Sha256> hashes;
+  std::map<std::pair<StreamId, uint64_t>, std::string> events;
   bool fail = false;
 };
 
@@ -31,9 +31,9 @@ class SequenceTrackerTest : public ::testing::Test {
 
   // Offers an event and, as the coordinator does, stores whatever was applied.
   OfferResult Offer(uint64_t seq, const std::string& bytes, const StreamId& stream = kStream) {
-    auto result = tracker_.Offer(stream, seq, bytes);
+    auto result = tracker_.Offer(stream, seq, std::string(bytes));
     EXPECT_TRUE(result.ok()) << result.status().message();
-    for (const auto& e : result->applied) store_.hashes[{stream, e.seq}] = ComputeSha256(e.bytes);
+    for (const auto& e : result->applied) store_.events[{stream, e.seq}] = e.bytes;
     return *result;
   }
   static std::vector<uint64_t> Seqs(const OfferResult& r) {
@@ -75,7 +75,7 @@ TEST_F(SequenceTrackerTest, ReportsOtherBytesUnderAStoredSeqAsAConflict) {
   EXPECT_EQ(r.outcome, OfferOutcome::kConflict);
   EXPECT_TRUE(r.applied.empty());
   EXPECT_EQ(tracker_.stored(kStream), 2u);
-  EXPECT_EQ(store_.hashes.at({kStream, 1}), ComputeSha256("first"));
+  EXPECT_EQ(store_.events.at({kStream, 1}), "first");
 }
 
 TEST_F(SequenceTrackerTest, ReportsOtherBytesUnderABufferedSeqAsAConflictAndKeepsTheFirst) {
@@ -157,13 +157,13 @@ TEST_F(SequenceTrackerTest, KeepsStreamsOfTheSameStationApart) {
 
 TEST_F(SequenceTrackerTest, ContinuesAfterTheRestoredSeq) {
   tracker_.Restore(kStream, 5);
-  store_.hashes[{kStream, 3}] = ComputeSha256("e3");
+  store_.events[{kStream, 3}] = "e3";
   EXPECT_EQ(Offer(3, "e3").outcome, OfferOutcome::kDuplicate);
   EXPECT_EQ(Offer(6, "e6").outcome, OfferOutcome::kApplied);
   EXPECT_FALSE(tracker_.NextResend(kStream, kT0));
 }
 
-TEST_F(SequenceTrackerTest, FailsWhenTheStoredHashCannotBeRead) {
+TEST_F(SequenceTrackerTest, FailsWhenTheStoredEventCannotBeRead) {
   Offer(1, "e1");
   store_.fail = true;
   auto r = tracker_.Offer(kStream, 1, "e1");

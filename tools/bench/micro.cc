@@ -34,7 +34,7 @@ class Collector : public benchmark::BenchmarkReporter {
 // Never called on an in-order stream: the tracker asks only about duplicates.
 class NoLookup : public coord::StoredEventLookup {
  public:
-  Result<Sha256> StoredHash(const coord::StreamId&, uint64_t) const override {
+  Result<std::string> StoredBytes(const coord::StreamId&, uint64_t) const override {
     return Status::NotFound("the benchmark stores nothing");
   }
 };
@@ -114,7 +114,7 @@ Status RunMicro(const MicroOptions& options, Figures& figures) {
       const int stations = options.stations;
       for (size_t i = 0; i < events.size(); ++i) {
         const coord::StreamId stream{static_cast<uint32_t>(i % stations + 1), kEpoch};
-        auto offered = tracker.Offer(stream, i / stations + 1, events[i]);
+        auto offered = tracker.Offer(stream, i / stations + 1, std::string(events[i]));
         benchmark::DoNotOptimize(offered);
       }
     }
