@@ -280,7 +280,6 @@ void Coordinator::HandleHeartbeat(const wire::Heartbeat& heartbeat) {
     return;
   }
   ++CountersOf(heartbeat.station()).heartbeats;
-  SeeStationTime(heartbeat.station_time_us());
   tracker_.Announce({heartbeat.station(), heartbeat.epoch()}, heartbeat.last_seq());
   latest_epoch_[heartbeat.station()] = heartbeat.epoch();
   for (wire::Observation& o : watch_.Heartbeat(heartbeat, SystemNowMicros(), std::chrono::steady_clock::now())) {
@@ -325,7 +324,6 @@ void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello)
   }
   LogInfo(kLog, "hello from " + Describe(stream) + " (last seq " + std::to_string(hello.last_seq()) +
                     ", agent version '" + hello.agent_version() + "')");
-  SeeStationTime(hello.station_time_us());
   tracker_.Announce(stream, hello.last_seq());
   // The agent may have restarted and lost what we asked for before.
   tracker_.ForgetResendRequest(stream);

@@ -71,8 +71,9 @@ struct CoordinatorOptions {
   wire::JudgeConfig judge_config;
   std::string events_endpoint = "tcp://127.0.0.1:5701";
   std::string control_endpoint = "tcp://127.0.0.1:5702";
-  // received_time_us is the highest station_time_us seen instead of the system clock, so a
-  // simulated day has a consistent record.
+  // received_time_us is the highest station_time_us of the events seen instead of the system clock,
+  // so a simulated day has a consistent record. Not hellos' or heartbeats' times: an agent sends
+  // those from its system clock until the simulator first sets its station clock.
   bool sim_time = false;
   size_t max_burst = 10'000;                        // frames drained before one commit
   std::chrono::milliseconds tick{100};              // longest wait between resend and silence checks

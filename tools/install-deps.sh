@@ -12,6 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
+  chromium poppler-utils fonts-wqy-zenhei
 )
 
 missing=()

@@ -1,174 +1,145 @@
-// capturectl: reads a coordinator's record (a stopped coordinator's store, read-only) or asks a
-// running coordinator over its control socket.
+// capturectl: the registrar's and the auditor's command line. Reads a coordinator's record (a
+// stopped coordinator's store, read-only) or asks a running coordinator over its control socket.
 //
+//   capturectl status --connect ENDPOINT [--json]
+//   capturectl anomalies [--open] [--station N] (--store DIR | --connect ENDPOINT) [--json]
+//   capturectl resolve ID --reason TEXT --connect ENDPOINT [--by NAME]
 //   capturectl export anomalies|assignment (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
 //   capturectl verify --store DIR
-//   capturectl status --connect ENDPOINT
-//   capturectl resolve ID --reason TEXT --connect ENDPOINT [--by NAME]
+//   capturectl forms --class C (--store DIR | --roster CSV [--schedule CSV]) [--date D] [--out FILE]
+//   capturectl reconcile FORM.csv (--store DIR | --connect ENDPOINT) [--class C] [--json]
 //
-// Exports are formatted by coordinator/judge/export.h, so --store and --connect give the same
-// bytes for the same record. Exit codes: 0 done; 1 verify found a verdict that differs, or resolve
-// named no open anomaly; 2 usage, I/O or protocol errors.
-#include <cstdio>
+// Readable tables by default, --json for scripts. Exit codes: 0 all well, 1 findings, 2 usage,
+// I/O or protocol errors; what counts as a finding is in each command's --help.
 #include <string>
 
 #include <CLI/CLI.hpp>
 
-#include "common/fs.h"
-#include "common/status.h"
-#include "coordinator/audit.h"
-#include "coordinator/control_client.h"
-#include "coordinator/judge/export.h"
-#include "coordinator/record_store.h"
-#include "coordinator/status_client.h"
-#include "coordinator/stream_id.h"
+#include "tools/capturectl/commands.h"
 
 namespace {
 
-using namespace capture;
+using namespace capture::ctl;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFound = 1;
-constexpr int kExitError = 2;
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "capturectl: %s\n", message.c_str());
-  return kExitError;
+// Every command's --help ends with what its exit codes mean.
+std::string ExitCodes(const std::string& one) {
+  return "Exit codes: 0 all well; 1 " + one + "; 2 usage, I/O or protocol error (message on stderr).";
 }
 
-struct ExportArgs {
-  std::string what;
-  std::string store_dir;
-  std::string endpoint;
-  std::string out;
-  bool open_only = false;
-  uint32_t station = 0;
-};
-
-Result<std::string> ExportFromStore(const ExportArgs& args) {
-  auto store = coord::RecordStore::Open(args.store_dir, /*read_only=*/true);
-  if (!store.ok()) return store.status();
-  auto judge = coord::JudgeStoredRecord(**store);
-  if (!judge.ok()) return judge.status();
-  if (args.what == "assignment") return judge::AssignmentCsv(**judge);
-  return judge::AnomaliesJsonLines(**judge, {args.open_only, args.station});
-}
-
-Result<std::string> ExportFromCoordinator(const ExportArgs& args, int timeout_ms) {
-  wire::ExportRequest request;
-  request.set_what(args.what == "assignment" ? wire::ExportRequest::ASSIGNMENT : wire::ExportRequest::ANOMALIES);
-  request.set_open_only(args.open_only);
-  request.set_station(args.station);
-  auto reply = coord::RequestExport(args.endpoint, request, timeout_ms);
-  if (!reply.ok()) return reply.status();
-  if (!reply->ok()) return Status::InvalidArgument("the coordinator refused the export: " + reply->text());
-  return std::move(*reply->mutable_text());
-}
-
-int RunExport(const ExportArgs& args, int timeout_ms) {
-  if (args.store_dir.empty() == args.endpoint.empty()) return Fail("export needs exactly one of --store and --connect");
-  if (args.what == "assignment" && (args.open_only || args.station != 0)) {
-    return Fail("--open and --station select anomalies; the assignment has one row per student");
-  }
-  auto text = args.store_dir.empty() ? ExportFromCoordinator(args, timeout_ms) : ExportFromStore(args);
-  if (!text.ok()) return Fail(text.status().message());
-  if (!args.out.empty()) {
-    if (Status s = WriteFileDurably(args.out, *text); !s.ok()) return Fail(s.message());
-    return kExitOk;
-  }
-  std::fwrite(text->data(), 1, text->size(), stdout);
-  return std::fflush(stdout) == 0 ? kExitOk : Fail("cannot write the export to stdout");
-}
-
-int RunVerify(const std::string& store_dir) {
-  auto store = coord::RecordStore::Open(store_dir, /*read_only=*/true);
-  if (!store.ok()) return Fail(store.status().message());
-  auto outcome = coord::VerifyVerdicts(**store);
-  if (!outcome.ok()) return Fail(outcome.status().message());
-  if (!outcome->equal) {
-    std::printf("differs commit_index=%llu: %s\n", static_cast<unsigned long long>(outcome->first_difference),
-                outcome->difference.c_str());
-    return kExitFound;
-  }
-  std::printf("verified items=%llu: every stored verdict equals the re-judged one\n",
-              static_cast<unsigned long long>(outcome->items));
-  return kExitOk;
-}
-
-int RunStatus(const std::string& endpoint, int timeout_ms) {
-  auto reply = coord::QueryStatus(endpoint, timeout_ms);
-  if (!reply.ok()) return Fail(reply.status().message());
-  std::printf("commit_index=%llu\n", static_cast<unsigned long long>(reply->commit_index()));
-  for (const wire::StationStatus& s : reply->stations()) {
-    std::printf("stream station=%u epoch=%s stored_seq=%llu announced_seq=%llu\n", s.station(),
-                coord::EpochHex(s.epoch()).c_str(), static_cast<unsigned long long>(s.stored_seq()),
-                static_cast<unsigned long long>(s.announced_seq()));
-  }
-  for (const wire::Counter& c : reply->counters()) {
-    std::printf("counter %s=%llu\n", c.name().c_str(), static_cast<unsigned long long>(c.value()));
-  }
-  return kExitOk;
-}
-
-int RunResolve(const std::string& id, const std::string& reason, const std::string& by, const std::string& endpoint,
-               int timeout_ms) {
-  auto reply = coord::RequestResolve(endpoint, id, reason, by, timeout_ms);
-  if (!reply.ok()) return Fail(reply.status().message());
-  std::printf("%s commit_index=%llu: %s\n", reply->ok() ? "resolved" : "not_resolved",
-              static_cast<unsigned long long>(reply->commit_index()), reply->message().c_str());
-  return reply->ok() ? kExitOk : kExitFound;
+void AddSource(CLI::App* cmd, RecordSource& source) {
+  cmd->add_option("--store", source.store_dir, "A stopped coordinator's store folder (read-only).");
+  cmd->add_option("--connect", source.endpoint, "A running coordinator's control address.");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"capturectl: exports, verification, status and resolutions of a capture day's record."};
+  CLI::App app{"capturectl: the registrar's and the auditor's view of a capture day's record."};
   app.footer(
-      "Exit codes: 0 done; 1 verify found a stored verdict that differs from the re-judged one, or resolve named "
-      "no open anomaly; 2 usage, I/O or protocol errors.\n"
+      "Exit codes: 0 all well; 1 findings (anomalies: an open WARNING or BLOCKER is listed; reconcile: the paper "
+      "and the record disagree; verify: a stored verdict differs from the re-judged one; resolve: no such open "
+      "anomaly); 2 usage, I/O or protocol errors. status, export and forms never find: 0 or 2.\n"
       "--store reads a stopped coordinator's store read-only and judges its record again with the inputs stored "
-      "in it. --connect asks a running coordinator on its control address; there is no token yet (a later "
-      "version adds the registrar's token), so anyone who reaches that address can resolve anomalies.");
+      "in it; --connect asks a running coordinator on its control address. Both give the same exports. There is "
+      "no token yet: anyone who reaches the control address can resolve anomalies.");
   app.require_subcommand(1);
   app.fallthrough();  // --timeout-ms may follow the subcommand
   int timeout_ms = 5000;
   app.add_option("--timeout-ms", timeout_ms, "How long to wait for a coordinator's reply.")->capture_default_str();
+
+  StatusArgs status_args;
+  CLI::App* status_cmd = app.add_subcommand(
+      "status", "A running coordinator's commit index, streams (stored and announced seq) and counters.");
+  status_cmd->add_option("--connect", status_args.endpoint, "The coordinator's control address.")->required();
+  status_cmd->add_flag("--json", status_args.json, "One JSON object instead of the tables.");
+  status_cmd->footer("Exit codes: 0 the coordinator answered; 2 usage, I/O or protocol error (no answer in time).");
+
+  AnomaliesArgs anomalies_args;
+  CLI::App* anomalies_cmd = app.add_subcommand("anomalies", "The judge's anomalies: a table, or JSON Lines.");
+  AddSource(anomalies_cmd, anomalies_args.source);
+  anomalies_cmd->add_flag("--open", anomalies_args.open_only, "Only the open ones.");
+  anomalies_cmd->add_option("--station", anomalies_args.station, "Only this station's.");
+  anomalies_cmd->add_flag("--json", anomalies_args.json, "JSON Lines in the order raised, as `export anomalies`.");
+  anomalies_cmd->footer(
+      "The table lists open before resolved anomalies, blockers first, then in the order raised: id, severity, "
+      "state, kind, station, students (student numbers), shots, the time it was raised (the raising item's commit "
+      "time; known from a --store only, '-' over --connect) and the operator's message.\n" +
+      ExitCodes("an open WARNING or BLOCKER is listed"));
+
+  ResolveArgs resolve_args;
+  resolve_args.by = "registrar";
+  CLI::App* resolve_cmd =
+      app.add_subcommand("resolve", "Resolve an open anomaly; recorded with who and why, and judged.");
+  resolve_cmd->add_option("id", resolve_args.id, "The anomaly's id, e.g. A3.")->required();
+  resolve_cmd->add_option("--reason", resolve_args.reason, "Why it is resolved.")->required();
+  resolve_cmd->add_option("--by", resolve_args.by, "Who resolves it.")->capture_default_str();
+  resolve_cmd->add_option("--connect", resolve_args.endpoint, "The coordinator's control address.")->required();
+  resolve_cmd->footer(ExitCodes("the id names no open anomaly (recorded as UNKNOWN_ANOMALY)"));
 
   ExportArgs export_args;
   CLI::App* export_cmd = app.add_subcommand("export", "Print the anomalies (JSON Lines) or the assignment (CSV).");
   export_cmd->add_option("what", export_args.what, "anomalies or assignment")
       ->required()
       ->check(CLI::IsMember({"anomalies", "assignment"}));
-  export_cmd->add_option("--store", export_args.store_dir, "A stopped coordinator's store folder.");
-  export_cmd->add_option("--connect", export_args.endpoint, "A running coordinator's control address.");
+  AddSource(export_cmd, export_args.source);
   export_cmd->add_option("--out", export_args.out, "Write to this file instead of stdout.");
   export_cmd->add_flag("--open", export_args.open_only, "Anomalies: only the open ones.");
   export_cmd->add_option("--station", export_args.station, "Anomalies: only this station's.");
+  export_cmd->footer("Exit codes: 0 exported; 2 usage, I/O or protocol error.");
 
   std::string verify_store;
   CLI::App* verify_cmd = app.add_subcommand(
       "verify", "Judge the stored record again from scratch and compare every stored verdict byte for byte.");
   verify_cmd->add_option("--store", verify_store, "A stopped coordinator's store folder.")->required();
+  verify_cmd->footer(ExitCodes("a stored verdict differs from the re-judged one (the first is named)"));
 
-  std::string status_endpoint;
-  CLI::App* status_cmd = app.add_subcommand("status", "Print a running coordinator's streams and counters.");
-  status_cmd->add_option("--connect", status_endpoint, "The coordinator's control address.")->required();
+  FormsArgs forms_args;
+  CLI::App* forms_cmd =
+      app.add_subcommand("forms", "The printable registration form (登记表) of a class, as one HTML page.");
+  forms_cmd->add_option("--class", forms_args.class_name, "The class, as on the roster.")->required();
+  forms_cmd->add_option("--store", forms_args.store_dir, "A stopped coordinator's store: roster, schedule, record.");
+  forms_cmd->add_option("--roster", forms_args.roster_path, "Or the roster CSV alone: the blank form before the day.");
+  forms_cmd->add_option("--schedule", forms_args.schedule_path, "With --roster: the schedule, for station and slot.");
+  forms_cmd->add_option("--date", forms_args.date, "The date printed in the header (default: the store's day).");
+  forms_cmd->add_option("--out", forms_args.out, "Write the HTML to this file instead of stdout.");
+  forms_cmd->footer(
+      "One self-contained HTML page with an A4 print stylesheet (no scripts, no external assets): college, class "
+      "and date on every page; 序号, student number, name, shot number and signature, in student-number order. "
+      "The shot numbers come from the record once it holds a photo of the class (absent students: 缺席); before "
+      "that, or with --roster, the column is blank. Print it from a browser, or: chromium --headless "
+      "--print-to-pdf=FORM.pdf file:///path/FORM.html\n"
+      "Exit codes: 0 written; 2 usage or I/O error, or no roster student in the class.");
 
-  std::string resolve_id, resolve_reason, resolve_by = "registrar", resolve_endpoint;
-  CLI::App* resolve_cmd =
-      app.add_subcommand("resolve", "Resolve an open anomaly; recorded with who and why, and judged.");
-  resolve_cmd->add_option("id", resolve_id, "The anomaly's id, e.g. A3.")->required();
-  resolve_cmd->add_option("--reason", resolve_reason, "Why it is resolved.")->required();
-  resolve_cmd->add_option("--by", resolve_by, "Who resolves it.")->capture_default_str();
-  resolve_cmd->add_option("--connect", resolve_endpoint, "The coordinator's control address.")->required();
+  ReconcileArgs reconcile_args;
+  CLI::App* reconcile_cmd = app.add_subcommand(
+      "reconcile", "Compare the shot numbers on the signed paper forms with the record's assignment.");
+  reconcile_cmd->add_option("form", reconcile_args.form_path, "The transcribed form, FORM.csv.")->required();
+  AddSource(reconcile_cmd, reconcile_args.source);
+  reconcile_cmd->add_option("--class", reconcile_args.class_name,
+                            "The form's class: its students missing from the paper, and others on it, are listed.");
+  reconcile_cmd->add_flag("--json", reconcile_args.json, "JSON Lines, one object per finding.");
+  reconcile_cmd->footer(
+      "FORM.csv is transcribed from the signed paper: header student_no,shot_number, one line per student, the "
+      "shot number as written (empty where none is written). Lists every student whose paper and record "
+      "disagree (with the record's station and file), students on the paper but on no roster, and roster "
+      "students of the form's classes (or of --class) missing from it.\n" +
+      ExitCodes("the paper and the record disagree somewhere") + " A malformed FORM.csv is an error naming its line.");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitError;
   }
-  if (*export_cmd) return RunExport(export_args, timeout_ms);
+  for (RecordSource* source : {&anomalies_args.source, &export_args.source, &reconcile_args.source}) {
+    source->timeout_ms = timeout_ms;
+  }
+  status_args.timeout_ms = resolve_args.timeout_ms = timeout_ms;
+
+  if (*status_cmd) return RunStatus(status_args);
+  if (*anomalies_cmd) return RunAnomalies(anomalies_args);
+  if (*resolve_cmd) return RunResolve(resolve_args);
+  if (*export_cmd) return RunExport(export_args);
   if (*verify_cmd) return RunVerify(verify_store);
-  if (*status_cmd) return RunStatus(status_endpoint, timeout_ms);
-  return RunResolve(resolve_id, resolve_reason, resolve_by, resolve_endpoint, timeout_ms);
+  if (*forms_cmd) return RunForms(forms_args);
+  return RunReconcile(reconcile_args);
 }

@@ -1,0 +1,68 @@
+// capturectl's commands, one Run function each, called by main.cc once the command line is parsed.
+// Each returns the process exit code (record_access.h: 0 all well, 1 findings, 2 errors) and
+// prints its own error line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tools/capturectl/record_access.h"
+
+namespace capture::ctl {
+
+// record_commands.cc: the judged record.
+struct ExportArgs {
+  std::string what;  // "anomalies" or "assignment"
+  RecordSource source;
+  std::string out;
+  bool open_only = false;
+  uint32_t station = 0;
+};
+int RunExport(const ExportArgs& args);
+
+int RunVerify(const std::string& store_dir);
+
+struct AnomaliesArgs {
+  RecordSource source;
+  bool open_only = false;
+  uint32_t station = 0;
+  bool json = false;
+};
+// 1 when an open WARNING or BLOCKER is listed.
+int RunAnomalies(const AnomaliesArgs& args);
+
+// coordinator_commands.cc: a running coordinator.
+struct StatusArgs {
+  std::string endpoint;
+  int timeout_ms = 5000;
+  bool json = false;
+};
+int RunStatus(const StatusArgs& args);
+
+struct ResolveArgs {
+  std::string id, reason, by, endpoint;
+  int timeout_ms = 5000;
+};
+int RunResolve(const ResolveArgs& args);
+
+// paper_commands.cc: the paper registration forms.
+struct FormsArgs {
+  std::string class_name;
+  std::string store_dir;      // a stopped store: roster, schedule and (after the day) shot numbers
+  std::string roster_path;    // or the roster CSV alone: the blank form before the day
+  std::string schedule_path;  // with --roster: the schedule, for station and slot in the header
+  std::string date;           // overrides the store's day
+  std::string out;
+};
+int RunForms(const FormsArgs& args);
+
+struct ReconcileArgs {
+  std::string form_path;
+  RecordSource source;
+  std::string class_name;
+  bool json = false;
+};
+// 1 when any finding is listed.
+int RunReconcile(const ReconcileArgs& args);
+
+}  // namespace capture::ctl
