@@ -80,14 +80,18 @@ bool GetVarint(std::string_view& in, uint64_t* v) {
 // order or absent (empty), as protobuf would.
 constexpr char kItemTag = 1 << 3 | 2;
 constexpr char kVerdictTag = 2 << 3 | 2;
-void EncodeStoredItem(std::string& out, std::string_view item, std::string_view verdict) {
+void AppendField(std::string& out, char tag, const google::protobuf::MessageLite& message) {
+  const size_t size = message.ByteSizeLong();
+  out.push_back(tag);
+  PutVarint(out, size);
+  const size_t at = out.size();
+  out.resize(at + size);
+  message.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out.data() + at));
+}
+void EncodeStoredItem(std::string& out, const wire::RecordItem& item, const wire::Verdict& verdict) {
   out.clear();
-  out.push_back(kItemTag);
-  PutVarint(out, item.size());
-  out.append(item);
-  out.push_back(kVerdictTag);
-  PutVarint(out, verdict.size());
-  out.append(verdict);
+  AppendField(out, kItemTag, item);
+  AppendField(out, kVerdictTag, verdict);
 }
 bool DecodeStoredItem(std::string_view in, std::string_view* item, std::string_view* verdict) {
   *item = {};
@@ -335,8 +339,6 @@ Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJu
   rocksdb::WriteBatch write;
   const uint64_t base = commit_index_;  // item at position p gets commit index base + p + 1
   std::string key;
-  std::string item_bytes;
-  std::string verdict_bytes;
   std::string value;
   // Every item is valid: only now is the judge told of them, in commit order.
   for (size_t position = 0; position < batch.items_.size(); ++position) {
@@ -345,9 +347,7 @@ Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJu
     item.record.set_commit_index(index);
     item.record.set_received_time_us(received_time_us);
     const wire::Verdict& verdict = judge(item.record, item.seq == 0 ? nullptr : &item.event);
-    item.record.SerializeToString(&item_bytes);
-    verdict.SerializeToString(&verdict_bytes);
-    EncodeStoredItem(value, item_bytes, verdict_bytes);
+    EncodeStoredItem(value, item.record, verdict);
     key.clear();
     PutBig64(key, index);
     rocksdb::Status s = write.Put(record_, key, value);

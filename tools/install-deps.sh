@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
-  librocksdb-dev
+  librocksdb-dev libjemalloc-dev
   libsodium-dev
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
