@@ -54,7 +54,8 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore
     : options_(std::move(options)),
       store_(std::move(store)),
       tracker_(&lookup_, options_.tracker),
-      judge_(std::make_unique<judge::Judge>(options_.schedule, options_.roster, options_.judge_config)),
+      judge_(std::make_unique<judge::Judge>(std::move(options_.schedule), std::move(options_.roster),
+                                            options_.judge_config)),
       watch_({options_.judge_config.clock_skew_tolerance_us(), options_.silent_after, options_.clock_confirm,
               options_.sim_time}) {
   for (int station : options_.stations) {

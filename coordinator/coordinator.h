@@ -65,7 +65,8 @@ namespace capture::coord {
 
 struct CoordinatorOptions {
   std::vector<int> stations;  // the schedule's stations: frames of any other station are rejected
-  // The judge's inputs: the ones stored with the record (judge_inputs.h).
+  // The judge's inputs: the ones stored with the record (judge_inputs.h). The judge takes the
+  // schedule and the roster; a Coordinator keeps no copy of them.
   Schedule schedule;
   Roster roster;
   wire::JudgeConfig judge_config;

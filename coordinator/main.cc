@@ -47,6 +47,32 @@ std::optional<T> GivenValue(const CLI::App& app, const char* flag, const T& valu
   return app.count(flag) > 0 ? std::optional<T>(value) : std::nullopt;
 }
 
+// Resolves the judge's inputs against the store's (saving them in a new store) and puts them,
+// parsed, into `options`. The files' bytes are dropped on return: a roster may be large.
+capture::Status LoadJudgeInputs(capture::coord::RecordStore& store, capture::coord::GivenJudgeInputs given,
+                                const std::string& store_dir, capture::coord::CoordinatorOptions& options) {
+  using namespace capture;
+  const bool stored = store.judge_inputs().has_value();
+  auto inputs = coord::ResolveJudgeInputs(store.judge_inputs(), given);
+  if (!inputs.ok()) return Status::InvalidArgument("store " + store_dir + ": " + inputs.status().message());
+  // Without stored inputs, Resolve has checked that both files were given.
+  const std::string schedule_origin = stored ? "the schedule stored in " + store_dir : given.schedule->path;
+  const std::string roster_origin = stored ? "the roster stored in " + store_dir : given.roster->path;
+  given = {};
+  auto schedule = ParseSchedule(inputs->schedule_csv, schedule_origin);
+  if (!schedule.ok()) return schedule.status();
+  auto roster = ParseRoster(inputs->roster_csv, roster_origin);
+  if (!roster.ok()) return roster.status();
+  if (!stored) {
+    if (Status s = store.SaveJudgeInputs(*inputs); !s.ok()) return s;
+  }
+  options.stations = schedule->Stations();
+  options.schedule = std::move(*schedule);
+  options.roster = std::move(*roster);
+  options.judge_config = inputs->config;
+  return Status::Ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,20 +144,8 @@ int main(int argc, char** argv) {
 
   auto store = coord::RecordStore::Open(store_dir, /*read_only=*/false);
   if (!store.ok()) return Fail(store.status());
-  auto inputs = coord::ResolveJudgeInputs((*store)->judge_inputs(), given);
-  if (!inputs.ok()) return Fail(Status::InvalidArgument("store " + store_dir + ": " + inputs.status().message()));
   const bool stored = (*store)->judge_inputs().has_value();
-  auto schedule = ParseSchedule(inputs->schedule_csv, stored ? "the schedule stored in " + store_dir : schedule_path);
-  if (!schedule.ok()) return Fail(schedule.status());
-  auto roster = ParseRoster(inputs->roster_csv, stored ? "the roster stored in " + store_dir : roster_path);
-  if (!roster.ok()) return Fail(roster.status());
-  if (!stored) {
-    if (Status s = (*store)->SaveJudgeInputs(*inputs); !s.ok()) return Fail(s);
-  }
-  options.stations = schedule->Stations();
-  options.schedule = std::move(*schedule);
-  options.roster = std::move(*roster);
-  options.judge_config = inputs->config;
+  if (Status s = LoadJudgeInputs(**store, std::move(given), store_dir, options); !s.ok()) return Fail(s);
   LogInfo(kLog, "store " + store_dir + " open at commit index " + std::to_string((*store)->commit_index()) + ", " +
                     std::to_string((*store)->streams().size()) + " stream(s); judging day " +
                     coord::ConfiguredDay(options.judge_config) + " (UTC offset " +
