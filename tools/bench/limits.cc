@@ -12,6 +12,7 @@
 
 #include "common/frame.h"
 #include "common/transport.h"
+#include "coordinator/record_store.h"
 #include "tools/bench/bench_day.h"
 
 namespace capture::bench {
@@ -38,26 +39,18 @@ std::vector<std::string> Events(uint64_t count) {
   return events;
 }
 
-// `layout`: as RecordStore writes an event (record item, its verdict and the stream index, each in
-// its own column family) instead of the one key per event of the bare limit.
-Result<double> RocksTrial(const std::vector<std::string>& events, uint64_t batch_size, const std::string& dir,
-                          bool layout) {
+// The bare limit: one key per event, default options.
+Result<double> RocksTrial(const std::vector<std::string>& events, uint64_t batch_size, const std::string& dir) {
   std::filesystem::remove_all(dir);
-  rocksdb::DBOptions options;
+  rocksdb::Options options;
   options.create_if_missing = true;
-  options.create_missing_column_families = true;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}}};
-  if (layout) families.insert(families.end(), {{"record", {}}, {"verdicts", {}}, {"events", {}}});
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(options, dir, families, &handles, &raw);
+  rocksdb::Status opened = rocksdb::DB::Open(options, dir, &raw);
   if (!opened.ok()) return Status::IoError("cannot open a RocksDB in " + dir + ": " + opened.ToString());
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions sync;
   sync.sync = true;
   wire::RecordItem item;
-  wire::Verdict verdict;
-  const std::string hash(32, 'h');
   Status result = Status::Ok();
   const auto start = Clock::now();
   for (uint64_t first = 0; first < events.size() && result.ok(); first += batch_size) {
@@ -66,25 +59,49 @@ Result<double> RocksTrial(const std::vector<std::string>& events, uint64_t batch
       item.set_commit_index(i + 1);
       item.set_received_time_us(static_cast<int64_t>(i));
       item.set_event(events[i]);
-      const std::string key = Big64(i + 1);
-      rocksdb::Status s = batch.Put(handles[layout ? 1 : 0], key, item.SerializeAsString());
-      if (layout && s.ok()) {
-        verdict.set_commit_index(i + 1);
-        s = batch.Put(handles[2], key, verdict.SerializeAsString());
-        // station u32 + epoch u64 + seq u64 -> commit index + sha256, as the stream index is keyed.
-        if (s.ok()) s = batch.Put(handles[3], Big64(i % kStations) + key + key.substr(4), key + hash);
+      if (rocksdb::Status s = batch.Put(Big64(i + 1), item.SerializeAsString()); !s.ok()) {
+        result = Status::IoError("RocksDB batch: " + s.ToString());
       }
-      if (!s.ok()) result = Status::IoError("RocksDB batch: " + s.ToString());
     }
     if (rocksdb::Status s = db->Write(sync, &batch); result.ok() && !s.ok()) {
       result = Status::IoError("RocksDB write: " + s.ToString());
     }
   }
   const double rate = static_cast<double>(events.size()) / Seconds(start);
-  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   db.reset();
   std::filesystem::remove_all(dir);
   if (!result.ok()) return result;
+  return rate;
+}
+
+// The same events through RecordStore::Commit itself, with a judge that has nothing to say: the
+// store's own cost (its layout, encoding and checks) beside the bare loop. Batches are built first.
+Result<double> StoreTrial(const std::vector<std::string>& events, uint64_t batch_size, const std::string& dir) {
+  std::filesystem::remove_all(dir);
+  std::vector<coord::RecordStore::Batch> batches;
+  for (uint64_t i = 0; i < events.size(); ++i) {
+    if (i % batch_size == 0) batches.emplace_back();
+    wire::CaptureEvent event;
+    event.ParseFromString(events[i]);
+    const coord::StreamId stream{event.station(), event.epoch()};
+    const uint64_t seq = event.seq();
+    batches.back().AddEvent(stream, seq, events[i], std::move(event));
+  }
+  auto store = coord::RecordStore::Open(dir, /*read_only=*/false);
+  if (!store.ok()) return store.status();
+  wire::Verdict verdict;
+  const coord::ItemJudge judge = [&verdict](const wire::RecordItem& item,
+                                            const wire::CaptureEvent*) -> const wire::Verdict& {
+    verdict.set_commit_index(item.commit_index());
+    return verdict;
+  };
+  const auto start = Clock::now();
+  for (coord::RecordStore::Batch& batch : batches) {
+    if (Status s = (*store)->Commit(std::move(batch), 0, judge); !s.ok()) return s;
+  }
+  const double rate = static_cast<double>(events.size()) / Seconds(start);
+  store->reset();
+  std::filesystem::remove_all(dir);
   return rate;
 }
 
@@ -154,15 +171,14 @@ Status RunLimits(const LimitOptions& options, Figures& figures) {
   Figure rocks{"limit/rocksdb",
                "Limit: bare synced RocksDB WriteBatch loop (" + std::to_string(options.batch) + " events/batch)",
                "events/s", {}, "", "", true};
-  Figure layout{"rocksdb/layout",
-                 "RocksDB loop with the store's layout (item + verdict + stream index, 3 column families)",
+  Figure layout{"rocksdb/layout", "RecordStore::Commit alone (item + verdict in one value, one stream run per batch)",
                  "events/s", {}, "limit/rocksdb", "", true};
   Figure zmq{"limit/zmq", "Limit: bare ZeroMQ PUB->SUB on loopback", "events/s", {}, "", "", true};
   for (int t = 0; t < options.trials; ++t) {
-    auto r = RocksTrial(events, options.batch, options.tmp + "/limit-rocksdb", false);
+    auto r = RocksTrial(events, options.batch, options.tmp + "/limit-rocksdb");
     if (!r.ok()) return r.status();
     rocks.trials.push_back(*r);
-    auto l = RocksTrial(events, options.batch, options.tmp + "/limit-rocksdb", true);
+    auto l = StoreTrial(events, options.batch, options.tmp + "/limit-store");
     if (!l.ok()) return l.status();
     layout.trials.push_back(*l);
     auto z = ZmqTrial(frames, options.window);
