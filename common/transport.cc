@@ -98,6 +98,14 @@ Result<int> Poll(std::vector<zmq::pollitem_t>& items, std::chrono::milliseconds 
   }
 }
 
+Result<int> ReadinessFd(zmq::socket_t& socket) {
+  try {
+    return static_cast<int>(socket.get(zmq::sockopt::fd));
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot read the socket's descriptor: ") + e.what());
+  }
+}
+
 bool TrySend(zmq::socket_t& socket, std::string_view bytes) {
   try {
     return socket.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait).has_value();

@@ -45,6 +45,12 @@ Result<std::string> LastEndpoint(zmq::socket_t& socket);
 // Waits up to `timeout` (negative: forever) until an item is ready; returns how many are. A signal
 // interrupting the wait is not an error: it returns 0, so the caller's loop re-checks its state.
 Result<int> Poll(std::vector<zmq::pollitem_t>& items, std::chrono::milliseconds timeout);
+// The descriptor (ZMQ_FD) that polls readable when `socket` may have messages to receive, for a
+// thread that waits on hundreds of sockets: Poll over their descriptors costs one system call,
+// Poll over the sockets themselves one per socket. Edge-triggered in effect: before the first wait,
+// after it signals and after every send on the socket, receive until nothing is left, or a message
+// may sit unseen.
+Result<int> ReadinessFd(zmq::socket_t& socket);
 
 // Non-blocking send of one single-part message; false when it would block or the peer is gone.
 bool TrySend(zmq::socket_t& socket, std::string_view bytes);

@@ -2,14 +2,21 @@
 // generators (`bench loadgen`, this same program) as separate processes on 127.0.0.1 with ports
 // chosen by the OS, each trial in a fresh store under `tmp`:
 //   ingest/<S>        S stations in `loadgens` processes publishing as fast as the coordinator
-//                     acknowledges: events/s durably stored, judged and acknowledged (ratio to
-//                     limit/pipeline);
-//   latency/<R>/pXX   paced at R events/s in total: from publication to the ack (stored), in ms;
+//                     acknowledges: events acknowledged after the start signal / wall time from it
+//                     (ratio to limit/pipeline); a trial fails unless every event is acknowledged;
+//   cpu/<S>, loadgen-cpu/<S>
+//                     the coordinator's and the load generators' own CPU (user + system, every
+//                     thread, from /proc) per event of that run: they share the machine's cores;
+//   latency/<R>/...   paced at R events/s in total over 3 load-generator stations and one real
+//                     `station-agent` (station 4) landing `agent_rate` images/s among them:
+//                       loadgen/pXX   a simulated station's input (its pacing tick) -> the ack of
+//                                     the durable commit covering it, in ms;
+//                       journal/pXX   image landed at the real agent -> shot journaled (its fsync);
+//                       verdict/pXX   image landed -> the BLOCKER it raises shown at the agent
+//                                     (the agent's fsync, the coordinator's commit and judgement);
 //   growth/<N>        ingest of N events (3 stations), then offline re-judge of that record, events/s;
-//   agent/...         a real station agent in the loop, one image at a time: image landed -> shot
-//                     journaled, and -> the BLOCKER it raises shown back at the agent, in ms;
 //   memory, disk      the coordinator's peak RSS (VmHWM) and the store's bytes per event after the
-//                     largest growth size.
+//                     largest growth size; the agent's peak RSS after the last paced trial.
 #pragma once
 
 #include <cstdint>
@@ -33,8 +40,11 @@ struct E2eOptions {
   double latency_seconds = 5;        // per paced trial
   std::vector<uint64_t> growth_sizes = {1'000'000, 3'000'000, 10'000'000};
   int growth_trials = 1;             // the large sizes dominate the run's time
-  uint64_t window = 2'000;           // per station
-  int agent_samples = 300;           // shots through a real station agent, one at a time
+  // Unacknowledged events per station. The coordinator drains up to 10,000 frames per commit; with
+  // 3 stations this keeps 30,000 in flight, 3 commits' worth, so the window never limits ingest (a
+  // load generator caps its stations' sum at half the PUB's high-water mark, 50,000).
+  uint64_t window = 10'000;
+  double agent_rate = 100;           // images/s landing at the real agent in paced trials; 0: no agent
 };
 
 // What the plots need besides the figures.

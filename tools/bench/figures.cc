@@ -1,6 +1,7 @@
 #include "tools/bench/figures.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace capture::bench {
 
@@ -9,6 +10,12 @@ double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t mid = values.size() / 2;
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+int64_t NearestRank(const std::vector<int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 double Figure::Median() const { return bench::Median(trials); }

@@ -3,6 +3,7 @@
 // drivers and the report.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct Figure {
 };
 
 double Median(std::vector<double> values);
+
+// The nearest-rank percentile of ascending `sorted` (0 < p <= 1): the smallest sample with at least
+// a fraction p of the samples at or below it; 0 when there are none.
+int64_t NearestRank(const std::vector<int64_t>& sorted, double p);
 
 // The figures of one run, in the order measured.
 class Figures {

@@ -1,14 +1,16 @@
 #include "tools/bench/loadgen.h"
 
 #include <poll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <memory>
+#include <string_view>
 #include <vector>
 
 #include "common/frame.h"
@@ -23,22 +25,73 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kHeartbeatEvery = std::chrono::milliseconds(250);
 constexpr auto kHelloEvery = std::chrono::milliseconds(200);
 constexpr auto kStallLimit = std::chrono::seconds(30);
+constexpr int64_t kTickUs = 1'000;  // the pacing grid
 // Below the PUB's high-water mark (common/transport.h), so the PUB never drops.
 constexpr uint64_t kProcessWindow = kHighWaterMark / 2;
+
+int64_t MicrosBetween(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
+}
+
+// One station's event frames back to back, seq 1 first: one allocation for the whole stream.
+class EncodedFrames {
+ public:
+  void Reserve(uint64_t frames, size_t bytes_each) {
+    ends_.reserve(frames);
+    bytes_.reserve(frames * bytes_each);
+  }
+  void Add(std::string_view frame) {
+    bytes_.append(frame);
+    ends_.push_back(bytes_.size());
+  }
+  std::string_view Get(uint64_t seq) const {
+    const uint64_t begin = seq == 1 ? 0 : ends_[seq - 2];
+    return std::string_view(bytes_).substr(begin, ends_[seq - 1] - begin);
+  }
+
+ private:
+  std::string bytes_;
+  std::vector<uint64_t> ends_;
+};
 
 struct Station {
   uint32_t number = 0;
   uint64_t epoch = 0;
   zmq::socket_t dealer;
+  EncodedFrames frames;
   uint64_t published = 0;
   uint64_t acked = 0;
   bool hello_acked = false;
-  std::vector<int64_t> published_at_us;  // by seq - 1; only with a latency file
 };
 
-int64_t MicrosSince(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
-}
+// A periodic timer on the pacing grid, polled beside the sockets: wakes land on the grid itself,
+// where a poll timeout in whole milliseconds would drift up to a millisecond behind it.
+class Ticker {
+ public:
+  Ticker() = default;
+  Ticker(const Ticker&) = delete;
+  Ticker& operator=(const Ticker&) = delete;
+  ~Ticker() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Start(int64_t period_us) {
+    fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd_ < 0) return Status::IoError("cannot create the pacing timer");
+    const timespec period{period_us / 1'000'000, (period_us % 1'000'000) * 1'000};
+    const itimerspec spec{period, period};
+    if (::timerfd_settime(fd_, 0, &spec, nullptr) != 0) return Status::IoError("cannot start the pacing timer");
+    return Status::Ok();
+  }
+  int fd() const { return fd_; }
+  void Clear() {
+    uint64_t expirations;
+    [[maybe_unused]] const ssize_t n = ::read(fd_, &expirations, sizeof expirations);
+  }
+
+ private:
+  int fd_ = -1;
+};
 
 bool StdinSays(const std::string& word, std::chrono::milliseconds timeout) {
   pollfd fd{STDIN_FILENO, POLLIN, 0};
@@ -59,20 +112,24 @@ class Loadgen {
     std::fflush(stdout);
     while (!StdinSays("go", std::chrono::milliseconds(100))) {
       if (std::cin.eof()) return Status::Unavailable("stdin closed before go");
-      Heartbeats();
-      if (Status s = Receive(std::chrono::milliseconds(0)); !s.ok()) return s;
+      Heartbeats(Clock::now());
+      if (Status s = Wait(std::chrono::milliseconds(0)); !s.ok()) return s;
     }
     start_ = Clock::now();
-    for (Station& s : stations_) base_ += s.acked;
+    const uint64_t base = acked_;
+    if (o_.rate > 0) {
+      if (Status s = ticker_.Start(kTickUs); !s.ok()) return s;
+      items_.insert(items_.begin(), {nullptr, ticker_.fd(), ZMQ_POLLIN, 0});
+      latencies_us_.reserve(stations_.size() * o_.events_per_station);
+    }
     if (Status s = Pump(); !s.ok()) return s;
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    uint64_t total = 0;
-    for (const Station& s : stations_) total += s.acked;
+    if (Status s = WriteLatencies(); !s.ok()) return s;
     std::printf("done events=%llu seconds=%.6f resends=%llu verdicts=%llu\n",
-                static_cast<unsigned long long>(total - base_), seconds, static_cast<unsigned long long>(resends_),
+                static_cast<unsigned long long>(acked_ - base), seconds, static_cast<unsigned long long>(resends_),
                 static_cast<unsigned long long>(verdicts_));
     std::fflush(stdout);
-    return WriteLatencies();
+    return Status::Ok();
   }
 
  private:
@@ -83,19 +140,36 @@ class Loadgen {
     if (Status s = Connect(pub_, o_.events_endpoint); !s.ok()) return s;
     const int count = o_.last_station - o_.first_station + 1;
     window_ = std::max<uint64_t>(1, std::min<uint64_t>(o_.window, kProcessWindow / count));
+    pace_ = PaceGrid(o_.rate / count, kTickUs, o_.events_per_station);
     stations_.resize(count);
     for (int i = 0; i < count; ++i) {
       Station& st = stations_[i];
       st.number = o_.first_station + i;
       st.epoch = o_.epoch_seed * 1000003ULL + st.number;
+      Encode(st);
       auto dealer = OpenSocket(context_, zmq::socket_type::dealer);
       if (!dealer.ok()) return dealer.status();
       st.dealer = std::move(*dealer);
       if (Status s = SetRoutingId(st.dealer, coord::AgentRoutingId({st.number, st.epoch})); !s.ok()) return s;
       if (Status s = Connect(st.dealer, o_.control_endpoint); !s.ok()) return s;
-      if (!o_.latency_file.empty()) st.published_at_us.assign(o_.events_per_station, 0);
+      auto fd = ReadinessFd(st.dealer);
+      if (!fd.ok()) return fd.status();
+      items_.push_back({nullptr, *fd, ZMQ_POLLIN, 0});
+      Drain(st);
     }
     return Status::Ok();
+  }
+
+  void Encode(Station& st) {
+    const std::string first = EncodeEventFrame(day_.EventBytes(st.number, st.epoch, 1));
+    const std::string second = EncodeEventFrame(day_.EventBytes(st.number, st.epoch, 2));
+    // The two kinds alternate; the longer one's size, plus digits that grow, bounds the mean.
+    st.frames.Reserve(o_.events_per_station, std::max(first.size(), second.size()) + 4);
+    st.frames.Add(first);
+    if (o_.events_per_station >= 2) st.frames.Add(second);
+    for (uint64_t seq = 3; seq <= o_.events_per_station; ++seq) {
+      st.frames.Add(EncodeEventFrame(day_.EventBytes(st.number, st.epoch, seq)));
+    }
   }
 
   // Hello until acked, then event 1 until stored: afterwards the coordinator hears this process on
@@ -111,14 +185,15 @@ class Loadgen {
       if (Clock::now() - last_try > kHelloEvery) {
         last_try = Clock::now();
         for (Station& st : stations_) {
-          if (!st.hello_acked) SendHello(st);
-          else if (st.acked == 0) {
-            TrySend(pub_, EncodeEventFrame(day_.EventBytes(st.number, st.epoch, 1)));
+          if (!st.hello_acked) {
+            SendHello(st);
+          } else if (st.acked == 0) {
+            TrySend(pub_, st.frames.Get(1));
             st.published = 1;
           }
         }
       }
-      if (Status s = Receive(std::chrono::milliseconds(5)); !s.ok()) return s;
+      if (Status s = Wait(std::chrono::milliseconds(5)); !s.ok()) return s;
     }
   }
 
@@ -131,11 +206,12 @@ class Loadgen {
     hello->set_station_time_us(day_.EventTimeUs(std::max<uint64_t>(1, st.published)));
     hello->set_agent_version("bench-loadgen");
     TrySend(st.dealer, EncodeFrame(std::move(frame)));
+    Drain(st);  // a send may take the readiness signal of an ack already queued
   }
 
-  void Heartbeats() {
-    if (Clock::now() - last_heartbeat_ < kHeartbeatEvery) return;
-    last_heartbeat_ = Clock::now();
+  void Heartbeats(Clock::time_point now) {
+    if (now - last_heartbeat_ < kHeartbeatEvery) return;
+    last_heartbeat_ = now;
     for (Station& st : stations_) {
       wire::Frame frame;
       wire::Heartbeat* hb = frame.mutable_heartbeat();
@@ -147,100 +223,93 @@ class Loadgen {
     }
   }
 
-  // Publishes what the window (and the pace, if any) allows; true when something was published.
-  bool Publish() {
-    bool any = false;
-    const uint64_t stations = stations_.size();
-    // Paced: by now this many events of each station should be out.
-    uint64_t due = o_.events_per_station;
-    if (o_.rate > 0) {
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-      due = std::min<uint64_t>(due, 1 + static_cast<uint64_t>(elapsed * o_.rate / stations));
-    }
+  // Publishes what the window and the pace allow.
+  void Publish(Clock::time_point now) {
+    const uint64_t due = o_.rate > 0 ? pace_.DueAt(MicrosBetween(start_, now) / kTickUs) : o_.events_per_station;
     for (Station& st : stations_) {
-      while (st.published < due && st.published - st.acked < window_) {
-        const uint64_t seq = st.published + 1;
-        if (!TrySend(pub_, EncodeEventFrame(day_.EventBytes(st.number, st.epoch, seq)))) return any;
-        if (!st.published_at_us.empty()) st.published_at_us[seq - 1] = MicrosSince(start_);
-        st.published = seq;
-        any = true;
-      }
+      const uint64_t until = std::min(due, st.acked + window_);
+      for (; st.published < until; ++st.published) TrySend(pub_, st.frames.Get(st.published + 1));
     }
-    return any;
   }
 
   Status Pump() {
+    const uint64_t all = stations_.size() * o_.events_per_station;
     auto last_progress = Clock::now();
-    uint64_t last_acked = 0;
-    while (true) {
-      uint64_t acked = 0;
-      bool done = true;
-      for (const Station& st : stations_) {
-        acked += st.acked;
-        done = done && st.acked >= o_.events_per_station;
-      }
-      if (done) return Status::Ok();
-      if (acked != last_acked) {
-        last_acked = acked;
-        last_progress = Clock::now();
-      } else if (Clock::now() - last_progress > kStallLimit) {
+    uint64_t last_acked = acked_;
+    while (acked_ < all) {
+      const auto now = Clock::now();
+      if (acked_ != last_acked) {
+        last_acked = acked_;
+        last_progress = now;
+      } else if (now - last_progress > kStallLimit) {
         return Status::Unavailable("no ack for " + std::to_string(kStallLimit.count()) + " s");
       }
-      const bool published = Publish();
-      Heartbeats();
-      if (Status s = Receive(published ? std::chrono::milliseconds(0) : std::chrono::milliseconds(1)); !s.ok()) {
-        return s;
-      }
-    }
-  }
-
-  Status Receive(std::chrono::milliseconds timeout) {
-    if (items_.size() != stations_.size()) {
-      items_.clear();
-      for (Station& st : stations_) items_.push_back({st.dealer.handle(), 0, ZMQ_POLLIN, 0});
-    }
-    auto ready = Poll(items_, timeout);
-    if (!ready.ok()) return ready.status();
-    if (*ready == 0) return Status::Ok();
-    for (size_t i = 0; i < stations_.size(); ++i) {
-      if (!(items_[i].revents & ZMQ_POLLIN)) continue;
-      Station& st = stations_[i];
-      while (auto message = TryRecv(st.dealer, false)) {
-        auto decoded = DecodeFrame(message->bytes);
-        if (!std::holds_alternative<wire::Frame>(decoded)) continue;
-        const wire::Frame& frame = std::get<wire::Frame>(decoded);
-        if (frame.has_ack()) OnAck(st, frame.ack().stored_seq());
-        else if (frame.has_resend()) OnResend(st, frame.resend());
-        else if (frame.has_verdict()) ++verdicts_;
-      }
+      Publish(now);
+      Heartbeats(now);
+      // Paced, the ticker wakes us on the grid; either way an ack or the next heartbeat does.
+      const auto until_heartbeat = last_heartbeat_ + kHeartbeatEvery - Clock::now();
+      if (Status s = Wait(std::chrono::ceil<std::chrono::milliseconds>(until_heartbeat)); !s.ok()) return s;
     }
     return Status::Ok();
   }
 
-  void OnAck(Station& st, uint64_t stored) {
-    st.hello_acked = true;
-    if (stored <= st.acked) return;
-    if (!st.published_at_us.empty() && start_ != Clock::time_point{}) {
-      const int64_t now = MicrosSince(start_);
-      for (uint64_t seq = std::max<uint64_t>(st.acked + 1, 2); seq <= stored; ++seq) {
-        latencies_us_.push_back(now - st.published_at_us[seq - 1]);
+  // One poll over the pacing timer and every DEALER's readiness descriptor, then drains the DEALERs
+  // that signalled.
+  Status Wait(std::chrono::milliseconds timeout) {
+    auto ready = Poll(items_, std::max(timeout, std::chrono::milliseconds(0)));
+    if (!ready.ok()) return ready.status();
+    if (*ready == 0) return Status::Ok();
+    const size_t first_dealer = items_.size() - stations_.size();
+    if (first_dealer == 1 && (items_[0].revents & ZMQ_POLLIN)) ticker_.Clear();
+    for (size_t i = 0; i < stations_.size(); ++i) {
+      if (items_[first_dealer + i].revents & ZMQ_POLLIN) Drain(stations_[i]);
+    }
+    return Status::Ok();
+  }
+
+  // Receives until nothing is left: the readiness descriptor only signals again after that.
+  void Drain(Station& st) {
+    while (auto message = TryRecv(st.dealer, false)) {
+      if (message->bytes.size() > kMaxFrameBytes || !frame_.ParseFromString(message->bytes)) continue;
+      switch (frame_.body_case()) {
+        case wire::Frame::kAck: OnAck(st, frame_.ack().stored_seq()); break;
+        case wire::Frame::kResend: OnResend(st, frame_.resend()); break;
+        case wire::Frame::kVerdict: ++verdicts_; break;
+        default: break;
       }
     }
+  }
+
+  void OnAck(Station& st, uint64_t stored) {
+    st.hello_acked = true;
+    stored = std::min(stored, st.published);
+    if (stored <= st.acked) return;
+    if (o_.rate > 0 && start_ != Clock::time_point{}) {
+      const int64_t now_us = MicrosBetween(start_, Clock::now());
+      for (uint64_t seq = std::max<uint64_t>(st.acked + 1, 2); seq <= stored; ++seq) {
+        latencies_us_.push_back(now_us - pace_.TickOf(seq) * kTickUs);
+      }
+    }
+    acked_ += stored - st.acked;
     st.acked = stored;
   }
 
-  // Answered from the day's generator, as an agent answers from its journal.
+  // Answered from the encoded stream, as an agent answers from its journal.
   void OnResend(Station& st, const wire::ResendRequest& request) {
-    for (uint64_t seq = request.first_seq(); seq <= std::min(request.last_seq(), st.published); ++seq) {
-      if (!TrySend(st.dealer, EncodeEventFrame(day_.EventBytes(st.number, st.epoch, seq)))) break;
+    for (uint64_t seq = std::max<uint64_t>(1, request.first_seq()); seq <= std::min(request.last_seq(), st.published);
+         ++seq) {
+      if (!TrySend(st.dealer, st.frames.Get(seq))) break;
       ++resends_;
     }
   }
 
   Status WriteLatencies() {
     if (o_.latency_file.empty()) return Status::Ok();
+    std::string text;
+    text.reserve(latencies_us_.size() * 8);
+    for (int64_t us : latencies_us_) text += std::to_string(us) + "\n";
     std::ofstream out(o_.latency_file);
-    for (int64_t us : latencies_us_) out << us << "\n";
+    out << text;
     out.close();
     return out ? Status::Ok() : Status::IoError("cannot write " + o_.latency_file);
   }
@@ -250,17 +319,33 @@ class Loadgen {
   zmq::context_t context_;
   zmq::socket_t pub_;
   std::vector<Station> stations_;
-  std::vector<zmq::pollitem_t> items_;
+  std::vector<zmq::pollitem_t> items_;  // [pacing timer,] then each station's DEALER, in order
+  Ticker ticker_;
+  wire::Frame frame_;  // reused: an ack parses without allocating
   uint64_t window_ = 1;
+  PaceGrid pace_{0, kTickUs, 0};
   Clock::time_point start_{};
   Clock::time_point last_heartbeat_{};
-  uint64_t base_ = 0;
+  uint64_t acked_ = 0;  // over every station
   uint64_t resends_ = 0;
   uint64_t verdicts_ = 0;
   std::vector<int64_t> latencies_us_;
 };
 
 }  // namespace
+
+uint64_t PaceGrid::DueAt(int64_t tick) const {
+  const double due = 1 + std::floor(static_cast<double>(tick) * static_cast<double>(tick_us_) * rate_ / 1e6);
+  return std::min(events_, static_cast<uint64_t>(due));
+}
+
+int64_t PaceGrid::TickOf(uint64_t seq) const {
+  // The closed form, then corrected by the rule itself, so rounding never puts the two apart.
+  auto tick = static_cast<int64_t>(std::ceil(static_cast<double>(seq - 1) * 1e6 / static_cast<double>(tick_us_) / rate_));
+  while (tick > 0 && DueAt(tick - 1) >= seq) --tick;
+  while (DueAt(tick) < seq) ++tick;
+  return tick;
+}
 
 Status RunLoadgen(const LoadgenOptions& options) {
   return Loadgen(options).Run();

@@ -34,20 +34,30 @@ constexpr char kNotes[] = R"(## How to read this
 - **Ingest**: the real `coordinator` binary (`--sim-time`, fresh store per trial) and `--loadgens` processes of
   `bench loadgen` speaking the agents' protocol (hello and resends on DEALER, events and heartbeats on PUB),
   each with many stations' streams and at most `--window` unacknowledged events per station (back-pressure,
-  no drops; a run only ends when every event is acknowledged). events/s = events acknowledged after the start
-  signal / wall time. The load generators share the machine's cores with the coordinator; the coordinator's
-  own CPU per event is printed beside it.
-- **Latency**: the same, paced at the total rate over 3 stations; from the load generator's publication to
-  the ack that covers the event (the synced commit, verdict stored with it). Real `station-agent` processes
-  (their journal fsync, and the verdict shown back at the agent) are not in this loop yet.
+  no drops; a trial fails unless every event is acknowledged). events/s = events acknowledged after the start
+  signal / wall time from it. The coordinator drains up to 10,000 frames per commit; the default window
+  (10,000 per station, at most 50,000 per load generator) keeps at least 2 commits' worth in flight, so the
+  window is not the bottleneck. The load generators share the machine's cores with the coordinator: both
+  sides' CPU per event (user + system, every thread, from `/proc`, start signal to done) are printed. A load
+  generator encodes every frame before the start signal and waits on one `poll()` over its DEALERs'
+  readiness descriptors, so its own cost per event stays small beside the coordinator's.
+- **Latency**: paced trials of `--latency-seconds` at each `--rates` total: 3 load-generator stations plus one
+  real `station-agent` (station 4, `--sim-time`, its journal fsync included) landing `--agent-rate` camera
+  images/s (part of the total rate) with no code before them, so each raises a SHOT_WITHOUT_CODE BLOCKER.
+  Rows: *simulated station input -> durable commit acked* is from the load generator's pacing tick (1 ms grid;
+  a generator late on its pace is charged for it) to the ack of the synced commit covering the event;
+  *image landed -> shot journaled* is to the agent's `event` line (after its fsync); *image landed -> verdict
+  shown at the agent* is to its `anomaly` line (agent fsync, coordinator commit and judgement, verdict sent
+  back). The agent's own input -> durable commit is not measured: the agent prints no line on acks. Tables
+  show medians over trials of each trial's nearest-rank percentile; the plot pools the trials.
 - **Limits**: `limit/rocksdb` is one synced `WriteBatch` of `--batch` RecordItems (the coordinator's group-commit
   cap), one key per event; `limit/zmq` a bare PUB->SUB over loopback; `limit/decode` protobuf parsing alone;
   `limit/pipeline` the three in series on one thread, `1 / (1/zmq + 1/decode + 1/rocksdb)`.
 - **Growth**: ingest of each size, then an offline re-judge of that stored record (`RecordStore` read-only +
   `judge::Judge`), as an auditor runs it. Memory and disk per event come from the largest size.
-- Flags: `--stations 3,30,300 --ingest-events N --rates 1000,10000,50000 --latency-seconds S
+- Flags: `--stations 3,30,300 --ingest-events N --rates 1000,10000,50000 --latency-seconds S --agent-rate N
   --sizes 1000000,3000000,10000000 --trials N --growth-trials N --loadgens N --window N --batch N
-  --judge-events N --limit-events N`; `--smoke` runs tiny sizes in seconds.
+  --judge-events N --limit-events N`; `--smoke` runs tiny sizes in seconds (see `bench --help`).
 )";
 
 struct RunOptions {
@@ -87,7 +97,6 @@ void ApplySmoke(RunOptions& o) {
   o.e2e.rates = {1'000};
   o.e2e.latency_seconds = 0.5;
   o.e2e.growth_sizes = {3'000};
-  o.e2e.agent_samples = 20;
 }
 
 void DrawPlots(const RunOptions& o, const capture::bench::E2eCurves& curves, capture::bench::ReportText& text) {
@@ -105,7 +114,7 @@ void DrawPlots(const RunOptions& o, const capture::bench::E2eCurves& curves, cap
     }
     text.plots.push_back(std::filesystem::relative(std::filesystem::absolute(png), report_dir).string());
   };
-  draw("latency.png", "Publish -> stored ack latency, cumulative", "latency (ms)", "fraction of events",
+  draw("latency.png", "Latency at paced rates, cumulative", "latency (ms)", "fraction of events",
        curves.latency_cdf, true);
   draw("ingest.png", "Ingest at saturation by station count", "stations", "events/s stored+judged+acked",
        {curves.ingest}, true);
@@ -182,10 +191,16 @@ int main(int argc, char** argv) {
                                                "memory and disk per event.")
       ->delimiter(',')->capture_default_str();
   app.add_option("--growth-trials", o.e2e.growth_trials, "Trials per growth size.")->capture_default_str();
-  app.add_option("--agent-samples", o.e2e.agent_samples, "Shots through a real station agent per trial (0: skip).")
+  app.add_option("--agent-rate", o.e2e.agent_rate,
+                 "Images/s landing at one real station-agent beside the load generators in each paced trial, "
+                 "part of the paced rate (0: no agent).")
       ->capture_default_str();
   app.add_option("--loadgens", o.e2e.loadgens, "Load-generator processes per run.")->capture_default_str();
-  app.add_option("--window", o.e2e.window, "Unacknowledged events per station, at most.")->capture_default_str();
+  app.add_option("--window", o.e2e.window,
+                 "Unacknowledged events per station, at most (a load generator caps its stations' sum at 50000). "
+                 "The coordinator drains up to 10000 frames per commit: keep stations x window at 2 commits' worth "
+                 "or more, or the window, not the coordinator, limits ingest.")
+      ->capture_default_str();
   app.add_option("--bin-dir", o.e2e.bin_dir, "Folder of the coordinator program (default: this program's).");
   app.add_flag("--no-e2e", o.skip_e2e, "Only the micro benchmarks and the limits.");
 
@@ -193,14 +208,17 @@ int main(int argc, char** argv) {
   CLI::App* loadgen = app.add_subcommand("loadgen", "One load-generator process (started by bench itself).");
   loadgen->add_option("--events", g.events_endpoint, "The coordinator's events endpoint.")->required();
   loadgen->add_option("--control", g.control_endpoint, "The coordinator's control endpoint.")->required();
-  loadgen->add_option("--first-station", g.first_station)->required();
-  loadgen->add_option("--last-station", g.last_station)->required();
+  loadgen->add_option("--first-station", g.first_station, "First station this process plays.")->required();
+  loadgen->add_option("--last-station", g.last_station, "Last station this process plays.")->required();
   loadgen->add_option("--total-stations", g.total_stations, "Stations of the whole day (its shape).")->required();
-  loadgen->add_option("--events-per-station", g.events_per_station)->required();
-  loadgen->add_option("--window", g.window)->capture_default_str();
-  loadgen->add_option("--rate", g.rate, "Events/s of this process; 0: as fast as acked.")->capture_default_str();
-  loadgen->add_option("--latency-file", g.latency_file, "Where to write each event's publish->ack microseconds.");
-  loadgen->add_option("--epoch-seed", g.epoch_seed)->capture_default_str();
+  loadgen->add_option("--events-per-station", g.events_per_station, "Events of each station, event 1 included.")
+      ->required();
+  loadgen->add_option("--window", g.window, "Unacknowledged events per station, at most.")->capture_default_str();
+  loadgen->add_option("--rate", g.rate, "Events/s of this process, paced on a 1 ms grid; 0: as fast as acked.")
+      ->capture_default_str();
+  loadgen->add_option("--latency-file", g.latency_file,
+                      "Paced only: where to write each event's microseconds from its pacing tick to its ack.");
+  loadgen->add_option("--epoch-seed", g.epoch_seed, "Seed of the stations' journal epochs.")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (loadgen->parsed()) {
     capture::Status s = capture::bench::RunLoadgen(g);

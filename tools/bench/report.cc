@@ -95,9 +95,10 @@ Status Plot(const std::string& png, const std::string& title, const std::string&
   std::filesystem::create_directories(std::filesystem::path(png).parent_path(), ignored);
   const std::string script_path = tmp + "/plot.gp";
   std::ofstream script(script_path);
-  script << "set terminal pngcairo size 900,560 noenhanced\nset output '" << png << "'\n";
+  script << "set terminal pngcairo size 900,640 noenhanced\nset output '" << png << "'\n";
   script << "set title '" << title << "'\nset xlabel '" << xlabel << "'\nset ylabel '" << ylabel << "'\n";
-  script << "set grid\nset key left top\n" << (log_x ? "set logscale x\n" : "");
+  // Below the plot: a key inside would cover the curves once there are more than a few.
+  script << "set grid\nset key outside below\n" << (log_x ? "set logscale x\n" : "");
   script << "plot ";
   for (size_t i = 0; i < series.size(); ++i) {
     script << (i ? ", " : "") << "'-' using 1:2 with linespoints title '" << series[i].title << "'";

@@ -1,0 +1,177 @@
+// The benchmark's own arithmetic (percentiles, the load generators' pace) and a load generator
+// against a real coordinator: what the table says must be what was measured.
+#include <gtest/gtest.h>
+
+#include <poll.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/fs.h"
+#include "common/transport.h"
+#include "tests/support/temp_dir.h"
+#include "tools/bench/bench_day.h"
+#include "tools/bench/figures.h"
+#include "tools/bench/loadgen.h"
+#include "tools/capture-sim/process.h"
+
+namespace capture::bench {
+namespace {
+
+using ::capture::testing::TempDir;
+using sim::ChildProcess;
+constexpr auto kTimeout = std::chrono::seconds(60);
+
+TEST(NearestRank, IsTheSmallestSampleWithTheFractionAtOrBelowIt) {
+  std::vector<int64_t> hundred;
+  for (int64_t i = 1; i <= 100; ++i) hundred.push_back(i);
+  EXPECT_EQ(NearestRank(hundred, 0.50), 50);
+  EXPECT_EQ(NearestRank(hundred, 0.99), 99);
+  EXPECT_EQ(NearestRank(hundred, 0.999), 100);
+  EXPECT_EQ(NearestRank(hundred, 1.0), 100);
+  EXPECT_EQ(NearestRank({7, 9}, 0.50), 7);
+  EXPECT_EQ(NearestRank({}, 0.99), 0);
+}
+
+TEST(PaceGrid, DueAtAndTickOfAgreeForEverySeq) {
+  for (double rate : {333.333, 1'000.0, 3'300.0, 16'666.67, 100'000.0}) {
+    const PaceGrid pace(rate, 1'000, 20'000);
+    for (uint64_t seq = 2; seq <= 20'000; ++seq) {
+      const int64_t tick = pace.TickOf(seq);
+      ASSERT_GE(pace.DueAt(tick), seq) << "rate " << rate << " seq " << seq;
+      ASSERT_LT(tick == 0 ? 1 : pace.DueAt(tick - 1), seq) << "rate " << rate << " seq " << seq;
+    }
+  }
+}
+
+TEST(PaceGrid, DuesTheRateEachSecondAndNeverPassesTheLastEvent) {
+  const PaceGrid pace(3'333.3, 1'000, 5'000);
+  EXPECT_EQ(pace.DueAt(0), 1u);  // event 1 went out in the handshake
+  EXPECT_EQ(pace.DueAt(1'000), 1u + 3'333u);
+  EXPECT_EQ(pace.DueAt(1'000'000), 5'000u);
+}
+
+// The load generators wait on DEALERs' readiness descriptors: an ack must wake them after a drain,
+// also when a send on the same socket came in between.
+TEST(ReadinessFd, SignalsEveryMessageAfterTheSocketWasDrained) {
+  zmq::context_t context;
+  auto router = OpenSocket(context, zmq::socket_type::router);
+  auto dealer = OpenSocket(context, zmq::socket_type::dealer);
+  ASSERT_TRUE(router.ok() && dealer.ok());
+  ASSERT_TRUE(Bind(*router, "tcp://127.0.0.1:*").ok());
+  auto endpoint = LastEndpoint(*router);
+  ASSERT_TRUE(endpoint.ok());
+  ASSERT_TRUE(SetRoutingId(*dealer, "agent/1/0000000000000001").ok());
+  ASSERT_TRUE(Connect(*dealer, *endpoint).ok());
+  auto fd = ReadinessFd(*dealer);
+  ASSERT_TRUE(fd.ok()) << fd.status().message();
+
+  const auto wait_readable = [&] {
+    pollfd p{*fd, POLLIN, 0};
+    return ::poll(&p, 1, 10'000) == 1;
+  };
+  const auto drain = [&] {
+    int n = 0;
+    while (TryRecv(*dealer, false)) ++n;
+    return n;
+  };
+  std::optional<Received> hello;
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  while (!hello && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(TrySend(*dealer, "hello"));
+    std::vector<zmq::pollitem_t> items = {{router->handle(), 0, ZMQ_POLLIN, 0}};
+    ASSERT_TRUE(Poll(items, std::chrono::milliseconds(100)).ok());
+    hello = TryRecv(*router, true);
+  }
+  ASSERT_TRUE(hello) << "the router never heard the dealer";
+  drain();
+  for (int round = 0; round < 50; ++round) {
+    ASSERT_TRUE(TrySendTo(*router, hello->peer, "ack"));
+    ASSERT_TRUE(wait_readable()) << "round " << round;
+    EXPECT_EQ(drain(), 1) << "round " << round;
+    // A send on the dealer may take the signal of a message queued meanwhile: draining after it
+    // keeps the contract.
+    ASSERT_TRUE(TrySend(*dealer, "resend"));
+    drain();
+  }
+}
+
+struct Day {
+  std::string events;
+  std::string control;
+  std::unique_ptr<ChildProcess> coordinator;
+};
+
+// A coordinator on a fresh store of a benchmark day.
+Day StartCoordinator(const TempDir& dir, int stations, uint64_t events_per_station) {
+  const BenchDay day({stations, events_per_station});
+  EXPECT_TRUE(WriteFileDurably(dir / "schedule.csv", day.ScheduleCsv()).ok());
+  EXPECT_TRUE(WriteFileDurably(dir / "roster.csv", day.RosterCsv()).ok());
+  auto coordinator = ChildProcess::Spawn({CAPTURE_BIN_DIR "/coordinator", "--schedule", dir / "schedule.csv",
+                                          "--roster", dir / "roster.csv", "--store", dir / "store", "--events",
+                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--sim-time"},
+                                         dir / "coordinator.log");
+  EXPECT_TRUE(coordinator.ok());
+  auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kTimeout,
+                                           "the coordinator's ready line");
+  EXPECT_TRUE(ready.ok()) << ready.status().message();
+  Day out;
+  std::istringstream words(*ready);
+  for (std::string word; words >> word;) {
+    if (word.rfind("events=", 0) == 0) out.events = word.substr(7);
+    if (word.rfind("control=", 0) == 0) out.control = word.substr(8);
+  }
+  out.coordinator = std::move(*coordinator);
+  return out;
+}
+
+// Runs one `bench loadgen` over stations 1..stations to its done line.
+std::string RunLoadgen(const TempDir& dir, const Day& day, int stations, uint64_t events_per_station,
+                       std::vector<std::string> extra) {
+  std::vector<std::string> argv = {CAPTURE_BIN_DIR "/bench", "loadgen", "--events", day.events, "--control",
+                                   day.control, "--first-station", "1", "--last-station", std::to_string(stations),
+                                   "--total-stations", std::to_string(stations), "--events-per-station",
+                                   std::to_string(events_per_station)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto gen = ChildProcess::Spawn(argv, dir / "loadgen.log");
+  EXPECT_TRUE(gen.ok());
+  auto ready = (*gen)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kTimeout,
+                                   "the load generator's ready line");
+  EXPECT_TRUE(ready.ok()) << ready.status().message();
+  EXPECT_TRUE((*gen)->WriteLine("go").ok());
+  auto done = (*gen)->WaitForLine([](const std::string& l) { return l.rfind("done ", 0) == 0; }, kTimeout,
+                                  "the load generator's done line");
+  EXPECT_TRUE(done.ok()) << done.status().message();
+  auto exit = (*gen)->Wait(std::chrono::seconds(30));
+  EXPECT_TRUE(exit.ok() && exit->Succeeded());
+  return done.ok() ? *done : "";
+}
+
+TEST(Loadgen, IsDoneOnlyWhenEveryEventOfEveryStationIsAcknowledged) {
+  TempDir dir;
+  // A window far below the events: the stations must wait for acks many times over.
+  const Day day = StartCoordinator(dir, 4, 20'000);
+  const std::string done = RunLoadgen(dir, day, 4, 20'000, {"--window", "500"});
+  EXPECT_NE(done.find("events=79996 "), std::string::npos) << done;  // event 1 of each went before `go`
+}
+
+TEST(Loadgen, PacedChargesEachEventFromItsTickNeverBefore) {
+  TempDir dir;
+  const Day day = StartCoordinator(dir, 2, 1'000);
+  // 1,000 events/s over 2 stations: the last of the 999 events each after `go` is due at 1.998 s.
+  const std::string done = RunLoadgen(dir, day, 2, 1'000, {"--rate", "1000", "--latency-file", dir / "latency.txt"});
+  const size_t at = done.find("seconds=");
+  ASSERT_NE(at, std::string::npos) << done;
+  EXPECT_GE(std::stod(done.substr(at + 8)), 1.998) << done;
+  std::ifstream in(dir / "latency.txt");
+  std::vector<int64_t> latencies;
+  for (int64_t us; in >> us;) latencies.push_back(us);
+  ASSERT_EQ(latencies.size(), 1'998u);
+  for (int64_t us : latencies) ASSERT_GE(us, 0);
+}
+
+}  // namespace
+}  // namespace capture::bench
