@@ -164,6 +164,9 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
+  // The coordinator's memory is budgeted per roster student; RocksDB's memtables would otherwise
+  // take up to 2 × 64 MiB per column family.
+  db_options.db_write_buffer_size = 64 << 20;
   std::vector<std::string> families;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, store->path_, &families);
   if (!listed.ok()) {
