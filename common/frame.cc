@@ -47,36 +47,46 @@ std::string EncodeEventFrame(std::string_view event_bytes) {
   return EncodeFrame(std::move(frame));
 }
 
-std::variant<wire::CaptureEvent, FrameError> ParseEvent(std::string_view bytes) {
-  wire::CaptureEvent ev;
+std::optional<FrameError> CheckEvent(const wire::CaptureEvent& ev) {
   auto bad = [](std::string why) { return FrameError{FrameRejection::kBadEvent, std::move(why)}; };
-  if (!ev.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return bad("event does not parse");
   if (ev.station() == 0) return bad("event has no station");
   if (ev.seq() == 0) return bad("event has no sequence number");
-  const std::string where = "station " + std::to_string(ev.station()) + " seq " + std::to_string(ev.seq());
+  // Only a rejection says where: an accepted event costs no string.
+  auto where = [&] { return "station " + std::to_string(ev.station()) + " seq " + std::to_string(ev.seq()); };
   switch (ev.kind()) {
     case wire::CODE_READ:
     case wire::MARK_RETAKE:
-      if (ev.code().registry_no().empty()) return bad(where + ": " + KindName(ev.kind()) + " without registry number");
+      if (ev.code().registry_no().empty()) {
+        return bad(where() + ": " + KindName(ev.kind()) + " without registry number");
+      }
       break;
     case wire::SHOT_TAKEN:
     case wire::MARK_VOID:
-      if (ev.shot().file_name().empty()) return bad(where + ": " + KindName(ev.kind()) + " without file name");
+      if (ev.shot().file_name().empty()) return bad(where() + ": " + KindName(ev.kind()) + " without file name");
       if (ev.kind() == wire::SHOT_TAKEN && ev.shot().sha256().size() != 32) {
-        return bad(where + ": shot without a 32-byte SHA-256");
+        return bad(where() + ": shot without a 32-byte SHA-256");
       }
       break;
     case wire::MARK_ABSENT:
-      if (ev.student_no().empty()) return bad(where + ": absent mark without student number");
+      if (ev.student_no().empty()) return bad(where() + ": absent mark without student number");
       break;
     case wire::MARK_RESOLVE:
-      if (ev.anomaly_id().empty()) return bad(where + ": resolve mark without anomaly id");
+      if (ev.anomaly_id().empty()) return bad(where() + ": resolve mark without anomaly id");
       break;
     case wire::CODE_UNREADABLE:
       break;
     default:
-      return bad(where + ": unknown event kind " + std::to_string(ev.kind()));
+      return bad(where() + ": unknown event kind " + std::to_string(ev.kind()));
   }
+  return std::nullopt;
+}
+
+std::variant<wire::CaptureEvent, FrameError> ParseEvent(std::string_view bytes) {
+  wire::CaptureEvent ev;
+  if (!ev.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return FrameError{FrameRejection::kBadEvent, "event does not parse"};
+  }
+  if (std::optional<FrameError> error = CheckEvent(ev)) return *std::move(error);
   return ev;
 }
 

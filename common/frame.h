@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -36,6 +37,9 @@ std::string EncodeEventFrame(std::string_view event_bytes);
 // Parses and checks a stored or received CaptureEvent: station and seq set, kind known, and the
 // fields its kind needs present.
 std::variant<wire::CaptureEvent, FrameError> ParseEvent(std::string_view event_bytes);
+// ParseEvent's checks alone, of an event parsed already (e.g. into a reused message): the error
+// ParseEvent would give, or nullopt.
+std::optional<FrameError> CheckEvent(const wire::CaptureEvent& event);
 
 // "CODE_READ", "SHOT_TAKEN", ...
 std::string KindName(wire::EventKind kind);

@@ -19,7 +19,7 @@ namespace capture::coord {
 Result<std::unique_ptr<judge::Judge>> MakeJudge(const JudgeInputs& inputs);
 
 // Feeds every stored item to `judge` in commit order; `each` (if set) sees each item with its
-// verdict.
+// verdict, both valid during the call only. Allocates nothing per item for the verdict.
 Status Replay(const RecordStore& store, judge::Judge& judge,
               const std::function<void(const wire::RecordItem&, const wire::Verdict&)>& each = nullptr);
 
@@ -35,6 +35,8 @@ struct VerifyOutcome {
 
 // Re-judges the record from scratch and compares every stored Verdict with the new one: a missing,
 // extra or different verdict is a difference. Errors only when the store cannot be read.
+// Memory: 16 bytes per item (the stored verdicts are kept as keyed 64-bit digests between the
+// store's two passes), besides the judge.
 Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store);
 
 // What differs between two verdicts of one commit index, in one line; empty when the bytes are equal.

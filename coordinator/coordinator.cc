@@ -339,8 +339,11 @@ void Coordinator::SeeStationTime(int64_t station_time_us) {
 Status Coordinator::Commit() {
   if (batch_.empty()) return Status::Ok();
   const int64_t received = options_.sim_time ? max_station_time_us_ : SystemNowMicros();
-  const ItemJudge judge = [this](const wire::RecordItem& item, const wire::CaptureEvent*) -> const wire::Verdict& {
-    return verdicts_.emplace_back(judge_->Apply(item));
+  const ItemJudge judge = [this](const wire::RecordItem& item,
+                                 const wire::CaptureEvent* event) -> const wire::Verdict& {
+    wire::Verdict& verdict = verdicts_.emplace_back();
+    judge_->Apply(item, event, &verdict);
+    return verdict;
   };
   if (Status s = store_->Commit(std::move(batch_), received, judge); !s.ok()) {
     LogError(kLog, "commit failed, stopping so that a restart recovers from the store: " + s.message());

@@ -26,8 +26,7 @@ wire::Severity SeverityOf(wire::Anomaly::Kind kind) {
   }
 }
 
-AnomalyBook::AnomalyBook(size_t num_students)
-    : open_naming_(num_students, 0), by_photo_(num_students), by_absent_(num_students) {}
+AnomalyBook::AnomalyBook(size_t num_students) : open_naming_(num_students, 0) {}
 
 AnomalyIndex AnomalyBook::Raise(wire::Anomaly anomaly, Tracking tracking) {
   const auto index = static_cast<AnomalyIndex>(states_.size());
@@ -40,8 +39,8 @@ AnomalyIndex AnomalyBook::Raise(wire::Anomaly anomaly, Tracking tracking) {
   for (StudentId s : tracking.named) ++open_naming_[static_cast<size_t>(s)];
   for (ShotId shot : tracking.shots) by_shot_[shot].push_back(index);
   if (tracking.until_photo != kNone) {
-    by_photo_[static_cast<size_t>(tracking.until_photo)].push_back(index);
-    if (tracking.or_absent) by_absent_[static_cast<size_t>(tracking.until_photo)].push_back(index);
+    by_photo_[tracking.until_photo].push_back(index);
+    if (tracking.or_absent) by_absent_[tracking.until_photo].push_back(index);
   }
   tracking_.push_back(std::move(tracking));
   return index;
@@ -75,17 +74,21 @@ void AnomalyBook::TrackShot(AnomalyIndex index, ShotId shot) {
   by_shot_[shot].push_back(index);
 }
 
-void AnomalyBook::ResolveListed(std::vector<AnomalyIndex>& list, const std::string& reason) {
+void AnomalyBook::ResolveListed(std::unordered_map<StudentId, std::vector<AnomalyIndex>>& lists, StudentId student,
+                                const char* reason) {
+  const auto it = lists.find(student);
+  if (it == lists.end()) return;
+  const std::vector<AnomalyIndex> list = std::move(it->second);
+  lists.erase(it);
   for (AnomalyIndex index : list) Resolve(index, kByJudge, reason);
-  list.clear();
 }
 
 void AnomalyBook::StudentPhotographed(StudentId student) {
-  ResolveListed(by_photo_[static_cast<size_t>(student)], "the student now has a photo");
+  ResolveListed(by_photo_, student, "the student now has a photo");
 }
 
 void AnomalyBook::StudentAbsent(StudentId student) {
-  ResolveListed(by_absent_[static_cast<size_t>(student)], "the student was marked absent");
+  ResolveListed(by_absent_, student, "the student was marked absent");
 }
 
 void AnomalyBook::ShotDead(ShotId shot, const std::function<bool(ShotId)>& live, const std::string& reason) {

@@ -21,11 +21,11 @@ wire::Severity SeverityOf(wire::Anomaly::Kind kind);
 
 // What resolves an anomaly by itself, besides an operator's or registrar's resolve.
 struct Tracking {
-  std::vector<StudentId> named;       // roster students it names: they count as flagged while it is open
-  std::vector<ShotId> shots;          // resolved once at most `live_limit` of these are live
-  uint32_t live_limit = 0;            //   (live: neither voided nor superseded)
-  StudentId until_photo = kNone;      // resolved when this student gets a photo
-  bool or_absent = false;             //   ... or is marked absent
+  std::vector<StudentId> named;   // roster students it names: they count as flagged while it is open
+  std::vector<ShotId> shots;      // resolved once at most `live_limit` of these are live
+  uint32_t live_limit = 0;        //   (live: neither voided nor superseded)
+  StudentId until_photo = kNone;  // resolved when this student gets a photo
+  bool or_absent = false;         //   ... or is marked absent
 };
 
 inline constexpr const char* kByJudge = "judge";
@@ -58,13 +58,15 @@ class AnomalyBook {
   const std::vector<AnomalyState>& states() const { return states_; }
 
  private:
-  void ResolveListed(std::vector<AnomalyIndex>& list, const std::string& reason);
+  void ResolveListed(std::unordered_map<StudentId, std::vector<AnomalyIndex>>& lists, StudentId student,
+                     const char* reason);
 
   std::vector<AnomalyState> states_;
   std::vector<Tracking> tracking_;
-  std::vector<uint32_t> open_naming_;                  // per student
-  std::vector<std::vector<AnomalyIndex>> by_photo_;    // per student
-  std::vector<std::vector<AnomalyIndex>> by_absent_;   // per student
+  std::vector<uint32_t> open_naming_;  // per student
+  // Only the few students and shots some open anomaly waits for have an entry.
+  std::unordered_map<StudentId, std::vector<AnomalyIndex>> by_photo_;
+  std::unordered_map<StudentId, std::vector<AnomalyIndex>> by_absent_;
   std::unordered_map<ShotId, std::vector<AnomalyIndex>> by_shot_;
   wire::Verdict* verdict_ = nullptr;
 };

@@ -4,64 +4,96 @@
 
 namespace capture::judge {
 
-CodeRead* StationReads::Add(CodeRead read) {
-  if (!read.retake && !reads_.empty() && !shot_since_last_read_) {
-    if (CodeRead& last = reads_.back(); last.registry_no == read.registry_no) {
-      last.last_seen_us = std::max(last.last_seen_us, read.time_us);
+CodeRead* StationReads::Add(std::string_view registry_no, int64_t time_us, bool retake) {
+  if (!retake && orders_ != 0 && !shot_since_last_read_) {
+    if (CodeRead& last = at(orders_); last.registry_no == registry_no) {
+      last.last_seen_us = std::max(last.last_seen_us, time_us);
       return nullptr;
     }
   }
-  read.order = ++orders_;
-  read.last_seen_us = read.time_us;
-  reads_.push_back(std::move(read));
+  CodeRead& read = at(++orders_);
+  read.order = orders_;
+  read.time_us = time_us;
+  read.student = kNone;
+  read.registry_no.assign(registry_no);
+  read.masked_name.clear();
+  read.seq = 0;
+  read.last_seen_us = time_us;
+  read.retake = retake;
+  read.revived = false;
+  read.use = CodeRead::Use::kFresh;
+  read.consumer = kNoShot;
+  read.blocked.clear();
+  read.unknown_code = kNoAnomaly;
   shot_since_last_read_ = false;
-  if (reads_.size() > kMaxReads) reads_.pop_front();
-  return &reads_.back();
+  return &read;
 }
 
 StationReads::Found StationReads::ForShot(int64_t moment, int64_t arrival) {
+  if (orders_ == 0) return {};
   CodeRead* at_moment = nullptr;
   int64_t after = arrival;  // the station time of what followed the read in record order
-  for (auto it = reads_.rbegin(); it != reads_.rend(); ++it) {
-    if (it->time_us > after) break;
-    if (it->time_us <= moment) {
-      at_moment = &*it;
+  for (uint64_t order = orders_; order >= first(); --order) {
+    CodeRead& read = at(order);
+    if (read.time_us > after) break;
+    if (read.time_us <= moment) {
+      at_moment = &read;
       break;
     }
-    after = it->time_us;
+    after = read.time_us;
   }
   if (at_moment != nullptr && at_moment->use != CodeRead::Use::kConsumed) return {at_moment, nullptr};
-  if (reads_.empty()) return {};
-  if (reads_.back().use == CodeRead::Use::kFresh) return {&reads_.back(), nullptr};
-  return {nullptr, at_moment != nullptr ? at_moment : &reads_.back()};
+  CodeRead& newest = at(orders_);
+  if (newest.use == CodeRead::Use::kFresh) return {&newest, nullptr};
+  return {nullptr, at_moment != nullptr ? at_moment : &newest};
 }
 
 std::vector<CodeRead*> StationReads::FreshBefore(const CodeRead& read) {
   std::vector<CodeRead*> fresh;
-  for (auto it = reads_.begin() + static_cast<std::ptrdiff_t>(read.order - reads_.front().order);
-       it != reads_.begin();) {
-    --it;
-    if (it->use != CodeRead::Use::kFresh) break;
-    fresh.push_back(&*it);
+  for (uint64_t order = read.order; order > first();) {
+    CodeRead& r = at(--order);
+    if (r.use != CodeRead::Use::kFresh) break;
+    fresh.push_back(&r);
   }
   std::reverse(fresh.begin(), fresh.end());
   return fresh;
 }
 
-CodeRead* StationReads::Find(uint64_t order) {
-  if (reads_.empty() || order < reads_.front().order || order > reads_.back().order) return nullptr;
-  return &reads_[static_cast<size_t>(order - reads_.front().order)];
+CodeRead* StationReads::ConsumedBy(ShotId shot) {
+  for (uint64_t order = orders_; order >= first(); --order) {
+    if (at(order).consumer == shot) return &at(order);
+  }
+  return nullptr;
+}
+
+void StationReads::Unblock(ShotId shot) {
+  for (uint64_t order = orders_; order >= first(); --order) {
+    std::vector<BlockedShot>& blocked = at(order).blocked;
+    const auto it = std::find_if(blocked.begin(), blocked.end(), [&](const BlockedShot& b) { return b.shot == shot; });
+    if (it != blocked.end()) {
+      blocked.erase(it);
+      return;
+    }
+  }
 }
 
 int64_t CameraClock::Moment(int64_t capture_time_us, int64_t arrival_us) {
   if (capture_time_us == 0) return arrival_us;
-  offsets_[count_ % kWindow] = capture_time_us - arrival_us;
+  const int64_t offset_now = capture_time_us - arrival_us;
+  size_t n = std::min(count_, kWindow);
+  int64_t& slot = offsets_[count_ % kWindow];
+  if (n == kWindow) {  // the oldest offset leaves the window
+    const auto old = std::lower_bound(sorted_.begin(), sorted_.end(), slot);
+    std::copy(old + 1, sorted_.end(), old);
+    --n;
+  }
+  slot = offset_now;
   ++count_;
-  const size_t n = std::min(count_, kWindow);
-  std::array<int64_t, kWindow> sorted = offsets_;
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2),
-                   sorted.begin() + static_cast<std::ptrdiff_t>(n));
-  const int64_t offset = sorted[n / 2];
+  const auto end = sorted_.begin() + static_cast<std::ptrdiff_t>(n);
+  const auto at = std::upper_bound(sorted_.begin(), end, offset_now);
+  std::copy_backward(at, end, end + 1);
+  *at = offset_now;
+  const int64_t offset = sorted_[(n + 1) / 2];
   return std::min(arrival_us, capture_time_us - offset);
 }
 

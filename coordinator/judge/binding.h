@@ -4,18 +4,26 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coordinator/judge/roster_index.h"
 
 namespace capture::judge {
 
-using ShotId = uint32_t;       // index into the judge's shots, in arrival order
+using ShotId = uint32_t;        // index into the judge's shots, in arrival order
 using AnomalyIndex = uint32_t;  // index into the judge's anomalies: id "A<index+1>"
 inline constexpr ShotId kNoShot = UINT32_MAX;
 inline constexpr AnomalyIndex kNoAnomaly = UINT32_MAX;
+
+// A shot that found its read already consumed (SHOT_WITHOUT_CODE), waiting in case the shot that
+// consumed it is voided: what binding it then needs, which the judge keeps for no other shot.
+struct BlockedShot {
+  ShotId shot = kNoShot;
+  int64_t moment_us = 0;                   // when it was taken
+  AnomalyIndex without_code = kNoAnomaly;  // its SHOT_WITHOUT_CODE
+};
 
 struct CodeRead {
   enum class Use {
@@ -26,7 +34,7 @@ struct CodeRead {
   // Its place in the station's record order (1, 2, … over the day, across epochs). Station times
   // do not order reads: a station clock set back gives later reads earlier times.
   uint64_t order = 0;
-  int64_t time_us = 0;  // station time of the read
+  int64_t time_us = 0;        // station time of the read
   StudentId student = kNone;  // kNone: on no roster
   std::string registry_no;
   std::string masked_name;
@@ -36,7 +44,7 @@ struct CodeRead {
   bool revived = false;      // fresh again because its shot was voided: passing it over loses no one new
   Use use = Use::kFresh;
   ShotId consumer = kNoShot;
-  std::deque<ShotId> blocked;            // shots that found this read already consumed
+  std::vector<BlockedShot> blocked;        // shots that found this read already consumed, in arrival order
   AnomalyIndex unknown_code = kNoAnomaly;  // the UNKNOWN_CODE raised for it
 };
 
@@ -50,10 +58,12 @@ class StationReads {
  public:
   static constexpr size_t kMaxReads = 64;
 
-  // Stores a read (its order is assigned here) and returns it; or, when it repeats the registry
-  // number of the read just before with no shot between (a reader double-fire), refreshes that
-  // read's last_seen_us and returns nullptr. A retake mark never counts as a repeat.
-  CodeRead* Add(CodeRead read);
+  // Stores a read of `registry_no` at station time `time_us` and returns it, with its order
+  // assigned and the rest as a fresh read's (student, masked_name and seq for the caller to set);
+  // or, when it repeats the registry number of the read just before with no shot between (a reader
+  // double-fire), refreshes that read's last_seen_us and returns nullptr. A retake mark never
+  // counts as a repeat.
+  CodeRead* Add(std::string_view registry_no, int64_t time_us, bool retake);
   // A shot arrived: the next read is not a repeat, whatever its code.
   void NoteShot() { shot_since_last_read_ = true; }
 
@@ -74,13 +84,20 @@ class StationReads {
   // The fresh reads just before `read` (back to the previous non-fresh one), oldest first: the
   // ones a shot bound to `read` passes over.
   std::vector<CodeRead*> FreshBefore(const CodeRead& read);
-  // nullptr once the read has been dropped (more than kMaxReads reads ago).
-  CodeRead* Find(uint64_t order);
-  bool IsLatest(const CodeRead& read) const { return !reads_.empty() && reads_.back().order == read.order; }
+  // The read `shot` is bound to, nullptr if none or once dropped (more than kMaxReads reads ago).
+  CodeRead* ConsumedBy(ShotId shot);
+  // Takes `shot` out of the blocked list it is in, if its read has not been dropped.
+  void Unblock(ShotId shot);
+  bool IsLatest(const CodeRead& read) const { return orders_ != 0 && read.order == orders_; }
 
  private:
-  std::deque<CodeRead> reads_;  // consecutive orders, oldest first
-  uint64_t orders_ = 0;
+  // The reads of orders first()..orders_, each at ring_[order % kMaxReads]: a read's slot is reused
+  // (its strings' room with it) once kMaxReads newer reads came.
+  uint64_t first() const { return orders_ > kMaxReads ? orders_ - kMaxReads + 1 : 1; }
+  CodeRead& at(uint64_t order) { return ring_[order % kMaxReads]; }
+
+  std::array<CodeRead, kMaxReads> ring_;
+  uint64_t orders_ = 0;  // the newest read's order, 0 before the first
   bool shot_since_last_read_ = false;
 };
 
@@ -96,7 +113,8 @@ class CameraClock {
   int64_t Moment(int64_t capture_time_us, int64_t arrival_us);
 
  private:
-  std::array<int64_t, kWindow> offsets_{};
+  std::array<int64_t, kWindow> offsets_{};  // a ring, in arrival order
+  std::array<int64_t, kWindow> sorted_{};   // the same offsets, ascending: the median is in the middle
   size_t count_ = 0;
 };
 

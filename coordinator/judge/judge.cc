@@ -1,18 +1,25 @@
 #include "coordinator/judge/judge.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
-#include <variant>
+
+#include <google/protobuf/arena.h>
 
 #include "common/frame.h"
 #include "common/sha256.h"
 #include "coordinator/judge/anomaly_book.h"
 #include "coordinator/judge/binding.h"
+#include "coordinator/judge/id_index.h"
 #include "coordinator/judge/messages.h"
+#include "coordinator/judge/packed_text.h"
 #include "coordinator/judge/queue_order.h"
 #include "coordinator/judge/roster_index.h"
 #include "coordinator/judge/shot_numbers.h"
@@ -52,32 +59,58 @@ wire::JudgeConfig DefaultJudgeConfig(int64_t local_midnight_us, int utc_offset_m
 
 namespace {
 
-// One image, identified by (station, file name, SHA-256).
+// One image, identified by (station, file name, SHA-256). Every shot is kept for the whole day
+// (a void may name any of them), so a record holds only what outputs and voids need, in 64 bytes:
+// its file name is in the judge's TextArena; who it is bound to is the roster student's, or in the
+// judge's side table where the read said otherwise; when it was taken is kept by the station for
+// its latest shot, and by a read for the shots waiting on it (BlockedShot).
 struct ShotRecord {
-  uint32_t station = 0;
-  std::string file_name;
-  std::string sha256;  // 32 bytes
-  uint32_t number = 0;
+  std::array<char, 32> sha256{};
   uint64_t seq = 0;
-  int64_t moment_us = 0;  // when it was taken, on the station clock
-  int64_t capture_us = 0;  // EXIF time on the camera's clock, 0 for none
-  std::string registry_no;  // of the read it is bound to
-  std::string masked_name;
+  TextArena::Ref file_name = 0;
+  uint32_t station = 0;
+  uint32_t number = 0;
   StudentId student = kNone;
-  wire::Binding::State state = wire::Binding::UNASSIGNED;
-  std::optional<uint64_t> read;        // the order of the read it is bound to
-  std::optional<uint64_t> blocked_by;  // the order of the already consumed read it found instead
-  AnomalyIndex without_code = kNoAnomaly;
+  uint8_t state = wire::Binding::UNASSIGNED;  // a wire::Binding::State
+  bool bound = false;                         // to a code read (student kNone: a code on no roster)
+  wire::Binding::State binding() const { return static_cast<wire::Binding::State>(state); }
+};
+static_assert(sizeof(ShotRecord) <= 64);
+
+// Records by index, appended in fixed blocks of default-constructed ones: growing neither copies
+// the day's records nor holds twice their room, as a vector's doubling would, and indexing is a
+// shift and a mask, which a deque's is not.
+template <typename T>
+class BlockVector {
+ public:
+  static constexpr size_t kBlock = 4096;
+  T& operator[](size_t i) { return blocks_[i / kBlock][i % kBlock]; }
+  const T& operator[](size_t i) const { return blocks_[i / kBlock][i % kBlock]; }
+  size_t size() const { return size_; }
+  T& emplace_back() {
+    if (size_ % kBlock == 0) blocks_.push_back(std::make_unique<T[]>(kBlock));
+    return (*this)[size_++];
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> blocks_;
+  size_t size_ = 0;
+};
+
+// The registry number and masked name of the read a shot is bound to, where they are not the
+// roster student's: a code on no roster, or a masked name other than the roster's (or none).
+struct ReadTexts {
+  std::string registry_no;
+  std::string masked_name;
 };
 
 struct StudentState {
-  // Shots bound to the student that are neither voided nor superseded, in binding order. The first
-  // is the student's photo (ASSIGNED); any others are held back (UNASSIGNED) as duplicates.
-  std::vector<ShotId> live;
+  // The first of the student's live shots (neither voided nor superseded), in binding order: their
+  // photo (ASSIGNED). Any others are held back (UNASSIGNED) as duplicates, in Impl::more_live_.
+  ShotId photo = kNoShot;
   bool absent = false;
   bool code_read = false;
-  bool queued = false;         // their first binding went through the queue rules
-  uint32_t photo_station = 0;  // of the ASSIGNED photo, 0 for none: keeps progress counts in step
+  bool queued = false;  // their first binding went through the queue rules
 };
 
 struct StationState {
@@ -89,6 +122,8 @@ struct StationState {
   // The previous shot number in arrival order (a late-delivered lower one does not replace it).
   std::optional<uint32_t> last_number;
   ShotId last_number_shot = kNoShot;
+  int64_t last_number_moment_us = 0;   // when that shot was taken, on the station clock
+  int64_t last_number_capture_us = 0;  // ... and on the camera's (0: no capture time)
   struct Gap {
     AnomalyIndex anomaly = kNoAnomaly;
     uint32_t low = 0, high = 0, missing = 0;
@@ -115,11 +150,12 @@ class Judge::Impl {
         students_(roster_.num_students()),
         class_done_(roster_.num_classes(), 0),
         class_last_station_(roster_.num_classes(), 0),
-        class_schedule_checked_(roster_.num_classes(), false) {
+        class_schedule_checked_(roster_.num_classes(), false),
+        parse_arena_(ParseArenaOptions(parse_block_)) {
     for (uint32_t station : roster_.stations()) Station(station);
   }
 
-  wire::Verdict Apply(const wire::RecordItem& item);
+  void Apply(const wire::RecordItem& item, const wire::CaptureEvent* event, wire::Verdict* verdict);
   const std::vector<AnomalyState>& anomalies() const { return book_.states(); }
   std::vector<AssignmentRow> Assignment() const;
   std::vector<StationProgress> Progress() const;
@@ -139,19 +175,40 @@ class Judge::Impl {
   void OnAbsent(const wire::CaptureEvent& event);
   void OnResolve(uint32_t station, uint64_t seq, const std::string& id, const std::string& by, const std::string& reason);
 
-  void ShotWithoutCode(ShotId id, CodeRead* consumed);
+  void ShotWithoutCode(ShotId id, int64_t moment_us, CodeRead* consumed);
   void PassOver(ShotId id, const CodeRead& bound_to, StationState& st);
-  void Bind(StationState& st, ShotId id, CodeRead& read);
-  void CheckShotNumber(StationState& st, ShotId id);
-  void Queue(StationState& st, StudentId student, ShotId id);
+  // `moment_us`: when shot `id` was taken.
+  void Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead& read);
+  void CheckShotNumber(StationState& st, ShotId id, int64_t moment_us, int64_t capture_us);
+  void Queue(StationState& st, const QueueEntry& entry);
   void CheckSchedule(ClassId klass, const QueueEntry& first);
   void ClassMovedOn(uint32_t station, ClassId klass);
-  void RefreshPhoto(StudentId student);
+  // The student's live shots changed; `before` was the first of them (their photo) until then.
+  void RefreshPhoto(StudentId student, ShotId before);
   void ShotDead(ShotId id, const std::string& reason);
+
+  // A shot by (station, SHA-256, file name), or by (station, file name) for the latest such file.
+  ShotId FindShot(uint32_t station, std::string_view sha256, std::string_view file_name) const;
+  ShotId LatestShot(uint32_t station, std::string_view file_name) const;
+  std::string_view FileName(ShotId id) const { return texts_.View(shots_[id].file_name); }
+  std::string File(ShotId id) const { return std::string(FileName(id)); }
+  // Who the read a shot is bound to named; empty while it is bound to none.
+  std::string ShotRegistryNo(ShotId id) const;
+  std::string_view ShotMaskedName(ShotId id) const;
+
+  // A student's live shots, in binding order (see StudentState).
+  bool HasLive(StudentId x) const { return student(x).photo != kNoShot; }
+  ShotId FirstLive(StudentId x) const { return student(x).photo; }
+  std::vector<ShotId> LiveShots(StudentId x) const;
+  void AddLive(StudentId x, ShotId id);
+  void SetOnlyLive(StudentId x, ShotId id);
+  void RemoveLive(StudentId x, ShotId id);
+  StudentState& student(StudentId x) { return students_[static_cast<size_t>(x)]; }
+  const StudentState& student(StudentId x) const { return students_[static_cast<size_t>(x)]; }
 
   // Anomaly drafting: what every kind fills in the same way.
   static wire::Anomaly Draft(wire::Anomaly::Kind kind, uint32_t station, std::string message);
-  void Name(wire::Anomaly& a, StudentId student, const std::string& registry_no, const std::string& masked_name) const;
+  void Name(wire::Anomaly& a, StudentId student, std::string_view registry_no, std::string_view masked_name) const;
   void Name(wire::Anomaly& a, StudentId student) const;
   void NameShot(wire::Anomaly& a, ShotId id) const;
   void NameShotStudent(wire::Anomaly& a, ShotId id) const;
@@ -165,10 +222,13 @@ class Judge::Impl {
   RosterIndex roster_;
   wire::JudgeConfig config_;
   AnomalyBook book_;
-  std::vector<ShotRecord> shots_;
-  std::unordered_map<std::string, ShotId> shot_by_identity_;  // station, sha256, file name
-  std::unordered_map<std::string, ShotId> latest_by_name_;    // station, file name
+  BlockVector<ShotRecord> shots_;
+  TextArena texts_;                                   // the shots' file names
+  std::unordered_map<ShotId, ReadTexts> read_texts_;  // see ReadTexts; few shots have one
+  IdIndex shot_by_identity_;                          // station, sha256, file name
+  IdIndex latest_by_name_;                            // station, file name → the latest such shot
   std::vector<StudentState> students_;
+  std::unordered_map<StudentId, std::vector<ShotId>> more_live_;  // live shots after the first
   std::map<uint32_t, StationState> stations_;
   std::vector<uint32_t> class_done_;           // students with a photo, per class
   std::vector<uint32_t> class_last_station_;   // where the class's latest first binding was
@@ -176,39 +236,136 @@ class Judge::Impl {
   std::set<std::pair<ClassId, uint32_t>> wrong_station_raised_;
   uint64_t last_commit_ = 0;
   std::vector<ShotId> changed_;  // bindings the current item changed
+
+  // Apply(item) parses each event on this arena. Its first block is ours and kept when it is reset,
+  // so parsing events of the usual sizes allocates nothing (but a SHA-256's string).
+  static constexpr size_t kParseBlockBytes = 16 * 1024;
+  static google::protobuf::ArenaOptions ParseArenaOptions(std::array<char, kParseBlockBytes>& block) {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = block.data();
+    options.initial_block_size = block.size();
+    return options;
+  }
+  alignas(16) std::array<char, kParseBlockBytes> parse_block_;
+  google::protobuf::Arena parse_arena_;
 };
+
+namespace {
+
+uint64_t NameHash(uint32_t station, std::string_view file_name) {
+  return MixBits(std::hash<std::string_view>{}(file_name) ^ (uint64_t{station} * 0x9e3779b97f4a7c15ULL));
+}
+
+// `name_hash`: NameHash(station, file_name).
+uint64_t IdentityHash(uint64_t name_hash, std::string_view sha256) {
+  uint64_t head = 0;  // a SHA-256 is random already: its first bytes do
+  std::memcpy(&head, sha256.data(), std::min(sha256.size(), sizeof head));
+  return name_hash ^ head;
+}
+
+}  // namespace
+
+ShotId Judge::Impl::FindShot(uint32_t station, std::string_view sha256, std::string_view file_name) const {
+  if (sha256.size() != sizeof(ShotRecord::sha256)) return kNoShot;  // every shot has a 32-byte one
+  return shot_by_identity_.Lookup(IdentityHash(NameHash(station, file_name), sha256), [&](ShotId id) {
+    const ShotRecord& s = shots_[id];
+    return s.station == station && std::memcmp(s.sha256.data(), sha256.data(), s.sha256.size()) == 0 &&
+           FileName(id) == file_name;
+  });
+}
+
+ShotId Judge::Impl::LatestShot(uint32_t station, std::string_view file_name) const {
+  return latest_by_name_.Lookup(NameHash(station, file_name),
+                                [&](ShotId id) { return shots_[id].station == station && FileName(id) == file_name; });
+}
+
+std::string Judge::Impl::ShotRegistryNo(ShotId id) const {
+  const ShotRecord& s = shots_[id];
+  if (!s.bound) return "";
+  if (const auto it = read_texts_.find(id); it != read_texts_.end()) return it->second.registry_no;
+  return roster_.RegistryNo(s.student);
+}
+
+std::string_view Judge::Impl::ShotMaskedName(ShotId id) const {
+  const ShotRecord& s = shots_[id];
+  if (!s.bound) return "";
+  if (const auto it = read_texts_.find(id); it != read_texts_.end()) return it->second.masked_name;
+  return roster_.MaskedName(s.student);
+}
+
+std::vector<ShotId> Judge::Impl::LiveShots(StudentId x) const {
+  std::vector<ShotId> live;
+  if (!HasLive(x)) return live;
+  live.push_back(FirstLive(x));
+  if (const auto it = more_live_.find(x); it != more_live_.end()) {
+    live.insert(live.end(), it->second.begin(), it->second.end());
+  }
+  return live;
+}
+
+void Judge::Impl::AddLive(StudentId x, ShotId id) {
+  if (HasLive(x)) {
+    more_live_[x].push_back(id);
+  } else {
+    student(x).photo = id;
+  }
+}
+
+void Judge::Impl::SetOnlyLive(StudentId x, ShotId id) {
+  student(x).photo = id;
+  more_live_.erase(x);
+}
+
+void Judge::Impl::RemoveLive(StudentId x, ShotId id) {
+  const auto more = more_live_.find(x);
+  if (student(x).photo == id) {
+    if (more == more_live_.end()) {
+      student(x).photo = kNoShot;
+      return;
+    }
+    student(x).photo = more->second.front();
+    more->second.erase(more->second.begin());
+  } else if (more != more_live_.end()) {
+    more->second.erase(std::remove(more->second.begin(), more->second.end(), id), more->second.end());
+  }
+  if (more != more_live_.end() && more->second.empty()) more_live_.erase(more);
+}
 
 // ---- Dispatch ----
 
-wire::Verdict Judge::Impl::Apply(const wire::RecordItem& item) {
-  wire::Verdict verdict;
-  verdict.set_commit_index(item.commit_index());
-  if (item.commit_index() != last_commit_ + 1) return verdict;
+void Judge::Impl::Apply(const wire::RecordItem& item, const wire::CaptureEvent* given, wire::Verdict* verdict) {
+  verdict->Clear();
+  verdict->set_commit_index(item.commit_index());
+  if (item.commit_index() != last_commit_ + 1) return;
   last_commit_ = item.commit_index();
-  book_.Begin(&verdict);
+  book_.Begin(verdict);
   changed_.clear();
 
   if (item.has_observation()) {
     OnObservation(item.observation());
+  } else if (given != nullptr) {
+    OnEvent(*given);
   } else if (item.has_event()) {
-    auto parsed = ParseEvent(item.event());
-    // The coordinator stores only events that parse; one that does not says nothing to judge.
-    if (auto* event = std::get_if<wire::CaptureEvent>(&parsed)) OnEvent(*event);
+    // Resetting costs about as much as parsing: do it only once the arena's first block fills up.
+    if (parse_arena_.SpaceUsed() > kParseBlockBytes / 2) parse_arena_.Reset();
+    auto* event = google::protobuf::Arena::CreateMessage<wire::CaptureEvent>(&parse_arena_);
+    // The coordinator stores only events that parse (ParseEvent); one that does not says nothing.
+    if (event->ParseFromString(item.event()) && !CheckEvent(*event)) OnEvent(*event);
   }
 
   std::sort(changed_.begin(), changed_.end());
   changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
   for (ShotId id : changed_) {
     const ShotRecord& s = shots_[id];
-    wire::Binding* b = verdict.add_bindings();
+    wire::Binding* b = verdict->add_bindings();
     b->set_station(s.station);
-    b->set_file_name(s.file_name);
-    b->set_sha256(s.sha256);
+    const std::string_view file = FileName(id);
+    b->set_file_name(file.data(), file.size());
+    b->set_sha256(s.sha256.data(), s.sha256.size());
     b->set_shot_number(s.number);
-    b->set_registry_no(s.registry_no);
-    b->set_state(s.state);
+    if (s.bound) b->set_registry_no(ShotRegistryNo(id));
+    b->set_state(s.binding());
   }
-  return verdict;
 }
 
 void Judge::Impl::OnEvent(const wire::CaptureEvent& event) {
@@ -322,17 +479,13 @@ void Judge::Impl::CheckClockGoesForward(StationState& st, const wire::CaptureEve
 // ---- Binding ----
 
 void Judge::Impl::OnCodeRead(StationState& st, const wire::CaptureEvent& event, bool retake) {
-  CodeRead read;
-  read.time_us = event.station_time_us();
-  read.student = roster_.ByRegistryNo(event.code().registry_no());
-  read.registry_no = event.code().registry_no();
-  read.masked_name = event.code().masked_name();
-  read.seq = event.seq();
-  read.retake = retake;
-  CodeRead* stored = st.reads.Add(std::move(read));
+  CodeRead* stored = st.reads.Add(event.code().registry_no(), event.station_time_us(), retake);
   if (stored == nullptr) return;  // the reader fired twice
+  stored->student = roster_.ByRegistryNo(event.code().registry_no());
+  stored->masked_name.assign(event.code().masked_name());
+  stored->seq = event.seq();
   if (stored->student != kNone) {
-    students_[static_cast<size_t>(stored->student)].code_read = true;
+    student(stored->student).code_read = true;
     return;
   }
   wire::Anomaly a = Draft(wire::Anomaly::UNKNOWN_CODE, event.station(),
@@ -346,38 +499,51 @@ void Judge::Impl::OnCodeRead(StationState& st, const wire::CaptureEvent& event, 
 
 void Judge::Impl::OnShot(StationState& st, const wire::CaptureEvent& event) {
   const wire::Shot& shot = event.shot();
-  std::string identity = std::to_string(event.station()) + '\0' + shot.sha256() + shot.file_name();
-  if (shot_by_identity_.count(identity) != 0) return;  // the same image again is not a new shot
+  const uint32_t station = event.station();
+  const std::string& sha256 = shot.sha256();  // 32 bytes: ParseEvent checked
+  const std::string& file_name = shot.file_name();
+  const uint64_t name_hash = NameHash(station, file_name);
+  uint32_t* identity = shot_by_identity_.Find(IdentityHash(name_hash, sha256), [&](ShotId other) {
+    const ShotRecord& s = shots_[other];
+    return s.station == station && std::memcmp(s.sha256.data(), sha256.data(), s.sha256.size()) == 0 &&
+           FileName(other) == file_name;
+  });
+  if (*identity != IdIndex::kNoId) return;  // the same image again is not a new shot
   const auto id = static_cast<ShotId>(shots_.size());
-  shot_by_identity_.emplace(std::move(identity), id);
-  latest_by_name_[std::to_string(event.station()) + '\0' + shot.file_name()] = id;
-
-  ShotRecord record;
-  record.station = event.station();
-  record.file_name = shot.file_name();
-  record.sha256 = shot.sha256();
+  uint32_t* latest = latest_by_name_.Find(name_hash, [&](ShotId other) {
+    return shots_[other].station == station && FileName(other) == file_name;
+  });
+  ShotRecord& record = shots_.emplace_back();
+  record.station = station;
+  // A file name seen before at the station (a counter that wrapped) is kept once.
+  record.file_name = *latest == IdIndex::kNoId ? texts_.Add(file_name) : shots_[*latest].file_name;
+  std::memcpy(record.sha256.data(), sha256.data(), record.sha256.size());
   record.number = shot.shot_number();
   record.seq = event.seq();
-  record.moment_us = st.camera.Moment(shot.capture_time_us(), event.station_time_us());
-  record.capture_us = shot.capture_time_us();
-  shots_.push_back(std::move(record));
+  if (*latest == IdIndex::kNoId) {
+    latest_by_name_.Add(latest, id);
+  } else {
+    *latest = id;
+  }
+  shot_by_identity_.Add(identity, id);
   Changed(id);
 
-  const StationReads::Found found = st.reads.ForShot(shots_[id].moment_us, event.station_time_us());
+  const int64_t moment = st.camera.Moment(shot.capture_time_us(), event.station_time_us());
+  const StationReads::Found found = st.reads.ForShot(moment, event.station_time_us());
   if (found.read == nullptr) {
-    ShotWithoutCode(id, found.taken);
+    ShotWithoutCode(id, moment, found.taken);
   } else {
     PassOver(id, *found.read, st);
-    Bind(st, id, *found.read);
+    Bind(st, id, moment, *found.read);
   }
   st.reads.NoteShot();
-  CheckShotNumber(st, id);
+  CheckShotNumber(st, id, moment, shot.capture_time_us());
 }
 
-void Judge::Impl::ShotWithoutCode(ShotId id, CodeRead* consumed) {
+void Judge::Impl::ShotWithoutCode(ShotId id, int64_t moment_us, CodeRead* consumed) {
   ShotRecord& shot = shots_[id];
   shot.state = wire::Binding::UNASSIGNED;
-  const std::string& file = shot.file_name;
+  const std::string file = File(id);
   wire::Anomaly a = Draft(
       wire::Anomaly::SHOT_WITHOUT_CODE, shot.station,
       consumed != nullptr
@@ -392,12 +558,11 @@ void Judge::Impl::ShotWithoutCode(ShotId id, CodeRead* consumed) {
     a.add_seqs(consumed->seq);
     Name(a, consumed->student, consumed->registry_no, consumed->masked_name);
     if (consumed->student != kNone) tracking.named.push_back(consumed->student);
-    consumed->blocked.push_back(id);
-    shot.blocked_by = consumed->order;
   }
   a.add_seqs(shot.seq);
   a.add_shots(file);
-  shot.without_code = book_.Raise(std::move(a), std::move(tracking));
+  const AnomalyIndex without_code = book_.Raise(std::move(a), std::move(tracking));
+  if (consumed != nullptr) consumed->blocked.push_back(BlockedShot{id, moment_us, without_code});
 }
 
 void Judge::Impl::PassOver(ShotId id, const CodeRead& bound_to, StationState& st) {
@@ -409,7 +574,7 @@ void Judge::Impl::PassOver(ShotId id, const CodeRead& bound_to, StationState& st
     if (p->retake || p->revived || p->student == kNone || p->registry_no == bound_to.registry_no) continue;
     if (std::find(reported.begin(), reported.end(), p->registry_no) != reported.end()) continue;
     reported.push_back(p->registry_no);
-    const std::string& file = shots_[id].file_name;
+    const std::string file = File(id);
     wire::Anomaly a = Draft(wire::Anomaly::CODE_WITHOUT_SHOT, shots_[id].station,
                             "The code of " + Who(*p) + " was read, then the code of " + Who(bound_to) +
                                 ", with no shot between, and shot " + file + " went to " + Who(bound_to) +
@@ -429,14 +594,15 @@ void Judge::Impl::PassOver(ShotId id, const CodeRead& bound_to, StationState& st
   }
 }
 
-void Judge::Impl::Bind(StationState& st, ShotId id, CodeRead& read) {
+void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead& read) {
   read.use = CodeRead::Use::kConsumed;
   read.consumer = id;
   ShotRecord& shot = shots_[id];
-  shot.read = read.order;
-  shot.registry_no = read.registry_no;
-  shot.masked_name = read.masked_name;
+  shot.bound = true;
   shot.student = read.student;
+  if (read.student == kNone || read.masked_name != roster_.MaskedName(read.student)) {
+    read_texts_[id] = ReadTexts{read.registry_no, read.masked_name};
+  }
   Changed(id);
   if (read.student == kNone) {
     shot.state = wire::Binding::UNASSIGNED;
@@ -444,31 +610,32 @@ void Judge::Impl::Bind(StationState& st, ShotId id, CodeRead& read) {
     return;
   }
   const StudentId x = read.student;
-  StudentState& student = students_[static_cast<size_t>(x)];
-  const bool had_photo = !student.live.empty();
+  const ShotId photo_before = FirstLive(x);
+  const bool had_photo = photo_before != kNoShot;
   std::vector<ShotId> superseded;
   if (read.retake) {
-    for (ShotId old : student.live) {
+    for (ShotId old : LiveShots(x)) {
       shots_[old].state = wire::Binding::SUPERSEDED;
       Changed(old);
       superseded.push_back(old);
     }
-    student.live = {id};
+    SetOnlyLive(x, id);
     shot.state = wire::Binding::ASSIGNED;
   } else if (had_photo) {
-    const ShotId first = student.live.front();
-    student.live.push_back(id);
+    const ShotId first = FirstLive(x);
+    AddLive(x, id);
     shot.state = wire::Binding::UNASSIGNED;
+    const std::string file = File(id), first_file = File(first);
     wire::Anomaly a = Draft(wire::Anomaly::DUPLICATE_STUDENT, shot.station,
-                            Who(read) + " already has photo " + shots_[first].file_name + " (station " +
-                                std::to_string(shots_[first].station) + "), so " + shot.file_name +
+                            Who(read) + " already has photo " + first_file + " (station " +
+                                std::to_string(shots_[first].station) + "), so " + file +
                                 " is held back: if it is a retake, mark it (!retake) and photograph again; if it "
-                                "shows someone else, void it (!void " + shot.file_name + ").");
+                                "shows someone else, void it (!void " + file + ").");
     a.add_seqs(shots_[first].seq);
     a.add_seqs(read.seq);
     a.add_seqs(shot.seq);
-    a.add_shots(shots_[first].file_name);
-    a.add_shots(shot.file_name);
+    a.add_shots(first_file);
+    a.add_shots(file);
     Name(a, x, read.registry_no, read.masked_name);
     Tracking tracking;
     tracking.named = {x};
@@ -476,103 +643,98 @@ void Judge::Impl::Bind(StationState& st, ShotId id, CodeRead& read) {
     tracking.live_limit = 1;
     book_.Raise(std::move(a), std::move(tracking));
   } else {
-    student.live = {id};
+    SetOnlyLive(x, id);
     shot.state = wire::Binding::ASSIGNED;
   }
-  RefreshPhoto(x);
+  RefreshPhoto(x, photo_before);
   for (ShotId old : superseded) ShotDead(old, "replaced by a retake");
 
-  const int64_t age = shot.moment_us - read.last_seen_us;
+  const int64_t age = moment_us - read.last_seen_us;
   if (age > config_.stale_code_us()) {
+    const std::string file = File(id);
     wire::Anomaly a = Draft(wire::Anomaly::STALE_CODE, shot.station,
-                            "Shot " + shot.file_name + " went to " + Who(read) + ", whose code was read " +
+                            "Shot " + file + " went to " + Who(read) + ", whose code was read " +
                                 msg::Duration(age) + " before it: if the person photographed is someone else, void "
-                                "it (!void " + shot.file_name + "); if not, mark a retake and photograph again, or "
+                                "it (!void " + file + "); if not, mark a retake and photograph again, or "
                                 "resolve this anomaly.");
     a.add_seqs(read.seq);
     a.add_seqs(shot.seq);
-    a.add_shots(shot.file_name);
+    a.add_shots(file);
     Name(a, x, read.registry_no, read.masked_name);
     Tracking tracking;
     tracking.named = {x};
     tracking.shots = {id};
     book_.Raise(std::move(a), std::move(tracking));
   }
-  if (student.absent && !had_photo && shot.state == wire::Binding::ASSIGNED) {
+  if (student(x).absent && !had_photo && shot.state == wire::Binding::ASSIGNED) {
+    const std::string file = File(id);
     wire::Anomaly a = Draft(wire::Anomaly::ABSENT_SUPERSEDED, shot.station,
-                            Who(read) + " was marked absent earlier and has now been photographed (" +
-                                shot.file_name + "): the photo stands.");
+                            Who(read) + " was marked absent earlier and has now been photographed (" + file +
+                                "): the photo stands.");
     a.add_seqs(shot.seq);
-    a.add_shots(shot.file_name);
+    a.add_shots(file);
     Name(a, x, read.registry_no, read.masked_name);
     book_.Raise(std::move(a), {});
   }
   st.current_class = roster_.ClassOf(x);
-  if (!student.queued) {
-    student.queued = true;
-    Queue(st, x, id);
+  if (!student(x).queued) {
+    student(x).queued = true;
+    Queue(st, QueueEntry{x, id, read.order, moment_us});
   }
 }
 
-void Judge::Impl::RefreshPhoto(StudentId x) {
-  StudentState& s = students_[static_cast<size_t>(x)];
-  if (!s.live.empty() && shots_[s.live.front()].state != wire::Binding::ASSIGNED) {
-    shots_[s.live.front()].state = wire::Binding::ASSIGNED;  // the next held-back shot moves up
-    Changed(s.live.front());
+void Judge::Impl::RefreshPhoto(StudentId x, ShotId before) {
+  const ShotId photo = FirstLive(x);
+  if (photo != kNoShot && shots_[photo].binding() != wire::Binding::ASSIGNED) {
+    shots_[photo].state = wire::Binding::ASSIGNED;  // the next held-back shot moves up
+    Changed(photo);
   }
-  const uint32_t now = s.live.empty() ? 0 : shots_[s.live.front()].station;
-  if (now == s.photo_station) return;
+  // Progress counts a photo at its station: move the count where the photo moved.
+  const uint32_t was = before == kNoShot ? 0 : shots_[before].station;
+  const uint32_t now = photo == kNoShot ? 0 : shots_[photo].station;
+  if (now == was) return;
   const ClassId klass = roster_.ClassOf(x);
-  if (s.photo_station != 0) {
-    --stations_.at(s.photo_station).photographed;
+  if (was != 0) {
+    --stations_.at(was).photographed;
     if (now == 0) --class_done_[static_cast<size_t>(klass)];
   }
   if (now != 0) {
     ++Station(now).photographed;
-    if (s.photo_station == 0) ++class_done_[static_cast<size_t>(klass)];
+    if (was == 0) ++class_done_[static_cast<size_t>(klass)];
   }
-  const bool gained = s.photo_station == 0;
-  s.photo_station = now;
-  if (gained) book_.StudentPhotographed(x);
+  if (was == 0) book_.StudentPhotographed(x);
 }
 
 void Judge::Impl::ShotDead(ShotId id, const std::string& reason) {
-  book_.ShotDead(id, [this](ShotId s) { return IsLive(shots_[s].state); }, reason);
+  book_.ShotDead(id, [this](ShotId s) { return IsLive(shots_[s].binding()); }, reason);
 }
 
 void Judge::Impl::OnVoid(StationState& st, const wire::CaptureEvent& event) {
   const wire::Shot& target = event.shot();
-  const std::string station = std::to_string(event.station()) + '\0';
-  const auto& index = target.sha256().empty() ? latest_by_name_ : shot_by_identity_;
-  const auto found = index.find(station + (target.sha256().empty() ? "" : target.sha256()) + target.file_name());
-  if (found == index.end()) return;  // no such shot here: nothing to void
-  const ShotId id = found->second;
+  const ShotId id = target.sha256().empty() ? LatestShot(event.station(), target.file_name())
+                                            : FindShot(event.station(), target.sha256(), target.file_name());
+  if (id == kNoShot) return;  // no such shot here: nothing to void
   ShotRecord& shot = shots_[id];
-  if (shot.state == wire::Binding::VOIDED) return;
-  const wire::Binding::State before = shot.state;
+  if (shot.binding() == wire::Binding::VOIDED) return;
+  const wire::Binding::State before = shot.binding();
   shot.state = wire::Binding::VOIDED;
   Changed(id);
 
   if (shot.student != kNone) {
-    std::vector<ShotId>& live = students_[static_cast<size_t>(shot.student)].live;
-    live.erase(std::remove(live.begin(), live.end(), id), live.end());
-    RefreshPhoto(shot.student);
+    const ShotId photo_before = FirstLive(shot.student);
+    RemoveLive(shot.student, id);
+    RefreshPhoto(shot.student, photo_before);
   }
-  if (shot.blocked_by) {
-    if (CodeRead* r = st.reads.Find(*shot.blocked_by)) {
-      r->blocked.erase(std::remove(r->blocked.begin(), r->blocked.end(), id), r->blocked.end());
-    }
-  }
+  st.reads.Unblock(id);
   // Judge the rest as if the voided shot had never been: its code read owns the next shot again.
-  CodeRead* read = shot.read ? st.reads.Find(*shot.read) : nullptr;
-  if (read != nullptr && read->consumer == id && before != wire::Binding::SUPERSEDED) {
+  CodeRead* read = shot.bound ? st.reads.ConsumedBy(id) : nullptr;
+  if (read != nullptr && before != wire::Binding::SUPERSEDED) {
     if (!read->blocked.empty()) {
-      const ShotId next = read->blocked.front();
-      read->blocked.pop_front();
-      shots_[next].blocked_by.reset();
-      book_.Resolve(shots_[next].without_code, kByJudge,
+      const BlockedShot next = read->blocked.front();
+      read->blocked.erase(read->blocked.begin());
+      book_.Resolve(next.without_code, kByJudge,
                     "the shot before it was voided, so it follows the code read after all");
-      Bind(st, next, *read);
+      Bind(st, next.shot, next.moment_us, *read);
     } else if (st.reads.IsLatest(*read)) {
       read->use = CodeRead::Use::kFresh;
       read->consumer = kNoShot;
@@ -593,25 +755,24 @@ void Judge::Impl::OnAbsent(const wire::CaptureEvent& event) {
     book_.Raise(std::move(a), {});
     return;
   }
-  StudentState& s = students_[static_cast<size_t>(x)];
+  StudentState& s = student(x);
   if (s.absent) return;
   s.absent = true;
-  if (s.live.empty()) {
+  if (s.photo == kNoShot) {
     book_.StudentAbsent(x);
     return;
   }
-  const ShotRecord& photo = shots_[s.live.front()];
+  const std::string file = File(s.photo);
   wire::Anomaly a = Draft(wire::Anomaly::ABSENT_AFTER_PHOTO, event.station(),
-                          Who(x) + " was marked absent but already has photo " + photo.file_name +
-                              ": void the photo (!void " + photo.file_name +
-                              ") if it is not theirs, or resolve this anomaly.");
-  a.add_seqs(photo.seq);
+                          Who(x) + " was marked absent but already has photo " + file + ": void the photo (!void " +
+                              file + ") if it is not theirs, or resolve this anomaly.");
+  a.add_seqs(shots_[s.photo].seq);
   a.add_seqs(event.seq());
-  a.add_shots(photo.file_name);
+  a.add_shots(file);
   Name(a, x);
   Tracking tracking;
   tracking.named = {x};
-  tracking.shots = {s.live.front()};
+  tracking.shots = {s.photo};
   book_.Raise(std::move(a), std::move(tracking));
 }
 
@@ -630,15 +791,14 @@ void Judge::Impl::OnResolve(uint32_t station, uint64_t seq, const std::string& i
 
 // ---- Shot numbers ----
 
-void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
+void Judge::Impl::CheckShotNumber(StationState& st, ShotId id, int64_t moment_us, int64_t capture_us) {
   const ShotRecord& shot = shots_[id];
   // Taken before the previous shot: on the camera's clock where both images carry a capture time,
   // because a station clock set back makes every later moment look earlier.
   bool taken_before = false;
   if (st.last_number) {
-    const ShotRecord& prev = shots_[st.last_number_shot];
-    taken_before = shot.capture_us != 0 && prev.capture_us != 0 ? shot.capture_us < prev.capture_us
-                                                                 : shot.moment_us < prev.moment_us;
+    taken_before = capture_us != 0 && st.last_number_capture_us != 0 ? capture_us < st.last_number_capture_us
+                                                                      : moment_us < st.last_number_moment_us;
   }
   const ShotNumberStep step = ClassifyShotNumber(st.last_number, shot.number, taken_before);
   if (step.step == ShotStep::kLateArrival) {
@@ -650,19 +810,19 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
     return;  // the counter did not go back: the file was delivered late
   }
   const ShotId prev = st.last_number_shot;
-  const std::string number = msg::ShotNumber(shot.number);
   auto draft = [&](wire::Anomaly::Kind kind, std::string message) {
     wire::Anomaly a = Draft(kind, shot.station, std::move(message));
     a.add_seqs(shots_[prev].seq);
     a.add_seqs(shot.seq);
-    a.add_shots(shots_[prev].file_name);
-    a.add_shots(shot.file_name);
+    a.add_shots(File(prev));
+    a.add_shots(File(id));
     return a;
   };
   switch (step.step) {
     case ShotStep::kGap: {
       wire::Anomaly a = draft(wire::Anomaly::SHOT_NUMBER_GAP,
-                              "Shot numbers jumped from " + msg::ShotNumber(shots_[prev].number) + " to " + number +
+                              "Shot numbers jumped from " + msg::ShotNumber(shots_[prev].number) + " to " +
+                                  msg::ShotNumber(shot.number) +
                                   ": " + std::to_string(step.missing) +
                                   " image(s) never arrived (test or deleted shots?); nothing to do if that was "
                                   "intended.");
@@ -671,8 +831,8 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
     }
     case ShotStep::kDuplicate: {
       wire::Anomaly a = draft(wire::Anomaly::DUPLICATE_SHOT,
-                              "Shot number " + number + " came twice (" + shots_[prev].file_name + ", " +
-                                  shot.file_name +
+                              "Shot number " + msg::ShotNumber(shot.number) + " came twice (" + File(prev) + ", " +
+                                  File(id) +
                                   "): the paper form shows one number for two images; void the wrong one and "
                                   "correct the form.");
       NameShotStudent(a, prev);
@@ -689,7 +849,7 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
     case ShotStep::kRewind: {
       wire::Anomaly a = draft(wire::Anomaly::SHOT_NUMBER_REWIND,
                               "The camera's shot number went back from " + msg::ShotNumber(shots_[prev].number) +
-                                  " to " + number + " (" + shot.file_name +
+                                  " to " + msg::ShotNumber(shot.number) + " (" + File(id) +
                                   "): a reset counter or another card can overwrite earlier files; check the camera "
                                   "before the next shot, then resolve this anomaly.");
       NameShotStudent(a, id);
@@ -704,16 +864,18 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id) {
   }
   st.last_number = shot.number;
   st.last_number_shot = id;
+  st.last_number_moment_us = moment_us;
+  st.last_number_capture_us = capture_us;
 }
 
 // ---- Queue, schedule, classes moving on ----
 
-void Judge::Impl::Queue(StationState& st, StudentId x, ShotId id) {
-  const uint32_t station = shots_[id].station;
-  const QueueFindings f = st.queue.OnFirstBinding(QueueEntry{x, id, *shots_[id].read});
-  class_last_station_[static_cast<size_t>(roster_.ClassOf(x))] = station;
+void Judge::Impl::Queue(StationState& st, const QueueEntry& entry) {
+  const uint32_t station = shots_[entry.shot].station;
+  const QueueFindings f = st.queue.OnFirstBinding(entry);
+  class_last_station_[static_cast<size_t>(roster_.ClassOf(entry.student))] = station;
   for (const QueueEntry& e : f.out_of_order) {
-    const std::string& file = shots_[e.shot].file_name;
+    const std::string file = File(e.shot);
     wire::Anomaly a = Draft(wire::Anomaly::OUT_OF_ORDER, station,
                             WhoShot(e.shot) + " was photographed out of student-number order in class " +
                                 ClassName(roster_.ClassOf(e.student)) + " (shot " + file +
@@ -724,7 +886,7 @@ void Judge::Impl::Queue(StationState& st, StudentId x, ShotId id) {
     book_.Raise(std::move(a), {{e.student}, {}, 0, kNone, false});
   }
   for (const QueueEntry& e : f.interleaved) {
-    const std::string& file = shots_[e.shot].file_name;
+    const std::string file = File(e.shot);
     wire::Anomaly a = Draft(wire::Anomaly::CLASS_INTERLEAVED, station,
                             WhoShot(e.shot) + " of class " + ClassName(roster_.ClassOf(e.student)) +
                                 " was photographed in the middle of class " + ClassName(f.resumed_class) + " (shot " +
@@ -756,7 +918,7 @@ void Judge::Impl::CheckSchedule(ClassId klass, const QueueEntry& first) {
     if (!wrong_station_raised_.insert({klass, shot.station}).second) return;
     wire::Anomaly a = Draft(wire::Anomaly::WRONG_STATION, shot.station,
                             "Class " + info.name + " has no slot at station " + std::to_string(shot.station) +
-                                ", yet " + WhoShot(first.shot) + " was photographed here (shot " + shot.file_name +
+                                ", yet " + WhoShot(first.shot) + " was photographed here (shot " + File(first.shot) +
                                 "): send the class to its own station, or tell the registrar.");
     NameShot(a, first.shot);
     NameShotStudent(a, first.shot);
@@ -770,11 +932,11 @@ void Judge::Impl::CheckSchedule(ClassId klass, const QueueEntry& first) {
   for (const Slot* slot : here) {
     const int64_t start = midnight + slot->start_minute * kMinuteUs - config_.early_tolerance_us();
     const int64_t end = midnight + slot->end_minute * kMinuteUs + config_.late_tolerance_us();
-    if (shot.moment_us >= start && shot.moment_us <= end) return;
+    if (first.moment_us >= start && first.moment_us <= end) return;
   }
   const Slot& slot = *here.front();
   wire::Anomaly a = Draft(wire::Anomaly::OFF_SCHEDULE, shot.station,
-                          "Class " + info.name + " started at " + msg::TimeOfDay(shot.moment_us, midnight) +
+                          "Class " + info.name + " started at " + msg::TimeOfDay(first.moment_us, midnight) +
                               ", far outside its slot " + msg::Minute(slot.start_minute) + "–" +
                               msg::Minute(slot.end_minute) + " at station " + std::to_string(shot.station) +
                               ": tell the registrar.");
@@ -784,9 +946,9 @@ void Judge::Impl::CheckSchedule(ClassId klass, const QueueEntry& first) {
 }
 
 void Judge::Impl::ClassMovedOn(uint32_t station, ClassId klass) {
-  for (StudentId x : roster_.klass(klass).students) {
-    const StudentState& s = students_[static_cast<size_t>(x)];
-    if (!s.live.empty() || s.absent || book_.Flagged(x)) continue;
+  for (StudentId x : roster_.Members(klass)) {
+    const StudentState& s = student(x);
+    if (s.photo != kNoShot || s.absent || book_.Flagged(x)) continue;
     const std::string in_class = Who(x) + " of class " + ClassName(klass);
     wire::Anomaly a =
         s.code_read
@@ -811,57 +973,49 @@ wire::Anomaly Judge::Impl::Draft(wire::Anomaly::Kind kind, uint32_t station, std
   return a;
 }
 
-void Judge::Impl::Name(wire::Anomaly& a, StudentId student, const std::string& registry_no,
-                       const std::string& masked_name) const {
+void Judge::Impl::Name(wire::Anomaly& a, StudentId x, std::string_view registry_no,
+                       std::string_view masked_name) const {
   wire::StudentRef* ref = a.add_students();
-  if (student != kNone) ref->set_student_no(roster_.student(student).student_no);
-  ref->set_registry_no(registry_no);
-  ref->set_masked_name(!masked_name.empty() || student == kNone ? masked_name : roster_.student(student).masked_name);
+  if (x != kNone) ref->set_student_no(roster_.StudentNo(x));
+  ref->set_registry_no(std::string(registry_no));
+  ref->set_masked_name(std::string(!masked_name.empty() || x == kNone ? masked_name : roster_.MaskedName(x)));
 }
 
-void Judge::Impl::Name(wire::Anomaly& a, StudentId student) const {
-  const RosterStudent& s = roster_.student(student);
-  Name(a, student, s.registry_no, s.masked_name);
+void Judge::Impl::Name(wire::Anomaly& a, StudentId x) const {
+  Name(a, x, roster_.RegistryNo(x), roster_.MaskedName(x));
 }
 
 void Judge::Impl::NameShot(wire::Anomaly& a, ShotId id) const {
   a.add_seqs(shots_[id].seq);
-  a.add_shots(shots_[id].file_name);
+  a.add_shots(File(id));
 }
 
 void Judge::Impl::NameShotStudent(wire::Anomaly& a, ShotId id) const {
-  const ShotRecord& s = shots_[id];
-  if (!s.registry_no.empty()) Name(a, s.student, s.registry_no, s.masked_name);
+  if (shots_[id].bound) Name(a, shots_[id].student, ShotRegistryNo(id), ShotMaskedName(id));
 }
 
-std::string Judge::Impl::Who(StudentId student) const {
-  const RosterStudent& s = roster_.student(student);
-  return msg::Student(s.masked_name, s.registry_no);
-}
+std::string Judge::Impl::Who(StudentId x) const { return msg::Student(roster_.MaskedName(x), roster_.RegistryNo(x)); }
 
-std::string Judge::Impl::WhoShot(ShotId id) const {
-  return msg::Student(shots_[id].masked_name, shots_[id].registry_no);
-}
+std::string Judge::Impl::WhoShot(ShotId id) const { return msg::Student(ShotMaskedName(id), ShotRegistryNo(id)); }
 
 // ---- Outputs ----
 
 std::vector<AssignmentRow> Judge::Impl::Assignment() const {
   std::vector<AssignmentRow> rows;
   rows.reserve(roster_.num_students());
-  for (StudentId x : roster_.by_student_no()) {
-    const RosterStudent& r = roster_.student(x);
-    const StudentState& s = students_[static_cast<size_t>(x)];
+  for (StudentId x : roster_.SortedByStudentNo()) {
+    const StudentState& s = student(x);
     AssignmentRow row;
-    row.student_no = r.student_no;
-    row.registry_no = r.registry_no;
-    row.class_name = r.class_name;
-    if (!s.live.empty()) {
-      const ShotRecord& photo = shots_[s.live.front()];
+    row.student_no = roster_.StudentNo(x);
+    row.registry_no = roster_.RegistryNo(x);
+    row.class_name = ClassName(roster_.ClassOf(x));
+    if (s.photo != kNoShot) {
+      const ShotRecord& photo = shots_[s.photo];
       row.status = "photographed";
       row.station = photo.station;
       row.shot_number = photo.number;
-      row.image_file = photo.file_name;
-      row.image_sha256 = ToHex(photo.sha256);
+      row.image_file = File(s.photo);
+      row.image_sha256 = ToHex(std::string_view(photo.sha256.data(), photo.sha256.size()));
     } else {
       row.status = s.absent ? "absent" : "missing";
     }
@@ -880,7 +1034,7 @@ std::vector<StationProgress> Judge::Impl::Progress() const {
       const ClassInfo& c = roster_.klass(st.current_class);
       p.current_class = c.name;
       p.class_done = class_done_[static_cast<size_t>(st.current_class)];
-      p.class_expected = static_cast<uint32_t>(c.students.size());
+      p.class_expected = c.size;
     }
     out.push_back(std::move(p));
   }
@@ -892,7 +1046,15 @@ std::vector<StationProgress> Judge::Impl::Progress() const {
 Judge::Judge(Schedule schedule, Roster roster, wire::JudgeConfig config)
     : impl_(std::make_unique<Impl>(schedule, std::move(roster), std::move(config))) {}
 Judge::~Judge() = default;
-wire::Verdict Judge::Apply(const wire::RecordItem& item) { return impl_->Apply(item); }
+wire::Verdict Judge::Apply(const wire::RecordItem& item) { return Apply(item, nullptr); }
+wire::Verdict Judge::Apply(const wire::RecordItem& item, const wire::CaptureEvent* event) {
+  wire::Verdict verdict;
+  impl_->Apply(item, event, &verdict);
+  return verdict;
+}
+void Judge::Apply(const wire::RecordItem& item, const wire::CaptureEvent* event, wire::Verdict* verdict) {
+  impl_->Apply(item, event, verdict);
+}
 const std::vector<AnomalyState>& Judge::anomalies() const { return impl_->anomalies(); }
 std::vector<AssignmentRow> Judge::Assignment() const { return impl_->Assignment(); }
 std::vector<StationProgress> Judge::Progress() const { return impl_->Progress(); }

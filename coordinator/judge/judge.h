@@ -53,6 +53,9 @@ struct StationProgress {
 
 class Judge {
  public:
+  // Keeps of the roster only what the rules need, packed (under 60 bytes a student): move the
+  // roster in, and it is released when the constructor returns. Each shot judged then costs about
+  // 80 bytes for the rest of the day (a void may name it), a code read nothing lasting.
   Judge(Schedule schedule, Roster roster, wire::JudgeConfig config);
   ~Judge();
   Judge(const Judge&) = delete;
@@ -61,6 +64,13 @@ class Judge {
   // Judges the next record item. Items must come in commit order without holes; an item out of
   // order is ignored and yields an empty Verdict carrying only its commit index.
   wire::Verdict Apply(const wire::RecordItem& item);
+  // The same, for a caller that has parsed the item's event already: `event` is item.event() as
+  // ParseEvent (common/frame.h) returned it, or nullptr to have it parsed here. The verdict is
+  // byte for byte the one Apply(item) gives. `event` is only read during the call.
+  wire::Verdict Apply(const wire::RecordItem& item, const wire::CaptureEvent* event);
+  // The same into `*verdict`, cleared first. Its room is reused: a caller that judges every item
+  // into one Verdict (a replay, a commit loop) allocates nothing for it per item.
+  void Apply(const wire::RecordItem& item, const wire::CaptureEvent* event, wire::Verdict* verdict);
 
   // Every anomaly raised so far, in the order raised (ids A1, A2, …).
   const std::vector<AnomalyState>& anomalies() const;

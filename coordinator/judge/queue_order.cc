@@ -5,13 +5,10 @@
 namespace capture::judge {
 
 QueueTracker::QueueTracker(const RosterIndex& roster, uint32_t moved_on_after)
-    : roster_(roster),
-      moved_on_after_(std::max<uint32_t>(moved_on_after, 1)),
-      history_(moved_on_after_ + 1, kNone),
-      last_index_(roster.num_classes(), -1) {}
+    : roster_(roster), moved_on_after_(std::max<uint32_t>(moved_on_after, 1)), history_(moved_on_after_ + 1, kNone) {}
 
 int QueueTracker::Compare(const QueueEntry& x, const QueueEntry& y) const {
-  return CompareStudentNo(roster_.student(x.student).student_no, roster_.student(y.student).student_no);
+  return roster_.CompareStudents(x.student, y.student);
 }
 
 // Online, one anomaly per displaced student. With a < b the last two in order and s the new one:
@@ -47,8 +44,9 @@ QueueFindings QueueTracker::OnFirstBinding(const QueueEntry& entry) {
   const ClassId klass = roster_.ClassOf(entry.student);
   const uint64_t index = count_++;
   const size_t ring = history_.size();
-  const int64_t previous_last = last_index_[static_cast<size_t>(klass)];
-  last_index_[static_cast<size_t>(klass)] = static_cast<int64_t>(index);
+  int64_t& last = last_index_.try_emplace(klass, -1).first->second;
+  const int64_t previous_last = last;
+  last = static_cast<int64_t>(index);
   history_[index % ring] = klass;
 
   if (run_.klass == kNone) {
@@ -61,7 +59,7 @@ QueueFindings QueueTracker::OnFirstBinding(const QueueEntry& entry) {
       // not count as a run of their own classes either.
       findings.resumed_class = klass;
       for (auto it = stretch_.rbegin(); it != stretch_.rend(); ++it) {
-        last_index_[static_cast<size_t>(it->klass)] = it->previous_last;
+        last_index_[it->klass] = it->previous_last;
         history_[it->index % ring] = kNone;
       }
       for (const Stretched& s : stretch_) findings.interleaved.push_back(s.entry);
@@ -85,7 +83,7 @@ QueueFindings QueueTracker::OnFirstBinding(const QueueEntry& entry) {
   if (index >= moved_on_after_) {
     const uint64_t j = index - moved_on_after_;
     const ClassId c = history_[j % ring];
-    if (c != kNone && last_index_[static_cast<size_t>(c)] == static_cast<int64_t>(j)) findings.moved_on.push_back(c);
+    if (c != kNone && last_index_.at(c) == static_cast<int64_t>(j)) findings.moved_on.push_back(c);
   }
   return findings;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "coordinator/judge/binding.h"
@@ -18,6 +19,7 @@ struct QueueEntry {
   // Where their code read stands in the station's record order: files may land in another order
   // than people sat, and a station clock set back gives later reads earlier times.
   uint64_t seated = 0;
+  int64_t moment_us = 0;  // when their shot was taken
 };
 
 struct QueueFindings {
@@ -58,7 +60,9 @@ class QueueTracker {
   std::vector<Stretched> stretch_;  // students of other classes since the run's last student
   uint64_t count_ = 0;              // first bindings so far at this station
   std::vector<ClassId> history_;    // the class of the last moved_on_after_+1 first bindings (ring)
-  std::vector<int64_t> last_index_;  // per class: index of its last first binding here, -1 if none
+  // Per class seen here: index of its last first binding here (-1: none). Sparse, because a
+  // station sees few of a large roster's classes.
+  std::unordered_map<ClassId, int64_t> last_index_;
 };
 
 }  // namespace capture::judge

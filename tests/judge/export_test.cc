@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <variant>
 
+#include "common/frame.h"
 #include "common/sha256.h"
 #include "coordinator/judge/export.h"
 #include "tests/judge/record_builder.h"
@@ -132,6 +134,76 @@ TEST(JudgeDeterminism, ReplayingTheRecordReproducesTheVerdictBytes) {
   for (const wire::RecordItem& item : live.items()) verdicts.push_back(replay.Apply(item));
   EXPECT_EQ(Serialized(verdicts), Serialized(live.verdicts()));
   EXPECT_EQ(AnomaliesJsonLines(replay), AnomaliesJsonLines(live.judge()));
+}
+
+// The BusyDay and then what it lacks: a void of an assigned photo and one of a held-back shot,
+// a read with another masked name than the roster's, coordinator observations, and an event that
+// does not parse.
+void BusierDay(RecordBuilder& r) {
+  BusyDay(r);
+  r.Void(2, "08:31:10", "IMG_0009.JPG");
+  r.Read(1, "08:33:00", Reg("202100203"), "别*名");
+  r.Shot(1, "08:33:04", 8, "08:33:04");
+  r.Photograph(1, "08:33:10", "202100203", 9);
+  r.Void(1, "08:33:20", "IMG_0008.JPG");
+  wire::Observation offset;
+  offset.set_kind(wire::Observation::CLOCK_OFFSET);
+  offset.set_station(2);
+  offset.set_offset_us(95'000'000);
+  r.Observe(offset);
+  wire::Observation silent;
+  silent.set_kind(wire::Observation::STATION_SILENT);
+  silent.set_station(1);
+  r.Observe(silent);
+  wire::CaptureEvent broken;
+  broken.set_station(1);
+  broken.set_seq(999);
+  broken.set_kind(wire::SHOT_TAKEN);  // with no file name: ParseEvent refuses it
+  r.EventIn(0x1111222233334444ULL, broken);
+}
+
+TEST(JudgeDeterminism, GivenTheParsedEventGivesTheSameVerdictBytesAsParsingIt) {
+  RecordBuilder live;
+  BusierDay(live);
+  ASSERT_GT(live.judge().anomalies().size(), 8u);
+  Judge given(TestSchedule(), TestRoster(), DefaultJudgeConfig(LocalMidnightUs(), 8 * 60));
+  std::vector<wire::Verdict> verdicts;
+  for (const wire::RecordItem& item : live.items()) {
+    if (!item.has_event()) {
+      verdicts.push_back(given.Apply(item, nullptr));
+      continue;
+    }
+    auto parsed = ParseEvent(item.event());
+    const auto* event = std::get_if<wire::CaptureEvent>(&parsed);
+    // The coordinator never stores an event that does not parse; this one says nothing either way.
+    verdicts.push_back(event != nullptr ? given.Apply(item, event) : given.Apply(item));
+  }
+  EXPECT_EQ(Serialized(verdicts), Serialized(live.verdicts()));
+  EXPECT_EQ(AnomaliesJsonLines(given), AnomaliesJsonLines(live.judge()));
+  EXPECT_EQ(AssignmentCsv(given), AssignmentCsv(live.judge()));
+}
+
+TEST(JudgeDeterminism, AnEventParseEventRefusesSaysNothing) {
+  RecordBuilder r;
+  r.ReadStudent(1, "08:30:00", "202100101");
+  wire::RecordItem garbage;
+  garbage.set_commit_index(2);
+  garbage.set_event("\xff\xff not an event");
+  wire::CaptureEvent nameless;  // parses, but a shot needs a file name and a SHA-256
+  nameless.set_station(1);
+  nameless.set_seq(2);
+  nameless.set_kind(wire::SHOT_TAKEN);
+  nameless.set_station_time_us(At("08:30:04"));
+  wire::RecordItem refused;
+  refused.set_commit_index(3);
+  refused.set_event(nameless.SerializeAsString());
+  for (const wire::RecordItem* item : {&garbage, &refused}) {
+    const wire::Verdict v = r.judge().Apply(*item);
+    EXPECT_EQ(v.commit_index(), item->commit_index());
+    EXPECT_EQ(v.raised_size() + v.resolved_size() + v.bindings_size(), 0);
+  }
+  EXPECT_EQ(r.judge().last_commit_index(), 3u);
+  EXPECT_TRUE(r.judge().anomalies().empty()) << r.Describe();
 }
 
 }  // namespace
