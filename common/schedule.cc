@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "common/csv.h"
 #include "common/fs.h"
@@ -76,23 +77,29 @@ Result<Roster> ParseRoster(std::string_view csv_text, std::string_view source) {
   if (rows->empty() || CsvLine((*rows)[0]) != std::string(kRosterHeader) + "\n") {
     return Status::InvalidArgument(std::string(source) + ": expected header " + std::string(kRosterHeader));
   }
+  // A national roster has millions of rows: the fields move into the roster row by row, each parsed
+  // row is freed at once, and the uniqueness checks look at the roster's own strings.
   Roster roster;
-  std::set<std::string> student_nos, registry_nos;
+  roster.students.reserve(rows->size() - 1);  // never reallocates: the views below stay valid
+  std::unordered_set<std::string_view> student_nos, registry_nos;
+  student_nos.reserve(rows->size());
+  registry_nos.reserve(rows->size());
   for (size_t i = 1; i < rows->size(); ++i) {
-    CsvRow& r = (*rows)[i];
+    CsvRow r = std::move((*rows)[i]);
     if (r.size() != 6) {
       return Status::InvalidArgument(Where(source, i + 1) + ": expected 6 fields, found " + std::to_string(r.size()));
     }
     if (r[0].empty() || r[1].empty()) {
       return Status::InvalidArgument(Where(source, i + 1) + ": student_no and registry_no must not be empty");
     }
-    if (!student_nos.insert(r[0]).second) {
-      return Status::InvalidArgument(Where(source, i + 1) + ": student_no " + r[0] + " appears twice");
+    const RosterStudent& student = roster.students.emplace_back(RosterStudent{
+        std::move(r[0]), std::move(r[1]), std::move(r[2]), std::move(r[3]), std::move(r[4]), std::move(r[5])});
+    if (!student_nos.insert(student.student_no).second) {
+      return Status::InvalidArgument(Where(source, i + 1) + ": student_no " + student.student_no + " appears twice");
     }
-    if (!registry_nos.insert(r[1]).second) {
-      return Status::InvalidArgument(Where(source, i + 1) + ": registry_no " + r[1] + " appears twice");
+    if (!registry_nos.insert(student.registry_no).second) {
+      return Status::InvalidArgument(Where(source, i + 1) + ": registry_no " + student.registry_no + " appears twice");
     }
-    roster.students.push_back({r[0], r[1], r[2], r[3], r[4], r[5]});
   }
   return roster;
 }

@@ -31,11 +31,22 @@ Status Replay(const RecordStore& store, judge::Judge& judge,
   });
 }
 
-Result<std::unique_ptr<judge::Judge>> JudgeStoredRecord(const RecordStore& store) {
-  if (!store.judge_inputs()) {
+namespace {
+
+// A fresh Judge for the inputs stored with the record.
+Result<std::unique_ptr<judge::Judge>> MakeStoredJudge(const RecordStore& store) {
+  if (!store.has_judge_inputs()) {
     return Status::NotFound("the store holds no judge inputs: no coordinator of this version has opened it");
   }
-  auto judge = MakeJudge(*store.judge_inputs());
+  auto inputs = store.ReadJudgeInputs();
+  if (!inputs.ok()) return inputs.status();
+  return MakeJudge(*inputs);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<judge::Judge>> JudgeStoredRecord(const RecordStore& store) {
+  auto judge = MakeStoredJudge(store);
   if (!judge.ok()) return judge.status();
   if (Status s = Replay(store, **judge); !s.ok()) return s;
   return judge;
@@ -101,10 +112,7 @@ Result<std::string> StoredVerdict(const RecordStore& store, uint64_t index) {
 }  // namespace
 
 Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store) {
-  if (!store.judge_inputs()) {
-    return Status::NotFound("the store holds no judge inputs: no coordinator of this version has opened it");
-  }
-  auto judge = MakeJudge(*store.judge_inputs());
+  auto judge = MakeStoredJudge(store);
   if (!judge.ok()) return judge.status();
 
   // The store hands out items and verdicts in two passes: the first keeps each stored verdict's

@@ -52,8 +52,15 @@ std::optional<T> GivenValue(const CLI::App& app, const char* flag, const T& valu
 capture::Status LoadJudgeInputs(capture::coord::RecordStore& store, capture::coord::GivenJudgeInputs given,
                                 const std::string& store_dir, capture::coord::CoordinatorOptions& options) {
   using namespace capture;
-  const bool stored = store.judge_inputs().has_value();
-  auto inputs = coord::ResolveJudgeInputs(store.judge_inputs(), given);
+  const bool stored = store.has_judge_inputs();
+  std::optional<coord::JudgeInputs> stored_inputs;
+  if (stored) {
+    auto read = store.ReadJudgeInputs();
+    if (!read.ok()) return read.status();
+    stored_inputs = std::move(*read);
+  }
+  auto inputs = coord::ResolveJudgeInputs(stored_inputs, given);
+  stored_inputs.reset();
   if (!inputs.ok()) return Status::InvalidArgument("store " + store_dir + ": " + inputs.status().message());
   // Without stored inputs, Resolve has checked that both files were given.
   const std::string schedule_origin = stored ? "the schedule stored in " + store_dir : given.schedule->path;
@@ -144,7 +151,7 @@ int main(int argc, char** argv) {
 
   auto store = coord::RecordStore::Open(store_dir, /*read_only=*/false);
   if (!store.ok()) return Fail(store.status());
-  const bool stored = (*store)->judge_inputs().has_value();
+  const bool stored = (*store)->has_judge_inputs();
   if (Status s = LoadJudgeInputs(**store, std::move(given), store_dir, options); !s.ok()) return Fail(s);
   LogInfo(kLog, "store " + store_dir + " open at commit index " + std::to_string((*store)->commit_index()) + ", " +
                     std::to_string((*store)->streams().size()) + " stream(s); judging day " +

@@ -269,32 +269,42 @@ Status RecordStore::Load() {
     }
     last_received_time_us_ = item.received_time_us();
   }
-  return LoadJudgeInputs();
+  return CheckJudgeInputs();
 }
 
-Status RecordStore::LoadJudgeInputs() {
-  const std::string what = "record store " + path_;
-  std::string values[3];
-  const char* keys[3] = {kJudgeConfigKey, kScheduleKey, kRosterKey};
+Status RecordStore::CheckJudgeInputs() {
   int found = 0;
-  for (int i = 0; i < 3; ++i) {
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, keys[i], &values[i]);
+  for (const char* key : {kJudgeConfigKey, kScheduleKey, kRosterKey}) {
+    std::string ignored;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, key, &ignored);
     if (s.ok()) {
       ++found;
     } else if (!s.IsNotFound()) {
-      return FromRocks(s, "cannot read " + what);
+      return FromRocks(s, "cannot read record store " + path_);
     }
   }
-  if (found == 0) return Status::Ok();
-  if (found != 3) return Status::Corruption(what + ": the judge's inputs are stored only in part");
+  if (found != 0 && found != 3) {
+    return Status::Corruption("record store " + path_ + ": the judge's inputs are stored only in part");
+  }
+  has_judge_inputs_ = found == 3;
+  return Status::Ok();
+}
+
+Result<JudgeInputs> RecordStore::ReadJudgeInputs() const {
+  const std::string what = "record store " + path_;
+  if (!has_judge_inputs_) return Status::NotFound(what + " holds no judge inputs");
+  std::string config;
   JudgeInputs inputs;
-  if (!inputs.config.ParseFromString(values[0])) {
+  for (auto [key, value] : {std::pair{kJudgeConfigKey, &config}, std::pair{kScheduleKey, &inputs.schedule_csv},
+                            std::pair{kRosterKey, &inputs.roster_csv}}) {
+    if (rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, key, value); !s.ok()) {
+      return FromRocks(s, "cannot read the judge's inputs in " + what);
+    }
+  }
+  if (!inputs.config.ParseFromString(config)) {
     return Status::Corruption(what + ": the stored judge configuration does not parse");
   }
-  inputs.schedule_csv = std::move(values[1]);
-  inputs.roster_csv = std::move(values[2]);
-  judge_inputs_ = std::move(inputs);
-  return Status::Ok();
+  return inputs;
 }
 
 Status RecordStore::WriteSynced(rocksdb::WriteBatch* write) {
@@ -305,14 +315,16 @@ Status RecordStore::WriteSynced(rocksdb::WriteBatch* write) {
 
 Status RecordStore::SaveJudgeInputs(const JudgeInputs& inputs) {
   if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
-  if (judge_inputs_) return Status::InvalidArgument("record store " + path_ + " has its judge's inputs already");
+  if (has_judge_inputs_) {
+    return Status::InvalidArgument("record store " + path_ + " has its judge's inputs already");
+  }
   rocksdb::WriteBatch write;
   rocksdb::Status s = write.Put(meta_, kJudgeConfigKey, inputs.config.SerializeAsString());
   if (s.ok()) s = write.Put(meta_, kScheduleKey, inputs.schedule_csv);
   if (s.ok()) s = write.Put(meta_, kRosterKey, inputs.roster_csv);
   if (!s.ok()) return FromRocks(s, "cannot build the write batch");
   if (Status w = WriteSynced(&write); !w.ok()) return w;
-  judge_inputs_ = inputs;
+  has_judge_inputs_ = true;
   return Status::Ok();
 }
 

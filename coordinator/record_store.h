@@ -123,8 +123,10 @@ class RecordStore {
   // Writes the judge's inputs with sync, once, before the first item. InvalidArgument when they
   // are stored already.
   Status SaveJudgeInputs(const JudgeInputs& inputs);
-  // Empty until saved.
-  const std::optional<JudgeInputs>& judge_inputs() const { return judge_inputs_; }
+  bool has_judge_inputs() const { return has_judge_inputs_; }
+  // Reads them from the store: a roster may be large, so the store does not keep it in memory.
+  // NotFound until saved; Corruption when the stored configuration does not parse.
+  Result<JudgeInputs> ReadJudgeInputs() const;
 
   // Every item in commit order until `fn` returns false. Corruption if an item does not parse or
   // the commit indexes have a hole.
@@ -146,7 +148,7 @@ class RecordStore {
  private:
   RecordStore() = default;
   Status Load();
-  Status LoadJudgeInputs();
+  Status CheckJudgeInputs();
   Status WriteSynced(rocksdb::WriteBatch* write);
   // The commit index of a stored event, from its run.
   Result<uint64_t> CommitIndexOf(const StreamId& stream, uint64_t seq) const;
@@ -161,7 +163,7 @@ class RecordStore {
   rocksdb::ColumnFamilyHandle* runs_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   uint64_t commit_index_ = 0;
-  std::optional<JudgeInputs> judge_inputs_;
+  bool has_judge_inputs_ = false;
   int64_t last_received_time_us_ = 0;
   std::map<StreamId, uint64_t> streams_;
 };

@@ -273,7 +273,9 @@ TEST(LiveJudge, AfterAKillMidStreamTheRestartedCoordinatorsVerdictsEqualAnOfflin
   // The stored verdict stream, item by item, against a fresh judge fed the stored record.
   auto store = RecordStore::Open(room.store(), /*read_only=*/true);
   ASSERT_OK(store.status());
-  auto judge = MakeJudge(*(*store)->judge_inputs());
+  auto inputs = (*store)->ReadJudgeInputs();
+  ASSERT_OK(inputs.status());
+  auto judge = MakeJudge(*inputs);
   ASSERT_OK(judge.status());
   std::vector<std::pair<uint64_t, std::string>> rejudged;
   ASSERT_OK(Replay(**store, **judge, [&](const wire::RecordItem& item, const wire::Verdict& verdict) {

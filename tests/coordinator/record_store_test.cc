@@ -315,17 +315,20 @@ TEST(RecordStore, KeepsTheJudgesInputsAndNeverReplacesThem) {
   inputs.roster_csv = std::string("student_no,registry_no\n\0binary", 30);
   {
     auto store = OpenOrDie(dir / "store");
-    EXPECT_FALSE(store->judge_inputs().has_value());
+    EXPECT_FALSE(store->has_judge_inputs());
+    EXPECT_EQ(store->ReadJudgeInputs().status().code(), Status::Code::kNotFound);
     ASSERT_TRUE(store->SaveJudgeInputs(inputs).ok());
     JudgeInputs other = inputs;
     other.roster_csv = "changed";
     EXPECT_EQ(store->SaveJudgeInputs(other).code(), Status::Code::kInvalidArgument);
   }
   auto store = OpenOrDie(dir / "store", /*read_only=*/true);
-  ASSERT_TRUE(store->judge_inputs().has_value());
-  EXPECT_EQ(store->judge_inputs()->config.SerializeAsString(), inputs.config.SerializeAsString());
-  EXPECT_EQ(store->judge_inputs()->schedule_csv, inputs.schedule_csv);
-  EXPECT_EQ(store->judge_inputs()->roster_csv, inputs.roster_csv);
+  ASSERT_TRUE(store->has_judge_inputs());
+  auto read = store->ReadJudgeInputs();
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->config.SerializeAsString(), inputs.config.SerializeAsString());
+  EXPECT_EQ(read->schedule_csv, inputs.schedule_csv);
+  EXPECT_EQ(read->roster_csv, inputs.roster_csv);
 }
 
 // A store of format version 2 (a column family per verdict and per stream index), never deployed.

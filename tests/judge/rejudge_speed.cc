@@ -126,18 +126,20 @@ int Run(int argc, char** argv) {
 
   std::unique_ptr<judge::Judge> judge;
   const auto making = std::chrono::steady_clock::now();
-  auto made = MakeJudge(*s.judge_inputs());
+  auto inputs = s.ReadJudgeInputs();
+  if (!inputs.ok()) Die(inputs.status().message());
+  auto made = MakeJudge(*inputs);
   if (!made.ok()) Die(made.status().message());
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - making;
   std::printf("rejudge_speed make_judge students=%zu seconds=%.3f\n",
               static_cast<size_t>(
-                  std::count(s.judge_inputs()->roster_csv.begin(), s.judge_inputs()->roster_csv.end(), '\n') - 1),
+                  std::count(inputs->roster_csv.begin(), inputs->roster_csv.end(), '\n') - 1),
               took.count());
   const double replay = Rate(
       trials,
       [&] {
         judge.reset();
-        auto fresh = MakeJudge(*s.judge_inputs());
+        auto fresh = MakeJudge(*inputs);
         if (!fresh.ok()) Die(fresh.status().message());
         judge = std::move(*fresh);
       },

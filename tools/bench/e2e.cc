@@ -48,6 +48,7 @@ struct AgentSamples {
 struct RunResult {
   double events_per_second = 0;
   uint64_t events = 0;
+  double coordinator_end_rss_mb = 0;   // VmRSS once every event is acknowledged
   double coordinator_peak_rss_mb = 0;
   double coordinator_ready_rss_mb = 0;  // with the judge's inputs loaded, before any event
   double coordinator_cpu_us_per_event = 0;  // user + system time of the coordinator while ingesting
@@ -339,6 +340,7 @@ Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per
   }
   result.events_per_second = static_cast<double>(result.events) / seconds;
   result.coordinator_peak_rss_mb = MemoryMb((*coordinator)->pid(), "VmHWM");
+  result.coordinator_end_rss_mb = MemoryMb((*coordinator)->pid(), "VmRSS");
   const double per_event = 1e6 / static_cast<double>(std::max<uint64_t>(1, result.events));
   result.coordinator_cpu_us_per_event = per_event * (CpuSeconds((*coordinator)->pid()) - cpu_before);
   for (double cpu : gen_cpu) result.loadgen_cpu_us_per_event += per_event * cpu;
@@ -366,8 +368,8 @@ Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per
 Result<double> Rejudge(const std::string& store_dir) {
   auto store = coord::RecordStore::Open(store_dir, true);
   if (!store.ok()) return store.status();
-  const auto& inputs = (*store)->judge_inputs();
-  if (!inputs) return Status::InvalidArgument(store_dir + " holds no judge inputs");
+  auto inputs = (*store)->ReadJudgeInputs();
+  if (!inputs.ok()) return inputs.status();
   auto schedule = ParseSchedule(inputs->schedule_csv, "stored schedule");
   if (!schedule.ok()) return schedule.status();
   auto roster = ParseRoster(inputs->roster_csv, "stored roster");
@@ -540,8 +542,10 @@ Status RunE2e(const E2eOptions& o, Figures& figures, E2eCurves& curves) {
     std::snprintf(target, sizeof target, "<= %.0f (150 MB + 100 B/student)", budget);
     figures.Add({"memory/coordinator-ready", "Coordinator RSS at ready, judge inputs loaded, before any event", "MB",
                  {largest.coordinator_ready_rss_mb}, "", "", false});
-    figures.Add({"memory/coordinator", "Coordinator peak RSS after " + n + " events (" +
-                                           std::to_string(day.roster_students()) + " roster students)",
+    const std::string students = " (" + std::to_string(day.roster_students()) + " roster students)";
+    figures.Add({"memory/coordinator-end", "Coordinator RSS after " + n + " events" + students, "MB",
+                 {largest.coordinator_end_rss_mb}, "", target, false});
+    figures.Add({"memory/coordinator", "Coordinator peak RSS (start-up included) after " + n + " events" + students,
                  "MB", {largest.coordinator_peak_rss_mb}, "", target, false});
     figures.Add({"disk/per-event", "Store on disk per event after " + n + " events (roster and verdicts included)",
                  "bytes/event", {largest.store_bytes / static_cast<double>(day.total_events())}, "", "<= 300", false});

@@ -37,7 +37,9 @@ Result<JudgedStore> JudgeStore(const std::string& store_dir) {
   auto judge = coord::JudgeStoredRecord(**store);
   if (!judge.ok()) return judge.status();
   JudgedStore out;
-  out.inputs = *(*store)->judge_inputs();  // JudgeStoredRecord fails without them
+  auto inputs = (*store)->ReadJudgeInputs();  // JudgeStoredRecord has read them already
+  if (!inputs.ok()) return inputs.status();
+  out.inputs = std::move(*inputs);
   out.store = std::move(*store);
   out.judge = std::move(*judge);
   return out;
