@@ -16,6 +16,7 @@
 #include "common/schedule.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/judge_inputs.h"
+#include "coordinator/memory.h"
 #include "coordinator/record_store.h"
 
 namespace {
@@ -163,6 +164,7 @@ int main(int argc, char** argv) {
   const std::string stations = JoinStations(options.stations);
   auto coordinator = coord::Coordinator::Start(std::move(options), std::move(*store));
   if (!coordinator.ok()) return Fail(coordinator.status());
+  coord::ReturnFreedMemory();  // the roster as parsed, now packed into the judge
   std::printf("ready events=%s control=%s stations=%s commit_index=%llu\n", (*coordinator)->events_endpoint().c_str(),
               (*coordinator)->control_endpoint().c_str(), stations.c_str(),
               static_cast<unsigned long long>((*coordinator)->commit_index()));
