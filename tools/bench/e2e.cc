@@ -17,6 +17,7 @@
 #include "common/schedule.h"
 #include "common/time_format.h"
 #include "coordinator/judge/judge.h"
+#include "coordinator/audit.h"
 #include "coordinator/record_store.h"
 #include "tools/bench/bench_day.h"
 #include "tools/capture-sim/output_line.h"
@@ -375,13 +376,10 @@ Result<double> Rejudge(const std::string& store_dir) {
   auto roster = ParseRoster(inputs->roster_csv, "stored roster");
   if (!roster.ok()) return roster.status();
   judge::Judge judge(std::move(*schedule), std::move(*roster), inputs->config);
+  // The auditors' path: coord::Replay, as `capturectl verify` and a restarting coordinator run it.
   uint64_t items = 0;
   const auto start = Clock::now();
-  if (Status s = (*store)->ForEachItem([&](const wire::RecordItem& item) {
-        judge.Apply(item);
-        ++items;
-        return true;
-      });
+  if (Status s = coord::Replay(**store, judge, [&](const wire::RecordItem&, const wire::Verdict&) { ++items; });
       !s.ok()) {
     return s;
   }
