@@ -65,6 +65,10 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore
   for (const char* name : {"commits", "seq_conflicts"}) counters_[name] = 0;
   for (const auto& [stream, stored] : store_->streams()) tracker_.Restore(stream, stored);
   max_station_time_us_ = store_->last_received_time_us();
+  if (options_.dashboard) {
+    dashboard_ = std::make_unique<dashboard::LoopViews>(options_.dashboard,
+                                                        [] { return std::chrono::steady_clock::now(); });
+  }
 }
 
 Coordinator::~Coordinator() = default;
@@ -80,6 +84,7 @@ Result<std::unique_ptr<Coordinator>> Coordinator::Start(CoordinatorOptions optio
 Status Coordinator::Restore() {
   Status replayed = Replay(*store_, *judge_, [&](const wire::RecordItem& item, const wire::Verdict&) {
     watch_.Restore(item);
+    if (dashboard_) dashboard_->Replayed(item, *judge_);
     if (item.has_event()) {
       wire::CaptureEvent event;
       if (event.ParseFromString(item.event())) latest_epoch_[event.station()] = event.epoch();
@@ -146,8 +151,9 @@ Status Coordinator::Turn() {
     }
   }
   for (wire::Observation& silent : watch_.Tick(std::chrono::steady_clock::now())) Observe(std::move(silent));
-  if (Status s = Commit(); !s.ok()) return s;
+  if (Status s = TimedCommit(); !s.ok()) return s;
   PublishVerdicts();
+  PublishProgress();
   Answer();
   SendResendRequests();
   return Status::Ok();
@@ -172,7 +178,9 @@ Status Coordinator::HandleSub(const Received& message) {
   if (!decoded) return Status::Ok();
   wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
-    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
+    case wire::Frame::kEvent:
+      CountReceived(frame.event());
+      return HandleEvent(std::move(*frame.mutable_event()), message.peer);
     case wire::Frame::kHeartbeat: HandleHeartbeat(frame.heartbeat()); return Status::Ok();
     default:
       Reject("unexpected_message", message.peer,
@@ -187,11 +195,16 @@ Status Coordinator::HandleRouter(const Received& message) {
   if (!decoded) return Status::Ok();
   wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
-    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
+    case wire::Frame::kEvent:
+      CountReceived(frame.event());
+      return HandleEvent(std::move(*frame.mutable_event()), message.peer);
     case wire::Frame::kHello: HandleHello(message.peer, frame.hello()); return Status::Ok();
     case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
     case wire::Frame::kResolveRequest: HandleResolveRequest(message.peer, frame.resolve_request()); return Status::Ok();
     case wire::Frame::kExportRequest: exports_.emplace_back(message.peer, frame.export_request()); return Status::Ok();
+    case wire::Frame::kDashboardRequest:
+      dashboards_.emplace_back(message.peer, std::move(*frame.mutable_dashboard_request()));
+      return Status::Ok();
     default:
       Reject("unexpected_message", message.peer,
              "a Frame{" + BodyName(frame) + "} is not sent on the control socket");
@@ -379,6 +392,38 @@ void Coordinator::PublishVerdicts() {
   }
 }
 
+void Coordinator::PublishProgress() {
+  // A hello: the agent (re)started or its connection was down, so it may have lost what it was told.
+  for (const auto& [peer, stream] : hellos_) progress_sent_.erase(stream.station);
+  if (!verdicts_.empty()) progress_changed_ = true;
+  const auto now = std::chrono::steady_clock::now();
+  const bool due = progress_changed_ && now >= next_progress_;
+  if (!due && hellos_.empty()) return;
+  if (due) {
+    progress_changed_ = false;
+    next_progress_ = now + kProgressInterval;
+  }
+  std::map<uint32_t, judge::StationProgress> judged;
+  for (judge::StationProgress& p : judge_->Progress()) judged[p.station] = std::move(p);
+  for (uint32_t station : stations_) {
+    const auto epoch = latest_epoch_.find(station);
+    const auto sent = progress_sent_.find(station);
+    if (epoch == latest_epoch_.end() || (!due && sent != progress_sent_.end())) continue;
+    wire::Frame frame;
+    wire::StationProgress* progress = frame.mutable_station_progress();
+    progress->set_station(station);
+    if (const auto it = judged.find(station); it != judged.end()) {
+      progress->set_current_class(it->second.current_class);
+      progress->set_class_done(it->second.class_done);
+      progress->set_class_expected(it->second.class_expected);
+      progress->set_photographed(it->second.photographed);
+    }
+    std::string bytes = EncodeFrame(std::move(frame));
+    if (sent != progress_sent_.end() && sent->second == bytes) continue;
+    if (TrySendTo(router_, AgentRoutingId({station, epoch->second}), bytes)) progress_sent_[station] = std::move(bytes);
+  }
+}
+
 void Coordinator::AnswerResolves() {
   for (const PendingResolve& pending : resolves_) {
     const wire::Verdict& verdict = verdicts_.at(pending.position);
@@ -421,6 +466,63 @@ void Coordinator::AnswerExports() {
   }
 }
 
+Status Coordinator::TimedCommit() {
+  const size_t items = batch_.size();
+  const uint64_t first = store_->commit_index() + 1;
+  const auto started = std::chrono::steady_clock::now();
+  if (Status s = Commit(); !s.ok()) return s;
+  if (items == 0) return Status::Ok();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  commit_metrics_.Observe(items, seconds);
+  if (dashboard_) {
+    uint64_t stored = 0;
+    for (const auto& [station, c] : station_counters_) stored += c.events_stored;
+    dashboard_->Committed(first, store_->commit_index(), store_->last_received_time_us(), stored - events_stored_seen_,
+                          seconds, *judge_);
+    events_stored_seen_ = stored;
+  }
+  return Status::Ok();
+}
+
+void Coordinator::AnswerDashboards() {
+  for (const auto& [peer, request] : dashboards_) {
+    wire::Frame frame;
+    wire::DashboardReply* reply = frame.mutable_dashboard_reply();
+    reply->set_commit_index(store_->commit_index());
+    reply->set_ok(true);
+    if (request.view() == wire::DashboardRequest::METRICS) {
+      reply->set_content(dashboard::MetricsText(BuildStatusReply(), judge_->anomalies(), commit_metrics_));
+    } else if (!dashboard_) {
+      reply->set_ok(false);
+      reply->set_content("the dashboard is off");
+    } else if (request.view() == wire::DashboardRequest::SUMMARY) {
+      reply->set_content(dashboard_->Summary(*judge_, store_->commit_index(), RecordNow()));
+    } else if (request.view() == wire::DashboardRequest::CLASS) {
+      std::optional<std::string> view =
+          dashboard_->Class(*judge_, request.class_name(), store_->commit_index(), RecordNow());
+      reply->set_ok(view.has_value());
+      reply->set_not_found(!view);
+      reply->set_content(view ? std::move(*view) : "no class named \"" + request.class_name() + "\"");
+    } else {
+      reply->set_ok(false);
+      reply->set_content("say which view: SUMMARY, CLASS or METRICS");
+    }
+    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
+  }
+}
+
+void Coordinator::CountReceived(const std::string& event_bytes) {
+  const std::optional<uint32_t> station = dashboard::PeekStation(event_bytes);
+  if (station && KnownStation(*station)) ++CountersOf(*station).events_received;
+}
+
+int64_t Coordinator::RecordNow() const {
+  if (!options_.sim_time) return SystemNowMicros();
+  // Before the first item a simulated day has not begun: its midnight stands for "before it".
+  const int64_t last = store_->last_received_time_us();
+  return last != 0 ? last : options_.judge_config.local_midnight_us();
+}
+
 void Coordinator::Answer() {
   auto ack = [this](const std::string& peer, const StreamId& stream) {
     wire::Frame frame;
@@ -442,11 +544,13 @@ void Coordinator::Answer() {
   }
   AnswerResolves();
   AnswerExports();
+  AnswerDashboards();
   advanced_.clear();
   hellos_.clear();
   status_requesters_.clear();
   resolves_.clear();
   exports_.clear();
+  dashboards_.clear();
   verdicts_.clear();
 }
 
@@ -494,6 +598,7 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
   add("duplicates_ignored", duplicates_ignored_);
   for (const auto& [station, c] : station_counters_) {
     const std::string label = StationLabel(station);
+    add("events_received" + label, c.events_received);
     add("events_stored" + label, c.events_stored);
     add("resend_requests" + label, c.resend_requests);
     add("events_dropped_buffer_full" + label, c.events_dropped_buffer_full);

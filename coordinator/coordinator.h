@@ -5,9 +5,9 @@
 // One thread runs Run(): a zmq::poll loop over
 //   SUB    bound to events_endpoint, subscribed to everything: Frame{event} live, Frame{heartbeat};
 //   ROUTER bound to control_endpoint (router_mandatory + handover): Frame{hello}, Frame{event}
-//          (resends), Frame{status_request}, Frame{resolve_request}, Frame{export_request}; it sends
-//          Frame{ack}, Frame{resend}, Frame{verdict}, Frame{status_reply}, Frame{resolve_reply},
-//          Frame{export_reply}.
+//          (resends), Frame{status_request}, Frame{resolve_request}, Frame{export_request},
+//          Frame{dashboard_request}; it sends Frame{ack}, Frame{resend}, Frame{verdict},
+//          Frame{status_reply}, Frame{resolve_reply}, Frame{export_reply}, Frame{dashboard_reply}.
 // Each turn drains up to max_burst frames, adds its own observations (StationWatch: CLOCK_OFFSET,
 // STATION_SILENT, STATION_BACK; REGISTRAR_RESOLVE for resolve requests), then commits everything
 // in ONE synced write (group commit) in which the judge's verdict on every item lies beside the
@@ -18,7 +18,10 @@
 // verdict that is not stored. Verdict frames an agent cannot take now (its connection is down,
 // e.g. while it or the coordinator restarts) wait, at most kMaxUndeliveredFrames per station, and
 // go out in order once it is back. A coordinator that dies between a commit and the send loses
-// them: the record and the exports still have every verdict.
+// them: the record and the exports still have every verdict. Each agent is also sent its station's
+// progress (judge::Judge::Progress) as Frame{station_progress} when it changed, at most every
+// kProgressInterval, and after each of its hellos; one it cannot take now is not kept: the next
+// hello brings it.
 //
 // At start the judge is rebuilt by replaying the whole record; a record of store format 1 gets
 // its missing verdicts then. The judge never runs ahead of the record: when a commit fails the
@@ -30,13 +33,18 @@
 // bytes is never stored either: it is counted (seq_conflicts) and recorded once per distinct hash
 // as an Observation SEQ_CONFLICT.
 //
-// Counters (in every StatusReply): commits, events_stored{station="N"}, duplicates_ignored,
+// Counters (in every StatusReply): commits, events_received{station="N"} (every event frame that
+// names a schedule station, before any check), events_stored{station="N"}, duplicates_ignored,
 // seq_conflicts, resend_requests{station="N"}, events_dropped_buffer_full{station="N"},
 // heartbeats{station="N"}, verdicts_sent{station="N"} and verdicts_dropped{station="N"} (frames),
 // verdicts_waiting{station="N"} (frames now), anomalies_raised, anomalies_open, observations{kind="K"} (the coordinator's own, K an
 // Observation kind), frames_received{socket="sub|router"}, frames_rejected{reason="R"} with R one of oversized,
 // malformed, unknown_version, no_body, bad_event (common/frame.h), unknown_station, extra_parts,
 // unexpected_message.
+//
+// The registrar's dashboard (coordinator/dashboard/) gets its views from this loop: the HTTP
+// server's threads send Frame{dashboard_request} like any control client and never touch the judge.
+// Every group commit is timed (commit batch size and latency histograms, for /metrics).
 //
 // Not thread-safe: construct, Start and Run on one thread.
 #pragma once
@@ -56,6 +64,9 @@
 #include "common/schedule.h"
 #include "common/status.h"
 #include "common/transport.h"
+#include "coordinator/dashboard/directory.h"
+#include "coordinator/dashboard/loop_views.h"
+#include "coordinator/dashboard/metrics.h"
 #include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
 #include "coordinator/sequence_tracker.h"
@@ -81,6 +92,9 @@ struct CoordinatorOptions {
   std::chrono::milliseconds silent_after{3000};     // STATION_SILENT after this long without a heartbeat
   std::chrono::milliseconds clock_confirm{1000};    // a clock crossing the tolerance must stay across this long
   SequenceTracker::Options tracker;
+  // The dashboard's digest of the schedule and roster (names), built before the judge takes them;
+  // null when the dashboard is off: then only the metrics view is answered.
+  std::shared_ptr<const dashboard::Directory> dashboard;
 };
 
 class Coordinator {
@@ -137,11 +151,21 @@ class Coordinator {
   // `parsed` is event.bytes parsed, or nullopt when not parsed yet.
   void Apply(const StreamId& stream, InOrderEvent event, std::optional<wire::CaptureEvent> parsed);
   Status Commit();
+  // Commit() timed: the commit histograms and the dashboard's timeline learn of each group commit.
+  Status TimedCommit();
   // Queues this turn's verdicts for the stations concerned and sends every station what it can take.
   void PublishVerdicts();
+  // Sends each station's agent its progress where it changed (see the top of this file).
+  void PublishProgress();
   void Answer();
   void AnswerResolves();
   void AnswerExports();
+  void AnswerDashboards();
+  // Counts an event frame as received for the station it names, if that is a schedule station.
+  void CountReceived(const std::string& event_bytes);
+  // The record's clock now: the system clock, or with sim_time the last stored item's time (the
+  // day's midnight before the first).
+  int64_t RecordNow() const;
   void SendResendRequests();
   void Reject(const std::string& reason, const std::string& peer, const std::string& detail);
   bool KnownStation(uint32_t station) const { return stations_.count(station) > 0; }
@@ -149,6 +173,7 @@ class Coordinator {
   void Count(const std::string& name, uint64_t n = 1) { counters_[name] += n; }
   // The counters of a schedule station (KnownStation).
   struct StationCounters {
+    uint64_t events_received = 0;
     uint64_t events_stored = 0;
     uint64_t resend_requests = 0;
     uint64_t events_dropped_buffer_full = 0;
@@ -170,6 +195,10 @@ class Coordinator {
   StationWatch watch_;
   std::map<uint32_t, uint64_t> latest_epoch_;  // per station: where its agent is addressed
   std::map<uint32_t, std::deque<std::string>> undelivered_;  // per station: verdict frames, oldest first
+  static constexpr std::chrono::milliseconds kProgressInterval{200};
+  std::map<uint32_t, std::string> progress_sent_;  // per station: the progress frame its agent has
+  bool progress_changed_ = false;                   // something was judged since the last look
+  std::chrono::steady_clock::time_point next_progress_{};
 
   zmq::context_t context_;
   zmq::socket_t sub_;
@@ -184,6 +213,7 @@ class Coordinator {
   std::vector<std::string> status_requesters_;
   std::vector<PendingResolve> resolves_;
   std::vector<std::pair<std::string, wire::ExportRequest>> exports_;  // peer, its request
+  std::vector<std::pair<std::string, wire::DashboardRequest>> dashboards_;  // peer, its request
   std::vector<wire::Verdict> verdicts_;  // of the items committed this turn, in commit order
 
   int64_t max_station_time_us_ = 0;
@@ -194,6 +224,10 @@ class Coordinator {
   uint64_t frames_received_router_ = 0;
   uint64_t duplicates_ignored_ = 0;
   std::map<std::string, uint64_t> counters_;
+
+  dashboard::CommitMetrics commit_metrics_;
+  std::unique_ptr<dashboard::LoopViews> dashboard_;  // null when the dashboard is off
+  uint64_t events_stored_seen_ = 0;  // events_stored over all stations when the timeline last heard
 };
 
 }  // namespace capture::coord

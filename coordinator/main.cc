@@ -15,6 +15,9 @@
 #include "common/log.h"
 #include "common/schedule.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/dashboard/directory.h"
+#include "coordinator/dashboard/server.h"
+#include "coordinator/dashboard/token.h"
 #include "coordinator/judge_inputs.h"
 #include "coordinator/memory.h"
 #include "coordinator/record_store.h"
@@ -22,6 +25,7 @@
 namespace {
 
 constexpr char kLog[] = "coordinator";
+constexpr char kDefaultHttp[] = "127.0.0.1:5780";
 
 int Fail(const capture::Status& status) {
   capture::LogError(kLog, status.message());
@@ -119,6 +123,13 @@ int main(int argc, char** argv) {
                  "resolve and export requests (a port may be *). No token yet: anyone who reaches this address "
                  "may resolve anomalies (a later version adds the registrar token).")
       ->capture_default_str();
+  std::string http = kDefaultHttp;
+  app.add_option("--http", http,
+                 "Address of the registrar's dashboard and /metrics (HTTP), ADDRESS:PORT (port 0: any free port), or "
+                 "off. Reading needs no login; resolving needs the token in <store>/registrar.token (made at the "
+                 "first start, mode 0600). Without this flag a dashboard port already in use is logged and capture "
+                 "goes on without the dashboard.")
+      ->capture_default_str();
   app.add_flag("--sim-time", options.sim_time,
                "Stamp received times with the highest station time seen instead of the system clock, and "
                "measure station clocks against the median of the stations' heartbeat times.");
@@ -127,6 +138,12 @@ int main(int argc, char** argv) {
     return Fail(Status::InvalidArgument("--silent-after-seconds must be above 0"));
   }
   options.silent_after = std::chrono::milliseconds(std::llround(silent_after_seconds * 1000));
+  std::optional<std::pair<std::string, int>> http_address;
+  if (http != "off") {
+    auto parsed = dashboard::ParseHttpAddress(http);
+    if (!parsed.ok()) return Fail(parsed.status());
+    http_address = *parsed;
+  }
 
   // Block the stop signals before any thread exists (ZeroMQ starts some), so they arrive only
   // through the signalfd the loop polls.
@@ -154,6 +171,11 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Fail(store.status());
   const bool stored = (*store)->has_judge_inputs();
   if (Status s = LoadJudgeInputs(**store, std::move(given), store_dir, options); !s.ok()) return Fail(s);
+  auto token = dashboard::LoadOrCreateToken(store_dir + "/" + dashboard::kTokenFileName);
+  if (!token.ok()) return Fail(token.status());
+  if (http_address) {
+    options.dashboard = dashboard::Directory::Build(options.schedule, options.roster, options.judge_config);
+  }
   LogInfo(kLog, "store " + store_dir + " open at commit index " + std::to_string((*store)->commit_index()) + ", " +
                     std::to_string((*store)->streams().size()) + " stream(s); judging day " +
                     coord::ConfiguredDay(options.judge_config) + " (UTC offset " +
@@ -165,12 +187,24 @@ int main(int argc, char** argv) {
   auto coordinator = coord::Coordinator::Start(std::move(options), std::move(*store));
   if (!coordinator.ok()) return Fail(coordinator.status());
   coord::ReturnFreedMemory();  // the roster as parsed, now packed into the judge
-  std::printf("ready events=%s control=%s stations=%s commit_index=%llu\n", (*coordinator)->events_endpoint().c_str(),
+  std::unique_ptr<dashboard::DashboardServer> server;
+  if (http_address) {
+    auto started = dashboard::DashboardServer::Start(
+        {http_address->first, http_address->second, (*coordinator)->control_endpoint(), *token});
+    if (!started.ok() && app.count("--http") > 0) return Fail(started.status());
+    // The default address may be another coordinator's on this machine (a test, a second room):
+    // capture matters more than its dashboard.
+    if (!started.ok()) LogWarn(kLog, started.status().message() + "; going on without the dashboard (see --http)");
+    if (started.ok()) server = std::move(*started);
+  }
+  std::printf("ready events=%s control=%s stations=%s commit_index=%llu%s\n", (*coordinator)->events_endpoint().c_str(),
               (*coordinator)->control_endpoint().c_str(), stations.c_str(),
-              static_cast<unsigned long long>((*coordinator)->commit_index()));
+              static_cast<unsigned long long>((*coordinator)->commit_index()),
+              server ? (" http=" + server->url()).c_str() : "");
   std::fflush(stdout);
 
   Status run = (*coordinator)->Run(stop_fd);
+  if (server) server->Stop();  // before the loop's sockets close: a request waiting on them ends
   close(stop_fd);
   if (!run.ok()) return Fail(run);
   LogInfo(kLog, "stopped at commit index " + std::to_string((*coordinator)->commit_index()));

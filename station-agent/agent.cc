@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "common/log.h"
 #include "common/transport.h"
 #include "station-agent/camera_watch.h"
+#include "station-agent/console_terminal.h"
 #include "station-agent/image_store.h"
 #include "station-agent/journal.h"
 #include "station-agent/lines.h"
@@ -40,8 +42,16 @@ constexpr std::string_view kAgentVersion = "station-agent 1";
 constexpr auto kHelloSilence = 2s;   // the coordinator counts as absent after this much silence
 constexpr auto kHelloInterval = 1s;  // and is greeted this often while absent
 constexpr size_t kMaxInputLine = 64 * 1024;
+// Normally the coordinator answers a hello within 3 s of the last thing it sent, even when idle.
+constexpr auto kSilenceShown = 5s;
 
 Status Errno(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
+
+bool ConsoleWanted(AgentOptions::Console mode) {
+  if (mode != AgentOptions::Console::kAuto) return mode == AgentOptions::Console::kOn;
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) && !(term != nullptr && std::string_view(term) == "dumb");
+}
 
 Result<int> BlockTerminationSignals() {
   sigset_t set;
@@ -106,13 +116,23 @@ class Agent::Impl final : public StationOutput {
   Status Run();
 
   void EventJournaled(const wire::CaptureEvent& event, std::string_view bytes) override {
-    PrintLine(FormatEventLine(event));
+    if (console_) {
+      console_->state().Event(event);
+    } else {
+      PrintLine(FormatEventLine(event));
+    }
     if (!TrySend(pub_, EncodeEventFrame(bytes))) {
       LogWarn(kLog, "event " + std::to_string(event.seq()) + " not published now; the coordinator will ask for it");
     }
   }
 
-  void Alert(std::string_view sentence) override { PrintLine(FormatAlertLine(options_.station, sentence)); }
+  void Alert(std::string_view sentence) override {
+    if (console_) {
+      console_->state().Alert(sentence);
+    } else {
+      PrintLine(FormatAlertLine(options_.station, sentence));
+    }
+  }
 
  private:
   static void PrintLine(const std::string& line) {
@@ -128,6 +148,8 @@ class Agent::Impl final : public StationOutput {
   void OnAck(const wire::Ack& ack);
   void OnResend(const wire::ResendRequest& resend);
   void OnVerdict(const wire::Verdict& verdict);
+  void OnProgress(const wire::StationProgress& progress);
+  void RefreshConsole();
   void SendHeartbeat();
   void SendHello();
   Clock::time_point HelloDue() const;
@@ -152,6 +174,9 @@ class Agent::Impl final : public StationOutput {
   Clock::time_point last_heard_;
   Clock::time_point last_hello_;
   bool greeted_ = false;  // a hello went out since the start
+
+  std::unique_ptr<ConsoleTerminal> console_;  // null: stdout carries the line protocol
+  std::string current_class_;                 // as the coordinator last reported it
 };
 
 Status Agent::Impl::Open() {
@@ -173,6 +198,13 @@ Status Agent::Impl::Open() {
   journal_ = std::move(*journal);
   LogInfo(kLog, "journal " + options_.journal_dir + " epoch " + EpochHex(journal_->epoch()) + " last_seq " +
                     std::to_string(journal_->last_seq()) + " acked " + std::to_string(journal_->acked_seq()));
+  if (ConsoleWanted(options_.console)) {
+    auto console = ConsoleTerminal::Open(STDOUT_FILENO, input_fd_ == STDIN_FILENO ? STDIN_FILENO : -1,
+                                         options_.station, kMaxInputLine);
+    if (!console.ok()) return console.status();
+    console_ = std::move(*console);
+    console_->state().last_seq = journal_->last_seq();
+  }
 
   station_ = std::make_unique<Station>(
       StationConfig{options_.station, options_.operator_name, options_.camera_dir}, journal_.get(),
@@ -205,7 +237,7 @@ Status Agent::Impl::Open() {
     if (Status st = station_->HandleFile(file); !st.ok()) return st;
   }
 
-  PrintLine(FormatReadyLine(options_.station, journal_->epoch(), journal_->last_seq()));
+  if (!console_) PrintLine(FormatReadyLine(options_.station, journal_->epoch(), journal_->last_seq()));
   const auto now = Clock::now();
   last_heard_ = now;
   next_heartbeat_ = now;
@@ -215,6 +247,7 @@ Status Agent::Impl::Open() {
 
 Status Agent::Impl::Run() {
   for (;;) {
+    if (console_) RefreshConsole();
     std::vector<zmq::pollitem_t> items = {
         {nullptr, signal_fd_, ZMQ_POLLIN, 0},
         {nullptr, camera_->fd(), ZMQ_POLLIN, 0},
@@ -265,7 +298,11 @@ Status Agent::Impl::ReadInput() {
     const std::string rest = std::exchange(input_buffer_, {});
     return discarding_long_line_ ? Status::Ok() : station_->HandleLine(rest);
   }
-  input_buffer_.append(buf, static_cast<size_t>(n));
+  if (console_ && console_->typing_here()) {
+    input_buffer_ += console_->Typed(std::string_view(buf, static_cast<size_t>(n)));
+  } else {
+    input_buffer_.append(buf, static_cast<size_t>(n));
+  }
   return HandleInputLines();
 }
 
@@ -327,6 +364,9 @@ void Agent::Impl::ReadControl() {
       case wire::Frame::kVerdict:
         OnVerdict(frame.verdict());
         break;
+      case wire::Frame::kStationProgress:
+        OnProgress(frame.station_progress());
+        break;
       default:
         LogWarn(kLog, "unexpected frame from the coordinator (body " + std::to_string(frame.body_case()) + ")");
         break;
@@ -363,12 +403,36 @@ void Agent::Impl::OnResend(const wire::ResendRequest& resend) {
 
 void Agent::Impl::OnVerdict(const wire::Verdict& verdict) {
   // The coordinator sends a station only its own; anything else is not this operator's to see.
+  if (console_) {
+    console_->state().Verdict(verdict);
+    return;
+  }
   for (const wire::Anomaly& a : verdict.raised()) {
     if (a.station() == options_.station) PrintLine(FormatAnomalyLine(a));
   }
   for (const wire::Resolution& r : verdict.resolved()) {
     if (r.station() == options_.station) PrintLine(FormatResolvedLine(r));
   }
+}
+
+void Agent::Impl::OnProgress(const wire::StationProgress& progress) {
+  if (progress.station() != options_.station) {
+    LogWarn(kLog, "progress of station " + std::to_string(progress.station()) + " ignored: this is station " +
+                      std::to_string(options_.station));
+    return;
+  }
+  if (progress.current_class() != current_class_) {
+    current_class_ = progress.current_class();
+    LogInfo(kLog, "the coordinator counts class '" + current_class_ + "' as this station's current class");
+  }
+  if (console_) console_->state().Progress(progress);
+}
+
+void Agent::Impl::RefreshConsole() {
+  const auto silent = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - last_heard_);
+  console_->state().coordinator_silent_s =
+      silent >= kSilenceShown ? std::optional<int64_t>(silent.count()) : std::nullopt;
+  console_->Refresh();
 }
 
 void Agent::Impl::SendHeartbeat() {

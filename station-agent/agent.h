@@ -16,7 +16,10 @@
 // Nothing here waits for the coordinator: without one, the station journals and prints as usual.
 //
 // stdout (flushed per line) carries the ready/event/alert lines of lines.h and the verdict lines
-// above; logs go to stderr.
+// above; logs go to stderr. With the console on (AgentOptions::console; by default when stdout is a
+// terminal) stdout carries none of those lines: the operator's console (console_terminal.h) shows
+// the same news, and the station's progress that the coordinator sends (Frame{station_progress}),
+// redrawn in place, and edits what is typed on the terminal when that is the input.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +42,8 @@ struct AgentOptions {
   bool sim_time = false;
   int heartbeat_ms = 250;
   std::string operator_name;
+  enum class Console { kAuto, kOn, kOff };
+  Console console = Console::kAuto;  // kAuto: on when stdout is a terminal
 };
 
 class Agent {

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <string>
 
 #include "common/log.h"
 #include "station-agent/agent.h"
@@ -40,7 +41,16 @@ int main(int argc, char** argv) {
       ->default_val(250)
       ->check(CLI::Range(10, 60000));
   app.add_option("--operator", options.operator_name, "Who makes the marks at this station (default station-N).");
+  std::string console = "auto";
+  app.add_option("--console", console,
+                 "The operator's console: a status block redrawn in place on the terminal (station, "
+                 "class progress, last code and shot, open blockers in red), instead of stdout's lines; auto: "
+                 "when stdout is a terminal.")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->default_val("auto");
   CLI11_PARSE(app, argc, argv);
+  using Console = capture::agent::AgentOptions::Console;
+  options.console = console == "on" ? Console::kOn : console == "off" ? Console::kOff : Console::kAuto;
 
   const std::string n = std::to_string(options.station);
   if (options.journal_dir.empty()) options.journal_dir = "./station-" + n + "-journal";
@@ -52,6 +62,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (capture::Status st = (*agent)->Run(); !st.ok()) {
+    agent->reset();  // gives the terminal back, should the console have it
     capture::LogError("agent", "station " + n + " stopped: " + st.message());
     const std::string alert = capture::agent::FormatAlertLine(
         options.station, "the station stopped because its journal or image store failed: " + st.message());

@@ -9,11 +9,17 @@ packages=(
   libprotobuf-dev protobuf-compiler
   librocksdb-dev libjemalloc-dev
   libsodium-dev
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
   chromium poppler-utils fonts-wqy-zenhei
 )
+
+# The dashboard's browser test drives chromium with playwright-core from npm: any Node.js >= 18 with
+# npm will do, also one not from Debian (so the packages are asked for only when the commands lack).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

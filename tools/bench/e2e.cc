@@ -267,7 +267,8 @@ Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per
   result.store = dir + "/store";
   auto coordinator = ChildProcess::Spawn({o.bin_dir + "/coordinator", "--schedule", dir + "/schedule.csv", "--roster",
                                           dir + "/roster.csv", "--store", result.store, "--events",
-                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--sim-time"},
+                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0",
+                                          "--sim-time"},
                                          dir + "/coordinator.log");
   if (!coordinator.ok()) return coordinator.status();
   auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return StartsWith(l, "ready "); },

@@ -1,0 +1,401 @@
+// The registrar's dashboard. Everything comes from the coordinator's own JSON API (/api/...), and
+// every text from it is put into the page as text (textContent, text nodes): never as markup, so a
+// class or a name holding "<script>" shows as written.
+"use strict";
+
+const SVG = "http://www.w3.org/2000/svg";
+const STATION_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
+
+const state = {
+  summary: null,
+  openClass: null,     // the class whose students are shown
+  classView: null,
+  fetching: false,
+  again: false,        // an update came while fetching
+};
+
+// ---- small DOM helpers ----
+
+// el("td", {class: "num"}, "text", otherNode): attributes are set as attributes, children as text
+// nodes or nodes. No markup is ever parsed.
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== null && v !== undefined) node.setAttribute(k, String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function svgEl(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  return node;
+}
+
+function text(id, value) {
+  document.getElementById(id).textContent = value;
+}
+
+function orDash(v) {
+  return v === null || v === undefined ? "–" : v;
+}
+
+function hhmm(minute) {
+  const m = ((Math.round(minute) % 1440) + 1440) % 1440;
+  return String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
+}
+
+function age(seconds) {
+  if (seconds === null || seconds === undefined) return "";
+  if (seconds < 60) return seconds + " s ago";
+  if (seconds < 3600) return Math.floor(seconds / 60) + " min ago";
+  return Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min ago";
+}
+
+// ---- fetching ----
+
+async function getJson(path) {
+  const res = await fetch(path, { cache: "no-store" });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || "HTTP " + res.status);
+  return body;
+}
+
+// Fetches the summary (and the open class); one request at a time, the latest update wins.
+async function refresh() {
+  if (state.fetching) {
+    state.again = true;
+    return;
+  }
+  state.fetching = true;
+  try {
+    do {
+      state.again = false;
+      const summary = await getJson("/api/dashboard");
+      let classView = null;
+      if (state.openClass !== null) {
+        classView = await getJson("/api/class?name=" + encodeURIComponent(state.openClass)).catch(() => null);
+      }
+      state.summary = summary;
+      state.classView = classView;
+      render();
+      // The counts may trail the record a little (the loop refreshes them at most every 100 ms or so).
+      if (summary.assignment_commit_index < summary.commit_index) setTimeout(refresh, 300);
+    } while (state.again);
+  } catch (e) {
+    setConnection(false, "error: " + e.message);
+  } finally {
+    state.fetching = false;
+  }
+}
+
+function setConnection(up, label) {
+  const node = document.getElementById("connection");
+  node.textContent = label;
+  node.className = "conn " + (up ? "up" : "down");
+  node.dataset.state = up ? "live" : "down";
+}
+
+function listen() {
+  const events = new EventSource("/api/events");
+  events.addEventListener("open", () => setConnection(true, "live"));
+  events.addEventListener("error", () => setConnection(false, "reconnecting…"));
+  events.addEventListener("update", (e) => {
+    let update = {};
+    try {
+      update = JSON.parse(e.data);
+    } catch (_) {
+      return;
+    }
+    if (update.error) {
+      setConnection(false, "coordinator not answering");
+      return;
+    }
+    setConnection(true, "live");
+    refresh();
+  });
+}
+
+// ---- rendering ----
+
+function render() {
+  const s = state.summary;
+  if (!s) return;
+  text("now", s.now.replace("T", " ").replace(/\.\d+/, ""));
+  text("commit-index", s.commit_index);
+  const counts = document.getElementById("counts-state");
+  const behind = s.assignment_commit_index < s.commit_index;
+  counts.textContent = behind ? "counts catching up…" : "";
+  document.body.dataset.commitIndex = s.commit_index;
+  document.body.dataset.countsCommitIndex = s.assignment_commit_index;
+  renderTotals(s);
+  renderStations(s);
+  renderAnomalies(s);
+  renderPlots(s);
+  renderClasses(s);
+}
+
+function renderTotals(s) {
+  const t = s.totals;
+  const figure = (label, value, field) => el("div", { class: "figure", "data-total": field }, el("b", {}, value), label);
+  document.getElementById("totals").replaceChildren(
+    figure("expected", t.expected, "expected"),
+    figure("photographed", t.photographed, "photographed"),
+    figure("absent", t.absent, "absent"),
+    figure("missing (class moved on)", t.missing, "missing"),
+    figure("waiting", t.waiting, "waiting"),
+    figure("open anomalies", s.anomalies.open, "open_anomalies"),
+    figure("open blockers", s.anomalies.open_blockers, "open_blockers"));
+}
+
+function renderStations(s) {
+  const cards = s.stations.map((st) => {
+    const done = st.photographed + st.absent;
+    const bar = el("div", { class: "bar" }, el("div"));
+    bar.firstChild.style.width = (st.expected ? (100 * done) / st.expected : 0).toFixed(1) + "%";
+    const delay = st.delay_minutes;
+    const delayText = delay === null ? "–" : delay > 0 ? "+" + delay.toFixed(1) + " min" : delay.toFixed(1) + " min";
+    const field = (name, value) => el("dd", { "data-field": name }, value);
+    const current = st.current_class === null ? "no class yet"
+      : st.current_class + " (" + st.class_done + "/" + st.class_expected + ")";
+    return el("div", { class: "station" + (st.open_blockers > 0 ? " has-blocker" : ""), "data-station": st.station },
+      el("h3", {}, "机位 " + st.station,
+        el("span", { class: st.open_blockers > 0 ? "late" : "muted" },
+          st.open_anomalies + " open, " + st.open_blockers + " blockers")),
+      el("div", { class: "class", "data-field": "current_class" }, current),
+      el("div", { class: "muted" }, orDash(st.current_college),
+        st.slot_start ? " · slot " + st.slot_start + "–" + st.slot_end : ""),
+      bar,
+      el("dl", {},
+        el("dt", {}, "photographed"), field("photographed", st.photographed),
+        el("dt", {}, "expected"), field("expected", st.expected),
+        el("dt", {}, "absent"), field("absent", st.absent),
+        el("dt", {}, "missing"), field("missing", st.missing),
+        el("dt", {}, "waiting"), field("waiting", st.waiting),
+        el("dt", {}, "pace"), field("pace", st.pace_per_minute === null ? "–" : st.pace_per_minute + " /min"),
+        el("dt", {}, "delay"), el("dd", { "data-field": "delay", class: delay > 5 ? "late" : "" }, delayText),
+        el("dt", {}, "est. end"), field("estimated_end", st.finished ? "done" : orDash(st.estimated_end))));
+  });
+  document.getElementById("stations").replaceChildren(...cards);
+}
+
+function studentsText(students) {
+  return students.map((p) => p.student_no + (p.name ? " " + p.name : p.masked_name ? " " + p.masked_name : "")).join(", ");
+}
+
+// Rows are kept per anomaly id, so a reason being typed survives the updates.
+function renderAnomalies(s) {
+  const tbody = document.querySelector("#anomalies tbody");
+  const existing = new Map([...tbody.querySelectorAll("tr[data-anomaly]")].map((r) => [r.dataset.anomaly, r]));
+  const rows = s.anomalies.list.map((a) => {
+    let row = existing.get(a.id);
+    if (!row) row = newAnomalyRow(a);
+    existing.delete(a.id);
+    const cells = row.children;
+    cells[3].textContent = a.station || "–";
+    cells[4].textContent = studentsText(a.students);
+    cells[5].textContent = a.shots.join(", ");
+    cells[6].textContent = a.message;
+    cells[7].textContent = (a.raised_at || "") + " " + age(a.age_seconds);
+    return row;
+  });
+  tbody.replaceChildren(...rows);
+  text("anomaly-count", "(" + s.anomalies.open + ", " + s.anomalies.open_blockers + " blockers)");
+  text("anomalies-left-out", s.anomalies.left_out > 0 ? s.anomalies.left_out + " more not shown" : "");
+}
+
+function newAnomalyRow(a) {
+  const reason = el("input", { type: "text", placeholder: "reason (recorded)", maxlength: 1000, "data-role": "reason" });
+  const go = el("button", { class: "primary", type: "button", "data-role": "submit" }, "resolve");
+  const form = el("div", { class: "resolve-form", hidden: "" }, reason, go);
+  const open = el("button", { type: "button", "data-role": "open" }, "resolve…");
+  open.addEventListener("click", () => {
+    form.hidden = !form.hidden;
+    if (!form.hidden) reason.focus();
+  });
+  go.addEventListener("click", () => resolve(a.id, reason.value, go));
+  reason.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") resolve(a.id, reason.value, go);
+  });
+  return el("tr", { class: a.severity, "data-anomaly": a.id, "data-severity": a.severity, "data-kind": a.kind },
+    el("td", {}, a.id),
+    el("td", {}, el("span", { class: "severity " + a.severity }, a.severity)),
+    el("td", {}, a.kind),
+    el("td", { class: "num" }),
+    el("td", {}),
+    el("td", {}),
+    el("td", { class: "message-cell" }),
+    el("td", {}),
+    el("td", {}, open, form));
+}
+
+async function resolve(id, reason, button) {
+  const message = document.getElementById("resolve-message");
+  const token = document.getElementById("token").value.trim();
+  const by = document.getElementById("resolver").value.trim();
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = "Bearer " + token;
+  button.disabled = true;
+  try {
+    const res = await fetch("/api/resolve", { method: "POST", headers, body: JSON.stringify({ id, reason, by }) });
+    const body = await res.json().catch(() => ({ error: "HTTP " + res.status }));
+    message.textContent = res.ok ? body.message : id + " not resolved (" + res.status + "): " + body.error;
+    message.className = "message " + (res.ok ? "ok" : "error");
+    message.dataset.status = res.status;
+    if (res.ok) refresh();
+  } catch (e) {
+    message.textContent = id + " not resolved: " + e.message;
+    message.className = "message error";
+    message.dataset.status = "0";
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function renderClasses(s) {
+  const tbody = document.querySelector("#classes tbody");
+  const rows = [];
+  for (const c of s.classes) {
+    const row = el("tr", { class: "class-row" + (c.class === state.openClass ? " open" : ""), "data-class": c.class },
+      el("td", {}, c.class),
+      el("td", {}, orDash(c.college)),
+      el("td", { class: "num" }, c.station || "–"),
+      el("td", {}, c.slot_start ? c.slot_start + "–" + c.slot_end : "–"),
+      el("td", { class: "num", "data-field": "expected" }, c.expected),
+      el("td", { class: "num", "data-field": "photographed" }, c.photographed),
+      el("td", { class: "num", "data-field": "absent" }, c.absent),
+      el("td", { class: "num", "data-field": "missing" }, c.missing),
+      el("td", { class: "num", "data-field": "waiting" }, c.waiting),
+      el("td", { class: "state-" + c.state, "data-field": "state" }, c.state),
+      el("td", { class: "num" + (c.open_anomalies ? " trouble" : "") }, c.open_anomalies || ""));
+    row.addEventListener("click", () => {
+      state.openClass = state.openClass === c.class ? null : c.class;
+      state.classView = null;
+      renderClasses(state.summary);
+      if (state.openClass !== null) refresh();
+    });
+    rows.push(row);
+    if (c.class === state.openClass && state.classView && state.classView.class === c.class) {
+      rows.push(el("tr", { class: "students" }, el("td", { colspan: 11 }, studentTable(state.classView))));
+    }
+  }
+  tbody.replaceChildren(...rows);
+}
+
+function studentTable(view) {
+  const body = view.students.map((p, i) =>
+    el("tr", { "data-student": p.student_no, "data-status": p.status },
+      el("td", { class: "num" }, i + 1),
+      el("td", {}, p.student_no),
+      el("td", {}, orDash(p.name)),
+      el("td", { class: "status-" + p.status }, p.status),
+      el("td", { class: "num" }, orDash(p.station)),
+      el("td", { class: "num" }, p.shot === null ? "–" : String(p.shot).padStart(4, "0")),
+      el("td", {}, orDash(p.image_file)),
+      el("td", { class: p.anomalies.length ? "trouble" : "" }, p.anomalies.join(", "))));
+  return el("table", { class: "grid", "data-students-of": view.class },
+    el("thead", {}, el("tr", {}, ...["序号", "student no", "name", "status", "station", "shot", "image", "anomalies"]
+      .map((h) => el("th", {}, h)))),
+    el("tbody", {}, ...body));
+}
+
+// ---- plots: inline SVG ----
+
+const PLOT = { w: 640, h: 260, left: 44, right: 12, top: 10, bottom: 28 };
+
+// Axes for x in minutes of the day and y from 0; returns the scale functions.
+function axes(svg, x0, x1, yMax) {
+  if (x1 <= x0) x1 = x0 + 60;
+  if (yMax <= 0) yMax = 1;
+  const sx = (x) => PLOT.left + ((x - x0) / (x1 - x0)) * (PLOT.w - PLOT.left - PLOT.right);
+  const sy = (y) => PLOT.h - PLOT.bottom - (y / yMax) * (PLOT.h - PLOT.top - PLOT.bottom);
+  const step = x1 - x0 > 600 ? 120 : x1 - x0 > 240 ? 60 : 30;
+  for (let t = Math.ceil(x0 / step) * step; t <= x1; t += step) {
+    svg.append(svgEl("line", { class: "grid-line", x1: sx(t), x2: sx(t), y1: PLOT.top, y2: PLOT.h - PLOT.bottom }));
+    const label = svgEl("text", { x: sx(t), y: PLOT.h - 10, "text-anchor": "middle" });
+    label.textContent = hhmm(t);
+    svg.append(label);
+  }
+  for (let i = 0; i <= 4; i++) {
+    const y = (yMax * i) / 4;
+    svg.append(svgEl("line", { class: "grid-line", x1: PLOT.left, x2: PLOT.w - PLOT.right, y1: sy(y), y2: sy(y) }));
+    const label = svgEl("text", { x: PLOT.left - 4, y: sy(y) + 4, "text-anchor": "end" });
+    label.textContent = yMax >= 10 ? Math.round(y) : y.toFixed(1);
+    svg.append(label);
+  }
+  svg.append(svgEl("line", { class: "axis", x1: PLOT.left, x2: PLOT.left, y1: PLOT.top, y2: PLOT.h - PLOT.bottom }));
+  svg.append(svgEl("line", { class: "axis", x1: PLOT.left, x2: PLOT.w - PLOT.right, y1: PLOT.h - PLOT.bottom,
+    y2: PLOT.h - PLOT.bottom }));
+  return { sx, sy };
+}
+
+function polyline(svg, points, scale, colour, extraClass) {
+  if (points.length === 0) return;
+  const d = points.map(([x, y]) => scale.sx(x).toFixed(1) + "," + scale.sy(y).toFixed(1)).join(" ");
+  svg.append(svgEl("polyline", { points: d, fill: "none", stroke: colour, "stroke-width": 2,
+    class: extraClass || "" }));
+}
+
+function legend(svg, entries) {
+  entries.forEach(([label, colour], i) => {
+    const x = PLOT.left + 8 + i * 90;
+    svg.append(svgEl("rect", { x, y: PLOT.top + 2, width: 10, height: 10, fill: colour }));
+    const t = svgEl("text", { x: x + 14, y: PLOT.top + 11 });
+    t.textContent = label;
+    svg.append(t);
+  });
+}
+
+function renderPlots(s) {
+  const series = s.series;
+  // The day's span, stretched to what was recorded (a late day runs past its plan).
+  let x0 = s.day.first_minute, x1 = s.day.last_minute;
+  const seen = (list) => list.forEach((p) => { x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0] + 1); });
+  series.stations.forEach((st) => seen(st.photographed));
+  seen(series.events_per_minute);
+  if (x1 - x0 > 2 * 1440) x0 = x1 - 1440;  // a record with a stray clock: show its last day
+
+  const progress = document.getElementById("plot-progress");
+  progress.replaceChildren();
+  let yMax = 1;
+  series.stations.forEach((st) => {
+    st.photographed.forEach((p) => { yMax = Math.max(yMax, p[1]); });
+    st.plan.forEach((p) => { yMax = Math.max(yMax, p[1]); });
+  });
+  const scale = axes(progress, x0, x1, yMax * 1.05);
+  series.stations.forEach((st, i) => {
+    const colour = STATION_COLOURS[i % STATION_COLOURS.length];
+    polyline(progress, st.plan, scale, colour, "plan");
+    polyline(progress, st.photographed.filter((p) => p[0] >= x0), scale, colour);
+  });
+  legend(progress, series.stations.map((st, i) => ["机位 " + st.station, STATION_COLOURS[i % STATION_COLOURS.length]]));
+
+  const events = document.getElementById("plot-events");
+  events.replaceChildren();
+  const eMax = Math.max(1, ...series.events_per_minute.map((p) => p[1]));
+  const es = axes(events, x0, x1, eMax * 1.05);
+  const width = Math.max(1, es.sx(x0 + 1) - es.sx(x0) - 1);
+  for (const [minute, n] of series.events_per_minute) {
+    if (minute < x0) continue;
+    events.append(svgEl("rect", { x: es.sx(minute), y: es.sy(n), width, height: es.sy(0) - es.sy(n), fill: "#4a6fa5" }));
+  }
+
+  const latency = document.getElementById("plot-latency");
+  latency.replaceChildren();
+  const lMax = Math.max(1, ...series.commit_ms.map((p) => p[2]));
+  const ls = axes(latency, x0, x1, lMax * 1.05);
+  polyline(latency, series.commit_ms.filter((p) => p[0] >= x0).map((p) => [p[0], p[1]]), ls, "#2ca02c");
+  polyline(latency, series.commit_ms.filter((p) => p[0] >= x0).map((p) => [p[0], p[2]]), ls, "#d62728", "plan");
+}
+
+// ---- start ----
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("token-form").addEventListener("submit", (e) => e.preventDefault());
+  refresh();
+  listen();
+});

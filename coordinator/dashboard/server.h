@@ -1,0 +1,70 @@
+// The registrar's dashboard: an HTTP server (cpp-httplib) inside the coordinator process, on its
+// own threads. It never touches the judge or the loop's state: it asks the loop over the
+// coordinator's control socket, like capturectl (StatusRequest, ResolveRequest, DashboardRequest),
+// from a fresh DEALER per request (coordinator/control_client.h), so every socket stays on the one
+// thread that made it.
+//
+// Endpoints (every error is JSON {"error":"…"} with a 4xx/5xx status):
+//   GET  /, /app.js, /style.css  the page, embedded in the binary (no file is ever read)
+//   GET  /api/status             the loop's StatusReply as JSON (http_api.h StatusJson)
+//   GET  /api/dashboard          the summary view (views.h)
+//   GET  /api/class?name=C       one class with every student (views.h); 404 for an unknown class
+//   GET  /api/events             server-sent events: "update" with http_api.h UpdateJson whenever
+//                                the commit index or the anomaly counts change (checked every 250 ms
+//                                while anyone listens), a comment every 5 s to keep it open
+//   POST /api/resolve            {"id","reason","by"} with `Authorization: Bearer <registrar token>`:
+//                                200 {"ok":true,"message","commit_index"}; 409 {"ok":false,"error",
+//                                "commit_index"} when the anomaly was not open (the request is still
+//                                recorded, as for capturectl resolve); 401 without the token (nothing
+//                                is sent to the loop)
+//   GET  /metrics                Prometheus text format 0.0.4 (metrics.h)
+// Limits: bodies over 64 KiB get 413, bodies without a Content-Length (chunked) 411, unknown paths
+// 404, a known path with the wrong method 405,
+// a loop that does not answer within 3 s 503; at most 16 event streams at once (503 beyond).
+//
+// Thread safety: Start and Stop from one thread; the server's own threads do the rest.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace capture::dashboard {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 5780;               // 0: any free port
+  std::string control_endpoint;  // the coordinator's ROUTER, e.g. "tcp://127.0.0.1:5702"
+  std::string token;             // the registrar token (token.h)
+  std::chrono::milliseconds loop_timeout{3000};
+  std::chrono::milliseconds watch_interval{250};
+};
+
+class DashboardServer {
+ public:
+  // Binds the address and starts serving. IoError naming the address when it cannot be bound.
+  static Result<std::unique_ptr<DashboardServer>> Start(ServerOptions options);
+  ~DashboardServer();  // Stop()
+  DashboardServer(const DashboardServer&) = delete;
+  DashboardServer& operator=(const DashboardServer&) = delete;
+
+  // "http://127.0.0.1:41234", the port resolved.
+  const std::string& url() const { return url_; }
+  // Ends every event stream, stops accepting and joins the server's threads. A request waiting on
+  // the loop ends within loop_timeout. Idempotent.
+  void Stop();
+
+ private:
+  class Impl;
+  explicit DashboardServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::string url_;
+};
+
+// "127.0.0.1:5780" or "[::1]:0" into host and port; InvalidArgument naming the text otherwise.
+// "off" is not an address: the caller handles it.
+Result<std::pair<std::string, int>> ParseHttpAddress(const std::string& text);
+
+}  // namespace capture::dashboard

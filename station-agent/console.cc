@@ -1,0 +1,292 @@
+#include "station-agent/console.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+#include "station-agent/input.h"
+
+namespace capture::agent {
+
+namespace {
+
+constexpr std::string_view kAnsiHeader = "\x1b[1m";
+constexpr std::string_view kAnsiHeaderWarning = "\x1b[1;33m";
+constexpr std::string_view kAnsiDim = "\x1b[2m";
+constexpr std::string_view kAnsiCursor = "\x1b[7m \x1b[0m";  // a reverse-video space
+constexpr size_t kLabelWidth = 9;
+constexpr size_t kMessageLines = 3;  // of one sentence for the operator, at most
+
+struct CodePoint {
+  char32_t value = 0;
+  size_t length = 1;  // bytes
+};
+
+// The code point at the start of `text`, or nullopt when it is not valid UTF-8 (then one byte is
+// consumed).
+std::optional<CodePoint> DecodeUtf8(std::string_view text) {
+  const auto b0 = static_cast<unsigned char>(text[0]);
+  if (b0 < 0x80) return CodePoint{b0, 1};
+  size_t length = 0;
+  char32_t min = 0;
+  char32_t value = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    length = 2, min = 0x80, value = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    length = 3, min = 0x800, value = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    length = 4, min = 0x10000, value = b0 & 0x07;
+  } else {
+    return std::nullopt;
+  }
+  if (text.size() < length) return std::nullopt;
+  for (size_t i = 1; i < length; ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if ((b & 0xC0) != 0x80) return std::nullopt;
+    value = (value << 6) | (b & 0x3F);
+  }
+  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return std::nullopt;
+  return CodePoint{value, length};
+}
+
+bool DrivesTerminal(char32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+size_t Width(char32_t c) {
+  const bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+                    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+                    (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) || (c >= 0x20000 && c <= 0x3FFFD);
+  return wide ? 2 : 1;
+}
+
+// The longest prefix of sanitized `text` that takes at most `width` columns, in bytes.
+size_t PrefixFitting(std::string_view text, size_t width) {
+  size_t used = 0, at = 0;
+  while (at < text.size()) {
+    const CodePoint cp = DecodeUtf8(text.substr(at)).value_or(CodePoint{U'?', 1});
+    if (used + Width(cp.value) > width) break;
+    used += Width(cp.value);
+    at += cp.length;
+  }
+  return at;
+}
+
+// `text` cut to `width` columns (0: no limit), with "…" where it was cut.
+std::string Truncate(std::string_view text, size_t width) {
+  if (width == 0 || DisplayWidth(text) <= width) return std::string(text);
+  return std::string(text.substr(0, PrefixFitting(text, width - 1))) + "…";
+}
+
+// The end of `text` in `width` columns, with "…" before it where it was cut: what was typed last
+// stays in view.
+std::string TruncateLeft(std::string_view text, size_t width) {
+  if (width == 0 || DisplayWidth(text) <= width) return std::string(text);
+  size_t start = 0;
+  while (DisplayWidth(text.substr(start)) > width - 1) {
+    start += DecodeUtf8(text.substr(start)).value_or(CodePoint{U'?', 1}).length;
+  }
+  return "…" + std::string(text.substr(start));
+}
+
+// `text` in lines of at most `width` columns, broken after a space where there is one, at most
+// `max_lines` of them (the last cut with "…" when text is left over).
+std::vector<std::string> Wrap(std::string_view text, size_t width, size_t max_lines) {
+  std::vector<std::string> lines;
+  while (!text.empty() && lines.size() < max_lines) {
+    if (lines.size() + 1 == max_lines || DisplayWidth(text) <= width) {
+      lines.push_back(Truncate(text, width));
+      break;
+    }
+    size_t cut = PrefixFitting(text, width);
+    if (cut == 0) cut = DecodeUtf8(text).value_or(CodePoint{U'?', 1}).length;  // too narrow for even one
+    if (const size_t space = text.substr(0, cut + 1).rfind(' '); space != std::string_view::npos && space > 0) {
+      cut = space;
+    }
+    lines.emplace_back(text.substr(0, cut));
+    text.remove_prefix(cut);
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  }
+  return lines;
+}
+
+std::string Labelled(std::string_view label, std::string_view text) {
+  std::string line(label);
+  line.resize(std::max(kLabelWidth, label.size() + 1), ' ');
+  return line + std::string(text);
+}
+
+std::string Plural(size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+std::string ProgressText(const ConsoleState& s) {
+  if (!s.progress) return "waiting for the coordinator's count";
+  const wire::StationProgress& p = *s.progress;
+  const std::string here = std::to_string(p.photographed()) + " at this station";
+  if (p.current_class().empty()) return "none yet · " + here;
+  return p.current_class() + ": " + std::to_string(p.class_done()) + " of " + std::to_string(p.class_expected()) +
+         " photographed · " + here;
+}
+
+std::string OpenText(const ConsoleState& s) {
+  if (s.open.empty()) return "no open anomalies";
+  const size_t blockers = s.open_blockers();
+  return Plural(s.open.size(), "anomaly", "anomalies") + (blockers ? ", " + Plural(blockers, "blocker", "blockers") : "");
+}
+
+// What has been typed of the current line. A collection code is a secret: only its length shows.
+std::string TypingText(const std::string& typing) {
+  if (typing.empty() || typing.front() == '!') return SanitizeForTerminal(typing);
+  return "[code being read: " + Plural(typing.size(), "character", "characters") + "]";
+}
+
+struct Line {
+  std::string text;  // sanitized
+  std::string_view style;
+  bool prompt = false;  // the typing line: the cursor goes after it
+};
+
+// A sentence for the operator, wrapped to the width: under `head` when there is one, its first
+// line after `lead` (as wide as a label), the others indented as far.
+std::vector<Line> Sentence(const std::string& head, const std::string& lead, std::string_view text, size_t width,
+                           std::string_view style) {
+  const size_t room =
+      width == 0 ? std::numeric_limits<size_t>::max() : (width > kLabelWidth + 1 ? width - kLabelWidth : 1);
+  std::vector<Line> lines;
+  if (!head.empty()) lines.push_back({Truncate(SanitizeForTerminal(head), width), style});
+  const std::vector<std::string> parts = Wrap(SanitizeForTerminal(text), room, width == 0 ? 1 : kMessageLines);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    lines.push_back({(i == 0 ? lead : std::string(kLabelWidth, ' ')) + parts[i], style});
+  }
+  return lines;
+}
+
+std::vector<Line> BlockerLines(const ConsoleAnomaly& a, size_t width) {
+  std::string head = a.id + " " + a.kind;
+  for (size_t i = 0; i < a.shots.size(); ++i) head += (i == 0 ? " " : ",") + a.shots[i];
+  return Sentence(Labelled("BLOCKER", head), std::string(kLabelWidth, ' '), a.message, width, kAnsiBlocker);
+}
+
+}  // namespace
+
+ConsoleFrame RenderConsole(const ConsoleState& s, const RenderOptions& o) {
+  auto line = [&](std::string text, std::string_view style = {}) {
+    return Line{Truncate(SanitizeForTerminal(text), o.width), style};
+  };
+  std::string header = "station " + std::to_string(s.station) + " · last event #" + std::to_string(s.last_seq);
+  if (s.coordinator_silent_s) header += " · coordinator silent for " + std::to_string(*s.coordinator_silent_s) + " s";
+
+  std::vector<Line> top = {
+      line(header, s.coordinator_silent_s ? kAnsiHeaderWarning : kAnsiHeader),
+      line(Labelled("class", ProgressText(s))),
+      line(Labelled("code", s.last_code ? StudentText(s.last_code->masked_name, s.last_code->registry_no) : "none yet")),
+      line(Labelled("shot", s.last_shot ? ShotText(s.last_shot->number, s.last_shot->file) : "none yet")),
+      line(Labelled("open", OpenText(s))),
+  };
+  std::vector<Line> bottom = Sentence("", Labelled("last", ""), s.news.empty() ? "nothing yet" : s.news, o.width,
+                                      s.news_is_alert ? kAnsiAlert : std::string_view{});
+  if (s.typing_here) {
+    // Room for the cursor after the text.
+    const size_t room = o.width == 0 ? 0 : std::max<size_t>(o.width, 4) - 3;
+    bottom.push_back({"> " + TruncateLeft(TypingText(s.typing), room), {}, true});
+    bottom.push_back(line("marks: " + std::string(kMarkForms), kAnsiDim));
+  }
+
+  std::vector<std::vector<Line>> blockers;
+  size_t blocker_lines = 0;
+  for (const ConsoleAnomaly& a : s.open) {
+    if (a.severity != wire::BLOCKER) continue;
+    blockers.push_back(BlockerLines(a, o.width));
+    blocker_lines += blockers.back().size();
+  }
+  size_t room = std::numeric_limits<size_t>::max();
+  if (o.max_lines != 0) {
+    // The hint goes first when the blockers need its line.
+    if (s.typing_here && top.size() + bottom.size() + blocker_lines > o.max_lines) bottom.pop_back();
+    room = o.max_lines - std::min(o.max_lines, top.size() + bottom.size());
+  }
+
+  ConsoleFrame frame;
+  std::vector<Line> all = std::move(top);
+  for (size_t i = 0; i < blockers.size(); ++i) {
+    const size_t reserve = i + 1 < blockers.size() ? 1 : 0;  // for the "more" line
+    if (blockers[i].size() + reserve > room) {
+      if (room > 0) all.push_back(line("… " + Plural(blockers.size() - i, "more blocker", "more blockers"), kAnsiBlocker));
+      break;
+    }
+    room -= blockers[i].size();
+    all.insert(all.end(), blockers[i].begin(), blockers[i].end());
+  }
+  all.insert(all.end(), bottom.begin(), bottom.end());
+
+  for (const Line& l : all) {
+    if (!o.ansi) {
+      frame.lines.push_back(l.text);
+    } else if (l.prompt) {
+      frame.lines.push_back(l.text + std::string(kAnsiCursor));
+    } else {
+      frame.lines.push_back(l.style.empty() ? l.text
+                                            : std::string(l.style) + l.text + std::string(kAnsiReset));
+    }
+  }
+  frame.bell = o.ansi && s.unrung_blockers > 0;
+  return frame;
+}
+
+std::string PaintFrame(const ConsoleFrame& frame, const Screen& screen) {
+  auto at_row = [](size_t row) { return "\x1b[" + std::to_string(row) + ";1H"; };
+  const size_t height = BlockHeight(frame.lines.size(), screen.rows);
+  const bool reshaped = height != screen.previous_height;
+  std::string out = "\x1b" "7";  // DECSC: save the cursor
+  // DECSTBM: the rows below the block scroll; the block stays. It homes the cursor.
+  if (reshaped && height < screen.rows) out += "\x1b[" + std::to_string(height + 1) + ";" + std::to_string(screen.rows) + "r";
+  for (size_t i = 0; i < height; ++i) out += at_row(i + 1) + frame.lines[i] + "\x1b[K";
+  for (size_t i = height; i < screen.previous_height; ++i) out += at_row(i + 1) + "\x1b[2K";
+  // A saved cursor may lie where the block now is: output then goes below it.
+  out += reshaped ? at_row(screen.rows) : "\x1b" "8";
+  if (frame.bell) out += kBell;
+  return out;
+}
+
+size_t BlockHeight(size_t lines, size_t rows) {
+  // Two rows at least stay for the logs' scrolling region.
+  return std::min(lines, rows > 2 ? rows - 2 : rows);
+}
+
+std::string OpenScreen() { return "\x1b[?25l\x1b[H\x1b[2J"; }
+
+std::string CloseScreen(const Screen& screen) {
+  return "\x1b[r\x1b[" + std::to_string(screen.rows) + ";1H\r\n\x1b[?25h";
+}
+
+std::string SanitizeForTerminal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::optional<CodePoint> cp = DecodeUtf8(text);
+    const size_t length = cp ? cp->length : 1;
+    if (cp && cp->value == U'\t') {
+      out += ' ';
+    } else if (!cp || DrivesTerminal(cp->value)) {
+      out += '?';
+    } else {
+      out += text.substr(0, length);
+    }
+    text.remove_prefix(length);
+  }
+  return out;
+}
+
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  while (!text.empty()) {
+    const CodePoint cp = DecodeUtf8(text).value_or(CodePoint{U'?', 1});
+    width += Width(cp.value);
+    text.remove_prefix(cp.length);
+  }
+  return width;
+}
+
+}  // namespace capture::agent

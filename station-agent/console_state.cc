@@ -1,0 +1,124 @@
+#include "station-agent/console_state.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+namespace capture::agent {
+
+namespace {
+
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+}  // namespace
+
+std::string StudentText(std::string_view masked_name, std::string_view registry_no) {
+  // The end of a registry number is enough for the operator to tell students apart.
+  constexpr size_t kShown = 4;
+  const std::string tail = registry_no.size() <= kShown
+                               ? std::string(registry_no)
+                               : "…" + std::string(registry_no.substr(registry_no.size() - kShown));
+  return (masked_name.empty() ? std::string("a student") : std::string(masked_name)) + " " + tail;
+}
+
+std::string ShotText(uint32_t number, std::string_view file) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04u ", number);
+  return buf + std::string(file);
+}
+
+void ConsoleState::Event(const wire::CaptureEvent& ev) {
+  last_seq = std::max(last_seq, ev.seq());
+  news_is_alert = false;
+  const std::string shot = ShotText(ev.shot().shot_number(), ev.shot().file_name());
+  switch (ev.kind()) {
+    case wire::CODE_READ:
+      last_code = ConsoleCode{ev.code().masked_name(), ev.code().registry_no()};
+      news = "code read: " + StudentText(ev.code().masked_name(), ev.code().registry_no());
+      break;
+    case wire::CODE_UNREADABLE:
+      news = "code unreadable: " + ev.detail();
+      news_is_alert = true;
+      break;
+    case wire::SHOT_TAKEN:
+      last_shot = ConsoleShot{ev.shot().shot_number(), ev.shot().file_name()};
+      news = "shot " + shot + " taken";
+      break;
+    case wire::MARK_VOID: news = "shot " + shot + " voided"; break;
+    case wire::MARK_RETAKE: news = "retake marked for " + StudentText(ev.code().masked_name(), ev.code().registry_no()); break;
+    case wire::MARK_ABSENT: news = "student " + ev.student_no() + " marked absent"; break;
+    case wire::MARK_RESOLVE: news = "resolution of " + ev.anomaly_id() + " sent: " + ev.detail(); break;
+    default: news = "event " + std::to_string(ev.seq()) + " journaled"; break;
+  }
+}
+
+void ConsoleState::Alert(std::string_view sentence) {
+  news = std::string(sentence);
+  news_is_alert = true;
+}
+
+void ConsoleState::Verdict(const wire::Verdict& verdict) {
+  for (const wire::Anomaly& a : verdict.raised()) {
+    if (a.station() != station) continue;
+    open.push_back({a.id(), a.severity(), wire::Anomaly::Kind_Name(a.kind()), {a.shots().begin(), a.shots().end()},
+                    a.message()});
+    if (a.severity() == wire::BLOCKER) ++unrung_blockers;
+  }
+  for (const wire::Resolution& r : verdict.resolved()) {
+    if (r.station() != station) continue;
+    const auto it = std::find_if(open.begin(), open.end(), [&](const auto& a) { return a.id == r.anomaly_id(); });
+    if (it == open.end()) continue;  // raised before this agent started: it never showed
+    open.erase(it);
+    news = r.anomaly_id() + " resolved by " + r.by() + (r.reason().empty() ? "" : ": " + r.reason());
+    news_is_alert = false;
+  }
+}
+
+void ConsoleState::Progress(const wire::StationProgress& p) {
+  if (p.station() == station) progress = p;
+}
+
+size_t ConsoleState::open_blockers() const {
+  return static_cast<size_t>(
+      std::count_if(open.begin(), open.end(), [](const ConsoleAnomaly& a) { return a.severity == wire::BLOCKER; }));
+}
+
+std::string LineEditor::Feed(std::string_view bytes) {
+  std::string lines;
+  for (const char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool was_after_cr = std::exchange(after_cr_, false);
+    if (escape_ == Escape::kStart) {
+      // ESC [ and ESC O open a sequence (CSI, SS3); ESC and one other byte is the whole of it.
+      escape_ = c == '[' || c == 'O' ? Escape::kSequence : Escape::kNone;
+      continue;
+    }
+    if (escape_ == Escape::kSequence) {
+      if (u >= 0x40 && u <= 0x7E) escape_ = Escape::kNone;  // the final byte
+      continue;
+    }
+    switch (c) {
+      case '\x1b': escape_ = Escape::kStart; break;
+      case '\r':
+      case '\n':
+        if (c == '\n' && was_after_cr) break;
+        after_cr_ = c == '\r';
+        lines += std::exchange(pending_, {});
+        lines += '\n';
+        break;
+      case '\x7f':
+      case '\b':
+        while (!pending_.empty() && IsContinuationByte(pending_.back())) pending_.pop_back();
+        if (!pending_.empty()) pending_.pop_back();
+        break;
+      case '\x15': pending_.clear(); break;  // Ctrl-U
+      default:
+        if (u < 0x20) break;
+        if (pending_.size() <= max_line_) pending_ += c;
+        break;
+    }
+  }
+  return lines;
+}
+
+}  // namespace capture::agent

@@ -1,0 +1,327 @@
+// The registrar's dashboard in Debian's headless Chromium (acceptance point 1), driven with
+// playwright-core from npm, during a simulated day with injected faults played by capture-sim
+// through real station agents and a real coordinator:
+//   - the page's counts (every class, the totals, the open anomalies, one class's students) equal
+//     the coordinator's exports (capturectl export --connect);
+//   - a blocker injected afterwards (an image with no code read at a restarted agent) is on the
+//     page within 2 s of the agent journaling it;
+//   - resolving it from the page without the token fails (401) and changes nothing; with the
+//     token it closes;
+//   - a class named <script>alert(1)</script> shows as text and nothing runs;
+//   - it saves a screenshot (--out).
+// node browser_test.mjs --bin-dir BUILD/bin --data-dir tests/data --out FILE.png
+// Exits 0 when all holds, 1 naming what failed, 77 (skipped) when /usr/bin/chromium or
+// node_modules/playwright-core is absent (npm ci in this folder installs it).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const SKIP = 77;
+const CHROMIUM = "/usr/bin/chromium";
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const XSS_CLASS = "<script>alert(1)</script>";
+const SEED = "3";
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const binDir = arg("--bin-dir", path.join(HERE, "../../build/bin"));
+const dataDir = arg("--data-dir", path.join(HERE, "../data"));
+const outFile = arg("--out", path.join(os.tmpdir(), "dashboard.png"));
+
+if (!fs.existsSync(CHROMIUM)) {
+  console.log(`SKIP: ${CHROMIUM} is absent (tools/install-deps.sh installs Debian's chromium)`);
+  process.exit(SKIP);
+}
+let chromium;
+try {
+  ({ chromium } = await import("playwright-core"));
+} catch (e) {
+  console.log(`SKIP: playwright-core is not installed: run "npm ci" in ${HERE} (${e.message})`);
+  process.exit(SKIP);
+}
+
+class Failure extends Error {}
+function check(condition, message) {
+  if (!condition) throw new Failure(message);
+}
+
+// A child whose stdout we read line by line.
+class Child {
+  constructor(program, args, logFile) {
+    this.name = path.basename(program);
+    this.lines = [];
+    this.waiters = [];
+    this.proc = spawn(program, args, { stdio: ["pipe", "pipe", fs.openSync(logFile, "a")] });
+    this.exited = new Promise((resolve) => this.proc.on("exit", (code, signal) => resolve({ code, signal })));
+    readline.createInterface({ input: this.proc.stdout }).on("line", (line) => {
+      this.lines.push(line);
+      this.waiters = this.waiters.filter((w) => !w(line));
+    });
+  }
+  // The first line (seen already or to come) that `matches`, within `ms`.
+  waitForLine(matches, ms, what) {
+    const seen = this.lines.find(matches);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Failure(`${this.name}: no ${what} within ${ms} ms`)), ms);
+      this.waiters.push((line) => {
+        if (!matches(line)) return false;
+        clearTimeout(timer);
+        resolve(line);
+        return true;
+      });
+    });
+  }
+  write(line) {
+    this.proc.stdin.write(line + "\n");
+  }
+  async stop() {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGTERM");
+    return this.exited;
+  }
+}
+
+function field(line, key) {
+  const m = line.match(new RegExp(`(?:^| )${key}=("(?:[^"\\\\]|\\\\.)*"|\\S+)`));
+  return m ? m[1].replace(/^"|"$/g, "") : null;
+}
+
+// Runs a program to its end; its stdout.
+function run(program, args, logFile) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(program, args, { stdio: ["ignore", "pipe", fs.openSync(logFile, "a")] });
+    let out = "";
+    proc.stdout.on("data", (d) => (out += d));
+    proc.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Failure(`${path.basename(program)} ${args.join(" ")} exited ${code}`))));
+  });
+}
+
+// RFC 4180 rows of a CSV text.
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = "", quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(cell); cell = ""; }
+    else if (c === "\n") { row.push(cell); rows.push(row); row = []; cell = ""; }
+    else if (c !== "\r") cell += c;
+  }
+  if (cell !== "" || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "capture-dashboard-"));
+const log = (name) => path.join(work, name + ".log");
+const children = [];
+let browser;
+
+async function main() {
+  // The schedule of tests/data with one class renamed to markup.
+  const schedule = fs.readFileSync(path.join(dataDir, "three-stations.csv"), "utf8").replace("英语2102", XSS_CLASS);
+  check(schedule.includes(XSS_CLASS), "the schedule has no class to rename");
+  fs.writeFileSync(path.join(work, "schedule.csv"), schedule);
+  await run(path.join(binDir, "capture-sim"), ["kit", path.join(work, "kit"), "--schedule", path.join(work, "schedule.csv"),
+    "--seed", SEED], log("kit"));
+
+  const coordinator = new Child(path.join(binDir, "coordinator"), [
+    "--store", path.join(work, "store"), "--schedule", path.join(work, "schedule.csv"),
+    "--roster", path.join(work, "kit/roster.csv"), "--sim-time", "--silent-after-seconds", "3600",
+    "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"], log("coordinator"));
+  children.push(coordinator);
+  const ready = await coordinator.waitForLine((l) => l.startsWith("ready "), 30000, "ready line");
+  const [events, control, url] = ["events", "control", "http"].map((k) => field(ready, k));
+  check(url && url.startsWith("http://127.0.0.1:"), "the ready line names no dashboard: " + ready);
+  const token = fs.readFileSync(path.join(work, "store/registrar.token"), "utf8").trim();
+  check(/^[0-9a-f]{64}$/.test(token), "no registrar token in the store");
+  const api = async (p) => (await fetch(url + p)).json();
+  const capturectl = (...args) => run(path.join(binDir, "capturectl"), args, log("capturectl"));
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems = [];
+  page.on("dialog", (d) => { problems.push("a dialog opened: " + d.message()); d.dismiss(); });
+  page.on("pageerror", (e) => problems.push("page error: " + e.message));
+  await page.goto(url + "/");
+  await page.waitForSelector("#connection[data-state=live]", { timeout: 10000 });
+
+  // ---- the day, with the page open ----
+  const sim = new Child(path.join(binDir, "capture-sim"), [
+    "--schedule", path.join(work, "schedule.csv"), "--work", path.join(work, "day"), "--seed", SEED, "--faults", "12",
+    "--bin-dir", binDir, "--events", events, "--control", control], log("sim"));
+  children.push(sim);
+  const ended = await sim.exited;
+  check(ended.code === 0, `capture-sim failed (${JSON.stringify(ended)}): see ${log("sim")}`);
+  const lastSimTime = sim.lines.map((l) => field(l, "sim_time")).filter(Boolean).sort().pop();
+  check(lastSimTime, "capture-sim printed no sim_time");
+  // The page followed the day without a reload.
+  const live = await page.evaluate(() => Number(document.body.dataset.commitIndex || 0));
+  check(live > 0, "the page never showed the day's commits");
+
+  // ---- the page's counts against the exports, at one commit index ----
+  let compared = false;
+  for (let attempt = 0; attempt < 20 && !compared; attempt++) {
+    const k = (await api("/api/status")).commit_index;
+    await page.waitForFunction((k) => document.body.dataset.commitIndex === String(k) &&
+      document.body.dataset.countsCommitIndex === String(k), k, { timeout: 5000 });
+    const assignment = parseCsv(await capturectl("export", "assignment", "--connect", control)).slice(1);
+    const openExported = (await capturectl("export", "anomalies", "--open", "--connect", control))
+      .split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
+    if ((await api("/api/status")).commit_index !== k) continue;  // the record moved: again
+
+    const shown = await page.evaluate(() => {
+      const num = (row, f) => Number(row.querySelector(`[data-field=${f}]`).textContent);
+      const classes = {};
+      for (const row of document.querySelectorAll("#classes tr[data-class]")) {
+        classes[row.dataset.class] = { expected: num(row, "expected"), photographed: num(row, "photographed"),
+          absent: num(row, "absent"), missing: num(row, "missing") + num(row, "waiting") };
+      }
+      const totals = {};
+      for (const f of document.querySelectorAll("[data-total]")) totals[f.dataset.total] = Number(f.querySelector("b").textContent);
+      const anomalies = [...document.querySelectorAll("#anomalies tr[data-anomaly]")].map((r) => r.dataset.anomaly);
+      return { classes, totals, anomalies };
+    });
+    const expected = {};
+    for (const [, , klass, status] of assignment) {
+      const c = (expected[klass] ??= { expected: 0, photographed: 0, absent: 0, missing: 0 });
+      c.expected++;
+      c[status]++;
+    }
+    check(JSON.stringify(Object.keys(shown.classes).sort()) === JSON.stringify(Object.keys(expected).sort()),
+      "the page's classes are not the export's");
+    for (const [klass, counts] of Object.entries(expected)) {
+      check(JSON.stringify(shown.classes[klass]) === JSON.stringify(counts),
+        `class ${klass}: page ${JSON.stringify(shown.classes[klass])}, export ${JSON.stringify(counts)}`);
+    }
+    const sum = (f) => Object.values(expected).reduce((n, c) => n + c[f], 0);
+    check(shown.totals.expected === assignment.length, "total expected differs from the export");
+    check(shown.totals.photographed === sum("photographed") && shown.totals.absent === sum("absent") &&
+      shown.totals.missing + shown.totals.waiting === sum("missing"), "the totals differ from the export");
+    check(shown.totals.open_anomalies === openExported.length,
+      `page: ${shown.totals.open_anomalies} open anomalies, export: ${openExported.length}`);
+    check(JSON.stringify([...shown.anomalies].sort()) === JSON.stringify([...openExported].sort()),
+      "the page's open anomalies are not the export's");
+    check(openExported.length > 0, "the injected faults left no open anomaly");
+
+    // One class's students, opened on the page: the markup-named one.
+    await page.click(`#classes tr[data-class="${XSS_CLASS.replace(/"/g, '\\"')}"]`);
+    const table = page.locator("table[data-students-of]");
+    await table.waitFor({ timeout: 5000 });
+    const students = await table.evaluate((t) => [...t.querySelectorAll("tr[data-student]")].map((r) =>
+      [r.dataset.student, r.dataset.status, r.children[5].textContent]));
+    const rows = assignment.filter((r) => r[2] === XSS_CLASS)
+      .map((r) => [r[0], r[3], r[5] === "" ? "–" : r[5].padStart(4, "0")]);
+    check(JSON.stringify(students) === JSON.stringify(rows), "the class's students differ from the export");
+    compared = true;
+  }
+  check(compared, "the record never held still long enough to compare");
+
+  // Markup in data stays text.
+  const xss = await page.evaluate((name) => ({
+    cell: document.querySelector("#classes tr.class-row td").parentElement &&
+      [...document.querySelectorAll("#classes tr[data-class] td:first-child")].some((td) => td.textContent === name),
+    scripts: document.querySelectorAll("script").length,
+  }), XSS_CLASS);
+  check(xss.cell, "the class named " + XSS_CLASS + " is not shown as text");
+  check(xss.scripts === 1, "a script element was injected");
+
+  // ---- a blocker injected now: a shot with no code read, at station 1's restarted agent ----
+  const station = path.join(work, "day/station-1");
+  const agent = new Child(path.join(binDir, "station-agent"), [
+    "--station", "1", "--camera-dir", path.join(station, "camera"), "--journal", path.join(station, "journal"),
+    "--site-key", path.join(work, "day/site.key"), "--events", events, "--control", control, "--sim-time"], log("agent"));
+  children.push(agent);
+  await agent.waitForLine((l) => l.startsWith("ready station=1"), 30000, "ready line");
+  const later = new Date(Date.parse(lastSimTime) + 60000);
+  const local = new Date(later.getTime() + 8 * 3600000).toISOString().replace(/\.\d+Z$/, "+08:00");
+  agent.write("!time " + local);
+  agent.write("!no-such-mark");  // its alert tells the !time before it has been taken
+  await agent.waitForLine((l) => l.startsWith("alert station=1"), 10000, "alert for the unknown mark");
+  const taken = new Set();
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : taken.add(Number((e.name.match(/(\d{4,5})\./) || [])[1])));
+  walk(path.join(station, "camera"));
+  let number = 1000;
+  while (taken.has(number)) number++;
+  const file = `IMG_${number}.JPG`;
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xfe, 0x00, 0x0c]), Buffer.from("injected"),
+    Buffer.from([0x00, 0x00, 0xff, 0xd9])]);
+  fs.writeFileSync(path.join(work, file), jpeg);
+  fs.renameSync(path.join(work, file), path.join(station, "camera", file));
+  await agent.waitForLine((l) => l.includes("kind=SHOT_TAKEN") && l.includes("file=" + file), 10000, "event of " + file);
+  const journaled = Date.now();
+  const blocker = page.locator("#anomalies tr[data-severity=BLOCKER]", { hasText: file });
+  await blocker.first().waitFor({ timeout: 2000 }).catch(() => {
+    throw new Failure(`the blocker of ${file} was not on the page within 2 s`);
+  });
+  const id = await blocker.first().getAttribute("data-anomaly");
+  console.log(`blocker ${id} for ${file} on the page ${Date.now() - journaled} ms after the agent journaled it`);
+
+  await page.locator(`tr[data-anomaly="${id}"] button[data-role=open]`).click();
+  await page.fill(`tr[data-anomaly="${id}"] input[data-role=reason]`, "checked the image: a test shot");
+  await page.fill("#resolver", "browser test");
+  await page.click(`#classes tr[data-class="${XSS_CLASS.replace(/"/g, '\\"')}"]`);  // folded again for the picture
+  await page.locator("table[data-students-of]").waitFor({ state: "detached", timeout: 5000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: outFile, fullPage: true });
+
+  // ---- without the token: refused, nothing changes ----
+  const before = await api("/api/status");
+  const resolves = (s) => (s.counters.find((c) => c.name === 'observations{kind="REGISTRAR_RESOLVE"}') || { value: 0 }).value;
+  await page.fill("#token", "");
+  await page.locator(`tr[data-anomaly="${id}"] button[data-role=submit]`).click();
+  await page.waitForSelector("#resolve-message[data-status='401']", { timeout: 5000 });
+  const message = await page.textContent("#resolve-message");
+  check(message.includes("registrar token"), "the refusal does not say why: " + message);
+  await page.fill("#token", token.slice(0, -1) + (token.endsWith("0") ? "1" : "0"));
+  await page.locator(`tr[data-anomaly="${id}"] button[data-role=submit]`).click();
+  await page.waitForFunction(() => document.querySelector("#resolve-message").dataset.status === "401" &&
+    document.querySelector("#resolve-message").textContent.length > 0, null, { timeout: 5000 });
+  const after = await api("/api/status");
+  check(resolves(after) === resolves(before) && resolves(after) === 0, "a refused resolve reached the record");
+  check((await capturectl("export", "anomalies", "--open", "--connect", control)).includes(`"id":"${id}"`),
+    id + " is no longer open after refused requests");
+  check(await page.locator(`tr[data-anomaly="${id}"]`).count() === 1, "the page dropped the anomaly");
+
+  // ---- with the token: it closes ----
+  await page.fill("#token", token);
+  await page.locator(`tr[data-anomaly="${id}"] button[data-role=submit]`).click();
+  await page.waitForSelector("#resolve-message[data-status='200']", { timeout: 5000 });
+  await page.locator(`tr[data-anomaly="${id}"]`).waitFor({ state: "detached", timeout: 2000 });
+  const exported = (await capturectl("export", "anomalies", "--connect", control)).split("\n").filter(Boolean)
+    .map((l) => JSON.parse(l)).find((a) => a.id === id);
+  check(exported && exported.open === false, id + " is still open in the export after the resolve");
+  check(resolves(await api("/api/status")) === 1, "the resolve was not recorded once");
+
+  check(problems.length === 0, problems.join("; "));
+  console.log(`ok: counts equal the exports, blocker ${id} shown and resolved; screenshot ${outFile}`);
+}
+
+let code = 0;
+try {
+  await main();
+} catch (e) {
+  console.error("FAILED: " + (e instanceof Failure ? e.message : e.stack));
+  console.error("logs in " + work);
+  code = 1;
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  for (const c of children.reverse()) {
+    const exit = await c.stop();
+    if (c.name === "coordinator" && code === 0 && exit.code !== 0) {
+      console.error(`FAILED: the coordinator did not stop cleanly: ${JSON.stringify(exit)}`);
+      code = 1;
+    }
+  }
+  if (code === 0) fs.rmSync(work, { recursive: true, force: true });
+}
+process.exit(code);

@@ -1,0 +1,375 @@
+// The dashboard's pure parts: metrics text, request checks, the token file, the directory, the
+// timeline and the views' counting rules.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+#include <variant>
+
+#include "common/fs.h"
+#include "coordinator/dashboard/directory.h"
+#include "coordinator/dashboard/http_api.h"
+#include "coordinator/dashboard/loop_views.h"
+#include "coordinator/dashboard/metrics.h"
+#include "coordinator/dashboard/server.h"
+#include "coordinator/dashboard/timeline.h"
+#include "coordinator/dashboard/token.h"
+#include "coordinator/dashboard/views.h"
+#include "tests/dashboard/prometheus_text.h"
+#include "tests/support/temp_dir.h"
+
+namespace capture::dashboard {
+namespace {
+
+using testing::ParseExposition;
+
+constexpr int64_t kMidnight = 1'713'715'200'000'000;  // 2024-04-22T00:00+08:00
+constexpr int64_t kMinute = 60'000'000;
+
+wire::JudgeConfig Config() {
+  wire::JudgeConfig c;
+  c.set_local_midnight_us(kMidnight);
+  c.set_utc_offset_minutes(480);
+  return c;
+}
+
+// ---- metrics ----
+
+TEST(Metrics, ExportsEveryCounterAndTheHistogramsInStrictTextFormat) {
+  wire::StatusReply status;
+  status.set_commit_index(42);
+  for (auto [name, value] : std::vector<std::pair<std::string, uint64_t>>{{"events_stored{station=\"1\"}", 40},
+                                                                          {"events_received{station=\"1\"}", 41},
+                                                                          {"frames_rejected{reason=\"oversized\"}", 2},
+                                                                          {"duplicates_ignored", 1},
+                                                                          {"anomalies_open", 9},
+                                                                          {"a_new_counter", 5}}) {
+    wire::Counter* c = status.add_counters();
+    c->set_name(name);
+    c->set_value(value);
+  }
+  wire::StationStatus* s = status.add_stations();
+  s->set_station(1);
+  s->set_stored_seq(40);
+  s->set_announced_seq(43);
+  std::vector<judge::AnomalyState> anomalies(3);
+  anomalies[0].anomaly.set_kind(wire::Anomaly::SHOT_WITHOUT_CODE);
+  anomalies[0].anomaly.set_severity(wire::BLOCKER);
+  anomalies[1] = anomalies[0];
+  anomalies[1].resolution = wire::Resolution();
+  anomalies[2].anomaly.set_kind(wire::Anomaly::OUT_OF_ORDER);
+  anomalies[2].anomaly.set_severity(wire::WARNING);
+  anomalies[2].resolution = wire::Resolution();
+  CommitMetrics commits;
+  commits.Observe(1, 0.0004);
+  commits.Observe(300, 0.003);
+  commits.Observe(20000, 7);
+
+  const std::string text = MetricsText(status, anomalies, commits);
+  auto parsed = ParseExposition(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message() << "\n" << text;
+  EXPECT_EQ(parsed->types.at("capture_events_stored_total"), "counter");
+  EXPECT_EQ(parsed->Value("capture_events_stored_total", {{"station", "1"}}), 40);
+  EXPECT_EQ(parsed->Value("capture_events_received_total", {{"station", "1"}}), 41);
+  EXPECT_EQ(parsed->Value("capture_frames_rejected_total", {{"reason", "oversized"}}), 2);
+  EXPECT_EQ(parsed->types.at("capture_a_new_counter"), "untyped");
+  EXPECT_EQ(parsed->Value("capture_station_lag_events", {{"station", "1"}}), 3);
+  EXPECT_EQ(parsed->Value("capture_commit_index"), 42);
+  EXPECT_EQ(parsed->Value("capture_anomalies_open", {{"kind", "SHOT_WITHOUT_CODE"}, {"severity", "BLOCKER"}}), 1);
+  EXPECT_EQ(parsed->Value("capture_anomalies_open", {{"kind", "OUT_OF_ORDER"}, {"severity", "WARNING"}}), 0);
+  EXPECT_FALSE(parsed->Value("capture_anomalies_open")) << "the status reply's total is replaced by the labelled one";
+  EXPECT_EQ(parsed->Value("capture_commit_batch_items_bucket", {{"le", "1"}}), 1);
+  EXPECT_EQ(parsed->Value("capture_commit_batch_items_bucket", {{"le", "500"}}), 2);
+  EXPECT_EQ(parsed->Value("capture_commit_batch_items_bucket", {{"le", "+Inf"}}), 3);
+  EXPECT_EQ(parsed->Value("capture_commit_seconds_count"), 3);
+  EXPECT_DOUBLE_EQ(*parsed->Value("capture_commit_batch_items_sum"), 20301);
+}
+
+TEST(Metrics, TheStrictReaderRefusesWhatAScraperWould) {
+  EXPECT_FALSE(ParseExposition("x 1\n").ok()) << "a sample before its TYPE";
+  EXPECT_FALSE(ParseExposition("# TYPE x counter\nx{a=\"1} 1\n").ok()) << "an unterminated label";
+  EXPECT_FALSE(ParseExposition("# TYPE x counter\nx one\n").ok()) << "a value that is no number";
+  EXPECT_FALSE(ParseExposition("# TYPE x counter\nx 1\n# TYPE y gauge\ny 1\nx 2\n").ok()) << "a family split";
+  EXPECT_FALSE(
+      ParseExposition("# TYPE h histogram\nh_bucket{le=\"1\"} 3\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n").ok())
+      << "buckets that are not cumulative";
+  EXPECT_FALSE(
+      ParseExposition("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 3\n").ok())
+      << "+Inf bucket other than _count";
+  EXPECT_TRUE(ParseExposition("# HELP x a \\\\ help\n# TYPE x gauge\nx{a=\"q\\\"\"} -1.5e3\n").ok());
+}
+
+TEST(Metrics, PeeksTheStationOfAnEventWithoutParsingIt) {
+  wire::CaptureEvent event;
+  event.set_station(7);
+  event.set_seq(3);
+  event.set_kind(wire::CODE_READ);
+  EXPECT_EQ(PeekStation(event.SerializeAsString()), 7u);
+  EXPECT_FALSE(PeekStation("").has_value());
+  EXPECT_FALSE(PeekStation("\xff\xff").has_value());
+  event.clear_station();
+  EXPECT_FALSE(PeekStation(event.SerializeAsString()).has_value()) << "station 0 is not written";
+}
+
+// ---- requests ----
+
+TEST(ResolveBody, TakesIdReasonAndByAndNamesEveryProblem) {
+  auto ok = ParseResolveBody(R"({"id":"A12","reason":"retaken","by":"王老师"})");
+  ASSERT_TRUE(std::holds_alternative<ResolveInput>(ok));
+  EXPECT_EQ(std::get<ResolveInput>(ok).id, "A12");
+  EXPECT_EQ(std::get<ResolveInput>(ok).by, "王老师");
+  auto defaulted = ParseResolveBody(R"({"id":"A1","reason":"x"})");
+  ASSERT_TRUE(std::holds_alternative<ResolveInput>(defaulted));
+  EXPECT_EQ(std::get<ResolveInput>(defaulted).by, kDefaultResolver);
+
+  auto problem = [](std::string_view body) {
+    auto r = ParseResolveBody(body);
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string("(accepted)");
+  };
+  EXPECT_NE(problem("{\"id\":").find("not JSON"), std::string::npos);
+  EXPECT_NE(problem("[1]").find("JSON object"), std::string::npos);
+  EXPECT_NE(problem(R"({"reason":"x"})").find("\"id\" is missing"), std::string::npos);
+  EXPECT_NE(problem(R"({"id":"../A1","reason":"x"})").find("not an anomaly id"), std::string::npos);
+  EXPECT_NE(problem(R"({"id":"A1","reason":"  "})").find("\"reason\" is empty"), std::string::npos);
+  EXPECT_NE(problem(R"({"id":"A1","reason":"x","why":1})").find("unknown field \"why\""), std::string::npos);
+  EXPECT_NE(
+      problem(R"({"id":"A1","reason":)" + ("\"" + std::string(kMaxReasonBytes + 1, 'x') + "\"}")).find("longer than"),
+      std::string::npos);
+  EXPECT_NE(problem("{\"id\":\"A1\",\"reason\":\"\xff\"}").find("not JSON"), std::string::npos) << "not UTF-8";
+}
+
+TEST(HttpAddress, ParsesHostAndPortAndRefusesTheRest) {
+  auto a = ParseHttpAddress("127.0.0.1:5780");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->first, "127.0.0.1");
+  EXPECT_EQ(a->second, 5780);
+  auto v6 = ParseHttpAddress("[::1]:0");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->first, "::1");
+  for (const char* bad : {"5780", "127.0.0.1:", ":80", "host:99999", "host:8o", "[::1:80"}) {
+    EXPECT_FALSE(ParseHttpAddress(bad).ok()) << bad;
+  }
+}
+
+// ---- the token ----
+
+TEST(RegistrarToken, IsMadeOnceWithMode0600AndNeverOverwritten) {
+  ::capture::testing::TempDir dir;
+  const std::string path = dir / kTokenFileName;
+  auto first = LoadOrCreateToken(path);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->size(), 64u);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto again = LoadOrCreateToken(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *first);
+
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  auto tightened = LoadOrCreateToken(path);
+  ASSERT_TRUE(tightened.ok());
+  EXPECT_EQ(*tightened, *first);
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  ::capture::testing::TempDir other;
+  auto different = LoadOrCreateToken(other / kTokenFileName);
+  ASSERT_TRUE(different.ok());
+  EXPECT_NE(*different, *first) << "random per store";
+
+  ASSERT_TRUE(WriteFileDurably(other / "bad.token", "not a token\n", 0600).ok());
+  EXPECT_EQ(LoadOrCreateToken(other / "bad.token").status().code(), Status::Code::kCorruption);
+}
+
+TEST(RegistrarToken, AuthorizesOnlyTheExactBearerToken) {
+  const std::string token(64, 'a');
+  EXPECT_TRUE(Authorizes("Bearer " + token, token));
+  EXPECT_FALSE(Authorizes("", token));
+  EXPECT_FALSE(Authorizes(token, token)) << "no scheme";
+  EXPECT_FALSE(Authorizes("Basic " + token, token));
+  EXPECT_FALSE(Authorizes("Bearer " + token.substr(1) + "b", token));
+  EXPECT_FALSE(Authorizes("Bearer " + token + "a", token));
+  EXPECT_FALSE(Authorizes("Bearer ", ""));
+}
+
+// ---- directory and timeline ----
+
+Schedule TwoStations() {
+  Schedule s;
+  s.classes = {{1, "文学院", "A2101", 3, 8 * 60 + 30, 9 * 60},
+               {1, "文学院", "A2102", 2, 9 * 60, 9 * 60 + 30},
+               {2, "理学院", "<script>alert(1)</script>", 2, 8 * 60 + 30, 9 * 60}};
+  return s;
+}
+
+Roster TwoStationsRoster() {
+  Roster r;
+  r.students = {{"1003", "R3", "文学院", "A2101", "王五", "王*"},
+                {"1001", "R1", "文学院", "A2101", "张三", "张*"},
+                {"1002", "R2", "文学院", "A2101", "李四", "李*"},
+                {"2001", "R4", "文学院", "A2102", "赵六", "赵*"},
+                {"2002", "R5", "文学院", "A2102", "钱七", "钱*"},
+                {"3001", "R6", "理学院", "<script>alert(1)</script>", "<b>孙</b>", "孙*"},
+                {"3002", "R7", "理学院", "<script>alert(1)</script>", "周八", "周*"}};
+  return r;
+}
+
+TEST(Directory, KnowsSlotsAndNamesByStudentNumber) {
+  auto d = Directory::Build(TwoStations(), TwoStationsRoster(), Config());
+  EXPECT_EQ(d->stations(), (std::vector<uint32_t>{1, 2}));
+  ASSERT_NE(d->FindClass("A2102"), nullptr);
+  EXPECT_EQ(d->FindClass("A2102")->start_us, kMidnight + (9 * 60) * kMinute);
+  EXPECT_EQ(d->FindClass("A2101")->students, 3u);
+  EXPECT_EQ(d->FindClass("nope"), nullptr);
+  EXPECT_EQ(d->NameOf("1001"), "张三");
+  EXPECT_EQ(d->NameOf("1003"), "王五");
+  EXPECT_EQ(d->NameOf("3001"), "<b>孙</b>");
+  EXPECT_EQ(d->NameOf("100"), "");
+  EXPECT_EQ(d->NameOf("9999"), "");
+}
+
+TEST(Timeline, KnowsWhenEachCommitWasStoredAndHowEachMinuteEnded) {
+  Timeline t(kMidnight);
+  const int64_t at = kMidnight + 510 * kMinute;  // 08:30
+  t.Committed(1, 5, at, 5);
+  t.Committed(6, 6, at + 300'000, 1);  // within the second: no new entry
+  t.Committed(7, 9, at + 2'000'000, 3);
+  EXPECT_EQ(t.TimeOfCommit(3), at);
+  EXPECT_EQ(t.TimeOfCommit(6), at);
+  EXPECT_EQ(t.TimeOfCommit(9), at + 2'000'000);
+  EXPECT_EQ(t.minutes().at(510).events, 9u);
+
+  EXPECT_TRUE(t.WantsSample(at));
+  t.Sample(at, {{1, "A2101", 1, 3, 1}});
+  EXPECT_FALSE(t.WantsSample(at + 10'000'000));
+  t.Sample(at + 2 * kMinute, {{1, "A2101", 3, 3, 3}});  // 08:32: closes 08:30 too
+  EXPECT_EQ(t.PhotographedAt(1, at), 3u);
+  EXPECT_EQ(t.PhotographedAt(1, at + kMinute), 3u) << "a minute with no sample keeps the last count";
+  EXPECT_EQ(t.PhotographedAt(1, at - kMinute), 0u);
+  EXPECT_EQ(t.MinuteOf(kMidnight - 1), -1);
+}
+
+// ---- views ----
+
+struct Fixture {
+  std::shared_ptr<const Directory> directory = Directory::Build(TwoStations(), TwoStationsRoster(), Config());
+  Timeline timeline{kMidnight};
+  std::vector<judge::AssignmentRow> rows;
+  std::vector<judge::StationProgress> progress;
+  std::vector<judge::AnomalyState> anomalies;
+
+  Fixture() {
+    // A2101: two photographed, one missing (station 1 moved on to A2102, where one is photographed).
+    rows = {{"1001", "R1", "A2101", "photographed", 1, 1, "IMG_0001.JPG", ""},
+            {"1002", "R2", "A2101", "photographed", 1, 2, "IMG_0002.JPG", ""},
+            {"1003", "R3", "A2101", "missing", 0, 0, "", ""},
+            {"2001", "R4", "A2102", "photographed", 1, 3, "IMG_0003.JPG", ""},
+            {"2002", "R5", "A2102", "missing", 0, 0, "", ""},
+            {"3001", "R6", "<script>alert(1)</script>", "missing", 0, 0, "", ""},
+            {"3002", "R7", "<script>alert(1)</script>", "absent", 0, 0, "", ""}};
+    progress = {{1, "A2102", 1, 2, 3}};
+    for (int i = 0; i < 3; ++i) {
+      judge::AnomalyState a;
+      a.anomaly.set_id("A" + std::to_string(i + 1));
+      a.anomaly.set_station(1);
+      a.anomaly.set_raised_commit(static_cast<uint64_t>(i + 1));
+      anomalies.push_back(a);
+    }
+    anomalies[0].anomaly.set_kind(wire::Anomaly::OUT_OF_ORDER);
+    anomalies[0].anomaly.set_severity(wire::WARNING);
+    anomalies[1].anomaly.set_kind(wire::Anomaly::MISSING_STUDENT);
+    anomalies[1].anomaly.set_severity(wire::WARNING);
+    anomalies[1].resolution = wire::Resolution();
+    anomalies[2].anomaly.set_kind(wire::Anomaly::SHOT_WITHOUT_CODE);
+    anomalies[2].anomaly.set_severity(wire::BLOCKER);
+    wire::StudentRef* s = anomalies[2].anomaly.add_students();
+    s->set_student_no("1002");
+    s->set_registry_no("R2");
+    anomalies[2].anomaly.add_shots("IMG_0004.JPG");
+    timeline.Committed(1, 3, kMidnight + 515 * kMinute, 3);
+    timeline.Sample(kMidnight + 515 * kMinute, progress);
+  }
+
+  ViewInputs Inputs() const {
+    return {directory.get(), &timeline, &rows, &progress, &anomalies, 7, 6, kMidnight + 552 * kMinute};  // 09:12
+  }
+};
+
+TEST(SummaryView, CountsClassesAndStationsAndListsBlockersFirst) {
+  const Fixture f;
+  const auto j = nlohmann::json::parse(SummaryJson(f.Inputs()));
+  EXPECT_EQ(j["commit_index"], 7);
+  EXPECT_EQ(j["assignment_commit_index"], 6);
+  EXPECT_EQ(j["now"], "2024-04-22T09:12:00.000+08:00");
+  ASSERT_EQ(j["classes"].size(), 3u);
+  const auto& a2101 = j["classes"][0];
+  EXPECT_EQ(a2101["class"], "A2101");
+  EXPECT_EQ(a2101["state"], "incomplete");
+  EXPECT_EQ(a2101["photographed"], 2);
+  EXPECT_EQ(a2101["missing"], 1);
+  EXPECT_EQ(a2101["open_anomalies"], 1);
+  EXPECT_EQ(a2101["slot_start"], "08:30");
+  EXPECT_EQ(j["classes"][1]["state"], "in_progress");
+  EXPECT_EQ(j["classes"][1]["waiting"], 1) << "the current class's students still queue";
+  EXPECT_EQ(j["classes"][2]["class"], "<script>alert(1)</script>");
+  EXPECT_EQ(j["classes"][2]["state"], "incomplete") << "an absent student starts a class";
+
+  const auto& s1 = j["stations"][0];
+  EXPECT_EQ(s1["current_class"], "A2102");
+  EXPECT_EQ(s1["expected"], 5);
+  EXPECT_EQ(s1["photographed"], 3);
+  EXPECT_EQ(s1["missing"], 1);
+  EXPECT_EQ(s1["waiting"], 1);
+  EXPECT_EQ(s1["open_blockers"], 1);
+  // The plan had A2101's 3 students done by 09:00; 3 are done at 09:12.
+  EXPECT_DOUBLE_EQ(s1["delay_minutes"].get<double>(), 12.0);
+  EXPECT_FALSE(s1["finished"].get<bool>());
+  EXPECT_EQ(j["totals"]["expected"], 7);
+  EXPECT_EQ(j["totals"]["absent"], 1);
+
+  ASSERT_EQ(j["anomalies"]["open"], 2);
+  EXPECT_EQ(j["anomalies"]["list"][0]["id"], "A3") << "blockers first";
+  EXPECT_EQ(j["anomalies"]["list"][0]["students"][0]["name"], "李四");
+  EXPECT_EQ(j["anomalies"]["list"][0]["raised_at"], "08:35:00");
+  EXPECT_EQ(j["anomalies"]["list"][0]["age_seconds"], 37 * 60);
+  EXPECT_EQ(j["anomalies"]["list"][1]["id"], "A1");
+  EXPECT_EQ(j["series"]["stations"][0]["plan"].size(), 3u);
+  EXPECT_EQ(j["series"]["events_per_minute"][0], nlohmann::json::array({515, 3}));
+}
+
+TEST(ClassView, ListsEveryStudentWithNameStatusShotAndAnomalies) {
+  const Fixture f;
+  auto text = ClassJson(f.Inputs(), "A2101");
+  ASSERT_TRUE(text.has_value());
+  const auto j = nlohmann::json::parse(*text);
+  ASSERT_EQ(j["students"].size(), 3u);
+  EXPECT_EQ(j["students"][0]["name"], "张三");
+  EXPECT_EQ(j["students"][1]["shot"], 2);
+  EXPECT_EQ(j["students"][1]["anomalies"], nlohmann::json::array({"A3"}));
+  EXPECT_TRUE(j["students"][2]["shot"].is_null());
+  EXPECT_EQ(j["students"][2]["status"], "missing");
+  EXPECT_FALSE(ClassJson(f.Inputs(), "nope").has_value());
+}
+
+TEST(LoopViews, RefreshesTheAssignmentOnlyWhenTheRecordGrewAndTheIntervalPassed) {
+  auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  LoopViews views(Directory::Build(TwoStations(), TwoStationsRoster(), Config()), [&] { return now; });
+  judge::Judge judge(TwoStations(), TwoStationsRoster(), Config());
+  auto covered = [&](uint64_t commit_index) {
+    return nlohmann::json::parse(views.Summary(judge, commit_index, kMidnight))["assignment_commit_index"];
+  };
+  EXPECT_EQ(covered(1), 1);
+  EXPECT_EQ(covered(2), 1) << "within the interval the copy stands";
+  now += std::chrono::milliseconds(100);
+  EXPECT_EQ(covered(2), 2);
+  now += std::chrono::seconds(10);
+  EXPECT_EQ(covered(2), 2);
+  auto students = nlohmann::json::parse(*views.Class(judge, "A2101", 3, kMidnight))["students"];
+  ASSERT_EQ(students.size(), 3u);
+  EXPECT_EQ(students[0]["name"], "张三");
+  EXPECT_FALSE(views.Class(judge, "nope", 3, kMidnight).has_value());
+}
+
+}  // namespace
+}  // namespace capture::dashboard
