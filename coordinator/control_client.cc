@@ -48,12 +48,14 @@ Result<wire::Frame> CallControl(const std::string& control_endpoint, wire::Frame
 }
 
 Result<wire::ResolveReply> RequestResolve(const std::string& control_endpoint, const std::string& anomaly_id,
-                                          const std::string& reason, const std::string& by, int timeout_ms) {
+                                          const std::string& reason, const std::string& by, const std::string& token,
+                                          int timeout_ms) {
   wire::Frame request;
   wire::ResolveRequest* r = request.mutable_resolve_request();
   r->set_anomaly_id(anomaly_id);
   r->set_reason(reason);
   r->set_by(by);
+  r->set_token(token);
   auto reply = CallControl(control_endpoint, std::move(request), wire::Frame::kResolveReply, timeout_ms);
   if (!reply.ok()) return reply.status();
   return std::move(*reply->mutable_resolve_reply());

@@ -16,9 +16,11 @@ namespace capture::coord {
 Result<wire::Frame> CallControl(const std::string& control_endpoint, wire::Frame request,
                                 wire::Frame::BodyCase reply_body, int timeout_ms);
 
-// Asks the coordinator to resolve anomaly `anomaly_id`; the reply says whether it was open.
+// Asks the coordinator to resolve anomaly `anomaly_id` with the registrar token; the reply says
+// whether it was open (or that the token was refused).
 Result<wire::ResolveReply> RequestResolve(const std::string& control_endpoint, const std::string& anomaly_id,
-                                          const std::string& reason, const std::string& by, int timeout_ms);
+                                          const std::string& reason, const std::string& by, const std::string& token,
+                                          int timeout_ms);
 
 Result<wire::ExportReply> RequestExport(const std::string& control_endpoint, const wire::ExportRequest& request,
                                         int timeout_ms);

@@ -5,6 +5,8 @@
 #include <deque>
 #include <variant>
 
+#include <sodium.h>
+
 #include "common/frame.h"
 #include "common/log.h"
 #include "coordinator/audit.h"
@@ -313,13 +315,23 @@ void Coordinator::Observe(wire::Observation observation) {
 }
 
 void Coordinator::HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request) {
-  if (request.anomaly_id().empty() || request.reason().empty()) {
+  auto refuse = [&](const std::string& why) {
     wire::Frame frame;
     wire::ResolveReply* reply = frame.mutable_resolve_reply();
     reply->set_ok(false);
-    reply->set_message("a resolution needs an anomaly id and a reason; nothing was recorded");
+    reply->set_message(why + "; nothing was recorded");
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-    return;
+  };
+  const std::string& token = options_.registrar_token;
+  // Constant time: how long the comparison takes tells nothing of the token's digits.
+  if (token.empty() || request.token().size() != token.size() ||
+      sodium_memcmp(request.token().data(), token.data(), token.size()) != 0) {
+    Count("resolve_requests_refused");
+    LogWarn(kLog, "refused a resolve request without the registrar token from " + Origin(peer));
+    return refuse("a resolution needs the registrar token (the coordinator's <store>/registrar.token)");
+  }
+  if (request.anomaly_id().empty() || request.reason().empty()) {
+    return refuse("a resolution needs an anomaly id and a reason");
   }
   wire::Observation obs;
   obs.set_kind(wire::Observation::REGISTRAR_RESOLVE);

@@ -87,6 +87,8 @@ struct CoordinatorOptions {
   // so a simulated day has a consistent record. Not hellos' or heartbeats' times: an agent sends
   // those from its system clock until the simulator first sets its station clock.
   bool sim_time = false;
+  // What a ResolveRequest must carry (<store>/registrar.token); empty: every resolve is refused.
+  std::string registrar_token;
   size_t max_burst = 10'000;                        // frames drained before one commit
   std::chrono::milliseconds tick{100};              // longest wait between resend and silence checks
   std::chrono::milliseconds silent_after{3000};     // STATION_SILENT after this long without a heartbeat

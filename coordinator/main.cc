@@ -173,6 +173,7 @@ int main(int argc, char** argv) {
   if (Status s = LoadJudgeInputs(**store, std::move(given), store_dir, options); !s.ok()) return Fail(s);
   auto token = dashboard::LoadOrCreateToken(store_dir + "/" + dashboard::kTokenFileName);
   if (!token.ok()) return Fail(token.status());
+  options.registrar_token = *token;
   if (http_address) {
     options.dashboard = dashboard::Directory::Build(options.schedule, options.roster, options.judge_config);
   }

@@ -247,7 +247,7 @@ void DashboardServer::Impl::PostResolve(const httplib::Request& req, httplib::Re
   auto parsed = ParseResolveBody(req.body);
   if (auto* problem = std::get_if<std::string>(&parsed)) return Fail(res, 400, *problem + "; nothing was changed");
   const ResolveInput& in = std::get<ResolveInput>(parsed);
-  auto reply = coord::RequestResolve(options_.control_endpoint, in.id, in.reason, in.by, TimeoutMs());
+  auto reply = coord::RequestResolve(options_.control_endpoint, in.id, in.reason, in.by, options_.token, TimeoutMs());
   if (!reply.ok()) return LoopDown(res, reply.status());
   LogInfo(kLog, "resolve " + in.id + " by " + in.by + " from the dashboard: " + reply->message());
   res.status = reply->ok() ? 200 : 409;

@@ -1,6 +1,9 @@
 // The judge live: real station agents and the real coordinator on 127.0.0.1, driven through the
 // agents' real inputs, and capturectl against the running coordinator and its stopped store.
 #include <gtest/gtest.h>
+
+#include <fstream>
+
 #include <rocksdb/db.h>
 
 #include "common/fs.h"
@@ -111,8 +114,18 @@ TEST(LiveJudge, ARegistrarsResolveReachesTheOperatorAndAnUnknownIdIsReported) {
   const std::string id = Word(room.line(1, shot.anomaly_line).text, "id");
   ASSERT_FALSE(id.empty());
 
+  // Without the registrar token nothing is recorded: the anomaly stays open for the real resolve below.
+  const std::string wrong_token = room.path("wrong.token");
+  std::ofstream(wrong_token) << std::string(64, 'a') << "\n";
+  auto refused = room.Capturectl({"resolve", id, "--reason", "forged", "--connect", room.control(), "--token-file",
+                                  wrong_token});
+  ASSERT_OK(refused.status());
+  EXPECT_EQ(refused->exit_code, 1) << refused->out;
+  EXPECT_NE(refused->out.find("registrar token"), std::string::npos) << refused->out;
+
+  const std::string token = room.store() + "/registrar.token";
   auto resolved = room.Capturectl({"resolve", id, "--reason", "checked the paper form", "--by", "registrar Li",
-                                   "--connect", room.control()});
+                                   "--connect", room.control(), "--token-file", token});
   ASSERT_OK(resolved.status());
   EXPECT_EQ(resolved->exit_code, 0) << resolved->out;
   auto line = room.AwaitLine(1, {"resolved station=1 id=" + id, "by=\"registrar Li\"",
@@ -120,13 +133,15 @@ TEST(LiveJudge, ARegistrarsResolveReachesTheOperatorAndAnUnknownIdIsReported) {
                              kWait, shot.anomaly_line);
   ASSERT_OK(line.status());
 
-  auto unknown = room.Capturectl({"resolve", "A999", "--reason", "typo", "--connect", room.control()});
+  auto unknown =
+      room.Capturectl({"resolve", "A999", "--reason", "typo", "--connect", room.control(), "--token-file", token});
   ASSERT_OK(unknown.status());
   EXPECT_EQ(unknown->exit_code, 1) << unknown->out;
   EXPECT_NE(unknown->out.find("UNKNOWN_ANOMALY"), std::string::npos) << unknown->out;
   ASSERT_OK(room.StopCoordinator());
 
-  auto again = room.Capturectl({"resolve", id, "--reason", "x", "--connect", room.control(), "--timeout-ms", "300"});
+  auto again = room.Capturectl(
+      {"resolve", id, "--reason", "x", "--connect", room.control(), "--token-file", token, "--timeout-ms", "300"});
   ASSERT_OK(again.status());
   EXPECT_EQ(again->exit_code, 2) << "no coordinator answers: an I/O error";
 }

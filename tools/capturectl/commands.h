@@ -40,7 +40,7 @@ struct StatusArgs {
 int RunStatus(const StatusArgs& args);
 
 struct ResolveArgs {
-  std::string id, reason, by, endpoint;
+  std::string id, reason, by, endpoint, token_file;
   int timeout_ms = 5000;
 };
 int RunResolve(const ResolveArgs& args);

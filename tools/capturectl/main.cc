@@ -3,7 +3,7 @@
 //
 //   capturectl status --connect ENDPOINT [--json]
 //   capturectl anomalies [--open] [--station N] (--store DIR | --connect ENDPOINT) [--json]
-//   capturectl resolve ID --reason TEXT --connect ENDPOINT [--by NAME]
+//   capturectl resolve ID --reason TEXT --connect ENDPOINT --token-file FILE [--by NAME]
 //   capturectl export anomalies|assignment (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
 //   capturectl verify --store DIR
 //   capturectl forms --class C (--store DIR | --roster CSV [--schedule CSV]) [--date D] [--out FILE]
@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
       "and the record disagree; verify: a stored verdict differs from the re-judged one; resolve: no such open "
       "anomaly); 2 usage, I/O or protocol errors. status, export and forms never find: 0 or 2.\n"
       "--store reads a stopped coordinator's store read-only and judges its record again with the inputs stored "
-      "in it; --connect asks a running coordinator on its control address. Both give the same exports. There is "
-      "no token yet: anyone who reaches the control address can resolve anomalies.");
+      "in it; --connect asks a running coordinator on its control address. Both give the same exports. resolve "
+      "needs the registrar token (--token-file).");
   app.require_subcommand(1);
   app.fallthrough();  // --timeout-ms may follow the subcommand
   int timeout_ms = 5000;
@@ -74,6 +74,11 @@ int main(int argc, char** argv) {
   resolve_cmd->add_option("--reason", resolve_args.reason, "Why it is resolved.")->required();
   resolve_cmd->add_option("--by", resolve_args.by, "Who resolves it.")->capture_default_str();
   resolve_cmd->add_option("--connect", resolve_args.endpoint, "The coordinator's control address.")->required();
+  resolve_cmd
+      ->add_option("--token-file", resolve_args.token_file,
+                   "The registrar token: the coordinator's <store>/registrar.token (a resolve without it is refused "
+                   "and nothing is recorded).")
+      ->required();
   resolve_cmd->footer(ExitCodes("the id names no open anomaly (recorded as UNKNOWN_ANOMALY)"));
 
   ExportArgs export_args;
