@@ -29,14 +29,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using sim::ChildProcess;
+using sim::testing::Bin;
 using sim::testing::FileText;
 using sim::testing::TempDir;
 using testing::HttpReply;
 using Json = nlohmann::json;
 
 constexpr const char* kSeed = "3";
-
-std::string Bin(const std::string& program) { return std::string(CAPTURE_BIN_DIR) + "/" + program; }
 
 // An HTTP error reply as the API promises it: a 4xx and {"error":"<a sentence>"}.
 ::testing::AssertionResult IsClientError(const Result<HttpReply>& reply, int status, const std::string& says) {

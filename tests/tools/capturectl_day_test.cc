@@ -24,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using sim::ChildProcess;
+using sim::testing::Bin;
 using sim::testing::FileText;
 using sim::testing::TempDir;
 
@@ -35,8 +36,6 @@ constexpr const char* kSchedule =
 constexpr const char* kClass = "汉语言文学2101";
 constexpr const char* kChromium = "/usr/bin/chromium";
 constexpr const char* kPdfToText = "/usr/bin/pdftotext";
-
-std::string Bin(const std::string& program) { return std::string(CAPTURE_BIN_DIR) + "/" + program; }
 
 struct ProgramRun {
   int exit_code = -1;
@@ -289,16 +288,10 @@ TEST(CapturectlLive, ARunningCoordinatorAndItsStoppedStoreTellTheSameDay) {
   const ProgramRun kit = RunProgram(dir, Bin("capture-sim"), {"kit", dir / "kit", "--schedule", dir / "schedule.csv",
                                                        "--seed", kFaultySeed});
   ASSERT_EQ(kit.exit_code, 0) << kit.err;
-  auto coordinator = ChildProcess::Spawn({Bin("coordinator"), "--store", dir / "store", "--schedule",
-                                          dir / "schedule.csv", "--roster", dir / "kit/roster.csv", "--sim-time",
-                                          "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"},
-                                         dir / "coordinator.log");
+  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit/roster.csv");
   ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
-  auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, 30s,
-                                           "the coordinator's ready line");
-  ASSERT_TRUE(ready.ok()) << ready.status().message();
-  const std::string events = sim::ParseOutputLine(*ready).Get("events").value_or("");
-  const std::string control = sim::ParseOutputLine(*ready).Get("control").value_or("");
+  const std::string& events = coordinator->events;
+  const std::string& control = coordinator->control;
 
   sim::testing::SimRun day = sim::testing::RunCaptureSim(
       DayArgs(dir, kFaultySeed, {"--faults", "1", "--events", events, "--control", control}), dir / "sim.log");
@@ -328,8 +321,8 @@ TEST(CapturectlLive, ARunningCoordinatorAndItsStoppedStoreTellTheSameDay) {
   const ProgramRun live_reconcile = Capturectl(dir, {"reconcile", dir / "form.csv", "--connect", control});
   EXPECT_EQ(live_reconcile.exit_code, 0) << live_reconcile.out << live_reconcile.err;
 
-  ASSERT_TRUE((*coordinator)->Signal(SIGTERM).ok());
-  auto exit = (*coordinator)->Wait(15s);
+  ASSERT_TRUE(coordinator->process->Signal(SIGTERM).ok());
+  auto exit = coordinator->process->Wait(15s);
   ASSERT_TRUE(exit.ok() && exit->Succeeded());
 
   const ProgramRun stored_json = Capturectl(dir, {"anomalies", "--store", dir / "store", "--json"});

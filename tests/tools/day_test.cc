@@ -35,8 +35,6 @@ constexpr const char* kSmallSchedule =
 constexpr const char* kSeed = "5";
 constexpr double kAbsentShare = 0.2;
 
-std::string Bin(const std::string& program) { return std::string(CAPTURE_BIN_DIR) + "/" + program; }
-
 struct StationNumbers {
   uint64_t sent = 0, stored = 0;
   int expected = 0, photographed = 0, absent = 0;
@@ -142,16 +140,10 @@ TEST(CaptureDay, UsesARunningCoordinatorAndLeavesItRunning) {
   auto roster = MakeSyntheticRoster(*schedule, std::stoull(kSeed), kAbsentShare);
   ASSERT_TRUE(roster.ok());
   ASSERT_TRUE(WriteKit(dir / "kit", *roster, GenerateSiteKey()).ok());
-  auto coordinator = ChildProcess::Spawn({Bin("coordinator"), "--store", dir / "store", "--schedule",
-                                          dir / "schedule.csv", "--roster", dir / "kit/roster.csv", "--sim-time",
-                                          "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"},
-                                         dir / "coordinator.log");
+  auto coordinator = testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit/roster.csv");
   ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
-  auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, 30s,
-                                           "the coordinator's ready line");
-  ASSERT_TRUE(ready.ok()) << ready.status().message();
-  const std::string events = ParseOutputLine(*ready).Get("events").value_or("");
-  const std::string control = ParseOutputLine(*ready).Get("control").value_or("");
+  const std::string& events = coordinator->events;
+  const std::string& control = coordinator->control;
 
   testing::SimRun run = testing::RunCaptureSim({"--schedule", dir / "schedule.csv", "--work", dir / "work", "--summary", dir / "summary.json",
                        "--seed", kSeed, "--absent-share", "0.2", "--bin-dir", CAPTURE_BIN_DIR, "--events", events,
@@ -169,8 +161,8 @@ TEST(CaptureDay, UsesARunningCoordinatorAndLeavesItRunning) {
   EXPECT_GT(sent, 0u);
   EXPECT_EQ(stored, sent);
 
-  ASSERT_TRUE((*coordinator)->Signal(SIGTERM).ok());
-  auto exit = (*coordinator)->Wait(15s);
+  ASSERT_TRUE(coordinator->process->Signal(SIGTERM).ok());
+  auto exit = coordinator->process->Wait(15s);
   ASSERT_TRUE(exit.ok()) << exit.status().message();
   EXPECT_TRUE(exit->Succeeded()) << exit->ToString();
 }

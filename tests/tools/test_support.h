@@ -7,17 +7,46 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "common/fs.h"
+#include "common/status.h"
 #include "tests/support/temp_dir.h"
+#include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::sim::testing {
 
 using ::capture::testing::TempDir;
+
+// One of the project's programs, as built.
+inline std::string Bin(const std::string& program) { return std::string(CAPTURE_BIN_DIR) + "/" + program; }
+
+// A coordinator of a simulated day (--sim-time) on ports the system chose, once it is ready.
+struct StartedCoordinator {
+  std::unique_ptr<ChildProcess> process;
+  std::string events;   // its endpoints, from the ready line
+  std::string control;
+};
+
+// Starts CAPTURE_BIN_DIR/coordinator with a new store in `dir`/store (its stderr in
+// `dir`/coordinator.log) and waits for its ready line.
+inline Result<StartedCoordinator> StartCoordinator(const std::string& dir, const std::string& schedule,
+                                                   const std::string& roster) {
+  auto child = ChildProcess::Spawn({Bin("coordinator"), "--store", dir + "/store", "--schedule", schedule, "--roster",
+                                    roster, "--sim-time", "--events", "tcp://127.0.0.1:*", "--control",
+                                    "tcp://127.0.0.1:*"},
+                                   dir + "/coordinator.log");
+  if (!child.ok()) return child.status();
+  auto ready = (*child)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; },
+                                     std::chrono::seconds(30), "the coordinator's ready line");
+  if (!ready.ok()) return ready.status();
+  const OutputLine line = ParseOutputLine(*ready);
+  return StartedCoordinator{std::move(*child), line.Get("events").value_or(""), line.Get("control").value_or("")};
+}
 
 // A file's text for a test message or comparison; the error text when it cannot be read.
 inline std::string FileText(const std::string& path) {
