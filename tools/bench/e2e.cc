@@ -372,15 +372,12 @@ Result<double> Rejudge(const std::string& store_dir) {
   if (!store.ok()) return store.status();
   auto inputs = (*store)->ReadJudgeInputs();
   if (!inputs.ok()) return inputs.status();
-  auto schedule = ParseSchedule(inputs->schedule_csv, "stored schedule");
-  if (!schedule.ok()) return schedule.status();
-  auto roster = ParseRoster(inputs->roster_csv, "stored roster");
-  if (!roster.ok()) return roster.status();
-  judge::Judge judge(std::move(*schedule), std::move(*roster), inputs->config);
+  auto judge = coord::MakeJudge(*inputs);
+  if (!judge.ok()) return judge.status();
   // The auditors' path: coord::Replay, as `capturectl verify` and a restarting coordinator run it.
   uint64_t items = 0;
   const auto start = Clock::now();
-  if (Status s = coord::Replay(**store, judge, [&](const wire::RecordItem&, const wire::Verdict&) { ++items; });
+  if (Status s = coord::Replay(**store, **judge, [&](const wire::RecordItem&, const wire::Verdict&) { ++items; });
       !s.ok()) {
     return s;
   }
