@@ -1,15 +1,11 @@
 #include "coordinator/audit.h"
 
 #include <google/protobuf/util/message_differencer.h>
-#include <sodium.h>
 
-#include <array>
-#include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "common/schedule.h"
-#include "common/sha256.h"
 
 namespace capture::coord {
 
@@ -74,98 +70,25 @@ std::string DescribeVerdictDifference(const std::string& stored_bytes, const wir
   return "stored vs re-judged: " + report;
 }
 
-namespace {
-
-// A stored verdict as VerifyVerdicts keeps it between its two passes over the store: 8 bytes, not
-// the verdict's bytes, so that verifying a year's record takes little memory. SipHash-2-4 with a
-// key drawn for each run: no one can make two different verdicts digest alike on purpose, and by
-// chance two do with probability 2^-64.
-class VerdictDigest {
- public:
-  VerdictDigest() {
-    EnsureSodium();
-    crypto_shorthash_keygen(key_.data());
-  }
-  uint64_t operator()(std::string_view bytes) const {
-    std::array<unsigned char, crypto_shorthash_BYTES> out;
-    crypto_shorthash(out.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), key_.data());
-    uint64_t digest = 0;
-    for (unsigned char b : out) digest = (digest << 8) | b;
-    return digest;
-  }
-
- private:
-  std::array<unsigned char, crypto_shorthash_KEYBYTES> key_;
-};
-
-// The stored verdict bytes of one commit index (empty if there is none).
-Result<std::string> StoredVerdict(const RecordStore& store, uint64_t index) {
-  std::string found;
-  Status read = store.ForEachVerdict([&](uint64_t at, const std::string& bytes) {
-    if (at == index) found = bytes;
-    return at < index;
-  });
-  if (!read.ok()) return read;
-  return found;
-}
-
-}  // namespace
-
 Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store) {
   auto judge = MakeStoredJudge(store);
   if (!judge.ok()) return judge.status();
-
-  // The store hands out items and verdicts in two passes: the first keeps each stored verdict's
-  // digest, the second re-judges and compares digests, going back for the stored bytes only to
-  // describe the first difference. Both passes are in commit order.
-  const VerdictDigest digest;
-  std::vector<std::pair<uint64_t, uint64_t>> stored;  // (commit index, digest)
-  if (Status s = store.ForEachVerdict([&](uint64_t index, const std::string& bytes) {
-        stored.emplace_back(index, digest(bytes));
-        return true;
-      });
-      !s.ok()) {
-    return s;
-  }
   VerifyOutcome outcome;
-  size_t next = 0;
-  auto differ = [&](uint64_t index, std::string what) {
-    if (!outcome.equal) return;
-    outcome.equal = false;
-    outcome.first_difference = index;
-    outcome.difference = std::move(what);
-  };
-  std::string rejudged;                    // its room is reused
-  std::optional<wire::Verdict> different;  // the re-judged verdict of the first difference, if one differs
-  Status replayed = Replay(store, **judge, [&](const wire::RecordItem& item, const wire::Verdict& verdict) {
+  wire::Verdict verdict;  // their room is reused
+  std::string rejudged;
+  Status read = store.ForEachItemAndVerdict([&](const wire::RecordItem& item, std::string_view stored) {
     ++outcome.items;
-    if (next < stored.size() && stored[next].first < item.commit_index()) {
-      differ(stored[next].first,
-             "a stored verdict for commit index " + std::to_string(stored[next].first) + ", which is no record item");
-      while (next < stored.size() && stored[next].first < item.commit_index()) ++next;
-    }
-    if (next >= stored.size() || stored[next].first != item.commit_index()) {
-      differ(item.commit_index(), "no verdict is stored for this record item");
-      return;
-    }
+    (*judge)->Apply(item, nullptr, &verdict);
     verdict.SerializeToString(&rejudged);
-    if (digest(rejudged) != stored[next].second && outcome.equal) {
-      differ(item.commit_index(), "");  // described below, from the stored bytes
-      different = verdict;
+    if (outcome.equal && rejudged != stored) {
+      outcome.equal = false;
+      outcome.first_difference = item.commit_index();
+      outcome.difference = stored.empty() ? "no verdict is stored for this record item"
+                                          : DescribeVerdictDifference(std::string(stored), verdict);
     }
-    ++next;
+    return true;
   });
-  if (!replayed.ok()) return replayed;
-  if (next < stored.size()) {
-    differ(stored[next].first,
-           "a stored verdict for commit index " + std::to_string(stored[next].first) + ", which is no record item");
-  }
-  if (different) {
-    auto bytes = StoredVerdict(store, different->commit_index());
-    if (!bytes.ok()) return bytes.status();
-    outcome.difference = DescribeVerdictDifference(*bytes, *different);
-    if (outcome.difference.empty()) outcome.difference = "the stored verdict changed while it was verified";
-  }
+  if (!read.ok()) return read;
   return outcome;
 }
 

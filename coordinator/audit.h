@@ -33,10 +33,9 @@ struct VerifyOutcome {
   std::string difference;         // what differs there, one line
 };
 
-// Re-judges the record from scratch and compares every stored Verdict with the new one: a missing,
-// extra or different verdict is a difference. Errors only when the store cannot be read.
-// Memory: 16 bytes per item (the stored verdicts are kept as keyed 64-bit digests between the
-// store's two passes), besides the judge.
+// Re-judges the record from scratch and compares every stored Verdict with the new one, byte for
+// byte, in one pass over the store: a missing or different verdict is a difference. Errors only
+// when the store cannot be read.
 Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store);
 
 // What differs between two verdicts of one commit index, in one line; empty when the bytes are equal.

@@ -480,6 +480,7 @@ void Coordinator::AnswerExports() {
 
 Status Coordinator::TimedCommit() {
   const size_t items = batch_.size();
+  const size_t events = batch_.events();
   const uint64_t first = store_->commit_index() + 1;
   const auto started = std::chrono::steady_clock::now();
   if (Status s = Commit(); !s.ok()) return s;
@@ -487,11 +488,7 @@ Status Coordinator::TimedCommit() {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   commit_metrics_.Observe(items, seconds);
   if (dashboard_) {
-    uint64_t stored = 0;
-    for (const auto& [station, c] : station_counters_) stored += c.events_stored;
-    dashboard_->Committed(first, store_->commit_index(), store_->last_received_time_us(), stored - events_stored_seen_,
-                          seconds, *judge_);
-    events_stored_seen_ = stored;
+    dashboard_->Committed(first, store_->commit_index(), store_->last_received_time_us(), events, seconds, *judge_);
   }
   return Status::Ok();
 }

@@ -229,7 +229,6 @@ class Coordinator {
 
   dashboard::CommitMetrics commit_metrics_;
   std::unique_ptr<dashboard::LoopViews> dashboard_;  // null when the dashboard is off
-  uint64_t events_stored_seen_ = 0;  // events_stored over all stations when the timeline last heard
 };
 
 }  // namespace capture::coord

@@ -140,6 +140,12 @@ void RecordStore::Batch::AddObservation(wire::Observation observation) {
   *item.record.mutable_observation() = std::move(observation);
 }
 
+size_t RecordStore::Batch::events() const {
+  size_t events = 0;
+  for (const auto& [stream, run] : runs_) events += run.positions.size();
+  return events;
+}
+
 const std::string* RecordStore::Batch::FindEvent(const StreamId& stream, uint64_t seq) const {
   auto it = runs_.find(stream);
   if (it == runs_.end() || seq < it->second.first_seq || seq - it->second.first_seq >= it->second.positions.size()) {
@@ -331,23 +337,17 @@ Status RecordStore::SaveJudgeInputs(const JudgeInputs& inputs) {
 Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJudge& judge) {
   if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
   if (batch.empty()) return Status::Ok();
+  // Each stream's events must continue what is stored, one seq after another.
   for (const auto& [stream, run] : batch.runs_) {
     auto found = streams_.find(stream);
-    const uint64_t stored = found == streams_.end() ? 0 : found->second;
-    if (run.first_seq != stored + 1) {
-      return Status::InvalidArgument("record store " + path_ + ": " + Describe(stream) + " seq " +
-                                     std::to_string(run.first_seq) + " does not follow stored seq " +
-                                     std::to_string(stored));
-    }
-  }
-  // AddEvent keeps a run's seqs contiguous only if they were added so; check, as the invariant is ours.
-  for (const auto& [stream, run] : batch.runs_) {
-    for (size_t i = 0; i < run.positions.size(); ++i) {
-      if (batch.items_[run.positions[i]].seq != run.first_seq + i) {
+    uint64_t previous = found == streams_.end() ? 0 : found->second;
+    for (size_t position : run.positions) {
+      const uint64_t seq = batch.items_[position].seq;
+      if (seq != previous + 1) {
         return Status::InvalidArgument("record store " + path_ + ": " + Describe(stream) + " seq " +
-                                       std::to_string(batch.items_[run.positions[i]].seq) + " does not follow seq " +
-                                       std::to_string(run.first_seq + i - 1) + " in one commit");
+                                       std::to_string(seq) + " does not follow seq " + std::to_string(previous));
       }
+      previous = seq;
     }
   }
 
@@ -396,10 +396,11 @@ Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJu
   return Status::Ok();
 }
 
-Status RecordStore::ForEachStored(
-    const std::function<bool(uint64_t, std::string_view, std::string_view)>& fn) const {
+Status RecordStore::ForEachItemAndVerdict(
+    const std::function<bool(const wire::RecordItem&, std::string_view)>& fn) const {
   const std::string what = "record store " + path_;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), record_));
+  wire::RecordItem item;  // its room is reused
   uint64_t expected = 1;
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
     const uint64_t index = GetBig({it->key().data(), it->key().size()});
@@ -407,36 +408,19 @@ Status RecordStore::ForEachStored(
       return Status::Corruption(what + ": commit index " + std::to_string(expected) + " is missing (next is " +
                                 std::to_string(index) + ")");
     }
-    std::string_view item;
+    std::string_view item_bytes;
     std::string_view verdict;
-    if (!DecodeStoredItem({it->value().data(), it->value().size()}, &item, &verdict)) {
-      return Status::Corruption(what + ": record item " + std::to_string(index) + " is not a StoredItem");
+    if (!DecodeStoredItem({it->value().data(), it->value().size()}, &item_bytes, &verdict) ||
+        !item.ParseFromArray(item_bytes.data(), static_cast<int>(item_bytes.size())) || item.commit_index() != index) {
+      return Status::Corruption(what + ": record item " + std::to_string(index) + " does not parse");
     }
-    if (!fn(index, item, verdict)) return Status::Ok();
+    if (!fn(item, verdict)) return Status::Ok();
   }
   return FromRocks(it->status(), "cannot read " + what);
 }
 
 Status RecordStore::ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const {
-  wire::RecordItem item;
-  Status corrupt = Status::Ok();
-  Status read = ForEachStored([&](uint64_t index, std::string_view bytes, std::string_view) {
-    if (!item.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || item.commit_index() != index) {
-      corrupt = Status::Corruption("record store " + path_ + ": record item " + std::to_string(index) +
-                                   " does not parse");
-      return false;
-    }
-    return fn(item);
-  });
-  return read.ok() ? corrupt : read;
-}
-
-Status RecordStore::ForEachVerdict(const std::function<bool(uint64_t, const std::string&)>& fn) const {
-  std::string verdict;
-  return ForEachStored([&](uint64_t index, std::string_view, std::string_view bytes) {
-    verdict.assign(bytes);
-    return fn(index, verdict);
-  });
+  return ForEachItemAndVerdict([&](const wire::RecordItem& item, std::string_view) { return fn(item); });
 }
 
 Result<uint64_t> RecordStore::CommitIndexOf(const StreamId& stream, uint64_t seq) const {

@@ -83,6 +83,8 @@ class RecordStore {
 
     bool empty() const { return items_.empty(); }
     size_t size() const { return items_.size(); }
+    // The events among the items (the rest are observations).
+    size_t events() const;
     // The bytes of an event added to this batch, or nullptr.
     const std::string* FindEvent(const StreamId& stream, uint64_t seq) const;
     bool HasConflict(const StreamId& stream, uint64_t seq, const Sha256& hash) const;
@@ -131,9 +133,8 @@ class RecordStore {
   // Every item in commit order until `fn` returns false. Corruption if an item does not parse or
   // the commit indexes have a hole.
   Status ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const;
-  // Every stored verdict as (commit index, Verdict bytes exactly as stored), in commit order, until
-  // `fn` returns false.
-  Status ForEachVerdict(const std::function<bool(uint64_t, const std::string&)>& fn) const;
+  // The same, each item with its Verdict's bytes exactly as stored (they lie together: one read).
+  Status ForEachItemAndVerdict(const std::function<bool(const wire::RecordItem&, std::string_view)>& fn) const;
   uint64_t commit_index() const { return commit_index_; }
   // The received_time_us of the last item, 0 if none.
   int64_t last_received_time_us() const { return last_received_time_us_; }
@@ -152,8 +153,6 @@ class RecordStore {
   Status WriteSynced(rocksdb::WriteBatch* write);
   // The commit index of a stored event, from its run.
   Result<uint64_t> CommitIndexOf(const StreamId& stream, uint64_t seq) const;
-  // Calls fn(commit index, item bytes, verdict bytes) per stored item in commit order.
-  Status ForEachStored(const std::function<bool(uint64_t, std::string_view, std::string_view)>& fn) const;
 
   std::string path_;
   bool read_only_ = false;

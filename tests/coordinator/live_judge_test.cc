@@ -67,8 +67,8 @@ std::vector<std::pair<uint64_t, std::string>> StoredVerdicts(const std::string& 
   auto store = RecordStore::Open(store_dir, /*read_only=*/true);
   EXPECT_TRUE(store.ok()) << store.status().message();
   if (!store.ok()) return out;
-  Status s = (*store)->ForEachVerdict([&](uint64_t index, const std::string& bytes) {
-    out.emplace_back(index, bytes);
+  Status s = (*store)->ForEachItemAndVerdict([&](const wire::RecordItem& item, std::string_view bytes) {
+    out.emplace_back(item.commit_index(), bytes);
     return true;
   });
   EXPECT_TRUE(s.ok()) << s.message();

@@ -65,8 +65,8 @@ void Add(RecordStore::Batch& batch, const StreamId& stream, uint64_t seq, const 
 
 std::vector<std::pair<uint64_t, std::string>> Verdicts(const RecordStore& store) {
   std::vector<std::pair<uint64_t, std::string>> out;
-  Status s = store.ForEachVerdict([&](uint64_t index, const std::string& bytes) {
-    out.emplace_back(index, bytes);
+  Status s = store.ForEachItemAndVerdict([&](const wire::RecordItem& item, std::string_view bytes) {
+    out.emplace_back(item.commit_index(), bytes);
     return true;
   });
   EXPECT_TRUE(s.ok()) << s.message();
