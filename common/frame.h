@@ -15,6 +15,8 @@
 namespace capture {
 
 inline constexpr size_t kMaxFrameBytes = 64 * 1024;
+// The most image bytes one ImageChunk carries: with its envelope it stays under kMaxFrameBytes.
+inline constexpr size_t kImageChunkBytes = 60 * 1024;
 
 enum class FrameRejection { kOversized, kMalformed, kUnknownVersion, kNoBody, kBadEvent };
 // "oversized", "malformed", ... : stable, used as counter labels.

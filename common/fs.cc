@@ -60,13 +60,26 @@ Status WriteFileDurably(const std::string& path, std::string_view bytes, int mod
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename into", path);
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Errno("cannot open folder", dir);
-  const int rc = ::fsync(dfd);
-  ::close(dfd);
+  return SyncFolder(std::filesystem::path(path).parent_path().string());
+}
+
+Status SyncFolder(const std::string& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open folder", dir);
+  const int rc = ::fsync(fd);
+  ::close(fd);
   if (rc != 0) return Errno("cannot fsync folder", dir);
   return Status::Ok();
+}
+
+Status RenameDurably(const std::string& from, const std::string& to) {
+  const int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", from);
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Errno("cannot fsync", from);
+  if (::rename(from.c_str(), to.c_str()) != 0) return Errno("cannot rename " + from + " to", to);
+  return SyncFolder(std::filesystem::path(to).parent_path().string());
 }
 
 Status MakeDirs(const std::string& path) {

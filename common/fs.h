@@ -13,6 +13,12 @@ Result<std::string> ReadFile(const std::string& path);
 // folder: after OK the file is complete on disk or, after a crash, absent or the old one.
 Status WriteFileDurably(const std::string& path, std::string_view bytes, int mode = 0644);
 
+// fsyncs the folder, so that entries just created or renamed in it are durable.
+Status SyncFolder(const std::string& dir);
+
+// fsyncs the file at `from`, renames it to `to` and syncs `to`'s folder.
+Status RenameDurably(const std::string& from, const std::string& to);
+
 // Creates the folder and its parents (mode 0755); OK if it already exists.
 Status MakeDirs(const std::string& path);
 

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace capture {
 
 void EnsureSodium() {
@@ -23,6 +25,31 @@ std::string ToHex(std::string_view bytes) {
   for (unsigned char c : bytes) {
     out += kDigits[c >> 4];
     out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::optional<Sha256> Sha256FromBytes(std::string_view bytes) {
+  Sha256 out;
+  if (bytes.size() != out.size()) return std::nullopt;
+  std::copy(bytes.begin(), bytes.end(), out.begin());
+  return out;
+}
+
+std::optional<Sha256> Sha256FromHex(std::string_view hex) {
+  Sha256 out;
+  if (hex.size() != out.size() * 2) return std::nullopt;
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int high = digit(hex[2 * i]);
+    const int low = digit(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[i] = static_cast<unsigned char>(high << 4 | low);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,9 @@ Sha256 ComputeSha256(std::string_view bytes);
 std::string ToHex(std::string_view bytes);
 inline std::string ToHex(const Sha256& h) { return ToHex({reinterpret_cast<const char*>(h.data()), h.size()}); }
 inline std::string AsBytes(const Sha256& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
+// The hash in 32 raw bytes (a proto `bytes` field), or nullopt when it is not 32 bytes long.
+std::optional<Sha256> Sha256FromBytes(std::string_view bytes);
+// The hash in 64 hex digits (either case), or nullopt when it is not that.
+std::optional<Sha256> Sha256FromHex(std::string_view hex);
 
 }  // namespace capture

@@ -23,7 +23,7 @@
 #include "common/transport.h"
 #include "station-agent/camera_watch.h"
 #include "station-agent/console_terminal.h"
-#include "station-agent/image_store.h"
+#include "common/image_store.h"
 #include "station-agent/journal.h"
 #include "station-agent/lines.h"
 #include "station-agent/shot_name.h"

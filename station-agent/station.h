@@ -18,7 +18,7 @@
 #include "capture.pb.h"
 #include "common/collection_code.h"
 #include "common/status.h"
-#include "station-agent/image_store.h"
+#include "common/image_store.h"
 #include "station-agent/journal.h"
 #include "station-agent/shot_name.h"
 #include "station-agent/station_clock.h"

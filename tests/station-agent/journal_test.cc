@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "common/fs.h"
-#include "station-agent/image_store.h"
+#include "common/image_store.h"
 #include "station-agent/journal.h"
 #include "test_support.h"
 

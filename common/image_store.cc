@@ -1,0 +1,66 @@
+#include "common/image_store.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "common/fs.h"
+
+namespace capture {
+
+std::string ImageStore::PathFor(const Sha256& sha256) const {
+  const std::string hex = ToHex(sha256);
+  return dir_ + "/images/" + hex.substr(0, 2) + "/" + hex + ".jpg";
+}
+
+std::string ImageStore::IncomingPathFor(const Sha256& sha256) const {
+  return dir_ + "/images/incoming/" + ToHex(sha256) + ".part";
+}
+
+bool ImageStore::Has(const Sha256& sha256) const {
+  std::error_code ec;
+  return std::filesystem::exists(PathFor(sha256), ec);
+}
+
+Status ImageStore::EnsureFolderOf(const std::string& path) const {
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (std::filesystem::exists(folder, ec)) return Status::Ok();
+  if (Status st = MakeDirs(folder.string()); !st.ok()) return st;
+  // A new folder is durable only once its parent's entry for it is synced.
+  return SyncFolder(folder.parent_path().string());
+}
+
+Status ImageStore::Put(std::string_view bytes, const Sha256& sha256) const {
+  const std::string path = PathFor(sha256);
+  if (Has(sha256)) return Status::Ok();
+  if (Status st = EnsureFolderOf(path); !st.ok()) return st;
+  return WriteFileDurably(path, bytes);
+}
+
+Status ImageStore::FileIncoming(const Sha256& sha256) const {
+  const std::string incoming = IncomingPathFor(sha256);
+  auto bytes = ReadFile(incoming);
+  if (!bytes.ok()) return bytes.status();
+  const Sha256 actual = ComputeSha256(*bytes);
+  if (actual != sha256) {
+    std::remove(incoming.c_str());
+    return Status::Corruption("image " + ToHex(sha256) + " arrived as " + std::to_string(bytes->size()) +
+                              " bytes that hash to " + ToHex(actual));
+  }
+  const std::string path = PathFor(sha256);
+  if (Status st = EnsureFolderOf(path); !st.ok()) return st;
+  return RenameDurably(incoming, path);
+}
+
+Result<std::string> ImageStore::ReadChecked(const Sha256& sha256) const {
+  const std::string path = PathFor(sha256);
+  if (!Has(sha256)) return Status::NotFound("image " + ToHex(sha256) + " is not in " + dir_ + "/images");
+  auto bytes = ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  if (ComputeSha256(*bytes) != sha256) {
+    return Status::Corruption(path + " was altered: its bytes no longer hash to its name");
+  }
+  return bytes;
+}
+
+}  // namespace capture
