@@ -146,4 +146,11 @@ std::optional<Received> TryRecv(zmq::socket_t& socket, bool routed) {
   }
 }
 
+std::string WithPort(std::string_view endpoint, std::string_view port) {
+  const size_t colon = endpoint.rfind(':');
+  const size_t scheme = endpoint.find("://");
+  const std::string host(colon == std::string_view::npos || colon <= scheme + 2 ? endpoint : endpoint.substr(0, colon));
+  return host + ":" + std::string(port);
+}
+
 }  // namespace capture

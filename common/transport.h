@@ -38,6 +38,10 @@ Status QueueOnlyWhenConnected(zmq::socket_t& socket);
 // a client that asks for replies larger than that (e.g. an export).
 Status SetReceiveLimit(zmq::socket_t& socket, int64_t max_bytes);
 
+// `endpoint` ("tcp://host:port") with its port replaced: the image socket lives on the control
+// socket's host at a port of its own.
+std::string WithPort(std::string_view endpoint, std::string_view port);
+
 // SUB: receive every message.
 Status SubscribeAll(zmq::socket_t& sub);
 // The address the socket bound last, with a `*` port resolved: "tcp://127.0.0.1:40123".

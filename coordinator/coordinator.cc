@@ -80,6 +80,9 @@ Result<std::unique_ptr<Coordinator>> Coordinator::Start(CoordinatorOptions optio
   std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store)));
   if (Status s = c->Restore(); !s.ok()) return s;
   if (Status s = c->Bind(); !s.ok()) return s;
+  auto intake = ImageIntake::Start({.endpoint = c->options_.images_endpoint, .store_dir = c->options_.store_dir});
+  if (!intake.ok()) return intake.status();
+  c->intake_ = std::move(*intake);
   return c;
 }
 
@@ -533,18 +536,17 @@ int64_t Coordinator::RecordNow() const {
 }
 
 void Coordinator::Answer() {
-  auto ack = [this](const std::string& peer, const StreamId& stream) {
+  auto ack = [this](const std::string& peer, const StreamId& stream, bool hello) {
     wire::Frame frame;
     wire::Ack* a = frame.mutable_ack();
     a->set_station(stream.station);
     a->set_epoch(stream.epoch);
     a->set_stored_seq(tracker_.stored(stream));
+    if (hello) a->set_images_port(intake_->port());
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));  // an absent agent hears at its next hello
   };
-  for (const StreamId& stream : advanced_) ack(AgentRoutingId(stream), stream);
-  for (const auto& [peer, stream] : hellos_) {
-    if (!advanced_.count(stream) || peer != AgentRoutingId(stream)) ack(peer, stream);
-  }
+  for (const StreamId& stream : advanced_) ack(AgentRoutingId(stream), stream, false);
+  for (const auto& [peer, stream] : hellos_) ack(peer, stream, true);
   if (!status_requesters_.empty()) {
     wire::Frame frame;
     *frame.mutable_status_reply() = BuildStatusReply();
@@ -619,6 +621,7 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
   add("anomalies_raised", anomalies.size());
   add("anomalies_open", std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); }));
   for (const auto& [station, waiting] : undelivered_) add("verdicts_waiting" + StationLabel(station), waiting.size());
+  for (const auto& [name, value] : intake_->counters()) add(name, value);
   reply.set_commit_index(store_->commit_index());
   return reply;
 }

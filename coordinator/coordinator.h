@@ -33,6 +33,9 @@
 // bytes is never stored either: it is counted (seq_conflicts) and recorded once per distinct hash
 // as an Observation SEQ_CONFLICT.
 //
+// Images: an ImageIntake (images/image_intake.h) runs beside this loop, on its own thread and
+// socket, and its counters are in every StatusReply too. The answer to an agent's hello names its port.
+//
 // Counters (in every StatusReply): commits, events_received{station="N"} (every event frame that
 // names a schedule station, before any check), events_stored{station="N"}, duplicates_ignored,
 // seq_conflicts, resend_requests{station="N"}, events_dropped_buffer_full{station="N"},
@@ -67,6 +70,7 @@
 #include "coordinator/dashboard/directory.h"
 #include "coordinator/dashboard/loop_views.h"
 #include "coordinator/dashboard/metrics.h"
+#include "coordinator/images/image_intake.h"
 #include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
 #include "coordinator/sequence_tracker.h"
@@ -83,6 +87,9 @@ struct CoordinatorOptions {
   wire::JudgeConfig judge_config;
   std::string events_endpoint = "tcp://127.0.0.1:5701";
   std::string control_endpoint = "tcp://127.0.0.1:5702";
+  // The image socket (images/image_intake.h); its port goes to each agent in the answer to its hello.
+  std::string images_endpoint = "tcp://127.0.0.1:*";
+  std::string store_dir;  // the store's folder: images are filed in store_dir/images
   // received_time_us is the highest station_time_us of the events seen instead of the system clock,
   // so a simulated day has a consistent record. Not hellos' or heartbeats' times: an agent sends
   // those from its system clock until the simulator first sets its station clock.
@@ -101,14 +108,15 @@ struct CoordinatorOptions {
 
 class Coordinator {
  public:
-  // Restores the per-stream state from `store`, rebuilds the judge by replaying the record (adding
-  // the verdicts a format 1 store lacks), opens and binds both sockets.
+  // Restores the per-stream state from `store`, rebuilds the judge by replaying the record, opens
+  // and binds both sockets, and starts the image intake.
   static Result<std::unique_ptr<Coordinator>> Start(CoordinatorOptions options, std::unique_ptr<RecordStore> store);
   ~Coordinator();
 
   // The bound addresses with `*` ports resolved.
   const std::string& events_endpoint() const { return events_endpoint_; }
   const std::string& control_endpoint() const { return control_endpoint_; }
+  const std::string& images_endpoint() const { return intake_->endpoint(); }
   uint64_t commit_index() const { return store_->commit_index(); }
 
   // Runs until `stop_fd` (e.g. a signalfd) is readable: OK. An error only when the store or the
@@ -226,6 +234,8 @@ class Coordinator {
   uint64_t frames_received_router_ = 0;
   uint64_t duplicates_ignored_ = 0;
   std::map<std::string, uint64_t> counters_;
+
+  std::unique_ptr<ImageIntake> intake_;  // its own thread: images never wait on this loop, nor it on them
 
   dashboard::CommitMetrics commit_metrics_;
   std::unique_ptr<dashboard::LoopViews> dashboard_;  // null when the dashboard is off

@@ -13,6 +13,7 @@
 
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/transport.h"
 #include "common/schedule.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/dashboard/directory.h"
@@ -123,6 +124,10 @@ int main(int argc, char** argv) {
                  "resolve and export requests (a port may be *). No token yet: anyone who reaches this address "
                  "may resolve anomalies (a later version adds the registrar token).")
       ->capture_default_str();
+  app.add_option("--images", options.images_endpoint,
+                 "Address to bind the ROUTER socket the agents ship their camera images to (a port may be *). "
+                 "Default: the --control address with any free port; each agent learns the port in the answer to "
+                 "its hello. Images are filed under <store>/images/ by their SHA-256.");
   std::string http = kDefaultHttp;
   app.add_option("--http", http,
                  "Address of the registrar's dashboard and /metrics (HTTP), ADDRESS:PORT (port 0: any free port), or "
@@ -134,6 +139,8 @@ int main(int argc, char** argv) {
                "Stamp received times with the highest station time seen instead of the system clock, and "
                "measure station clocks against the median of the stations' heartbeat times.");
   CLI11_PARSE(app, argc, argv);
+  if (app.count("--images") == 0) options.images_endpoint = WithPort(options.control_endpoint, "*");
+  options.store_dir = store_dir;
   if (!std::isfinite(silent_after_seconds) || silent_after_seconds <= 0) {
     return Fail(Status::InvalidArgument("--silent-after-seconds must be above 0"));
   }
@@ -198,8 +205,9 @@ int main(int argc, char** argv) {
     if (!started.ok()) LogWarn(kLog, started.status().message() + "; going on without the dashboard (see --http)");
     if (started.ok()) server = std::move(*started);
   }
-  std::printf("ready events=%s control=%s stations=%s commit_index=%llu%s\n", (*coordinator)->events_endpoint().c_str(),
-              (*coordinator)->control_endpoint().c_str(), stations.c_str(),
+  std::printf("ready events=%s control=%s images=%s stations=%s commit_index=%llu%s\n",
+              (*coordinator)->events_endpoint().c_str(), (*coordinator)->control_endpoint().c_str(),
+              (*coordinator)->images_endpoint().c_str(), stations.c_str(),
               static_cast<unsigned long long>((*coordinator)->commit_index()),
               server ? (" http=" + server->url()).c_str() : "");
   std::fflush(stdout);

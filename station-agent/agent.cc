@@ -23,6 +23,7 @@
 #include "common/transport.h"
 #include "station-agent/camera_watch.h"
 #include "station-agent/console_terminal.h"
+#include "station-agent/image_shipper.h"
 #include "common/image_store.h"
 #include "station-agent/journal.h"
 #include "station-agent/lines.h"
@@ -124,6 +125,7 @@ class Agent::Impl final : public StationOutput {
     if (!TrySend(pub_, EncodeEventFrame(bytes))) {
       LogWarn(kLog, "event " + std::to_string(event.seq()) + " not published now; the coordinator will ask for it");
     }
+    if (event.kind() == wire::SHOT_TAKEN) shipper_->Journaled(ImageOf(event));
   }
 
   void Alert(std::string_view sentence) override {
@@ -141,6 +143,15 @@ class Agent::Impl final : public StationOutput {
     std::fflush(stdout);
   }
 
+  static wire::ImageRef ImageOf(const wire::CaptureEvent& shot) {
+    wire::ImageRef image;
+    image.set_sha256(shot.shot().sha256());
+    image.set_size_bytes(shot.shot().size_bytes());
+    image.set_seq(shot.seq());
+    return image;
+  }
+  // The images of the journal's SHOT_TAKEN events, in seq order.
+  Result<std::vector<wire::ImageRef>> JournaledImages() const;
   Status ReadInput();
   Status HandleInputLines();
   Status ReadCamera();
@@ -165,6 +176,7 @@ class Agent::Impl final : public StationOutput {
   StationClock clock_;
   std::unique_ptr<Station> station_;
   std::unique_ptr<CameraWatch> camera_;
+  std::unique_ptr<ImageShipper> shipper_;
 
   zmq::context_t context_{1};
   zmq::socket_t pub_;
@@ -216,6 +228,13 @@ Status Agent::Impl::Open() {
   if (!camera.ok()) return camera.status();
   camera_ = std::move(*camera);
 
+  auto journaled = JournaledImages();
+  if (!journaled.ok()) return journaled.status();
+  auto shipper = ImageShipper::Start({options_.station, journal_->epoch(), options_.journal_dir}, std::move(*journaled),
+                                     journal_->acked_seq());
+  if (!shipper.ok()) return shipper.status();
+  shipper_ = std::move(*shipper);
+
   auto pub = OpenSocket(context_, zmq::socket_type::pub);
   if (!pub.ok()) return pub.status();
   pub_ = std::move(*pub);
@@ -243,6 +262,21 @@ Status Agent::Impl::Open() {
   next_heartbeat_ = now;
   SendHello();
   return Status::Ok();
+}
+
+Result<std::vector<wire::ImageRef>> Agent::Impl::JournaledImages() const {
+  std::vector<wire::ImageRef> images;
+  wire::CaptureEvent event;
+  Status st = journal_->ForEachEvent(1, [&](uint64_t seq, std::string_view bytes) {
+    if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      LogWarn(kLog, "journal event " + std::to_string(seq) + " does not parse; its image, if any, is not shipped");
+    } else if (event.kind() == wire::SHOT_TAKEN) {
+      images.push_back(ImageOf(event));
+    }
+    return true;
+  });
+  if (!st.ok()) return st;
+  return images;
 }
 
 Status Agent::Impl::Run() {
@@ -376,9 +410,12 @@ void Agent::Impl::ReadControl() {
 
 void Agent::Impl::OnAck(const wire::Ack& ack) {
   if (!IsOurs(ack.station(), ack.epoch(), "ack")) return;
-  if (Status st = journal_->SetAcked(std::min(ack.stored_seq(), journal_->last_seq())); !st.ok()) {
+  const uint64_t stored = std::min(ack.stored_seq(), journal_->last_seq());
+  if (Status st = journal_->SetAcked(stored); !st.ok()) {
     LogWarn(kLog, st.message());  // only costs resends after a restart
   }
+  shipper_->Acked(stored);
+  if (ack.images_port() != 0) shipper_->ConnectTo(WithPort(options_.control_endpoint, std::to_string(ack.images_port())));
 }
 
 void Agent::Impl::OnResend(const wire::ResendRequest& resend) {

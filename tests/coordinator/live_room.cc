@@ -47,13 +47,20 @@ std::string Field(const std::string& line, const std::string& key) {
 
 Status Expect(bool ok, const std::string& what) { return ok ? Status::Ok() : Status::Unavailable(what); }
 
-// A complete JPEG with no EXIF: SOI, a comment that makes it unique, EOI.
-std::string Jpeg(const std::string& comment) {
-  std::string out = "\xFF\xD8\xFF\xFE";
-  const size_t length = comment.size() + 2;
-  out += static_cast<char>(length >> 8);
-  out += static_cast<char>(length & 0xff);
-  return out + comment + "\xFF\xD9";
+// A comment segment (COM) of the JPEG format; `text` is at most 65533 bytes.
+std::string CommentSegment(const std::string& text) {
+  const size_t length = text.size() + 2;
+  return std::string("\xFF\xFE") + static_cast<char>(length >> 8) + static_cast<char>(length & 0xff) + text;
+}
+
+// A complete JPEG with no EXIF: SOI, a comment that makes it unique, filler comments up to
+// `min_bytes`, EOI.
+std::string Jpeg(const std::string& comment, size_t min_bytes) {
+  std::string out = "\xFF\xD8" + CommentSegment(comment);
+  for (char fill = 'a'; out.size() + 2 < min_bytes; fill = fill == 'z' ? 'a' : static_cast<char>(fill + 1)) {
+    out += CommentSegment(std::string(std::min<size_t>(65533, min_bytes - out.size()), fill));
+  }
+  return out + "\xFF\xD9";
 }
 
 }  // namespace
@@ -112,6 +119,7 @@ Status LiveRoom::StartCoordinator(const std::vector<std::string>& extra_flags) {
   if (!ready.ok()) return ready.status();
   events_ = Field(*ready, "events");
   control_ = Field(*ready, "control");
+  images_ = Field(*ready, "images");
   return Status::Ok();
 }
 
@@ -138,8 +146,8 @@ Status LiveRoom::StartAgent(int station, const std::vector<std::string>& first_l
   const std::string name = "station-" + std::to_string(station);
   std::vector<std::string> argv = {CAPTURE_BIN_DIR "/station-agent",
                                    "--station", std::to_string(station),
-                                   "--camera-dir", path(name + "/camera"),
-                                   "--journal", path(name + "/journal"),
+                                   "--camera-dir", camera_dir(station),
+                                   "--journal", journal_dir(station),
                                    "--site-key", path("site.key"),
                                    "--events", events_,
                                    "--control", control_};
@@ -169,15 +177,15 @@ Status LiveRoom::StopAgent(int station) {
 
 Status LiveRoom::Input(int station, const std::string& line) { return agents_.at(station).process->WriteLine(line); }
 
-Result<std::string> LiveRoom::DropShot(int station) {
+Result<std::string> LiveRoom::DropShot(int station, size_t min_bytes) {
   Agent& agent = agents_.at(station);
   char name[32];
   std::snprintf(name, sizeof name, "IMG_%04d.JPG", ++agent.shots);
-  const std::string folder = path("station-" + std::to_string(station) + "/camera");
+  const std::string folder = camera_dir(station);
   if (Status s = MakeDirs(folder); !s.ok()) return s;
   // One open, write and close, as a tethered camera writes.
   std::ofstream out(folder + "/" + name, std::ios::binary);
-  out << Jpeg("station " + std::to_string(station) + " " + name + " " + path(""));
+  out << Jpeg("station " + std::to_string(station) + " " + name + " " + path(""), min_bytes);
   out.close();
   if (!out) return Status::IoError("cannot write " + folder + "/" + name);
   return std::string(name);

@@ -56,6 +56,7 @@ class LiveRoom {
   Status StopCoordinator();  // SIGTERM, then a clean exit is required
   Status KillCoordinator();  // SIGKILL
   const std::string& control() const { return control_; }
+  const std::string& images() const { return images_; }  // a new port at each start
 
   // `first_lines` reach the agent's input before it runs, e.g. "!time …" for a sim-time agent.
   Status StartAgent(int station, const std::vector<std::string>& first_lines = {}, bool sim_time = false);
@@ -63,8 +64,11 @@ class LiveRoom {
   Status Input(int station, const std::string& line);
   Status Scan(int station, const Student& student) { return Input(station, Code(student)); }
   std::string Code(const Student& student) const;
-  // Writes the station's next image (IMG_0001.JPG, …) into its camera folder; returns its name.
-  Result<std::string> DropShot(int station);
+  // Writes the station's next image (IMG_0001.JPG, …), of at least `min_bytes`, into its camera
+  // folder; returns its name.
+  Result<std::string> DropShot(int station, size_t min_bytes = 0);
+  std::string camera_dir(int station) const { return path("station-" + std::to_string(station) + "/camera"); }
+  std::string journal_dir(int station) const { return path("station-" + std::to_string(station) + "/journal"); }
 
   // Waits for a line of the station's agent, at index `from` or later, holding every one of
   // `words`; returns its index.
@@ -99,6 +103,7 @@ class LiveRoom {
   std::unique_ptr<sim::ChildProcess> coordinator_;
   std::string events_ = "tcp://127.0.0.1:*";
   std::string control_ = "tcp://127.0.0.1:*";
+  std::string images_;
   std::map<int, Agent> agents_;
 };
 

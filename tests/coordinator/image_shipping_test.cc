@@ -1,0 +1,205 @@
+// Camera images from the station agents to the coordinator's image store: real agents, the real
+// coordinator, and a test-played agent for what a real one never sends.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <variant>
+
+#include "common/frame.h"
+#include "common/fs.h"
+#include "common/image_store.h"
+#include "common/sha256.h"
+#include "common/transport.h"
+#include "coordinator/status_client.h"
+#include "tests/coordinator/live_room.h"
+
+namespace capture::coord {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LiveRoom;
+
+constexpr auto kWait = 20s;
+
+#define ASSERT_OK(expr)                                   \
+  do {                                                    \
+    const auto& status_ = (expr);                         \
+    ASSERT_TRUE(status_.ok()) << status_.message();       \
+  } while (0)
+
+// Every image file under `dir`/images (incoming ones aside), by its path relative to `dir`.
+std::map<std::string, std::string> ImagesUnder(const std::string& dir) {
+  std::map<std::string, std::string> images;
+  const std::filesystem::path root = std::filesystem::path(dir) / "images";
+  if (!std::filesystem::exists(root)) return images;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".jpg") continue;
+    auto bytes = ReadFile(entry.path().string());
+    images[std::filesystem::relative(entry.path(), dir).string()] = bytes.ok() ? *bytes : "";
+  }
+  return images;
+}
+
+std::string CameraFile(LiveRoom& room, int station, const std::string& name) {
+  auto bytes = ReadFile(room.camera_dir(station) + "/" + name);
+  return bytes.ok() ? *bytes : "";
+}
+
+uint64_t Counter(LiveRoom& room, const std::string& name) {
+  auto status = QueryStatus(room.control(), 2000);
+  if (!status.ok()) return ~0ull;
+  for (const wire::Counter& c : status->counters()) {
+    if (c.name() == name) return c.value();
+  }
+  return ~0ull;
+}
+
+// One student photographed at station 1 with `shots` images of at least `min_bytes`.
+void Photograph(LiveRoom& room, int student, int shots, size_t min_bytes = 0) {
+  ASSERT_OK(room.Scan(1, room.student(1, student)));
+  for (int i = 0; i < shots; ++i) {
+    auto file = room.DropShot(1, min_bytes);
+    ASSERT_OK(file.status());
+    ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=" + *file}, kWait).status());
+  }
+}
+
+TEST(ImageShipping, EveryShotsImageReachesTheCoordinatorByteForByte) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 0, 1);
+  Photograph(room, 1, 2, 3 << 20);  // 3 MiB: dozens of chunks
+  ASSERT_OK(room.WaitForCounter("images_stored", 3, kWait));
+
+  const auto at_station = ImagesUnder(room.journal_dir(1));
+  const auto at_coordinator = ImagesUnder(room.store());
+  ASSERT_EQ(at_station.size(), 3u);
+  EXPECT_EQ(at_coordinator, at_station);
+  for (const auto& [path, bytes] : at_coordinator) {
+    EXPECT_NE(path.find(ToHex(ComputeSha256(bytes))), std::string::npos) << path << " is not named by its hash";
+  }
+  EXPECT_FALSE(std::filesystem::exists(room.store() + "/images/incoming") &&
+               !std::filesystem::is_empty(room.store() + "/images/incoming"));
+}
+
+TEST(ImageShipping, ImagesTakenWhileTheCoordinatorWasDownArriveWhenItIsBack) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 0, 1);
+  ASSERT_OK(room.WaitForCounter("images_stored", 1, kWait));
+  ASSERT_OK(room.StopCoordinator());
+
+  Photograph(room, 1, 2, 1 << 20);
+  ASSERT_OK(room.StartCoordinator());  // its image socket has a new port: the agent learns it
+  ASSERT_OK(room.WaitForCounter("images_stored", 2, kWait));
+  EXPECT_EQ(ImagesUnder(room.store()), ImagesUnder(room.journal_dir(1)));
+  EXPECT_EQ(ImagesUnder(room.store()).size(), 3u);
+}
+
+// The coordinator stopped with half an image in its incoming file: the rest is all it asks for.
+TEST(ImageShipping, AnInterruptedTransferResumesFromItsIncomingFile) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  ASSERT_OK(room.StopCoordinator());
+  Photograph(room, 0, 1, 2 << 20);
+  const std::string image = CameraFile(room, 1, "IMG_0001.JPG");
+  ASSERT_GT(image.size(), 2u << 20);
+  const Sha256 sha = ComputeSha256(image);
+  const ImageStore store(room.store());
+  const size_t half = image.size() / 2;
+  ASSERT_OK(MakeDirs(std::filesystem::path(store.IncomingPathFor(sha)).parent_path().string()));
+  ASSERT_OK(WriteFileDurably(store.IncomingPathFor(sha), image.substr(0, half)));
+
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.WaitForCounter("images_stored", 1, kWait));
+  EXPECT_EQ(Counter(room, "image_bytes_received"), image.size() - half);
+  auto filed = store.ReadChecked(sha);
+  ASSERT_OK(filed.status());
+  EXPECT_EQ(*filed, image);
+  EXPECT_FALSE(std::filesystem::exists(store.IncomingPathFor(sha)));
+}
+
+// Bytes in the incoming file that are not the image's (a disk that lost them, a bad sender) are
+// caught by the hash when the file is complete, and the image is fetched again.
+TEST(ImageShipping, AnImageWhoseBytesDoNotHashToItsNameIsFetchedAgain) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  ASSERT_OK(room.StopCoordinator());
+  Photograph(room, 0, 1, 1 << 20);
+  const std::string image = CameraFile(room, 1, "IMG_0001.JPG");
+  const Sha256 sha = ComputeSha256(image);
+  const ImageStore store(room.store());
+  ASSERT_OK(MakeDirs(std::filesystem::path(store.IncomingPathFor(sha)).parent_path().string()));
+  ASSERT_OK(WriteFileDurably(store.IncomingPathFor(sha), std::string(image.size() - 10, 'x')));
+
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.WaitForCounter("images_stored", 1, kWait));
+  EXPECT_EQ(Counter(room, "image_hash_mismatches"), 1u);
+  EXPECT_EQ(Counter(room, "image_bytes_received"), 10u + image.size());
+  auto filed = store.ReadChecked(sha);
+  ASSERT_OK(filed.status());
+  EXPECT_EQ(*filed, image);
+}
+
+// A sender whose bytes never match the hash it offered: refused after three tries, nothing filed.
+TEST(ImageShipping, ASenderThatNeverSendsTheOfferedBytesIsRefusedAndNothingIsFiled) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  zmq::context_t context;
+  auto dealer = OpenSocket(context, zmq::socket_type::dealer);
+  ASSERT_OK(dealer.status());
+  ASSERT_OK(SetRoutingId(*dealer, "images/1/00000000000000aa"));
+  ASSERT_OK(Connect(*dealer, room.images()));
+
+  const std::string offered = "the bytes the hash is of";
+  const Sha256 sha = ComputeSha256(offered);
+  wire::Frame offer;
+  offer.mutable_image_offer()->set_station(1);
+  wire::ImageRef* ref = offer.mutable_image_offer()->add_images();
+  ref->set_sha256(AsBytes(sha));
+  ref->set_size_bytes(offered.size());
+  ref->set_seq(1);
+  wire::ImageRef* short_hash = offer.mutable_image_offer()->add_images();
+  short_hash->set_sha256("31 bytes are not a SHA-256 ...");
+  short_hash->set_size_bytes(10);
+  ASSERT_TRUE(TrySend(*dealer, EncodeFrame(std::move(offer))));
+
+  std::vector<std::string> refused;
+  int requests = 0;
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (refused.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::vector<zmq::pollitem_t> items = {{dealer->handle(), 0, ZMQ_POLLIN, 0}};
+    ASSERT_OK(Poll(items, 100ms).status());
+    while (auto message = TryRecv(*dealer, false)) {
+      auto decoded = DecodeFrame(message->bytes);
+      ASSERT_TRUE(std::holds_alternative<wire::Frame>(decoded));
+      const wire::Frame& frame = std::get<wire::Frame>(decoded);
+      if (frame.has_image_receipt()) {
+        EXPECT_TRUE(frame.image_receipt().stored().empty());
+        for (const std::string& r : frame.image_receipt().refused()) refused.push_back(r);
+      } else if (frame.has_image_chunk_request()) {
+        ++requests;
+        wire::Frame chunk;
+        chunk.mutable_image_chunk()->set_sha256(frame.image_chunk_request().sha256());
+        chunk.mutable_image_chunk()->set_offset(frame.image_chunk_request().offset());
+        chunk.mutable_image_chunk()->set_data(std::string(offered.size(), '?'));
+        ASSERT_TRUE(TrySend(*dealer, EncodeFrame(std::move(chunk))));
+      }
+    }
+  }
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[1], AsBytes(sha));
+  EXPECT_EQ(requests, 3);
+  EXPECT_EQ(Counter(room, "image_hash_mismatches"), 3u);
+  EXPECT_EQ(Counter(room, "images_refused"), 2u);
+  EXPECT_EQ(Counter(room, "images_stored"), 0u);
+  EXPECT_TRUE(ImagesUnder(room.store()).empty());
+}
+
+}  // namespace
+}  // namespace capture::coord
