@@ -5,11 +5,23 @@
 namespace capture::sim {
 namespace {
 
+StationSummary Station(int station, uint64_t epoch, uint64_t events, int students, int absent, int alerts) {
+  StationSummary s;
+  s.station = station;
+  s.epoch = epoch;
+  s.events_sent = s.events_stored = events;
+  s.students = students;
+  s.absent = absent;
+  s.photographed = students - absent;
+  s.alerts = alerts;
+  return s;
+}
+
 DaySummary TwoStations() {
   DaySummary s;
   s.elapsed_seconds = 1.5;
-  s.stations.push_back({1, 0xab, 25, 25, 12, 1, 11, 0, ""});
-  s.stations.push_back({2, 0xcd, 30, 30, 15, 0, 15, 2, ""});
+  s.stations.push_back(Station(1, 0xab, 25, 12, 1, 0));
+  s.stations.push_back(Station(2, 0xcd, 30, 15, 0, 2));
   return s;
 }
 
@@ -27,16 +39,27 @@ TEST(DaySummary, IsOkOnlyWhenEveryStationStoredAllItSentAndFinished) {
   EXPECT_FALSE(DaySummary{}.ok());
 }
 
+TEST(DaySummary, IsOkOnlyWhenEveryImageIsFiledWhereThatIsKnown) {
+  DaySummary s = TwoStations();
+  s.stations[0].images = {"aa", "bb"};
+  EXPECT_TRUE(s.ok()) << "a coordinator the simulator did not start: its image store is not looked at";
+  s.stations[0].images_filed = 1;
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(FormatSummaryTable(s).find("1/2"), std::string::npos) << FormatSummaryTable(s);
+  s.stations[0].images_filed = 2;
+  EXPECT_TRUE(s.ok());
+}
+
 TEST(DaySummary, JsonHasStationsTotalsAndOk) {
   const std::string json = FormatSummaryJson(TwoStations());
   EXPECT_EQ(json.rfind("{\"ok\":true,", 0), 0u) << json;
   EXPECT_NE(json.find("{\"station\":1,\"epoch\":\"00000000000000ab\",\"events_sent\":25,\"events_stored\":25,"
                       "\"students\":12,\"absent\":1,\"expected\":11,\"photographed\":11,\"alerts\":0,"
-                      "\"stored_all\":true,\"error\":null}"),
+                      "\"images_taken\":0,\"images_filed\":null,\"stored_all\":true,\"error\":null}"),
             std::string::npos)
       << json;
   EXPECT_NE(json.find("\"totals\":{\"events_sent\":55,\"events_stored\":55,\"students\":27,\"absent\":1,"
-                      "\"expected\":26,\"photographed\":26,\"alerts\":2}"),
+                      "\"expected\":26,\"photographed\":26,\"alerts\":2,\"images_taken\":0,\"images_filed\":null}"),
             std::string::npos)
       << json;
 }

@@ -15,8 +15,10 @@
 
 #include "common/collection_code.h"
 #include "common/fs.h"
+#include "common/image_store.h"
 #include "common/log.h"
 #include "common/schedule.h"
+#include "common/sha256.h"
 #include "common/time_format.h"
 #include "common/time_zone.h"
 #include "coordinator/status_client.h"
@@ -154,6 +156,7 @@ class StationPlayer {
     if (event.Get("kind") != kind || (!key.empty() && event.Get(key) != value)) {
       return Status::Corruption("expected " + what + " but the agent printed \"" + *line + "\"");
     }
+    if (auto sha256 = event.Get("sha256"); sha256 && expect == wire::SHOT_TAKEN) summary_.images.insert(*sha256);
     return Status::Ok();
   }
 
@@ -251,6 +254,28 @@ Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chron
     if (Clock::now() >= deadline) {
       return Status::Unavailable("the coordinator had not stored every event after " + std::to_string(timeout.count()) +
                                  " ms" + (reply.ok() ? "" : " (last status query: " + reply.status().message() + ")"));
+    }
+    std::this_thread::sleep_for(poll);
+  }
+}
+
+Status WaitUntilImagesFiled(const std::string& store_dir, DaySummary& summary, std::chrono::milliseconds timeout,
+                            std::chrono::milliseconds poll) {
+  const ImageStore store(store_dir);
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    bool all = true;
+    for (StationSummary& s : summary.stations) {
+      s.images_filed = std::count_if(s.images.begin(), s.images.end(), [&](const std::string& hex) {
+        const auto sha = Sha256FromHex(hex);
+        return sha && store.Has(*sha);
+      });
+      all = all && s.filed_all();
+    }
+    if (all) return Status::Ok();
+    if (Clock::now() >= deadline) {
+      return Status::Unavailable("the coordinator had not filed every image in " + store_dir + "/images after " +
+                                 std::to_string(timeout.count()) + " ms");
     }
     std::this_thread::sleep_for(poll);
   }
@@ -386,6 +411,8 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   PlayScenario(*scenario, players, summary, *offset, o.lockstep ? &query : nullptr, o.step_timeout, out);
 
   Status stored = WaitUntilStored(query, summary, o.store_timeout);
+  // The record and the photos leave the room together: a coordinator this day started has both.
+  if (stored.ok() && coordinator) stored = WaitUntilImagesFiled(work + "/store", summary, o.store_timeout);
   return finish(stored.ok() ? "" : stored.message());
 }
 

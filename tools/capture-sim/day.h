@@ -69,6 +69,12 @@ using StatusQuery = std::function<Result<wire::StatusReply>()>;
 Status WaitUntilStored(const StatusQuery& query, DaySummary& summary, std::chrono::milliseconds timeout,
                        std::chrono::milliseconds poll = std::chrono::milliseconds(20));
 
+// Polls every `poll` until every image of each station's SHOT_TAKEN events is in the image store of
+// the coordinator whose store folder is `store_dir`, filling in images_filed as it goes;
+// Unavailable at the timeout.
+Status WaitUntilImagesFiled(const std::string& store_dir, DaySummary& summary, std::chrono::milliseconds timeout,
+                            std::chrono::milliseconds poll = std::chrono::milliseconds(50));
+
 // The folder of the running executable (/proc/self/exe).
 Result<std::string> ExecutableDir();
 

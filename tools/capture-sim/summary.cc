@@ -10,7 +10,10 @@ namespace {
 
 StationSummary Totals(const DaySummary& summary) {
   StationSummary t;
+  t.images_filed = 0;
   for (const StationSummary& s : summary.stations) {
+    t.images.insert(s.images.begin(), s.images.end());
+    t.images_filed = t.images_filed && s.images_filed ? std::optional(*t.images_filed + *s.images_filed) : std::nullopt;
     t.events_sent += s.events_sent;
     t.events_stored += s.events_stored;
     t.students += s.students;
@@ -25,15 +28,21 @@ std::string Counts(const StationSummary& s) {
   return "\"events_sent\":" + std::to_string(s.events_sent) + ",\"events_stored\":" + std::to_string(s.events_stored) +
          ",\"students\":" + std::to_string(s.students) + ",\"absent\":" + std::to_string(s.absent) +
          ",\"expected\":" + std::to_string(s.expected()) + ",\"photographed\":" + std::to_string(s.photographed) +
-         ",\"alerts\":" + std::to_string(s.alerts);
+         ",\"alerts\":" + std::to_string(s.alerts) + ",\"images_taken\":" + std::to_string(s.images.size()) +
+         ",\"images_filed\":" + (s.images_filed ? std::to_string(*s.images_filed) : "null");
+}
+
+// "filed/taken"; "?" for filed when unknown.
+std::string Images(const StationSummary& s) {
+  return (s.images_filed ? std::to_string(*s.images_filed) : "?") + "/" + std::to_string(s.images.size());
 }
 
 std::string Row(const std::string& label, const StationSummary& s) {
   char buf[160];
   const std::string photographed = std::to_string(s.photographed) + "/" + std::to_string(s.expected());
-  std::snprintf(buf, sizeof buf, "%-8s %12llu %14llu %22s %7d %7d\n", label.c_str(),
+  std::snprintf(buf, sizeof buf, "%-8s %12llu %14llu %22s %7d %7d %20s\n", label.c_str(),
                 static_cast<unsigned long long>(s.events_sent), static_cast<unsigned long long>(s.events_stored),
-                photographed.c_str(), s.absent, s.alerts);
+                photographed.c_str(), s.absent, s.alerts, Images(s).c_str());
   return buf;
 }
 
@@ -42,15 +51,15 @@ std::string Row(const std::string& label, const StationSummary& s) {
 bool DaySummary::ok() const {
   if (!error.empty() || stations.empty()) return false;
   for (const StationSummary& s : stations) {
-    if (!s.stored_all() || !s.error.empty()) return false;
+    if (!s.stored_all() || !s.filed_all() || !s.error.empty()) return false;
   }
   return true;
 }
 
 std::string FormatSummaryTable(const DaySummary& summary) {
   char header[160];
-  std::snprintf(header, sizeof header, "%-8s %12s %14s %22s %7s %7s\n", "station", "events_sent", "events_stored",
-                "photographed/expected", "absent", "alerts");
+  std::snprintf(header, sizeof header, "%-8s %12s %14s %22s %7s %7s %20s\n", "station", "events_sent",
+                "events_stored", "photographed/expected", "absent", "alerts", "images filed/taken");
   std::string out = header;
   for (const StationSummary& s : summary.stations) {
     out += Row(std::to_string(s.station), s);
@@ -60,7 +69,9 @@ std::string FormatSummaryTable(const DaySummary& summary) {
   if (!summary.error.empty()) out += "error: " + summary.error + "\n";
   char elapsed[64];
   std::snprintf(elapsed, sizeof elapsed, " (%.1f s)", summary.elapsed_seconds);
-  out += summary.ok() ? "result: ok, every event stored at the coordinator"
+  const bool images_known = Totals(summary).images_filed.has_value();
+  out += summary.ok() ? std::string("result: ok, every event stored at the coordinator") +
+                            (images_known ? ", every image filed there" : "")
                       : "result: FAILED, see the rows above";
   return out + elapsed + "\n";
 }

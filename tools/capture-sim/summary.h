@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,10 +18,14 @@ struct StationSummary {
   int absent = 0;
   int photographed = 0;        // students of the station's classes who sat for a shot (not images)
   int alerts = 0;              // `alert` lines the agent printed
+  std::set<std::string> images;      // SHA-256 (hex) of the images of the station's SHOT_TAKEN events
+  std::optional<size_t> images_filed;  // of those, in the coordinator's image store; unknown for a
+                                       // coordinator the simulator did not start
   std::string error;           // why the station stopped early; empty when it played its whole day
 
   int expected() const { return students - absent; }
   bool stored_all() const { return events_stored == events_sent; }
+  bool filed_all() const { return !images_filed || *images_filed == images.size(); }
 };
 
 struct DaySummary {
@@ -27,7 +33,8 @@ struct DaySummary {
   double elapsed_seconds = 0;
   std::string error;  // a failure outside any one station (e.g. the coordinator never answered)
 
-  // Every station's events are all stored and every station played its whole day.
+  // Every station's events are all stored, its images all filed where that is known, and every
+  // station played its whole day.
   bool ok() const;
 };
 
