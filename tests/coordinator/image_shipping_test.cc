@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <variant>
 
@@ -13,6 +14,7 @@
 #include "common/transport.h"
 #include "coordinator/status_client.h"
 #include "tests/coordinator/live_room.h"
+#include "tests/support/assert_ok.h"
 
 namespace capture::coord {
 namespace {
@@ -21,12 +23,6 @@ using namespace std::chrono_literals;
 using testing::LiveRoom;
 
 constexpr auto kWait = 20s;
-
-#define ASSERT_OK(expr)                                   \
-  do {                                                    \
-    const auto& status_ = (expr);                         \
-    ASSERT_TRUE(status_.ok()) << status_.message();       \
-  } while (0)
 
 // Every image file under `dir`/images (incoming ones aside), by its path relative to `dir`.
 std::map<std::string, std::string> ImagesUnder(const std::string& dir) {
@@ -99,22 +95,35 @@ TEST(ImageShipping, ImagesTakenWhileTheCoordinatorWasDownArriveWhenItIsBack) {
   EXPECT_EQ(ImagesUnder(room.store()).size(), 3u);
 }
 
+// One shot of `min_bytes` taken while the coordinator is down, which finds `incoming(image)` in
+// the image's incoming file when it starts again; returns the image.
+std::string ShotMeetingAnIncomingFile(LiveRoom& room, size_t min_bytes,
+                                      const std::function<std::string(const std::string&)>& incoming) {
+  std::string image;
+  [&] {
+    ASSERT_OK(room.StartCoordinator());
+    ASSERT_OK(room.StartAgent(1));
+    ASSERT_OK(room.StopCoordinator());
+    Photograph(room, 0, 1, min_bytes);
+    image = CameraFile(room, 1, "IMG_0001.JPG");
+    ASSERT_GT(image.size(), min_bytes);
+    const std::string path = ImageStore(room.store()).IncomingPathFor(ComputeSha256(image));
+    ASSERT_OK(MakeDirs(std::filesystem::path(path).parent_path().string()));
+    ASSERT_OK(WriteFileDurably(path, incoming(image)));
+    ASSERT_OK(room.StartCoordinator());
+  }();
+  return image;
+}
+
 // The coordinator stopped with half an image in its incoming file: the rest is all it asks for.
 TEST(ImageShipping, AnInterruptedTransferResumesFromItsIncomingFile) {
   LiveRoom room;
-  ASSERT_OK(room.StartCoordinator());
-  ASSERT_OK(room.StartAgent(1));
-  ASSERT_OK(room.StopCoordinator());
-  Photograph(room, 0, 1, 2 << 20);
-  const std::string image = CameraFile(room, 1, "IMG_0001.JPG");
-  ASSERT_GT(image.size(), 2u << 20);
+  const std::string image =
+      ShotMeetingAnIncomingFile(room, 2 << 20, [](const std::string& bytes) { return bytes.substr(0, bytes.size() / 2); });
+  ASSERT_FALSE(HasFatalFailure());
+  const size_t half = image.size() / 2;
   const Sha256 sha = ComputeSha256(image);
   const ImageStore store(room.store());
-  const size_t half = image.size() / 2;
-  ASSERT_OK(MakeDirs(std::filesystem::path(store.IncomingPathFor(sha)).parent_path().string()));
-  ASSERT_OK(WriteFileDurably(store.IncomingPathFor(sha), image.substr(0, half)));
-
-  ASSERT_OK(room.StartCoordinator());
   ASSERT_OK(room.WaitForCounter("images_stored", 1, kWait));
   EXPECT_EQ(Counter(room, "image_bytes_received"), image.size() - half);
   auto filed = store.ReadChecked(sha);
@@ -127,17 +136,11 @@ TEST(ImageShipping, AnInterruptedTransferResumesFromItsIncomingFile) {
 // caught by the hash when the file is complete, and the image is fetched again.
 TEST(ImageShipping, AnImageWhoseBytesDoNotHashToItsNameIsFetchedAgain) {
   LiveRoom room;
-  ASSERT_OK(room.StartCoordinator());
-  ASSERT_OK(room.StartAgent(1));
-  ASSERT_OK(room.StopCoordinator());
-  Photograph(room, 0, 1, 1 << 20);
-  const std::string image = CameraFile(room, 1, "IMG_0001.JPG");
+  const std::string image =
+      ShotMeetingAnIncomingFile(room, 1 << 20, [](const std::string& bytes) { return std::string(bytes.size() - 10, 'x'); });
+  ASSERT_FALSE(HasFatalFailure());
   const Sha256 sha = ComputeSha256(image);
   const ImageStore store(room.store());
-  ASSERT_OK(MakeDirs(std::filesystem::path(store.IncomingPathFor(sha)).parent_path().string()));
-  ASSERT_OK(WriteFileDurably(store.IncomingPathFor(sha), std::string(image.size() - 10, 'x')));
-
-  ASSERT_OK(room.StartCoordinator());
   ASSERT_OK(room.WaitForCounter("images_stored", 1, kWait));
   EXPECT_EQ(Counter(room, "image_hash_mismatches"), 1u);
   EXPECT_EQ(Counter(room, "image_bytes_received"), 10u + image.size());

@@ -10,6 +10,7 @@
 #include "coordinator/audit.h"
 #include "coordinator/record_store.h"
 #include "tests/coordinator/live_room.h"
+#include "tests/support/assert_ok.h"
 
 namespace capture::coord {
 namespace {
@@ -18,12 +19,6 @@ using namespace std::chrono_literals;
 using testing::LiveRoom;
 
 constexpr auto kWait = 10s;
-
-#define ASSERT_OK(expr)                                   \
-  do {                                                    \
-    const auto& status_ = (expr);                         \
-    ASSERT_TRUE(status_.ok()) << status_.message();       \
-  } while (0)
 
 // "id=A3" → "A3"
 std::string Word(const std::string& line, const std::string& key) {

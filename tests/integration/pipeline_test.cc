@@ -6,17 +6,12 @@
 #include <set>
 
 #include "tests/integration/cluster.h"
+#include "tests/support/assert_ok.h"
 
 namespace capture::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-#define ASSERT_OK(expr)                                  \
-  do {                                                   \
-    const ::capture::Status _st = (expr);                \
-    ASSERT_TRUE(_st.ok()) << #expr ": " << _st.message(); \
-  } while (0)
 
 // Plays every station round-robin, one student at a time, calling `between` before each student.
 template <typename Between>
