@@ -20,6 +20,16 @@ struct ExportArgs {
 };
 int RunExport(const ExportArgs& args);
 
+// photo_commands.cc: `export photos DIR` (photo_export.h describes the folder).
+struct ExportPhotosArgs {
+  std::string dir;          // new or empty: the export is renamed into place once complete
+  RecordSource source;      // the assignment, as `export assignment` gets it
+  std::string image_store;  // the folder holding images/; default source.store_dir, required with --connect
+  bool json = false;        // the summary as one JSON object
+};
+// 1 when an assigned image is missing from the image store or altered there.
+int RunExportPhotos(const ExportPhotosArgs& args);
+
 int RunVerify(const std::string& store_dir);
 
 struct AnomaliesArgs {

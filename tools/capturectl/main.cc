@@ -5,6 +5,7 @@
 //   capturectl anomalies [--open] [--station N] (--store DIR | --connect ENDPOINT) [--json]
 //   capturectl resolve ID --reason TEXT --connect ENDPOINT --token-file FILE [--by NAME]
 //   capturectl export anomalies|assignment (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
+//   capturectl export photos DIR (--store STORE | --connect ENDPOINT --image-store STORE) [--json]
 //   capturectl verify --store DIR
 //   capturectl forms --class C (--store DIR | --roster CSV [--schedule CSV]) [--date D] [--out FILE]
 //   capturectl reconcile FORM.csv (--store DIR | --connect ENDPOINT) [--class C] [--json]
@@ -16,6 +17,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/capturectl/commands.h"
+#include "tools/capturectl/photo_export.h"
 
 namespace {
 
@@ -31,6 +33,21 @@ void AddSource(CLI::App* cmd, RecordSource& source) {
   cmd->add_option("--connect", source.endpoint, "A running coordinator's control address.");
 }
 
+// `export` takes the options of all three exports; each refuses the others'.
+int RunExportCommand(const ExportArgs& export_args, ExportPhotosArgs& photos_args) {
+  if (export_args.what != "photos") {
+    if (!photos_args.dir.empty() || !photos_args.image_store.empty() || photos_args.json) {
+      return Fail("export " + export_args.what + ": DIR, --image-store and --json go with export photos");
+    }
+    return RunExport(export_args);
+  }
+  if (!export_args.out.empty() || export_args.open_only || export_args.station != 0) {
+    return Fail("export photos: --out, --open and --station go with the other exports; the photos go into DIR");
+  }
+  photos_args.source = export_args.source;
+  return RunExportPhotos(photos_args);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,7 +55,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 all well; 1 findings (anomalies: an open WARNING or BLOCKER is listed; reconcile: the paper "
       "and the record disagree; verify: a stored verdict differs from the re-judged one; resolve: no such open "
-      "anomaly); 2 usage, I/O or protocol errors. status, export and forms never find: 0 or 2.\n"
+      "anomaly; export photos: an assigned image is missing or altered); 2 usage, I/O or protocol errors. status, "
+      "forms and the other exports never find: 0 or 2.\n"
       "--store reads a stopped coordinator's store read-only and judges its record again with the inputs stored "
       "in it; --connect asks a running coordinator on its control address. Both give the same exports. resolve "
       "needs the registrar token (--token-file).");
@@ -82,15 +100,38 @@ int main(int argc, char** argv) {
   resolve_cmd->footer(ExitCodes("the id names no open anomaly (recorded as UNKNOWN_ANOMALY)"));
 
   ExportArgs export_args;
-  CLI::App* export_cmd = app.add_subcommand("export", "Print the anomalies (JSON Lines) or the assignment (CSV).");
-  export_cmd->add_option("what", export_args.what, "anomalies or assignment")
+  ExportPhotosArgs photos_args;
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "Print the anomalies (JSON Lines) or the assignment (CSV), or write the photos into a folder.");
+  export_cmd->add_option("what", export_args.what, "anomalies, assignment or photos")
       ->required()
-      ->check(CLI::IsMember({"anomalies", "assignment"}));
+      ->check(CLI::IsMember({"anomalies", "assignment", "photos"}));
+  export_cmd->add_option("dir", photos_args.dir, "Photos: the folder to write, new or empty.");
   AddSource(export_cmd, export_args.source);
-  export_cmd->add_option("--out", export_args.out, "Write to this file instead of stdout.");
+  export_cmd->add_option("--out", export_args.out, "Anomalies, assignment: write to this file instead of stdout.");
   export_cmd->add_flag("--open", export_args.open_only, "Anomalies: only the open ones.");
   export_cmd->add_option("--station", export_args.station, "Anomalies: only this station's.");
-  export_cmd->footer("Exit codes: 0 exported; 2 usage, I/O or protocol error.");
+  export_cmd->add_option("--image-store", photos_args.image_store,
+                         "Photos: the folder holding images/ (a coordinator's --store folder); default --store's, "
+                         "required with --connect.");
+  export_cmd->add_flag("--json", photos_args.json, "Photos: the summary as one JSON object.");
+  export_cmd->footer(
+      "photos DIR: the image the record assigns to each student, read from the image store "
+      "(<folder>/images/<2 hex>/<64 hex>.jpg) with its SHA-256 checked again, copied to DIR/<registry_no>.jpg; and "
+      "DIR/index.csv (UTF-8, header first, one row per roster student in student_no order):\n  " +
+      std::string(kPhotoIndexHeader) +
+      "\nas in the assignment export, except that status is image_missing (the store lacks the assigned image) or "
+      "image_altered (its bytes no longer hash to image_sha256) where no photo could be exported; photo_file is the "
+      "exported file's name, empty where none. Each image_missing or image_altered student is named on stderr "
+      "(registry_no, student_no, station, shot, image_file, image_sha256); stdout gets one summary line, or with "
+      "--json {\"dir\":…,\"students\":S,\"exported\":N,\"missing\":M,\"altered\":K}. DIR must be new or an "
+      "empty folder; the export is assembled beside it (DIR.partial-<pid>), every file fsynced, and renamed to DIR "
+      "once complete: DIR appears whole or not at all. A registry_no that cannot name a file (only ASCII letters, "
+      "digits, '-', '_', '.'; not starting with '.' or '-'; at most 128) is refused before anything is written. "
+      "Over --connect, an image still on its way from its station counts as image_missing: export again later.\n"
+      "Exit codes: 0 exported (photos: every assigned image); 1 photos: an assigned image is missing or altered "
+      "(DIR is written all the same); 2 usage, I/O or protocol error, an unsafe registry_no or a DIR that is not "
+      "empty (nothing written).");
 
   std::string verify_store;
   CLI::App* verify_cmd = app.add_subcommand(
@@ -143,7 +184,7 @@ int main(int argc, char** argv) {
   if (*status_cmd) return RunStatus(status_args);
   if (*anomalies_cmd) return RunAnomalies(anomalies_args);
   if (*resolve_cmd) return RunResolve(resolve_args);
-  if (*export_cmd) return RunExport(export_args);
+  if (*export_cmd) return RunExportCommand(export_args, photos_args);
   if (*verify_cmd) return RunVerify(verify_store);
   if (*forms_cmd) return RunForms(forms_args);
   return RunReconcile(reconcile_args);
