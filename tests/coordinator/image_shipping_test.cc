@@ -15,6 +15,7 @@
 #include "coordinator/status_client.h"
 #include "tests/coordinator/live_room.h"
 #include "tests/support/assert_ok.h"
+#include "tests/support/image_files.h"
 
 namespace capture::coord {
 namespace {
@@ -24,18 +25,7 @@ using testing::LiveRoom;
 
 constexpr auto kWait = 20s;
 
-// Every image file under `dir`/images (incoming ones aside), by its path relative to `dir`.
-std::map<std::string, std::string> ImagesUnder(const std::string& dir) {
-  std::map<std::string, std::string> images;
-  const std::filesystem::path root = std::filesystem::path(dir) / "images";
-  if (!std::filesystem::exists(root)) return images;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".jpg") continue;
-    auto bytes = ReadFile(entry.path().string());
-    images[std::filesystem::relative(entry.path(), dir).string()] = bytes.ok() ? *bytes : "";
-  }
-  return images;
-}
+using ::capture::testing::ImageFilesUnder;
 
 std::string CameraFile(LiveRoom& room, int station, const std::string& name) {
   auto bytes = ReadFile(room.camera_dir(station) + "/" + name);
@@ -69,8 +59,8 @@ TEST(ImageShipping, EveryShotsImageReachesTheCoordinatorByteForByte) {
   Photograph(room, 1, 2, 3 << 20);  // 3 MiB: dozens of chunks
   ASSERT_OK(room.WaitForCounter("images_stored", 3, kWait));
 
-  const auto at_station = ImagesUnder(room.journal_dir(1));
-  const auto at_coordinator = ImagesUnder(room.store());
+  const auto at_station = ImageFilesUnder(room.journal_dir(1));
+  const auto at_coordinator = ImageFilesUnder(room.store());
   ASSERT_EQ(at_station.size(), 3u);
   EXPECT_EQ(at_coordinator, at_station);
   for (const auto& [path, bytes] : at_coordinator) {
@@ -91,8 +81,8 @@ TEST(ImageShipping, ImagesTakenWhileTheCoordinatorWasDownArriveWhenItIsBack) {
   Photograph(room, 1, 2, 1 << 20);
   ASSERT_OK(room.StartCoordinator());  // its image socket has a new port: the agent learns it
   ASSERT_OK(room.WaitForCounter("images_stored", 2, kWait));
-  EXPECT_EQ(ImagesUnder(room.store()), ImagesUnder(room.journal_dir(1)));
-  EXPECT_EQ(ImagesUnder(room.store()).size(), 3u);
+  EXPECT_EQ(ImageFilesUnder(room.store()), ImageFilesUnder(room.journal_dir(1)));
+  EXPECT_EQ(ImageFilesUnder(room.store()).size(), 3u);
 }
 
 // One shot of `min_bytes` taken while the coordinator is down, which finds `incoming(image)` in
@@ -201,7 +191,7 @@ TEST(ImageShipping, ASenderThatNeverSendsTheOfferedBytesIsRefusedAndNothingIsFil
   EXPECT_EQ(Counter(room, "image_hash_mismatches"), 3u);
   EXPECT_EQ(Counter(room, "images_refused"), 2u);
   EXPECT_EQ(Counter(room, "images_stored"), 0u);
-  EXPECT_TRUE(ImagesUnder(room.store()).empty());
+  EXPECT_TRUE(ImageFilesUnder(room.store()).empty());
 }
 
 }  // namespace

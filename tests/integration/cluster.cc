@@ -17,6 +17,7 @@
 #include "coordinator/record_store.h"
 #include "coordinator/status_client.h"
 #include "station-agent/journal.h"
+#include "tests/support/image_files.h"
 #include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/roster.h"
@@ -241,6 +242,12 @@ Status Cluster::WaitUntilAllStored(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(20ms);  // polling a condition with a deadline, not ordering anything
   }
   return Status::Unavailable("not every event was stored in time:" + last_seen);
+}
+
+Status Cluster::WaitUntilAllImagesFiled(std::chrono::milliseconds timeout) const {
+  std::vector<std::string> journals;
+  for (const auto& [n, s] : stations_) journals.push_back(Path("station-" + std::to_string(n) + "/journal"));
+  return ::capture::testing::AwaitImagesFiled(journals, Path("store"), timeout);
 }
 
 Result<uint64_t> Cluster::Counter(const std::string& name) {

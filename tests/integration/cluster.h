@@ -48,6 +48,8 @@ class Cluster {
 
   // Waits until the coordinator reports every journaled event of every station stored.
   Status WaitUntilAllStored(std::chrono::milliseconds timeout);
+  // Waits until every image in the agents' image stores is filed, byte for byte, in the coordinator's.
+  Status WaitUntilAllImagesFiled(std::chrono::milliseconds timeout) const;
   // The coordinator's counter by exact name, 0 if absent.
   Result<uint64_t> Counter(const std::string& name);
 

@@ -69,6 +69,8 @@ TEST(Pipeline, RecordEqualsTheJournalsAfterRepeatedKillNineOfEveryProcess) {
   EXPECT_GE(total, 540u) << "the whole day must have been played";
   if (!cluster.coordinator_running()) ASSERT_OK(cluster.StartCoordinator());
   ASSERT_OK(cluster.WaitUntilAllStored(60s));
+  // Transfers cut by the kills resume; every image arrives whole.
+  ASSERT_OK(cluster.WaitUntilAllImagesFiled(60s));
   ASSERT_OK(cluster.StopAll());
   ASSERT_OK(cluster.ExpectRecordEqualsJournals());
   // Live verdicts must equal an offline re-judge, also across the kills.

@@ -7,12 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "common/collection_code.h"
 #include "common/csv.h"
@@ -20,6 +18,7 @@
 #include "common/schedule.h"
 #include "common/sha256.h"
 #include "coordinator/judge/export.h"
+#include "tests/support/image_files.h"
 #include "tests/tools/test_support.h"
 #include "tools/capture-sim/process.h"
 #include "tools/capture-sim/sim_jpeg.h"
@@ -171,27 +170,14 @@ std::vector<std::string> DayArgs(const std::string& dir, std::vector<std::string
   return args;
 }
 
-// Waits until the coordinator has filed every image the agents hold: each agent's
-// <journal>/images/<2 hex>/<64 hex>.jpg is then in <store>/images/, the same layout, having come
-// over the image socket.
+// Waits until the coordinator has filed every image the agents of the day in `work` hold.
 void AwaitAgentImagesFiled(const std::string& work, const std::string& store) {
-  std::vector<fs::path> expected;
+  std::vector<std::string> journals;
   for (const fs::directory_entry& station : fs::directory_iterator(work)) {
-    const fs::path journal_images = station.path() / "journal" / "images";
-    if (station.path().filename().string().rfind("station-", 0) != 0 || !fs::is_directory(journal_images)) continue;
-    for (const fs::directory_entry& image : fs::recursive_directory_iterator(journal_images)) {
-      if (!image.is_regular_file() || image.path().extension() != ".jpg") continue;
-      expected.push_back(fs::path(store) / "images" / image.path().parent_path().filename() / image.path().filename());
-    }
+    if (station.path().filename().string().rfind("station-", 0) == 0) journals.push_back(station.path() / "journal");
   }
-  ASSERT_GT(expected.size(), 0u) << "no agent images under " << work;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  for (const fs::path& image : expected) {
-    while (!fs::exists(image) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_TRUE(fs::exists(image)) << image << " never reached the coordinator's image store";
-  }
+  const Status filed = ::capture::testing::AwaitImagesFiled(journals, store, std::chrono::seconds(30));
+  ASSERT_TRUE(filed.ok()) << filed.message();
 }
 
 // A CSV file's or text's rows after its header; the header is checked against `header`.
