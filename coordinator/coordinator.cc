@@ -382,16 +382,32 @@ Status Coordinator::Commit() {
   return Status::Ok();
 }
 
+void Coordinator::Queue(uint32_t station, const wire::Verdict& verdict) {
+  std::deque<std::string>& waiting = undelivered_[station];
+  for (std::string& frame : StationVerdictFrames(verdict, station)) waiting.push_back(std::move(frame));
+  while (waiting.size() > kMaxUndeliveredFrames) {
+    waiting.pop_front();
+    ++CountersOf(station).verdicts_dropped;
+  }
+}
+
+wire::Verdict Coordinator::OpenAnomalies(uint32_t station) const {
+  wire::Verdict open;
+  for (const judge::AnomalyState& a : judge_->anomalies()) {
+    if (a.open() && a.anomaly.station() == station) *open.add_raised() = a.anomaly;
+  }
+  return open;
+}
+
 void Coordinator::PublishVerdicts() {
   for (const wire::Verdict& verdict : verdicts_) {
     for (uint32_t station : ConcernedStations(verdict)) {
-      if (!KnownStation(station)) continue;
-      std::deque<std::string>& waiting = undelivered_[station];
-      for (std::string& frame : StationVerdictFrames(verdict, station)) waiting.push_back(std::move(frame));
-      while (waiting.size() > kMaxUndeliveredFrames) {
-        waiting.pop_front();
-        ++CountersOf(station).verdicts_dropped;
-      }
+      if (KnownStation(station)) Queue(station, verdict);
+    }
+  }
+  for (const auto& [peer, stream] : hellos_) {
+    if (KnownStation(stream.station) && latest_epoch_[stream.station] == stream.epoch) {
+      Queue(stream.station, OpenAnomalies(stream.station));
     }
   }
   // Every turn, not only when there is news: an agent whose connection was down (its restart, or

@@ -17,7 +17,8 @@
 // ack thus never covers an event that is not durably stored, and a station never hears of a
 // verdict that is not stored. Verdict frames an agent cannot take now (its connection is down,
 // e.g. while it or the coordinator restarts) wait, at most kMaxUndeliveredFrames per station, and
-// go out in order once it is back. A coordinator that dies between a commit and the send loses
+// go out in order once it is back; after them, the answer to each hello brings the station's open
+// anomalies (a Verdict with commit index 0), so that an agent that restarted shows them again. A coordinator that dies between a commit and the send loses
 // them: the record and the exports still have every verdict. Each agent is also sent its station's
 // progress (judge::Judge::Progress) as Frame{station_progress} when it changed, at most every
 // kProgressInterval, and after each of its hellos; one it cannot take now is not kept: the next
@@ -163,8 +164,12 @@ class Coordinator {
   Status Commit();
   // Commit() timed: the commit histograms and the dashboard's timeline learn of each group commit.
   Status TimedCommit();
-  // Queues this turn's verdicts for the stations concerned and sends every station what it can take.
+  // Queues this turn's verdicts for the stations concerned, and each greeting agent its station's
+  // open anomalies, and sends every station what it can take.
   void PublishVerdicts();
+  void Queue(uint32_t station, const wire::Verdict& verdict);
+  // The station's open anomalies now, as a Verdict with commit index 0.
+  wire::Verdict OpenAnomalies(uint32_t station) const;
   // Sends each station's agent its progress where it changed (see the top of this file).
   void PublishProgress();
   void Answer();

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <vector>
 
 #include <zmq.hpp>
@@ -189,6 +190,7 @@ class Agent::Impl final : public StationOutput {
 
   std::unique_ptr<ConsoleTerminal> console_;  // null: stdout carries the line protocol
   std::string current_class_;                 // as the coordinator last reported it
+  std::set<std::string> printed_anomalies_;   // ids of the anomaly lines printed
 };
 
 Status Agent::Impl::Open() {
@@ -445,7 +447,8 @@ void Agent::Impl::OnVerdict(const wire::Verdict& verdict) {
     return;
   }
   for (const wire::Anomaly& a : verdict.raised()) {
-    if (a.station() == options_.station) PrintLine(FormatAnomalyLine(a));
+    // Open anomalies come again after each hello: each is printed once by this process.
+    if (a.station() == options_.station && printed_anomalies_.insert(a.id()).second) PrintLine(FormatAnomalyLine(a));
   }
   for (const wire::Resolution& r : verdict.resolved()) {
     if (r.station() == options_.station) PrintLine(FormatResolvedLine(r));

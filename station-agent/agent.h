@@ -9,7 +9,8 @@
 //          the journal's acked mark; Frame{resend} sends journaled events back as Frame{event},
 //          without blocking, stopping at the first send that would block (the coordinator asks again);
 //          Frame{verdict} (the judge's news for this station) is printed, one line per anomaly raised
-//          and per resolution, values quoted as in lines.h:
+//          (once per process: the coordinator sends the station's open anomalies again after each
+//          hello, so a restarted agent shows them) and per resolution, values quoted as in lines.h:
 //            anomaly station=N id=A3 severity=BLOCKER kind=SHOT_WITHOUT_CODE shots=IMG_0413.JPG
 //                    registry_nos=1042…,1042… message="…"
 //            resolved station=N id=A3 by=judge reason="…"

@@ -59,7 +59,11 @@ void ConsoleState::Alert(std::string_view sentence) {
 
 void ConsoleState::Verdict(const wire::Verdict& verdict) {
   for (const wire::Anomaly& a : verdict.raised()) {
-    if (a.station() != station) continue;
+    // Open anomalies come again after each hello (commit index 0): each shows once.
+    if (a.station() != station ||
+        std::any_of(open.begin(), open.end(), [&](const ConsoleAnomaly& shown) { return shown.id == a.id(); })) {
+      continue;
+    }
     open.push_back({a.id(), a.severity(), wire::Anomaly::Kind_Name(a.kind()), {a.shots().begin(), a.shots().end()},
                     a.message()});
     if (a.severity() == wire::BLOCKER) ++unrung_blockers;

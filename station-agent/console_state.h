@@ -65,7 +65,8 @@ struct ConsoleState {
 
   void Event(const wire::CaptureEvent& event);
   void Alert(std::string_view sentence);
-  // Takes the anomalies raised and resolved at this station; others are not this operator's.
+  // Takes the anomalies raised and resolved at this station; others are not this operator's. An
+  // anomaly already open is not taken again.
   void Verdict(const wire::Verdict& verdict);
   // Ignored unless it is this station's.
   void Progress(const wire::StationProgress& progress);

@@ -203,6 +203,33 @@ TEST(LiveJudge, VerifyPassesOnTheStoppedStoreAndFailsOnceAStoredVerdictIsAltered
   EXPECT_EQ(missing->exit_code, 2);
 }
 
+// A station laptop that restarts must still show the blocker that is open at its station: the
+// coordinator sends the station's open anomalies after each hello, and each prints once.
+TEST(LiveJudge, ARestartedAgentShowsItsStationsOpenAnomalyAgainAndOnlyOnce) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  const ShotWithoutCode blocker = ShootWithoutCode(room, 1);
+  const std::string id = Word(room.line(1, blocker.anomaly_line).text, "id");
+  ASSERT_FALSE(id.empty());
+
+  ASSERT_OK(room.StopAgent(1));
+  const size_t restarted_at = room.line_count(1);
+  ASSERT_OK(room.StartAgent(1));
+  ASSERT_OK(room.AwaitLine(1, {"anomaly station=1", "id=" + id, "severity=BLOCKER"}, kWait, restarted_at).status());
+
+  // Another hello (the coordinator restarts) brings the same open anomaly, which is not printed again.
+  ASSERT_OK(room.StopCoordinator());
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.WaitForCounter("verdicts_sent{station=\"1\"}", 1, kWait));
+  room.Drain(1, 300ms);
+  size_t shown = 0;
+  for (size_t i = restarted_at; i < room.line_count(1); ++i) {
+    shown += room.line(1, i).text.find(" id=" + id + " ") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(shown, 1u);
+}
+
 TEST(LiveJudge, ExportFromTheStoppedStoreEqualsExportFromTheRunningCoordinator) {
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator());

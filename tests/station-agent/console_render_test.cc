@@ -281,6 +281,19 @@ TEST(ConsoleState, TakesOnlyItsOwnStationsNewsAndForgetsResolvedAnomalies) {
   EXPECT_EQ(s.open.front().id, "A3");
 }
 
+TEST(ConsoleState, AnAnomalyAlreadyOpenIsNotTakenAgain) {
+  ConsoleState s = FreshState();
+  const wire::Verdict raising = Raising({Raised("A2", wire::BLOCKER, wire::Anomaly::SHOT_WITHOUT_CODE, "IMG_0001.JPG", "m")});
+  s.Verdict(raising);
+  wire::Verdict open_after_hello = raising;
+  open_after_hello.set_commit_index(0);
+  s.Verdict(open_after_hello);
+  ASSERT_EQ(s.open.size(), 1u);
+  EXPECT_EQ(s.unrung_blockers, 1u) << "the bell rings once per blocker";
+  s.Verdict(Resolving("A2"));
+  EXPECT_TRUE(s.open.empty());
+}
+
 TEST(ConsoleState, NamesAStudentByMaskedNameAndTheEndOfTheRegistryNumber) {
   EXPECT_EQ(StudentText("张*明", "10421202110100010123"), "张*明 …0123");
   EXPECT_EQ(StudentText("", "123"), "a student 123");

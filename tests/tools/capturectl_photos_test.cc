@@ -385,7 +385,9 @@ TEST(CapturectlExportPhotosLive, OverConnectWithTheImageStoreTheExportEqualsTheS
   auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit/roster.csv");
   ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
   sim::testing::SimRun day = sim::testing::RunCaptureSim(
-      DayArgs(dir.path(), {"--events", coordinator->events, "--control", coordinator->control}), dir / "sim.log");
+      DayArgs(dir.path(), {"--events", coordinator->events, "--control", coordinator->control,
+                           "--coordinator-store", dir / "store"}),
+      dir / "sim.log");
   ASSERT_EQ(day.exit.exit_code, 0) << day.exit.ToString() << "\n" << FileText(dir / "sim.log");
   AwaitAgentImagesFiled(dir / "work", dir / "store");
 

@@ -411,8 +411,12 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   PlayScenario(*scenario, players, summary, *offset, o.lockstep ? &query : nullptr, o.step_timeout, out);
 
   Status stored = WaitUntilStored(query, summary, o.store_timeout);
-  // The record and the photos leave the room together: a coordinator this day started has both.
-  if (stored.ok() && coordinator) stored = WaitUntilImagesFiled(work + "/store", summary, o.store_timeout);
+  // The record and the photos leave the room together: the agents stop only once the coordinator
+  // has both, where its store is known.
+  const std::string coordinator_store = coordinator ? work + "/store" : o.coordinator_store;
+  if (stored.ok() && !coordinator_store.empty()) {
+    stored = WaitUntilImagesFiled(coordinator_store, summary, o.store_timeout);
+  }
   return finish(stored.ok() ? "" : stored.message());
 }
 

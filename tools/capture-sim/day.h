@@ -48,6 +48,9 @@ struct DayOptions {
   // Both set: use this running coordinator instead of starting one.
   std::string events_endpoint;
   std::string control_endpoint;
+  // That coordinator's --store folder, when it is on this machine: the day then also waits for
+  // every image to be filed there, as it does with a coordinator it started.
+  std::string coordinator_store;
   // How long one step (an agent's answer to one input) may take before the station gives up.
   std::chrono::milliseconds step_timeout{30000};
   // How long to wait at the end for the coordinator to have stored every event.

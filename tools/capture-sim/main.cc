@@ -194,6 +194,9 @@ int main(int argc, char** argv) {
   app.add_option("--events", day.events_endpoint,
                  "Events endpoint of an already running coordinator (with --control: none is started)");
   app.add_option("--control", day.control_endpoint, "Control endpoint of an already running coordinator");
+  app.add_option("--coordinator-store", day.coordinator_store,
+                 "With --events/--control: that coordinator's --store folder, if on this machine; the day then ends "
+                 "only once every image is filed in its image store (as with a coordinator the simulator starts)");
   app.add_option("--faults", day.faults, "Inject this many seeded faults (every kind a station can cause)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
