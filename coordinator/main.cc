@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<dashboard::DashboardServer> server;
   if (http_address) {
     auto started = dashboard::DashboardServer::Start(
-        {http_address->first, http_address->second, (*coordinator)->control_endpoint(), *token});
+        {http_address->first, http_address->second, (*coordinator)->control_endpoint(), *token, store_dir});
     if (!started.ok() && app.count("--http") > 0) return Fail(started.status());
     // The default address may be another coordinator's on this machine (a test, a second room):
     // capture matters more than its dashboard.

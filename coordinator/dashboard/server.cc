@@ -5,13 +5,16 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <variant>
 
 #include "capture.pb.h"
+#include "common/image_store.h"
 #include "common/log.h"
 #include "coordinator/control_client.h"
 #include "coordinator/dashboard/assets.h"
+#include "coordinator/dashboard/exif_thumbnail.h"
 #include "coordinator/dashboard/http_api.h"
 #include "coordinator/dashboard/token.h"
 #include "coordinator/status_client.h"
@@ -23,6 +26,10 @@ namespace {
 constexpr char kLog[] = "dashboard";
 constexpr char kJson[] = "application/json; charset=utf-8";
 constexpr char kPrometheus[] = "text/plain; version=0.0.4; charset=utf-8";
+constexpr char kJpeg[] = "image/jpeg";
+// A photo's URL names its bytes: they can be cached for good.
+constexpr char kImmutable[] = "private, max-age=31536000, immutable";
+constexpr std::string_view kPhotoPrefix = "/api/photo/";
 constexpr int kMaxStreams = 16;
 // Event streams hold a thread each for as long as they are open; the rest serve requests.
 constexpr size_t kThreads = kMaxStreams + 8;
@@ -39,6 +46,14 @@ const std::map<std::string, std::string>& KnownPaths() {
     return p;
   }();
   return paths;
+}
+
+// The method a handler serves `path` with, or nullopt when no handler serves it.
+std::optional<std::string> MethodOf(const std::string& path) {
+  if (path.rfind(kPhotoPrefix, 0) == 0 && path.find('/', kPhotoPrefix.size()) == std::string::npos) return "GET";
+  const auto known = KnownPaths().find(path);
+  if (known == KnownPaths().end()) return std::nullopt;
+  return known->second;
 }
 
 std::string EscapeRegex(std::string_view text) {
@@ -76,7 +91,9 @@ std::string DefaultMessage(const httplib::Request& req, int status) {
 
 class DashboardServer::Impl {
  public:
-  explicit Impl(ServerOptions options) : options_(std::move(options)) {}
+  explicit Impl(ServerOptions options) : options_(std::move(options)) {
+    if (!options_.image_store_dir.empty()) images_.emplace(options_.image_store_dir);
+  }
 
   Status Bind();
   void Serve();
@@ -88,6 +105,7 @@ class DashboardServer::Impl {
   void Watch();
   void GetEvents(httplib::Response& res);
   void PostResolve(const httplib::Request& req, httplib::Response& res);
+  void GetPhoto(const httplib::Request& req, httplib::Response& res);
   // A view from the loop, into `res`.
   void View(wire::DashboardRequest::View view, const std::string& class_name, const char* content_type,
             httplib::Response& res);
@@ -102,6 +120,7 @@ class DashboardServer::Impl {
   }
 
   ServerOptions options_;
+  std::optional<ImageStore> images_;  // read by every HTTP thread: it only reads files that never change
   httplib::Server server_;
   std::thread listener_;
   std::thread watcher_;
@@ -192,6 +211,8 @@ void DashboardServer::Impl::Routes() {
   });
   server_.Get("/api/events", [this](const httplib::Request&, httplib::Response& res) { GetEvents(res); });
   server_.Post("/api/resolve", [this](const httplib::Request& req, httplib::Response& res) { PostResolve(req, res); });
+  server_.Get(std::string(kPhotoPrefix) + "([^/]*)",
+              [this](const httplib::Request& req, httplib::Response& res) { GetPhoto(req, res); });
 
   // cpp-httplib 0.11 caps only bodies sent with a Content-Length: a chunked body, or one read to
   // the end of the connection, would be taken whole. Such bodies are refused before they are read.
@@ -207,12 +228,12 @@ void DashboardServer::Impl::Routes() {
 
   // Every error status leaves as JSON; the handlers' own messages stay.
   server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.status == 404) {
-      const auto known = KnownPaths().find(req.path);
-      if (known != KnownPaths().end() && known->second != req.method) {
+    if (res.status == 404 && res.body.empty()) {  // no handler took it: maybe one for another method
+      const std::optional<std::string> method = MethodOf(req.path);
+      if (method && *method != req.method) {
         res.status = 405;
-        res.set_header("Allow", known->second);
-        res.set_content(ErrorJson(req.path + " takes " + known->second + " only"), kJson);
+        res.set_header("Allow", *method);
+        res.set_content(ErrorJson(Shortened(req.path) + " takes " + *method + " only"), kJson);
         return;
       }
     }
@@ -252,6 +273,33 @@ void DashboardServer::Impl::PostResolve(const httplib::Request& req, httplib::Re
   LogInfo(kLog, "resolve " + in.id + " by " + in.by + " from the dashboard: " + reply->message());
   res.status = reply->ok() ? 200 : 409;
   res.set_content(ResolveReplyJson(*reply), kJson);
+}
+
+void DashboardServer::Impl::GetPhoto(const httplib::Request& req, httplib::Response& res) {
+  const std::optional<Sha256> sha256 = Sha256FromHex(req.matches[1].str());
+  if (!sha256) {
+    return Fail(res, 400,
+                "not an image hash: " + std::string(kPhotoPrefix) + " takes the SHA-256 of an image in 64 hex digits");
+  }
+  const bool thumb = req.has_param("size");
+  if (thumb && req.get_param_value("size") != "thumb") return Fail(res, 400, "size is \"thumb\" or left out");
+  if (!images_) return Fail(res, 404, "this dashboard has no image store: it serves no photo");
+  auto bytes = images_->ReadChecked(*sha256);
+  if (!bytes.ok()) {
+    const Status& why = bytes.status();
+    if (why.code() == Status::Code::kNotFound) {
+      return Fail(res, 404, "image " + ToHex(*sha256) + " has not reached the coordinator (yet)");
+    }
+    LogError(kLog, "photo " + ToHex(*sha256) + " not served: " + why.message());
+    return Fail(res, 500, "image " + ToHex(*sha256) + " is not served: " + why.message());
+  }
+  std::string body = std::move(*bytes);
+  if (thumb) {
+    if (std::optional<std::string> preview = ExifThumbnail(body)) body = std::move(*preview);
+  }
+  res.headers.erase("Cache-Control");  // the default is no-store
+  res.set_header("Cache-Control", kImmutable);
+  res.set_content(std::move(body), kJpeg);
 }
 
 void DashboardServer::Impl::GetEvents(httplib::Response& res) {

@@ -18,6 +18,17 @@
 //                                recorded, as for capturectl resolve); 401 without the token (nothing
 //                                is sent to the loop)
 //   GET  /metrics                Prometheus text format 0.0.4 (metrics.h)
+//   GET  /api/photo/<sha256>     the image with that SHA-256 (64 hex digits, either case) from the
+//                                coordinator's image store (common/image_store.h), as image/jpeg with
+//                                "Cache-Control: private, max-age=31536000, immutable": its bytes are
+//                                hashed again on every request and served only when they still hash
+//                                to its name (500 naming the file otherwise); 404 while the image has
+//                                not reached the coordinator (or without an image store); 400 when the
+//                                last path segment is not 64 hex digits (more segments: 404, as any
+//                                unknown path). Served by the HTTP threads alone, never through the
+//                                loop: files under their hash name never change.
+//   GET  /api/photo/<sha256>?size=thumb   the preview the camera embedded in it (exif_thumbnail.h),
+//                                or the image itself when it has none; the image is checked as above
 // Limits: bodies over 64 KiB get 413, bodies without a Content-Length (chunked) 411, unknown paths
 // 404, a known path with the wrong method 405,
 // a loop that does not answer within 3 s 503; at most 16 event streams at once (503 beyond).
@@ -38,6 +49,7 @@ struct ServerOptions {
   int port = 5780;               // 0: any free port
   std::string control_endpoint;  // the coordinator's ROUTER, e.g. "tcp://127.0.0.1:5702"
   std::string token;             // the registrar token (token.h)
+  std::string image_store_dir{}; // the ImageStore's folder (the coordinator's --store); empty: none
   std::chrono::milliseconds loop_timeout{3000};
   std::chrono::milliseconds watch_interval{250};
 };

@@ -403,6 +403,7 @@ std::optional<std::string> ClassJson(const ViewInputs& in, std::string_view clas
     if (row.class_name != class_name) continue;
     const std::string_view name = in.directory->NameOf(row.student_no);
     const bool photographed = row.status == "photographed";
+    const bool has_image = photographed && !row.image_sha256.empty();
     Json ids = Json::array();
     if (const auto* a = day.AnomaliesOf(row.student_no)) {
       for (const std::string& id : *a) ids.push_back(id);
@@ -414,6 +415,7 @@ std::optional<std::string> ClassJson(const ViewInputs& in, std::string_view clas
                         {"station", photographed ? Json(row.station) : Json(nullptr)},
                         {"shot", photographed ? Json(row.shot_number) : Json(nullptr)},
                         {"image_file", photographed ? Json(row.image_file) : Json(nullptr)},
+                        {"image_sha256", has_image ? Json(row.image_sha256) : Json(nullptr)},
                         {"anomalies", std::move(ids)}});
   }
   j["students"] = std::move(students);

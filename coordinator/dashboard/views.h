@@ -23,7 +23,10 @@
 // Class (GET /api/class?name=…):
 //   {"commit_index":K,"assignment_commit_index":K2,"class":"…", …the class's summary fields…,
 //    "students":[{"student_no":"…","registry_no":"…","name":"…","status":"photographed|absent|missing",
-//                 "station":1|null,"shot":412|null,"image_file":"IMG_0412.JPG"|null,"anomalies":["A3"]}]}
+//                 "station":1|null,"shot":412|null,"image_file":"IMG_0412.JPG"|null,
+//                 "image_sha256":"<64 hex>"|null,"anomalies":["A3"]}]}
+//   (image_sha256 names the photo for GET /api/photo/<hex>, server.h; it may not have reached the
+//   coordinator yet)
 //
 // The counts come from the assignment as of assignment_commit_index, which may trail commit_index
 // a little (loop_views.h); anomalies and progress are as of commit_index.

@@ -8,11 +8,16 @@
 //   - resolving it from the page without the token fails (401) and changes nothing; with the
 //     token it closes;
 //   - a class named <script>alert(1)</script> shows as text and nothing runs;
+//   - a camera image filed by hand in the coordinator's image store shows upright through
+//     /api/photo, and so does its EXIF preview (?size=thumb);
+//   - after the day, a photographed student's thumbnail in the class view loads (naturalWidth > 0),
+//     and one whose image is not at the coordinator shows the placeholder;
 //   - it saves a screenshot (--out).
 // node browser_test.mjs --bin-dir BUILD/bin --data-dir tests/data --out FILE.png
 // Exits 0 when all holds, 1 naming what failed, 77 (skipped) when /usr/bin/chromium or
 // node_modules/playwright-core is absent (npm ci in this folder installs it).
 import { spawn } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -84,6 +89,16 @@ class Child {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGTERM");
     return this.exited;
   }
+}
+
+// Polls `condition` every 50 ms until it holds; false once `ms` have passed.
+async function until(condition, ms) {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
 }
 
 function field(line, key) {
@@ -301,6 +316,74 @@ async function main() {
     .map((l) => JSON.parse(l)).find((a) => a.id === id);
   check(exported && exported.open === false, id + " is still open in the export after the resolve");
   check(resolves(await api("/api/status")) === 1, "the resolve was not recorded once");
+
+  // ---- photos (last: they need the coordinator's image store behind /api/photo) ----
+  // A camera image filed by hand as the image store files one: shown upright, its preview too.
+  const store = path.join(work, "store");
+  const imagePath = (hex) => path.join(store, "images", hex.slice(0, 2), hex + ".jpg");
+  const camera = fs.readFileSync(path.join(HERE, "data/photo-with-preview.jpg"));
+  const cameraHash = crypto.createHash("sha256").update(camera).digest("hex");
+  fs.mkdirSync(path.dirname(imagePath(cameraHash)), { recursive: true });
+  fs.writeFileSync(imagePath(cameraHash) + ".tmp", camera);
+  fs.renameSync(imagePath(cameraHash) + ".tmp", imagePath(cameraHash));  // whole or not at all
+  const sizes = await page.evaluate((hex) => Promise.all(["", "?size=thumb"].map((query) => new Promise((resolve) => {
+    const img = new Image();
+    img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
+    img.onerror = () => resolve(null);
+    img.src = "/api/photo/" + hex + query;
+  }))), cameraHash);
+  if (JSON.stringify(sizes) !== "[[48,64],[24,32]]") {
+    const answer = await fetch(`${url}/api/photo/${cameraHash}`);
+    throw new Failure(`the camera image and its preview (48×64 and 24×32 upright) show as ${JSON.stringify(sizes)}; ` +
+      `/api/photo answers ${answer.status} ${answer.headers.get("content-type")}`);
+  }
+
+  // The day's photos in the class view: they need the images shipped from the agents too.
+  const photographed = parseCsv(await capturectl("export", "assignment", "--connect", control)).slice(1)
+    .filter((r) => r[2] === XSS_CLASS && r[3] === "photographed" && /^[0-9a-f]{64}$/.test(r[7]));
+  check(photographed.length >= 2, "fewer than two students of the class were photographed");
+  for (const [student, , , , , , , hex] of photographed) {
+    const status = async () => (await fetch(`${url}/api/photo/${hex}`, { method: "HEAD" })).status;
+    check(await until(async () => (await status()) === 200, 30000),
+      `the photo of student ${student} (${hex}) did not reach the coordinator within 30 s: ` +
+      `/api/photo answers ${await status()}`);
+  }
+  const [shown, hidden] = photographed.map((r) => ({ student: r[0], shot: r[5].padStart(4, "0"), hex: r[7] }));
+  fs.renameSync(imagePath(hidden.hex), imagePath(hidden.hex) + ".away");  // as if it had not arrived yet
+  // A page of its own (a fresh browser context): the first may hold both photos in its cache already.
+  const viewer = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  viewer.on("pageerror", (e) => problems.push("page error: " + e.message));
+  await viewer.goto(url + "/");
+  await viewer.click(`#classes tr[data-class="${XSS_CLASS.replace(/"/g, '\\"')}"]`);
+  await viewer.locator("table[data-students-of]").waitFor({ timeout: 5000 });
+  for (const who of [shown, hidden]) await viewer.locator(`tr[data-student="${who.student}"]`).scrollIntoViewIfNeeded();
+  // The thumbnail, or the placeholder that replaced it when it failed to load.
+  const cell = viewer.locator(`tr[data-student="${shown.student}"] .photo`);
+  await cell.waitFor({ timeout: 5000 }).catch(() => {
+    throw new Failure(`no thumbnail for student ${shown.student}, photographed in shot ${shown.shot}`);
+  });
+  const loaded = await cell.evaluate((node) => new Promise((resolve) => {
+    const img = node.querySelector("img.thumb");
+    if (!img) return resolve({ width: 0, placeholder: node.title });
+    const done = () => resolve({ width: img.naturalWidth, alt: img.alt, href: node.getAttribute("href") });
+    if (img.complete) done();
+    else {
+      img.addEventListener("load", done);
+      img.addEventListener("error", done);
+    }
+  }));
+  check(loaded.width > 0, `the thumbnail of student ${shown.student} did not load (naturalWidth 0), though ` +
+    `/api/photo/${shown.hex} answers 200: the browser could not decode it, or the page did not ask for it ` +
+    `(${JSON.stringify(loaded)})`);
+  check(loaded.alt.includes("shot " + shown.shot), "the thumbnail's alt text does not name the shot: " + loaded.alt);
+  check(loaded.href === "/api/photo/" + shown.hex, "the thumbnail does not link to the image: " + loaded.href);
+  await viewer.locator(`tr[data-student="${hidden.student}"] [data-photo-missing="${hidden.hex}"][data-status="404"]`)
+    .waitFor({ timeout: 5000 }).catch(() => {
+      throw new Failure(`no placeholder for student ${hidden.student}, whose photo is not at the coordinator`);
+    });
+  fs.renameSync(imagePath(hidden.hex) + ".away", imagePath(hidden.hex));
+  await viewer.close();
+  console.log(`thumbnail of student ${shown.student} shown (${loaded.width} px wide); ${hidden.student}: placeholder`);
 
   check(problems.length === 0, problems.join("; "));
   console.log(`ok: counts equal the exports, blocker ${id} shown and resolved; screenshot ${outFile}`);

@@ -1,6 +1,7 @@
 // The dashboard of a real coordinator during and after simulated days played by capture-sim
 // through real station agents: /metrics read strictly against the day's summary, hostile HTTP
-// input while events keep being stored, the registrar token, and the live event stream.
+// input while events keep being stored, the registrar token, the live event stream, and photos
+// served from the coordinator's image store.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -10,11 +11,13 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/fs.h"
+#include "common/sha256.h"
 #include "coordinator/control_client.h"
 #include "coordinator/dashboard/http_api.h"
 #include "coordinator/status_client.h"
@@ -388,6 +391,60 @@ TEST_F(DashboardDay, TheEventStreamAnnouncesEachNewCommitWithinASecond) {
   const Json j = Json::parse(*update);
   EXPECT_EQ(j["commit_index"], 1);
   EXPECT_EQ(j["anomalies_raised"], 1);
+  StopCoordinator();
+}
+
+// ---- photos ----
+
+TEST_F(DashboardDay, APhotoIsServedFromTheImageStoreOnlyWhileItsBytesStillHashToItsName) {
+  StartCoordinator();
+  ASSERT_GT(port_, 0) << ready_;
+  const std::string image = FileText(std::string(DASHBOARD_TEST_DATA_DIR) + "/photo-with-preview.jpg");
+  ASSERT_FALSE(image.empty());
+  // Filed as the image store lays it out: <store>/images/<2 hex>/<64 hex>.jpg
+  const std::string hex = ToHex(ComputeSha256(image));
+  const std::string folder = dir_ / ("store/images/" + hex.substr(0, 2));
+  std::filesystem::create_directories(folder);
+  const std::string file = folder + "/" + hex + ".jpg";
+  ASSERT_TRUE(WriteFileDurably(file, image).ok());
+
+  auto photo = testing::Get(port_, "/api/photo/" + hex);
+  ASSERT_TRUE(photo.ok()) << photo.status().message();
+  ASSERT_EQ(photo->status, 200) << photo->body;
+  EXPECT_TRUE(photo->body == image) << "not the filed bytes";
+  EXPECT_EQ(photo->headers["content-type"], "image/jpeg");
+  EXPECT_EQ(photo->headers["cache-control"], "private, max-age=31536000, immutable");
+  EXPECT_EQ(photo->headers["x-content-type-options"], "nosniff");
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto same = testing::Get(port_, "/api/photo/" + upper);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->status, 200) << "hex digits in either case";
+
+  std::string unknown = hex;
+  unknown[0] = unknown[0] == '0' ? '1' : '0';
+  EXPECT_TRUE(IsClientError(testing::Get(port_, "/api/photo/" + unknown), 404, "has not reached the coordinator"));
+  for (const std::string& bad : {hex.substr(1), hex + "0", hex.substr(1) + "g", std::string("..%2e"), std::string()}) {
+    EXPECT_TRUE(IsClientError(testing::Get(port_, "/api/photo/" + bad), 400, "64 hex digits")) << bad;
+  }
+  for (const std::string& trick :
+       {std::string("/api/photo/../../etc/passwd"), "/api/photo/" + hex + "/x", "/api/photos/" + hex}) {
+    auto reply = testing::Get(port_, trick);
+    EXPECT_TRUE(IsClientError(reply, 404, "no such resource")) << trick;
+  }
+
+  // Altered after filing: refused with a reason, and none of its bytes leave.
+  std::string altered = image;
+  altered[altered.size() / 2] ^= 0x01;
+  ASSERT_TRUE(WriteFileDurably(file, altered).ok());
+  auto refused = testing::Get(port_, "/api/photo/" + hex);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->status, 500) << refused->body;
+  const Json why = Json::parse(refused->body, nullptr, false);
+  ASSERT_TRUE(why.is_object() && why["error"].is_string()) << refused->body;
+  EXPECT_NE(why["error"].get<std::string>().find("altered"), std::string::npos) << refused->body;
+  EXPECT_EQ(refused->headers["content-type"], "application/json; charset=utf-8");
+  EXPECT_EQ(refused->headers["cache-control"], "no-store") << "a refusal may be cured: never cached";
   StopCoordinator();
 }
 

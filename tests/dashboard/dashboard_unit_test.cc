@@ -1,5 +1,6 @@
 // The dashboard's pure parts: metrics text, request checks, the token file, the directory, the
-// timeline and the views' counting rules.
+// timeline, the views' counting rules and the EXIF preview reader; and photos served by the HTTP
+// threads with no loop behind them.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -7,7 +8,9 @@
 #include <variant>
 
 #include "common/fs.h"
+#include "common/image_store.h"
 #include "coordinator/dashboard/directory.h"
+#include "coordinator/dashboard/exif_thumbnail.h"
 #include "coordinator/dashboard/http_api.h"
 #include "coordinator/dashboard/loop_views.h"
 #include "coordinator/dashboard/metrics.h"
@@ -15,6 +18,7 @@
 #include "coordinator/dashboard/timeline.h"
 #include "coordinator/dashboard/token.h"
 #include "coordinator/dashboard/views.h"
+#include "tests/dashboard/http_client.h"
 #include "tests/dashboard/prometheus_text.h"
 #include "tests/support/temp_dir.h"
 
@@ -261,7 +265,7 @@ struct Fixture {
 
   Fixture() {
     // A2101: two photographed, one missing (station 1 moved on to A2102, where one is photographed).
-    rows = {{"1001", "R1", "A2101", "photographed", 1, 1, "IMG_0001.JPG", ""},
+    rows = {{"1001", "R1", "A2101", "photographed", 1, 1, "IMG_0001.JPG", std::string(64, 'a')},
             {"1002", "R2", "A2101", "photographed", 1, 2, "IMG_0002.JPG", ""},
             {"1003", "R3", "A2101", "missing", 0, 0, "", ""},
             {"2001", "R4", "A2102", "photographed", 1, 3, "IMG_0003.JPG", ""},
@@ -347,7 +351,10 @@ TEST(ClassView, ListsEveryStudentWithNameStatusShotAndAnomalies) {
   EXPECT_EQ(j["students"][0]["name"], "张三");
   EXPECT_EQ(j["students"][1]["shot"], 2);
   EXPECT_EQ(j["students"][1]["anomalies"], nlohmann::json::array({"A3"}));
+  EXPECT_EQ(j["students"][0]["image_sha256"], std::string(64, 'a'));
+  EXPECT_TRUE(j["students"][1]["image_sha256"].is_null()) << "a photo whose hash the record lacks";
   EXPECT_TRUE(j["students"][2]["shot"].is_null());
+  EXPECT_TRUE(j["students"][2]["image_sha256"].is_null());
   EXPECT_EQ(j["students"][2]["status"], "missing");
   EXPECT_FALSE(ClassJson(f.Inputs(), "nope").has_value());
 }
@@ -369,6 +376,149 @@ TEST(LoopViews, RefreshesTheAssignmentOnlyWhenTheRecordGrewAndTheIntervalPassed)
   ASSERT_EQ(students.size(), 3u);
   EXPECT_EQ(students[0]["name"], "张三");
   EXPECT_FALSE(views.Class(judge, "nope", 3, kMidnight).has_value());
+}
+
+// ---- the EXIF preview ----
+
+// A JPEG as a camera writes it: SOI, APP0 (JFIF), APP1 (Exif) holding `tiff`, a scan, EOI.
+std::string CameraJpeg(const std::string& tiff) {
+  const std::string app1 = std::string("Exif\0\0", 6) + tiff;
+  std::string jpeg("\xFF\xD8\xFF\xE0\x00\x07JFIF\x00", 11);
+  jpeg += "\xFF\xE1";
+  jpeg += static_cast<char>((app1.size() + 2) >> 8);
+  jpeg += static_cast<char>((app1.size() + 2) & 0xFF);
+  return jpeg + app1 + "\xFF\xDA\x00\x02scan\xFF\xD9";
+}
+
+// A TIFF in either byte order: IFD0 holds `orientation` (when not 0) and leads to IFD1, which holds
+// the preview's offset and length (`offset` 0: just after IFD1); the preview follows IFD1.
+std::string ExifTiff(bool big_endian, uint16_t orientation, const std::string& preview, uint32_t offset = 0,
+                     std::optional<uint32_t> length = std::nullopt) {
+  auto u16 = [&](uint32_t v) {
+    const char a = static_cast<char>(v >> 8), b = static_cast<char>(v & 0xFF);
+    return big_endian ? std::string{a, b} : std::string{b, a};
+  };
+  auto u32 = [&](uint32_t v) { return big_endian ? u16(v >> 16) + u16(v & 0xFFFF) : u16(v & 0xFFFF) + u16(v >> 16); };
+  auto entry = [&](uint16_t tag, uint16_t type, uint32_t value) {
+    return u16(tag) + u16(type) + u32(1) + (type == 3 ? u16(value) + u16(0) : u32(value));
+  };
+  const uint32_t ifd0_entries = orientation != 0 ? 1 : 0;
+  const uint32_t ifd1 = 8 + 2 + 12 * ifd0_entries + 4;
+  const uint32_t after = ifd1 + 2 + 2 * 12 + 4;
+  std::string tiff = (big_endian ? "MM" : "II") + u16(42) + u32(8) + u16(ifd0_entries);
+  if (orientation != 0) tiff += entry(0x0112, 3, orientation);
+  tiff += u32(ifd1) + u16(2) + entry(0x0201, 4, offset != 0 ? offset : after) +
+          entry(0x0202, 4, length.value_or(static_cast<uint32_t>(preview.size()))) + u32(0);
+  return tiff + preview;
+}
+
+const std::string kPreview("\xFF\xD8\xFF\xDBpreview pixels\xFF\xD9", 20);
+
+TEST(ExifThumbnail, IsThePreviewInIfd1InEitherByteOrder) {
+  EXPECT_EQ(ExifThumbnail(CameraJpeg(ExifTiff(false, 0, kPreview))), kPreview);
+  EXPECT_EQ(ExifThumbnail(CameraJpeg(ExifTiff(true, 0, kPreview))), kPreview);
+  EXPECT_EQ(ExifThumbnail(CameraJpeg(ExifTiff(true, 1, kPreview))), kPreview) << "upright needs nothing";
+}
+
+TEST(ExifThumbnail, CarriesTheImagesOrientationIntoThePreview) {
+  // Orientation 6 (turn 90° clockwise) in a big-endian IFD0 of its own, just after the preview's SOI.
+  const std::string segment(
+      "\xFF\xE1\x00\x22"
+      "Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0",
+      36);
+  EXPECT_EQ(ExifThumbnail(CameraJpeg(ExifTiff(false, 6, kPreview))), "\xFF\xD8" + segment + kPreview.substr(2));
+  EXPECT_EQ(ExifThumbnail(CameraJpeg(ExifTiff(true, 9, kPreview))), kPreview) << "no such orientation";
+}
+
+TEST(ExifThumbnail, IsNoneWithoutAPreviewOrWhereTheExifPointsOutside) {
+  const std::string tiff = ExifTiff(false, 6, kPreview);
+  EXPECT_FALSE(ExifThumbnail(""));
+  EXPECT_FALSE(ExifThumbnail("not a jpeg at all"));
+  EXPECT_FALSE(ExifThumbnail(std::string("\xFF\xD8\xFF\xDA\x00\x02scan\xFF\xD9", 10))) << "no Exif";
+  EXPECT_FALSE(ExifThumbnail(CameraJpeg("XX" + tiff.substr(2)))) << "no byte order";
+  std::string no_ifd1 = tiff;
+  no_ifd1.replace(8 + 2 + 12, 4, std::string(4, '\0'));
+  EXPECT_FALSE(ExifThumbnail(CameraJpeg(no_ifd1)));
+  EXPECT_FALSE(ExifThumbnail(CameraJpeg(ExifTiff(false, 0, kPreview, 4000)))) << "offset past the segment";
+  EXPECT_FALSE(ExifThumbnail(CameraJpeg(ExifTiff(false, 0, kPreview, 0, 4000)))) << "length past the segment";
+  EXPECT_FALSE(ExifThumbnail(CameraJpeg(ExifTiff(false, 0, kPreview, 0xFFFFFFF0u, 0x20)))) << "offset + length wraps";
+  EXPECT_FALSE(ExifThumbnail(CameraJpeg(ExifTiff(false, 0, "no JPEG here"))));
+
+  // Cut anywhere, or any byte changed, it finds the preview whole or nothing, and reads only what it
+  // was given (a copy of exactly that size each time, for the sanitizers).
+  const std::string whole = CameraJpeg(tiff);
+  for (size_t n = 0; n < whole.size(); ++n) {
+    const std::string cut = whole.substr(0, n);
+    const auto found = ExifThumbnail(cut);
+    if (found) {
+      EXPECT_EQ(found->substr(found->size() - 10), kPreview.substr(10)) << "cut at " << n;
+    }
+  }
+  for (size_t i = 0; i < whole.size(); ++i) {
+    for (unsigned char v : {0x00, 0x7F, 0xFF}) {
+      std::string changed = whole;
+      changed[i] = static_cast<char>(v);
+      (void)ExifThumbnail(changed);
+    }
+  }
+}
+
+TEST(ExifThumbnail, FindsThePreviewOfTheTestCameraImage) {
+  const auto image = ReadFile(std::string(DASHBOARD_TEST_DATA_DIR) + "/photo-with-preview.jpg");
+  ASSERT_TRUE(image.ok()) << image.status().message();
+  const auto preview = ExifThumbnail(*image);
+  ASSERT_TRUE(preview.has_value());
+  EXPECT_LT(preview->size(), image->size() / 2);
+  EXPECT_EQ(preview->substr(0, 4), "\xFF\xD8\xFF\xE1") << "turned like the image (Orientation 6)";
+  EXPECT_EQ(preview->substr(preview->size() - 2), "\xFF\xD9");
+}
+
+// ---- photos: the HTTP threads alone ----
+
+TEST(PhotoServer, ServesPhotosAndTheirPreviewsWhileTheLoopDoesNotAnswer) {
+  const capture::testing::TempDir dir;
+  const auto image = ReadFile(std::string(DASHBOARD_TEST_DATA_DIR) + "/photo-with-preview.jpg");
+  ASSERT_TRUE(image.ok()) << image.status().message();
+  const Sha256 sha256 = ComputeSha256(*image);
+  ASSERT_TRUE(ImageStore(dir.path()).Put(*image, sha256).ok());
+  const std::string plain = "\xFF\xD8 no preview \xFF\xD9";
+  ASSERT_TRUE(ImageStore(dir.path()).Put(plain, ComputeSha256(plain)).ok());
+
+  ServerOptions options;
+  options.port = 0;
+  options.control_endpoint = "tcp://127.0.0.1:1";  // nobody: every view times out
+  options.loop_timeout = std::chrono::milliseconds(200);
+  options.image_store_dir = dir.path();
+  auto server = DashboardServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  const int port = testing::PortOf((*server)->url());
+
+  auto status = testing::Get(port, "/api/status");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->status, 503) << "the loop is not there";
+
+  const std::string url = "/api/photo/" + ToHex(sha256);
+  auto photo = testing::Get(port, url);
+  ASSERT_TRUE(photo.ok()) << photo.status().message();
+  EXPECT_EQ(photo->status, 200) << photo->body;
+  EXPECT_TRUE(photo->body == *image) << "not the filed bytes";
+  auto preview = testing::Get(port, url + "?size=thumb");
+  ASSERT_TRUE(preview.ok());
+  EXPECT_EQ(preview->status, 200) << preview->body;
+  EXPECT_EQ(preview->headers["content-type"], "image/jpeg");
+  EXPECT_TRUE(std::optional<std::string>(preview->body) == ExifThumbnail(*image)) << "not the EXIF preview";
+  auto whole = testing::Get(port, "/api/photo/" + ToHex(ComputeSha256(plain)) + "?size=thumb");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_TRUE(whole->body == plain) << "no preview: the image itself";
+
+  auto bad_size = testing::Get(port, url + "?size=huge");
+  ASSERT_TRUE(bad_size.ok());
+  EXPECT_EQ(bad_size->status, 400) << bad_size->body;
+  auto post = testing::Post(port, url, "", std::nullopt);
+  ASSERT_TRUE(post.ok());
+  EXPECT_EQ(post->status, 405) << post->body;
+  EXPECT_EQ(post->headers["allow"], "GET");
+  (*server)->Stop();
 }
 
 }  // namespace

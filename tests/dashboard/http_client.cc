@@ -103,7 +103,9 @@ Result<HttpReply> SendRaw(int port, std::string_view request, std::chrono::milli
     if (colon != std::string::npos) {
       std::string name = header.substr(0, colon);
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      reply.headers[name] = header.substr(header.find_first_not_of(' ', colon + 1));
+      const std::string value = header.substr(header.find_first_not_of(' ', colon + 1));
+      std::string& joined = reply.headers[name];
+      joined = joined.empty() ? value : joined + ", " + value;
     }
     line = eol + 2;
   }

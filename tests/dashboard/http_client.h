@@ -16,7 +16,8 @@ namespace capture::dashboard::testing {
 
 struct HttpReply {
   int status = 0;
-  std::map<std::string, std::string> headers;  // names lowercased
+  // Names lowercased; a header sent more than once holds its values joined by ", " (RFC 9110 5.3).
+  std::map<std::string, std::string> headers;
   std::string body;                            // de-chunked
 };
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <set>
+#include <vector>
 
 #include "common/time_format.h"
 
@@ -52,26 +54,29 @@ TEST(SimJpeg, IsAJpegFromSoiToEoiWithTheExifCaptureTime) {
   EXPECT_EQ(ReadDateTimeOriginal(jpeg), "2024:04:22 08:30:04");
 }
 
-TEST(SimJpeg, SegmentLengthsLeadExactlyToTheEoi) {
+TEST(SimJpeg, SegmentLengthsLeadExactlyToTheScanAndItsEoi) {
   const std::string jpeg = MakeSimJpeg("2024:04:22 08:30:04", SimJpegComment(1, 2, 3));
   size_t p = 2;
-  int segments = 0;
-  while (p < jpeg.size() - 2) {
+  std::vector<int> markers;
+  while (markers.empty() || markers.back() != 0xDA) {
+    ASSERT_LT(p + 4, jpeg.size());
     ASSERT_EQ(static_cast<unsigned char>(jpeg[p]), 0xFF);
+    markers.push_back(static_cast<unsigned char>(jpeg[p + 1]));
     p += 2 + (static_cast<unsigned char>(jpeg[p + 2]) << 8 | static_cast<unsigned char>(jpeg[p + 3]));
-    ++segments;
   }
-  EXPECT_EQ(p, jpeg.size() - 2);
-  EXPECT_EQ(segments, 2);
+  EXPECT_EQ(markers, (std::vector<int>{0xE1, 0xFE, 0xDB, 0xDB, 0xC0, 0xC4, 0xC4, 0xC4, 0xC4, 0xDA}));
+  const std::string scan = jpeg.substr(p, jpeg.size() - 2 - p);
+  EXPECT_FALSE(scan.empty());
+  EXPECT_EQ(scan.find("\xFF\xD9"), std::string::npos) << "the EOI ends the file and only there";
 }
 
-TEST(SimJpeg, EveryShotDiffersAndWeighsOneToThreeKilobytes) {
+TEST(SimJpeg, EveryShotDiffersAndWeighsOneToFourKilobytes) {
   std::set<std::string> seen;
   for (int station = 1; station <= 3; ++station) {
     for (uint64_t shot = 1; shot <= 50; ++shot) {
       const std::string jpeg = MakeSimJpeg("2024:04:22 08:30:04", SimJpegComment(7, station, shot));
       EXPECT_GE(jpeg.size(), 1000u);
-      EXPECT_LE(jpeg.size(), 3000u);
+      EXPECT_LE(jpeg.size(), 3500u);
       EXPECT_TRUE(seen.insert(jpeg).second);
     }
   }

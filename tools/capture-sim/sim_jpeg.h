@@ -1,12 +1,14 @@
-// The simulated camera's image: the smallest file the station agent treats as a JPEG with a
-// capture time. Pure: no clock, no files.
+// The simulated camera's image: a small JPEG with a capture time that a browser shows (a 6x8
+// light-blue picture), for the agent's checks and the dashboard's thumbnails. Pure: no clock, no files.
 //
-// Layout (all segments standard JPEG/Exif 2.3; the image has no pixel data, so it is 1-3 KB):
+// Layout (all segments standard JPEG/Exif 2.3; 1.3-3.3 KB):
 //   FF D8                          SOI
 //   FF E1 len "Exif\0\0" TIFF      APP1: little-endian TIFF, IFD0 holding only the Exif IFD
 //                                  pointer (0x8769), whose IFD holds only DateTimeOriginal
 //                                  (0x9003, ASCII "YYYY:MM:DD HH:MM:SS\0", station-local time)
 //   FF FE len <comment bytes>      COM: seeded random bytes, so every image hashes differently
+//   FF DB, FF DB, FF C0, FF C4 x4  DQT, DQT, SOF0 (baseline, 6x8, 3 components), DHT x4
+//   FF DA len <scan>               SOS and the entropy-coded scan: the same picture in every image
 //   FF D9                          EOI
 #pragma once
 

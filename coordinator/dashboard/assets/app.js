@@ -4,6 +4,9 @@
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+// A photo that could not be shown is asked for again at most this often (it may arrive later).
+const PHOTO_RETRY_MS = 15000;
 const STATION_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
 
 const state = {
@@ -12,6 +15,10 @@ const state = {
   classView: null,
   fetching: false,
   again: false,        // an update came while fetching
+  // Per student and image hash, the node that shows the photo, kept across renders: a render neither
+  // reloads a photo nor asks at every update for one that has not reached the coordinator. Per
+  // student too: one image bound to two students (a misassignment) shows at both. {node, failedAt}
+  photos: new Map(),
 };
 
 // ---- small DOM helpers ----
@@ -295,12 +302,52 @@ function studentTable(view) {
       el("td", { class: "status-" + p.status }, p.status),
       el("td", { class: "num" }, orDash(p.station)),
       el("td", { class: "num" }, p.shot === null ? "–" : String(p.shot).padStart(4, "0")),
-      el("td", {}, orDash(p.image_file)),
+      el("td", { class: "image" }, photo(p), orDash(p.image_file)),
       el("td", { class: p.anomalies.length ? "trouble" : "" }, p.anomalies.join(", "))));
   return el("table", { class: "grid", "data-students-of": view.class },
     el("thead", {}, el("tr", {}, ...["序号", "student no", "name", "status", "station", "shot", "image", "anomalies"]
       .map((h) => el("th", {}, h)))),
     el("tbody", {}, ...body));
+}
+
+// The student's photo thumbnail linking to the image, or a neutral placeholder once it fails to load
+// (not at the coordinator yet, or not an image a browser can show); null without a photo.
+function photo(p) {
+  if (typeof p.image_sha256 !== "string" || !SHA256_HEX.test(p.image_sha256)) return null;
+  const key = p.student_no + "/" + p.image_sha256;
+  let shown = state.photos.get(key);
+  if (shown && shown.failedAt !== null && Date.now() - shown.failedAt > PHOTO_RETRY_MS) shown = null;
+  if (!shown) {
+    shown = newPhoto(p);
+    state.photos.set(key, shown);
+  }
+  return shown.node;
+}
+
+function newPhoto(p) {
+  const url = "/api/photo/" + p.image_sha256;
+  const shot = "shot " + String(p.shot).padStart(4, "0") + (p.image_file ? " " + p.image_file : "");
+  // loading before src: a lazy image is not fetched until it nears the viewport.
+  const img = el("img", { class: "thumb", loading: "lazy", decoding: "async", alt: shot, src: url + "?size=thumb" });
+  const link = el("a", { class: "photo", href: url, target: "_blank", rel: "noopener", title: shot,
+    "data-photo": p.image_sha256 }, img);
+  const shown = { node: link, failedAt: null };
+  img.addEventListener("error", async () => {
+    shown.failedAt = Date.now();
+    const placeholder = el("span", { class: "photo thumb-missing", role: "img", "data-photo-missing": p.image_sha256,
+      "aria-label": "no photo of " + shot, title: "no photo of " + shot + " to show" });
+    shown.node.replaceWith(placeholder);
+    shown.node = placeholder;
+    // Why: the status alone (HEAD), so a photo the browser cannot show is not fetched whole again.
+    const status = await fetch(url, { method: "HEAD", cache: "no-store" }).then((r) => r.status, () => 0);
+    placeholder.dataset.status = status;
+    if (status === 404) placeholder.title += ": it has not reached the coordinator yet";
+    else if (status === 500) {
+      placeholder.title += ": its file in the coordinator's store was altered, so it is not served";
+      placeholder.classList.add("trouble");
+    } else if (status === 200) placeholder.title += ": the browser cannot show this image";
+  });
+  return shown;
 }
 
 // ---- plots: inline SVG ----
