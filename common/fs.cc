@@ -38,27 +38,41 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-Status WriteFileDurably(const std::string& path, std::string_view bytes, int mode) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Errno("cannot create", tmp);
+namespace {
+
+// Opens `path` with `flags`, writes `bytes` and fsyncs it.
+Status WriteAndSync(const std::string& path, int flags, std::string_view bytes, int mode) {
+  const int fd = ::open(path.c_str(), flags | O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0) return Errno("cannot create", path);
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Status st = Errno("cannot write", tmp);
+      Status st = Errno("cannot write", path);
       ::close(fd);
       return st;
     }
     done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0) {
-    Status st = Errno("cannot fsync", tmp);
+    Status st = Errno("cannot fsync", path);
     ::close(fd);
     return st;
   }
-  ::close(fd);
+  if (::close(fd) != 0) return Errno("cannot close", path);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteNewFile(const std::string& path, std::string_view bytes, int mode) {
+  return WriteAndSync(path, O_CREAT | O_EXCL, bytes, mode);
+}
+
+Status WriteFileDurably(const std::string& path, std::string_view bytes, int mode) {
+  const std::string tmp = path + ".tmp";
+  if (Status st = WriteAndSync(tmp, O_CREAT | O_TRUNC, bytes, mode); !st.ok()) return st;
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename into", path);
   return SyncFolder(std::filesystem::path(path).parent_path().string());
 }

@@ -25,7 +25,10 @@ namespace {
 using namespace std::chrono_literals;
 using sim::ChildProcess;
 using sim::testing::Bin;
+using sim::testing::Capturectl;
 using sim::testing::FileText;
+using sim::testing::ProgramRun;
+using sim::testing::RunProgram;
 using sim::testing::TempDir;
 
 constexpr const char* kSchedule =
@@ -36,35 +39,6 @@ constexpr const char* kSchedule =
 constexpr const char* kClass = "汉语言文学2101";
 constexpr const char* kChromium = "/usr/bin/chromium";
 constexpr const char* kPdfToText = "/usr/bin/pdftotext";
-
-struct ProgramRun {
-  int exit_code = -1;
-  std::string out;  // stdout, each line ending in "\n"
-  std::string err;  // stderr
-};
-
-// Runs `program` with `args` to its end; stderr goes to a log file of its own in `dir`.
-ProgramRun RunProgram(const TempDir& dir, const std::string& program, const std::vector<std::string>& args) {
-  static int runs = 0;
-  const std::string log = dir / ("run-" + std::to_string(++runs) + ".log");
-  std::vector<std::string> argv = {program};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProgramRun run;
-  auto child = ChildProcess::Spawn(argv, log);
-  EXPECT_TRUE(child.ok()) << child.status().message();
-  if (!child.ok()) return run;
-  const auto deadline = sim::Clock::now() + 60s;
-  while (auto line = (*child)->ReadLine(deadline)) run.out += *line + "\n";
-  auto exit = (*child)->Wait(30s);
-  EXPECT_TRUE(exit.ok()) << exit.status().message();
-  if (exit.ok()) run.exit_code = exit->signal == 0 ? exit->exit_code : -1;
-  run.err = FileText(log);
-  return run;
-}
-
-ProgramRun Capturectl(const TempDir& dir, const std::vector<std::string>& args) {
-  return RunProgram(dir, Bin("capturectl"), args);
-}
 
 // The seed of a small day, and of one with an injected fault (not every seed has room for one).
 constexpr const char* kSeed = "5";
@@ -97,7 +71,7 @@ std::vector<CsvRow> CsvBody(const std::string& text) {
 std::vector<CsvRow> AssignmentOfClass(const TempDir& dir, const std::vector<std::string>& source, const char* klass) {
   std::vector<std::string> args = {"export", "assignment"};
   args.insert(args.end(), source.begin(), source.end());
-  const ProgramRun run = Capturectl(dir, args);
+  const ProgramRun run = Capturectl(dir.path(), args);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   std::vector<CsvRow> out;
   for (CsvRow& row : CsvBody(run.out)) {
@@ -122,14 +96,14 @@ TEST(CapturectlForms, APrintedFormOfADayHoldsEveryStudentNumberOfTheClassInOrder
   ASSERT_TRUE(std::filesystem::exists(kPdfToText)) << "install poppler-utils for pdftotext";
   TempDir dir;
   PlayDay(dir);
-  const ProgramRun form = Capturectl(dir, {"forms", "--class", kClass, "--store", dir / "work/store", "--out", dir / "form.html"});
+  const ProgramRun form = Capturectl(dir.path(), {"forms", "--class", kClass, "--store", dir / "work/store", "--out", dir / "form.html"});
   ASSERT_EQ(form.exit_code, 0) << form.err;
 
-  const ProgramRun pdf = RunProgram(dir, kChromium,
+  const ProgramRun pdf = RunProgram(dir.path(), kChromium,
                              {"--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + dir / "chromium",
                               "--print-to-pdf=" + dir / "form.pdf", "file://" + dir / "form.html"});
   ASSERT_EQ(pdf.exit_code, 0) << pdf.err;
-  const ProgramRun text = RunProgram(dir, kPdfToText, {"-layout", dir / "form.pdf", dir / "form.txt"});
+  const ProgramRun text = RunProgram(dir.path(), kPdfToText, {"-layout", dir / "form.pdf", dir / "form.txt"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   const std::string printed = FileText(dir / "form.txt");
 
@@ -177,7 +151,7 @@ TEST(CapturectlForms, BeforeTheDayTheRosterGivesABlankFormAndEveryTextIsEscaped)
                                "2021002,1042120210000002,文学院," + klass + ",李<b>四</b>,李*\n"
                                "2021001,1042120210000001,文学院," + klass + ",张三,张*\n")
                   .ok());
-  const ProgramRun run = Capturectl(dir, {"forms", "--class", klass, "--roster", dir / "roster.csv", "--date", "2024-04-22"});
+  const ProgramRun run = Capturectl(dir.path(), {"forms", "--class", klass, "--roster", dir / "roster.csv", "--date", "2024-04-22"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.find("<script"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("<b>"), std::string::npos) << run.out;
@@ -185,10 +159,10 @@ TEST(CapturectlForms, BeforeTheDayTheRosterGivesABlankFormAndEveryTextIsEscaped)
   EXPECT_LT(run.out.find(">2021001<"), run.out.find(">2021002<"));
   EXPECT_NE(run.out.find("<td class=\"shot\"></td>"), std::string::npos) << "a blank shot column before the day";
 
-  const ProgramRun unknown = Capturectl(dir, {"forms", "--class", "化学2101", "--roster", dir / "roster.csv"});
+  const ProgramRun unknown = Capturectl(dir.path(), {"forms", "--class", "化学2101", "--roster", dir / "roster.csv"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("化学2101"), std::string::npos) << unknown.err;
-  const ProgramRun both = Capturectl(dir, {"forms", "--class", klass});
+  const ProgramRun both = Capturectl(dir.path(), {"forms", "--class", klass});
   EXPECT_EQ(both.exit_code, 2) << "neither --store nor --roster";
 }
 
@@ -206,7 +180,7 @@ class CapturectlReconcile : public ::testing::Test {
     EXPECT_TRUE(WriteFileDurably(dir_ / "form.csv", csv).ok());
     std::vector<std::string> args = {"reconcile", dir_ / "form.csv", "--store", store()};
     args.insert(args.end(), extra.begin(), extra.end());
-    return Capturectl(dir_, args);
+    return Capturectl(dir_.path(), args);
   }
 
   TempDir dir_;
@@ -261,9 +235,9 @@ TEST_F(CapturectlReconcile, AMalformedFormExitsTwoNamingTheLine) {
   EXPECT_NE(run.err.find("form.csv line 3: shot number \"12a\" is not a number"), std::string::npos) << run.err;
   EXPECT_EQ(run.out, "");
 
-  const ProgramRun missing = Capturectl(dir_, {"reconcile", dir_ / "no-such.csv", "--store", store()});
+  const ProgramRun missing = Capturectl(dir_.path(), {"reconcile", dir_ / "no-such.csv", "--store", store()});
   EXPECT_EQ(missing.exit_code, 2);
-  const ProgramRun no_source = Capturectl(dir_, {"reconcile", dir_ / "form.csv"});
+  const ProgramRun no_source = Capturectl(dir_.path(), {"reconcile", dir_ / "form.csv"});
   EXPECT_EQ(no_source.exit_code, 2) << "neither --store nor --connect";
 }
 
@@ -273,7 +247,7 @@ TEST_F(CapturectlReconcile, AMalformedFormExitsTwoNamingTheLine) {
 TEST(CapturectlVerify, ExitsZeroOnACleanSimulatedDaysStore) {
   TempDir dir;
   PlayDay(dir);
-  const ProgramRun run = Capturectl(dir, {"verify", "--store", dir / "work/store"});
+  const ProgramRun run = Capturectl(dir.path(), {"verify", "--store", dir / "work/store"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_EQ(run.out.rfind("verified items=", 0), 0u) << run.out;
 }
@@ -285,7 +259,7 @@ TEST(CapturectlLive, ARunningCoordinatorAndItsStoppedStoreTellTheSameDay) {
   ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSchedule).ok());
   ASSERT_TRUE(MakeDirs(dir / "kit").ok());
   // The kit first (capture-sim kit), so the coordinator can start before the day with its roster.
-  const ProgramRun kit = RunProgram(dir, Bin("capture-sim"), {"kit", dir / "kit", "--schedule", dir / "schedule.csv",
+  const ProgramRun kit = RunProgram(dir.path(), Bin("capture-sim"), {"kit", dir / "kit", "--schedule", dir / "schedule.csv",
                                                        "--seed", kFaultySeed});
   ASSERT_EQ(kit.exit_code, 0) << kit.err;
   auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit/roster.csv");
@@ -297,7 +271,7 @@ TEST(CapturectlLive, ARunningCoordinatorAndItsStoppedStoreTellTheSameDay) {
       DayArgs(dir, kFaultySeed, {"--faults", "1", "--events", events, "--control", control}), dir / "sim.log");
   ASSERT_EQ(day.exit.exit_code, 0) << day.exit.ToString() << "\n" << FileText(dir / "sim.log");
 
-  const ProgramRun status = Capturectl(dir, {"status", "--connect", control, "--json"});
+  const ProgramRun status = Capturectl(dir.path(), {"status", "--connect", control, "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
   const auto j = nlohmann::json::parse(status.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << status.out;
@@ -306,35 +280,35 @@ TEST(CapturectlLive, ARunningCoordinatorAndItsStoppedStoreTellTheSameDay) {
   EXPECT_EQ(j["stations"].size(), 2u) << status.out;
   for (const auto& s : j["stations"]) EXPECT_EQ(s.value("stored_seq", 0u), s.value("announced_seq", 1u)) << s;
   EXPECT_FALSE(j["counters"].empty());
-  const ProgramRun status_table = Capturectl(dir, {"status", "--connect", control});
+  const ProgramRun status_table = Capturectl(dir.path(), {"status", "--connect", control});
   EXPECT_EQ(status_table.exit_code, 0);
   EXPECT_EQ(status_table.out.rfind("commit_index ", 0), 0u) << status_table.out;
 
-  const ProgramRun live_json = Capturectl(dir, {"anomalies", "--connect", control, "--json"});
-  const ProgramRun exported = Capturectl(dir, {"export", "anomalies", "--connect", control});
+  const ProgramRun live_json = Capturectl(dir.path(), {"anomalies", "--connect", control, "--json"});
+  const ProgramRun exported = Capturectl(dir.path(), {"export", "anomalies", "--connect", control});
   EXPECT_EQ(live_json.out, exported.out);
   EXPECT_EQ(live_json.exit_code, 1) << "the injected fault leaves an open anomaly:\n" << live_json.out;
-  const ProgramRun live_table = Capturectl(dir, {"anomalies", "--connect", control});
+  const ProgramRun live_table = Capturectl(dir.path(), {"anomalies", "--connect", control});
   EXPECT_EQ(live_table.exit_code, 1);
   const std::vector<CsvRow> live_assignment = AssignmentOfClass(dir, {"--connect", control}, kClass);
   ASSERT_TRUE(WriteFileDurably(dir / "form.csv", FormCsv(live_assignment)).ok());
-  const ProgramRun live_reconcile = Capturectl(dir, {"reconcile", dir / "form.csv", "--connect", control});
+  const ProgramRun live_reconcile = Capturectl(dir.path(), {"reconcile", dir / "form.csv", "--connect", control});
   EXPECT_EQ(live_reconcile.exit_code, 0) << live_reconcile.out << live_reconcile.err;
 
   ASSERT_TRUE(coordinator->process->Signal(SIGTERM).ok());
   auto exit = coordinator->process->Wait(15s);
   ASSERT_TRUE(exit.ok() && exit->Succeeded());
 
-  const ProgramRun stored_json = Capturectl(dir, {"anomalies", "--store", dir / "store", "--json"});
+  const ProgramRun stored_json = Capturectl(dir.path(), {"anomalies", "--store", dir / "store", "--json"});
   EXPECT_EQ(stored_json.out, live_json.out);
-  const ProgramRun stored_table = Capturectl(dir, {"anomalies", "--store", dir / "store"});
+  const ProgramRun stored_table = Capturectl(dir.path(), {"anomalies", "--store", dir / "store"});
   EXPECT_EQ(stored_table.exit_code, 1);
   EXPECT_EQ(stored_table.out.rfind("ID  SEVERITY  STATE", 0), 0u) << stored_table.out;
   // Without raised times the live table differs from the stored one only in that column.
   EXPECT_NE(live_table.out.find(" open "), std::string::npos) << live_table.out;
   const auto last_line = [](const std::string& s) { return s.substr(s.rfind('\n', s.size() - 2) + 1); };
   EXPECT_EQ(last_line(live_table.out), last_line(stored_table.out));
-  const ProgramRun open_only = Capturectl(dir, {"anomalies", "--store", dir / "store", "--open", "--json"});
+  const ProgramRun open_only = Capturectl(dir.path(), {"anomalies", "--store", dir / "store", "--open", "--json"});
   EXPECT_EQ(open_only.out.find("\"open\":false"), std::string::npos) << open_only.out;
 }
 

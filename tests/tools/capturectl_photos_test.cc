@@ -31,7 +31,10 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using sim::ChildProcess;
 using sim::testing::Bin;
+using sim::testing::Capturectl;
 using sim::testing::FileText;
+using sim::testing::ProgramRun;
+using sim::testing::RunProgram;
 using sim::testing::TempDir;
 
 // The stable header, spelled out here so that a change to it fails a test.
@@ -132,35 +135,6 @@ constexpr const char* kSchedule =
     "2,理学院,物理学2101,6,08:30,08:45\n"
     "1,文学院,汉语言文学2102,5,08:31,08:45\n";
 constexpr const char* kSeed = "5";
-
-struct ProgramRun {
-  int exit_code = -1;
-  std::string out;  // stdout, each line ending in "\n"
-  std::string err;  // stderr
-};
-
-// Runs `program` with `args` to its end; stderr goes to a log file of its own in `log_dir`.
-ProgramRun RunProgram(const std::string& log_dir, const std::string& program, const std::vector<std::string>& args) {
-  static int runs = 0;
-  const std::string log = log_dir + "/run-" + std::to_string(++runs) + ".log";
-  std::vector<std::string> argv = {program};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProgramRun run;
-  auto child = ChildProcess::Spawn(argv, log);
-  EXPECT_TRUE(child.ok()) << child.status().message();
-  if (!child.ok()) return run;
-  const auto deadline = sim::Clock::now() + 60s;
-  while (auto line = (*child)->ReadLine(deadline)) run.out += *line + "\n";
-  auto exit = (*child)->Wait(30s);
-  EXPECT_TRUE(exit.ok()) << exit.status().message();
-  if (exit.ok()) run.exit_code = exit->signal == 0 ? exit->exit_code : -1;
-  run.err = FileText(log);
-  return run;
-}
-
-ProgramRun Capturectl(const std::string& log_dir, const std::vector<std::string>& args) {
-  return RunProgram(log_dir, Bin("capturectl"), args);
-}
 
 // The simulator's arguments for the small day in `dir`/work; `extra` adds to them.
 std::vector<std::string> DayArgs(const std::string& dir, std::vector<std::string> extra = {}) {

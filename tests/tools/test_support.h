@@ -1,4 +1,4 @@
-// Helpers of the capture-sim tests: temp folders and running the capture-sim program.
+// Helpers of the capture-sim and capturectl tests: temp folders and running the programs.
 #pragma once
 
 #include <stdlib.h>
@@ -52,6 +52,36 @@ inline Result<StartedCoordinator> StartCoordinator(const std::string& dir, const
 inline std::string FileText(const std::string& path) {
   auto text = ReadFile(path);
   return text.ok() ? *text : "(" + text.status().message() + ")";
+}
+
+struct ProgramRun {
+  int exit_code = -1;
+  std::string out;  // stdout, each line ending in "\n"
+  std::string err;  // stderr
+};
+
+// Runs `program` with `args` to its end; its stderr goes to a log file of its own in `log_dir`.
+inline ProgramRun RunProgram(const std::string& log_dir, const std::string& program,
+                             const std::vector<std::string>& args) {
+  static int runs = 0;
+  const std::string log = log_dir + "/run-" + std::to_string(++runs) + ".log";
+  std::vector<std::string> argv = {program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProgramRun run;
+  auto child = ChildProcess::Spawn(argv, log);
+  EXPECT_TRUE(child.ok()) << child.status().message();
+  if (!child.ok()) return run;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (auto line = (*child)->ReadLine(deadline)) run.out += *line + "\n";
+  auto exit = (*child)->Wait(std::chrono::seconds(30));
+  EXPECT_TRUE(exit.ok()) << exit.status().message();
+  if (exit.ok()) run.exit_code = exit->signal == 0 ? exit->exit_code : -1;
+  run.err = FileText(log);
+  return run;
+}
+
+inline ProgramRun Capturectl(const std::string& log_dir, const std::vector<std::string>& args) {
+  return RunProgram(log_dir, Bin("capturectl"), args);
 }
 
 struct SimRun {

@@ -1,10 +1,7 @@
 // The command that exports the final photos: export photos DIR (photo_export.h: the folder).
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "common/fs.h"
@@ -19,10 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Status Errno(const std::string& what, const fs::path& path) {
-  return Status::IoError(what + " " + path.string() + ": " + std::strerror(errno));
-}
-
 // DIR may be new or an empty folder: anything in it would be mistaken for part of the export.
 Status CheckTargetFolder(const fs::path& dir) {
   std::error_code ec;
@@ -35,30 +28,6 @@ Status CheckTargetFolder(const fs::path& dir) {
   if (!empty) {
     return Status::InvalidArgument(dir.string() + " is not empty: export photos writes only into a new or empty folder");
   }
-  return Status::Ok();
-}
-
-// Writes `bytes` to the new file `path`, never over an existing one, and fsyncs it. Its folder is
-// synced once, when the whole export is renamed into place (StagingFolder::Commit).
-Status WriteNewFile(const fs::path& path, std::string_view bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot create", path);
-  for (size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status st = Errno("cannot write", path);
-      ::close(fd);
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status st = Errno("cannot fsync", path);
-    ::close(fd);
-    return st;
-  }
-  if (::close(fd) != 0) return Errno("cannot close", path);
   return Status::Ok();
 }
 
