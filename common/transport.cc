@@ -146,6 +146,17 @@ std::optional<Received> TryRecv(zmq::socket_t& socket, bool routed) {
   }
 }
 
+Result<InprocPipe> OpenInprocPipe(zmq::context_t& ctx, const std::string& name) {
+  auto owner_end = OpenSocket(ctx, zmq::socket_type::pair);
+  if (!owner_end.ok()) return owner_end.status();
+  auto loop_end = OpenSocket(ctx, zmq::socket_type::pair);
+  if (!loop_end.ok()) return loop_end.status();
+  const std::string endpoint = "inproc://" + name;
+  if (Status s = Bind(*loop_end, endpoint); !s.ok()) return s;
+  if (Status s = Connect(*owner_end, endpoint); !s.ok()) return s;
+  return InprocPipe{std::move(*owner_end), std::move(*loop_end)};
+}
+
 std::string WithPort(std::string_view endpoint, std::string_view port) {
   const size_t colon = endpoint.rfind(':');
   const size_t scheme = endpoint.find("://");

@@ -38,6 +38,14 @@ Status QueueOnlyWhenConnected(zmq::socket_t& socket);
 // a client that asks for replies larger than that (e.g. an export).
 Status SetReceiveLimit(zmq::socket_t& socket, int64_t max_bytes);
 
+// Two PAIR sockets of `ctx` joined at inproc://`name` (unique within `ctx`): one end for a thread
+// that runs a loop of its own, one for its owner, which wakes or stops it through the pipe.
+struct InprocPipe {
+  zmq::socket_t owner_end;
+  zmq::socket_t loop_end;
+};
+Result<InprocPipe> OpenInprocPipe(zmq::context_t& ctx, const std::string& name);
+
 // `endpoint` ("tcp://host:port") with its port replaced: the image socket lives on the control
 // socket's host at a port of its own.
 std::string WithPort(std::string_view endpoint, std::string_view port);

@@ -27,7 +27,6 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr char kLog[] = "images";
-constexpr char kWakeEndpoint[] = "inproc://image-shipper-wake";
 constexpr auto kTick = 250ms;
 // Unconfirmed offers are made again after the coordinator has been this silent.
 constexpr auto kOfferAgainAfter = 2s;
@@ -215,14 +214,10 @@ class ImageShipper::Loop {
 Result<std::unique_ptr<ImageShipper>> ImageShipper::Start(ImageShipperOptions options,
                                                           std::vector<wire::ImageRef> journaled, uint64_t acked_seq) {
   std::unique_ptr<ImageShipper> shipper(new ImageShipper());
-  auto wake_agent = OpenSocket(shipper->context_, zmq::socket_type::pair);
-  auto wake_loop = OpenSocket(shipper->context_, zmq::socket_type::pair);
-  if (!wake_agent.ok()) return wake_agent.status();
-  if (!wake_loop.ok()) return wake_loop.status();
-  if (Status s = Bind(*wake_loop, kWakeEndpoint); !s.ok()) return s;
-  if (Status s = Connect(*wake_agent, kWakeEndpoint); !s.ok()) return s;
-  shipper->wake_ = std::move(*wake_agent);
-  shipper->loop_ = std::make_unique<Loop>(std::move(options), &shipper->context_, std::move(*wake_loop),
+  auto wake = OpenInprocPipe(shipper->context_, "image-shipper-wake");
+  if (!wake.ok()) return wake.status();
+  shipper->wake_ = std::move(wake->owner_end);
+  shipper->loop_ = std::make_unique<Loop>(std::move(options), &shipper->context_, std::move(wake->loop_end),
                                           &shipper->inbox_, std::move(journaled), acked_seq);
   shipper->thread_ = std::thread([loop = shipper->loop_.get()] { loop->Run(); });
   return shipper;

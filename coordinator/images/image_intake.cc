@@ -28,7 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr char kLog[] = "images";
-constexpr char kStopEndpoint[] = "inproc://image-intake-stop";
 constexpr std::chrono::milliseconds kTick{100};
 
 // An owned file descriptor.
@@ -381,15 +380,11 @@ Result<std::unique_ptr<ImageIntake>> ImageIntake::Start(ImageIntakeOptions optio
   intake->endpoint_ = *endpoint;
   intake->port_ = static_cast<uint32_t>(std::stoul(intake->endpoint_.substr(intake->endpoint_.rfind(':') + 1)));
 
-  auto stop_owner = OpenSocket(intake->context_, zmq::socket_type::pair);
-  auto stop_loop = OpenSocket(intake->context_, zmq::socket_type::pair);
-  if (!stop_owner.ok()) return stop_owner.status();
-  if (!stop_loop.ok()) return stop_loop.status();
-  if (Status s = Bind(*stop_loop, kStopEndpoint); !s.ok()) return s;
-  if (Status s = Connect(*stop_owner, kStopEndpoint); !s.ok()) return s;
-  intake->stop_ = std::move(*stop_owner);
+  auto stop = OpenInprocPipe(intake->context_, "image-intake-stop");
+  if (!stop.ok()) return stop.status();
+  intake->stop_ = std::move(stop->owner_end);
 
-  intake->loop_ = std::make_unique<Loop>(std::move(options), std::move(*router), std::move(*stop_loop),
+  intake->loop_ = std::make_unique<Loop>(std::move(options), std::move(*router), std::move(stop->loop_end),
                                          &intake->counters_);
   intake->thread_ = std::thread([loop = intake->loop_.get()] { loop->Run(); });
   return intake;
