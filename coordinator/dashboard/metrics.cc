@@ -39,6 +39,15 @@ const std::map<std::string_view, Family>& KnownFamilies() {
       {"observations", {Type::kCounter, "The coordinator's own observations recorded, by kind."}},
       {"commits", {Type::kCounter, "Group commits (synced writes) of the record."}},
       {"anomalies_raised", {Type::kCounter, "Anomalies raised by the judge."}},
+      {"images_stored", {Type::kCounter, "Camera images received whole and filed under their SHA-256."}},
+      {"images_already_held", {Type::kCounter, "Images offered that the image store already held."}},
+      {"image_bytes_received", {Type::kCounter, "Image bytes received in chunks."}},
+      {"image_chunks_received", {Type::kCounter, "Image chunks received and written."}},
+      {"image_chunks_stale", {Type::kCounter, "Image chunks dropped: not the next one expected."}},
+      {"image_hash_mismatches", {Type::kCounter, "Whole images whose bytes did not hash to their name."}},
+      {"images_refused", {Type::kCounter, "Images refused (bad offer, unavailable at the station, hash never right)."}},
+      {"image_frames_rejected", {Type::kCounter, "Frames on the image socket rejected."}},
+      {"images_waiting", {Type::kGauge, "Images offered and not yet filed."}},
   };
   return families;
 }

@@ -6,9 +6,11 @@
 //             duplicates_ignored_total, seq_conflicts_total, frames_rejected_total{reason},
 //             frames_received_total{socket}, heartbeats_total{station}, events_dropped_buffer_full_total{station},
 //             verdicts_sent_total{station}, verdicts_dropped_total{station}, observations_total{kind},
-//             commits_total, anomalies_raised_total
+//             commits_total, anomalies_raised_total, images_stored_total, images_already_held_total,
+//             image_bytes_received_total, image_chunks_received_total, image_chunks_stale_total,
+//             image_hash_mismatches_total, images_refused_total, image_frames_rejected_total
 //   gauges    commit_index, anomalies_open{kind,severity}, station_lag_events{station} (announced − stored,
-//             summed over the station's journal epochs), verdicts_waiting{station}
+//             summed over the station's journal epochs), verdicts_waiting{station}, images_waiting
 //   histograms commit_batch_items, commit_seconds (_bucket{le}, _sum, _count)
 // A StatusReply counter of a family not listed here is exported as `untyped`, so a counter added
 // to the coordinator is never silently left out.

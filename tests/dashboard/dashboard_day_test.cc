@@ -106,7 +106,8 @@ class DashboardDay : public ::testing::Test {
             "--summary",  dir_ / "summary.json",
             "--bin-dir",  CAPTURE_BIN_DIR,
             "--events",   events_,
-            "--control",  control_};
+            "--control",  control_,
+            "--coordinator-store", dir_ / "store"};
   }
 
   void PlayDay(int faults) {
@@ -199,6 +200,10 @@ TEST_F(DashboardDay, MetricsOfAFaultyDayParseStrictlyAndAgreeWithTheDaysSummary)
   EXPECT_EQ(metrics->types.at("capture_events_stored_total"), "counter");
   EXPECT_EQ(metrics->Sum("capture_frames_rejected_total"), 0) << "a clean wire rejects nothing";
   EXPECT_EQ(metrics->types.at("capture_duplicates_ignored_total"), "counter");
+  // The day ended once every image was filed, each once: this coordinator filed them all.
+  EXPECT_EQ(metrics->Value("capture_images_stored_total"), summary["totals"]["images_filed"].get<double>());
+  EXPECT_EQ(metrics->Value("capture_images_waiting"), 0);
+  EXPECT_EQ(metrics->types.at("capture_images_stored_total"), "counter");
   // Every item of this fresh record was committed live, and timed.
   const double commits = *metrics->Value("capture_commits_total");
   EXPECT_GT(commits, 0);

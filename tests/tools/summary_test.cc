@@ -43,10 +43,10 @@ TEST(DaySummary, IsOkOnlyWhenEveryImageIsFiledWhereThatIsKnown) {
   DaySummary s = TwoStations();
   s.stations[0].images = {"aa", "bb"};
   EXPECT_TRUE(s.ok()) << "a coordinator the simulator did not start: its image store is not looked at";
-  s.stations[0].images_filed = 1;
+  s.stations[0].images_not_filed = std::set<std::string>{"bb"};
   EXPECT_FALSE(s.ok());
   EXPECT_NE(FormatSummaryTable(s).find("1/2"), std::string::npos) << FormatSummaryTable(s);
-  s.stations[0].images_filed = 2;
+  s.stations[0].images_not_filed.emplace();
   EXPECT_TRUE(s.ok());
 }
 

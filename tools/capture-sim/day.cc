@@ -266,10 +266,11 @@ Status WaitUntilImagesFiled(const std::string& store_dir, DaySummary& summary, s
   for (;;) {
     bool all = true;
     for (StationSummary& s : summary.stations) {
-      s.images_filed = std::count_if(s.images.begin(), s.images.end(), [&](const std::string& hex) {
+      s.images_not_filed.emplace();
+      for (const std::string& hex : s.images) {
         const auto sha = Sha256FromHex(hex);
-        return sha && store.Has(*sha);
-      });
+        if (!sha || !store.Has(*sha)) s.images_not_filed->insert(hex);
+      }
       all = all && s.filed_all();
     }
     if (all) return Status::Ok();

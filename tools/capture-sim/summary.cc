@@ -10,10 +10,11 @@ namespace {
 
 StationSummary Totals(const DaySummary& summary) {
   StationSummary t;
-  t.images_filed = 0;
+  t.images_not_filed.emplace();
   for (const StationSummary& s : summary.stations) {
     t.images.insert(s.images.begin(), s.images.end());
-    t.images_filed = t.images_filed && s.images_filed ? std::optional(*t.images_filed + *s.images_filed) : std::nullopt;
+    if (!s.images_not_filed) t.images_not_filed.reset();
+    if (t.images_not_filed) t.images_not_filed->insert(s.images_not_filed->begin(), s.images_not_filed->end());
     t.events_sent += s.events_sent;
     t.events_stored += s.events_stored;
     t.students += s.students;
@@ -29,12 +30,12 @@ std::string Counts(const StationSummary& s) {
          ",\"students\":" + std::to_string(s.students) + ",\"absent\":" + std::to_string(s.absent) +
          ",\"expected\":" + std::to_string(s.expected()) + ",\"photographed\":" + std::to_string(s.photographed) +
          ",\"alerts\":" + std::to_string(s.alerts) + ",\"images_taken\":" + std::to_string(s.images.size()) +
-         ",\"images_filed\":" + (s.images_filed ? std::to_string(*s.images_filed) : "null");
+         ",\"images_filed\":" + (s.images_filed() ? std::to_string(*s.images_filed()) : "null");
 }
 
 // "filed/taken"; "?" for filed when unknown.
 std::string Images(const StationSummary& s) {
-  return (s.images_filed ? std::to_string(*s.images_filed) : "?") + "/" + std::to_string(s.images.size());
+  return (s.images_filed() ? std::to_string(*s.images_filed()) : "?") + "/" + std::to_string(s.images.size());
 }
 
 std::string Row(const std::string& label, const StationSummary& s) {
@@ -69,7 +70,7 @@ std::string FormatSummaryTable(const DaySummary& summary) {
   if (!summary.error.empty()) out += "error: " + summary.error + "\n";
   char elapsed[64];
   std::snprintf(elapsed, sizeof elapsed, " (%.1f s)", summary.elapsed_seconds);
-  const bool images_known = Totals(summary).images_filed.has_value();
+  const bool images_known = Totals(summary).images_not_filed.has_value();
   out += summary.ok() ? std::string("result: ok, every event stored at the coordinator") +
                             (images_known ? ", every image filed there" : "")
                       : "result: FAILED, see the rows above";

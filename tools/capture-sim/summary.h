@@ -18,14 +18,18 @@ struct StationSummary {
   int absent = 0;
   int photographed = 0;        // students of the station's classes who sat for a shot (not images)
   int alerts = 0;              // `alert` lines the agent printed
-  std::set<std::string> images;      // SHA-256 (hex) of the images of the station's SHOT_TAKEN events
-  std::optional<size_t> images_filed;  // of those, in the coordinator's image store; unknown for a
-                                       // coordinator the simulator did not start
+  std::set<std::string> images;  // SHA-256 (hex) of the images of the station's SHOT_TAKEN events
+  // Of those, the ones not in the coordinator's image store; unknown (nullopt) when the simulator
+  // does not know that store.
+  std::optional<std::set<std::string>> images_not_filed;
   std::string error;           // why the station stopped early; empty when it played its whole day
 
   int expected() const { return students - absent; }
   bool stored_all() const { return events_stored == events_sent; }
-  bool filed_all() const { return !images_filed || *images_filed == images.size(); }
+  bool filed_all() const { return !images_not_filed || images_not_filed->empty(); }
+  std::optional<size_t> images_filed() const {
+    return images_not_filed ? std::optional(images.size() - images_not_filed->size()) : std::nullopt;
+  }
 };
 
 struct DaySummary {
