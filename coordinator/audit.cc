@@ -1,5 +1,7 @@
 #include "coordinator/audit.h"
 
+#include <set>
+
 #include <google/protobuf/util/message_differencer.h>
 
 #include <string>
@@ -90,6 +92,31 @@ Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store) {
   });
   if (!read.ok()) return read;
   return outcome;
+}
+
+Result<ImageAudit> AuditImages(const RecordStore& store, const ImageStore& images) {
+  ImageAudit audit;
+  std::set<Sha256> seen;
+  Status failed = Status::Ok();
+  wire::CaptureEvent event;  // its room is reused
+  Status read = store.ForEachItem([&](const wire::RecordItem& item) {
+    if (!item.has_event() || !event.ParseFromString(item.event()) || event.kind() != wire::SHOT_TAKEN) return true;
+    const auto sha = Sha256FromBytes(event.shot().sha256());
+    if (!sha || !seen.insert(*sha).second) return true;
+    ++audit.images;
+    auto bytes = images.ReadChecked(*sha);
+    if (bytes.ok()) return true;
+    const std::string line = "station=" + std::to_string(event.station()) + " seq=" + std::to_string(event.seq()) +
+                             " file=" + event.shot().file_name() + " sha256=" + ToHex(*sha);
+    switch (bytes.status().code()) {
+      case Status::Code::kNotFound: audit.missing.push_back(line); return true;
+      case Status::Code::kCorruption: audit.altered.push_back(line); return true;
+      default: failed = bytes.status(); return false;
+    }
+  });
+  if (!read.ok()) return read;
+  if (!failed.ok()) return failed;
+  return audit;
 }
 
 }  // namespace capture::coord

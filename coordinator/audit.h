@@ -1,14 +1,16 @@
 // Judging a stored record again, as the live coordinator did: with the judge's inputs stored with
 // it and nothing else. Used by the coordinator at start (to rebuild its judge), by `capturectl
-// export --store` and by `capturectl verify`.
+// export --store` and by `capturectl verify`, which also checks the images the record names.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "capture.pb.h"
+#include "common/image_store.h"
 #include "common/status.h"
 #include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
@@ -37,6 +39,16 @@ struct VerifyOutcome {
 // byte, in one pass over the store: a missing or different verdict is a difference. Errors only
 // when the store cannot be read.
 Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store);
+
+struct ImageAudit {
+  uint64_t images = 0;               // distinct images the record's SHOT_TAKEN events name
+  std::vector<std::string> missing;  // one line each: "station=1 seq=5 file=IMG_0005.JPG sha256=…"
+  std::vector<std::string> altered;  // the same, for images whose bytes no longer hash to their name
+};
+
+// Checks that every image the record names is in `images` and still hashes to its name (each
+// distinct image is read once). Errors only when the store or an image cannot be read.
+Result<ImageAudit> AuditImages(const RecordStore& store, const ImageStore& images);
 
 // What differs between two verdicts of one commit index, in one line; empty when the bytes are equal.
 std::string DescribeVerdictDifference(const std::string& stored_bytes, const wire::Verdict& rejudged);

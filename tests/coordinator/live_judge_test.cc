@@ -2,21 +2,26 @@
 // agents' real inputs, and capturectl against the running coordinator and its stopped store.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include <rocksdb/db.h>
 
 #include "common/fs.h"
+#include "common/image_store.h"
+#include "common/sha256.h"
 #include "coordinator/audit.h"
 #include "coordinator/record_store.h"
 #include "tests/coordinator/live_room.h"
 #include "tests/support/assert_ok.h"
+#include "tests/support/image_files.h"
 
 namespace capture::coord {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::LiveRoom;
+using ::capture::testing::AwaitImagesFiled;
 
 constexpr auto kWait = 10s;
 
@@ -184,12 +189,14 @@ TEST(LiveJudge, VerifyPassesOnTheStoppedStoreAndFailsOnceAStoredVerdictIsAltered
   ShootWithoutCode(room, 1);
   Photograph(room, 1, 1);
   ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(AwaitImagesFiled({room.journal_dir(1)}, room.store(), kWait));
   ASSERT_OK(room.StopCoordinator());
 
   auto clean = room.Capturectl({"verify", "--store", room.store()});
   ASSERT_OK(clean.status());
   EXPECT_EQ(clean->exit_code, 0) << clean->out;
   EXPECT_EQ(clean->out.rfind("verified items=", 0), 0u) << clean->out;
+  EXPECT_NE(clean->out.find("\nverified images=3:"), std::string::npos) << clean->out;
 
   AlterAStoredVerdict(room.store());
   auto altered = room.Capturectl({"verify", "--store", room.store()});
@@ -201,6 +208,38 @@ TEST(LiveJudge, VerifyPassesOnTheStoppedStoreAndFailsOnceAStoredVerdictIsAltered
   auto missing = room.Capturectl({"verify", "--store", room.path("no-such-store")});
   ASSERT_OK(missing.status());
   EXPECT_EQ(missing->exit_code, 2);
+}
+
+// The auditor's proof covers the photos too: an image the record names that is gone from the
+// coordinator's image store, or whose bytes changed, is a finding.
+TEST(LiveJudge, VerifyNamesEveryImageMissingFromTheStoreOrAltered) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  for (int student = 0; student < 3; ++student) Photograph(room, 1, student);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(AwaitImagesFiled({room.journal_dir(1)}, room.store(), kWait));
+  ASSERT_OK(room.StopCoordinator());
+
+  auto image_of = [&](const std::string& file) {
+    return ImageStore(room.store()).PathFor(ComputeSha256(*ReadFile(room.camera_dir(1) + "/" + file)));
+  };
+  ASSERT_TRUE(std::filesystem::remove(image_of("IMG_0001.JPG")));
+  const std::string altered_path = image_of("IMG_0003.JPG");
+  std::string altered = *ReadFile(altered_path);
+  altered[altered.size() / 2] ^= 1;
+  ASSERT_OK(WriteFileDurably(altered_path, altered));
+
+  auto verify = room.Capturectl({"verify", "--store", room.store()});
+  ASSERT_OK(verify.status());
+  EXPECT_EQ(verify->exit_code, 1) << verify->out;
+  EXPECT_NE(verify->out.find("\nmissing image station=1 seq=2 file=IMG_0001.JPG sha256="), std::string::npos)
+      << verify->out;
+  EXPECT_NE(verify->out.find("\naltered image station=1 seq=6 file=IMG_0003.JPG sha256="), std::string::npos)
+      << verify->out;
+  auto verdicts_only = room.Capturectl({"verify", "--store", room.store(), "--verdicts-only"});
+  ASSERT_OK(verdicts_only.status());
+  EXPECT_EQ(verdicts_only->exit_code, 0) << verdicts_only->out;
 }
 
 // A station laptop that restarts must still show the blocker that is open at its station: the
@@ -301,6 +340,7 @@ TEST(LiveJudge, AfterAKillMidStreamTheRestartedCoordinatorsVerdictsEqualAnOfflin
   const ShotWithoutCode shot = ShootWithoutCode(room, 2);  // judged by the restarted coordinator
   EXPECT_GT(shot.anomaly_line, shot.event_line);
   ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(AwaitImagesFiled({room.journal_dir(1), room.journal_dir(2)}, room.store(), kWait));
   ASSERT_OK(room.StopCoordinator());
 
   auto verify = room.Capturectl({"verify", "--store", room.store()});

@@ -30,7 +30,8 @@ struct ExportPhotosArgs {
 // 1 when an assigned image is missing from the image store or altered there.
 int RunExportPhotos(const ExportPhotosArgs& args);
 
-int RunVerify(const std::string& store_dir);
+// Also checks the images the record names unless !check_images.
+int RunVerify(const std::string& store_dir, bool check_images);
 
 struct AnomaliesArgs {
   RecordSource source;

@@ -135,9 +135,15 @@ int main(int argc, char** argv) {
 
   std::string verify_store;
   CLI::App* verify_cmd = app.add_subcommand(
-      "verify", "Judge the stored record again from scratch and compare every stored verdict byte for byte.");
+      "verify", "Judge the stored record again from scratch and compare every stored verdict byte for byte; "
+                "then check that every image the record names is in the store's image folder, unaltered.");
   verify_cmd->add_option("--store", verify_store, "A stopped coordinator's store folder.")->required();
-  verify_cmd->footer(ExitCodes("a stored verdict differs from the re-judged one (the first is named)"));
+  bool verdicts_only = false;
+  verify_cmd->add_flag("--verdicts-only", verdicts_only,
+                       "Skip the images: by default every image the record names must be in STORE/images and still hash "
+                       "to its name (each distinct image is read and hashed once).");
+  verify_cmd->footer(ExitCodes("a stored verdict differs from the re-judged one (the first is named), or an image the "
+                               "record names is missing or altered (each is named)"));
 
   FormsArgs forms_args;
   CLI::App* forms_cmd =
@@ -185,7 +191,7 @@ int main(int argc, char** argv) {
   if (*anomalies_cmd) return RunAnomalies(anomalies_args);
   if (*resolve_cmd) return RunResolve(resolve_args);
   if (*export_cmd) return RunExportCommand(export_args, photos_args);
-  if (*verify_cmd) return RunVerify(verify_store);
+  if (*verify_cmd) return RunVerify(verify_store, !verdicts_only);
   if (*forms_cmd) return RunForms(forms_args);
   return RunReconcile(reconcile_args);
 }

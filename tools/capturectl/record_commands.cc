@@ -33,7 +33,7 @@ int RunExport(const ExportArgs& args) {
   return Emit(*text, args.out);
 }
 
-int RunVerify(const std::string& store_dir) {
+int RunVerify(const std::string& store_dir, bool check_images) {
   auto store = coord::RecordStore::Open(store_dir, /*read_only=*/true);
   if (!store.ok()) return Fail(store.status().message());
   auto outcome = coord::VerifyVerdicts(**store);
@@ -45,6 +45,14 @@ int RunVerify(const std::string& store_dir) {
   }
   std::printf("verified items=%llu: every stored verdict equals the re-judged one\n",
               static_cast<unsigned long long>(outcome->items));
+  if (!check_images) return kExitOk;
+  auto images = coord::AuditImages(**store, ImageStore(store_dir));
+  if (!images.ok()) return Fail(images.status().message());
+  for (const std::string& line : images->missing) std::printf("missing image %s\n", line.c_str());
+  for (const std::string& line : images->altered) std::printf("altered image %s\n", line.c_str());
+  if (!images->missing.empty() || !images->altered.empty()) return kExitFound;
+  std::printf("verified images=%llu: every image the record names is in %s/images and hashes to its name\n",
+              static_cast<unsigned long long>(images->images), store_dir.c_str());
   return kExitOk;
 }
 
