@@ -73,7 +73,9 @@ class ImageShipper::Loop {
   void Run() {
     while (true) {
       std::vector<zmq::pollitem_t> items = {{wake_.handle(), 0, ZMQ_POLLIN, 0}};
-      if (dealer_) items.push_back({dealer_->handle(), 0, ZMQ_POLLIN, 0});
+      // An offer the socket refused (not connected yet) goes as soon as it can, not at the next tick.
+      const short dealer_events = ZMQ_POLLIN | (offer_blocked_ ? ZMQ_POLLOUT : 0);
+      if (dealer_) items.push_back({dealer_->handle(), 0, dealer_events, 0});
       if (auto ready = Poll(items, std::chrono::duration_cast<std::chrono::milliseconds>(kTick)); !ready.ok()) {
         LogError(kLog, "image shipping stops: " + ready.status().message());
         return;
@@ -141,8 +143,12 @@ class ImageShipper::Loop {
       *offer->add_images() = image;
       batch.push_back(image.sha256());
     }
+    offer_blocked_ = false;
     if (batch.empty()) return;
-    if (!TrySend(*dealer_, EncodeFrame(std::move(frame)))) return;  // not connected: the next tick tries again
+    if (!TrySend(*dealer_, EncodeFrame(std::move(frame)))) {
+      offer_blocked_ = true;  // not connected yet
+      return;
+    }
     offered_.insert(batch.begin(), batch.end());
     last_offer_ = Clock::now();
   }
@@ -207,6 +213,7 @@ class ImageShipper::Loop {
   std::map<uint64_t, wire::ImageRef> pending_;  // by seq: journaled, not confirmed by the coordinator
   uint64_t acked_seq_ = 0;
   std::set<std::string> offered_;  // SHA-256s offered and not yet confirmed
+  bool offer_blocked_ = false;     // the last offer could not be sent
   Clock::time_point last_heard_ = Clock::now();
   Clock::time_point last_offer_{};
 };

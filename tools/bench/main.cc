@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "tools/bench/e2e.h"
 #include "tools/bench/figures.h"
+#include "tools/bench/images.h"
 #include "tools/bench/limits.h"
 #include "tools/bench/loadgen.h"
 #include "tools/bench/micro.h"
@@ -53,6 +54,10 @@ constexpr char kNotes[] = R"(## How to read this
 - **Limits**: `limit/rocksdb` is one synced `WriteBatch` of `--batch` RecordItems (the coordinator's group-commit
   cap), one key per event; `limit/zmq` a bare PUB->SUB over loopback; `limit/decode` protobuf parsing alone;
   `limit/pipeline` the three in series on one thread, `1 / (1/zmq + 1/decode + 1/rocksdb)`.
+- **Images**: one real `station-agent` and the real `coordinator`; `--images` JPEGs of `--image-mib` MiB (noise in
+  comment segments) are renamed into the camera folder at once. *journal* is MiB/s until the agent has hashed,
+  copied (fsync) and journaled the last one; *filed* until the coordinator has filed the last one (offered once
+  acked, pulled in 60 KiB chunks with 8 in flight, hashed again, fsynced, renamed); *lag* is the time between.
 - **Growth**: ingest of each size, then an offline re-judge of that stored record (`RecordStore` read-only +
   `judge::Judge`), as an auditor runs it. Memory and disk per event come from the largest size.
 - Flags: `--stations 3,30,300 --ingest-events N --rates 1000,10000,50000 --latency-seconds S --agent-rate N
@@ -69,6 +74,7 @@ struct RunOptions {
   capture::bench::MicroOptions micro;
   capture::bench::LimitOptions limits;
   capture::bench::E2eOptions e2e;
+  capture::bench::ImageOptions images;
   bool skip_e2e = false;
 };
 
@@ -97,6 +103,8 @@ void ApplySmoke(RunOptions& o) {
   o.e2e.rates = {1'000};
   o.e2e.latency_seconds = 0.5;
   o.e2e.growth_sizes = {3'000};
+  o.images.count = 3;
+  o.images.mib = 1;
 }
 
 void DrawPlots(const RunOptions& o, const capture::bench::E2eCurves& curves, capture::bench::ReportText& text) {
@@ -125,8 +133,9 @@ void DrawPlots(const RunOptions& o, const capture::bench::E2eCurves& curves, cap
 int Run(RunOptions& o, const std::string& command) {
   using namespace capture::bench;
   if (o.smoke) ApplySmoke(o);
-  o.micro.trials = o.limits.trials = o.e2e.trials = o.trials;
+  o.micro.trials = o.limits.trials = o.e2e.trials = o.images.trials = o.trials;
   if (o.e2e.bin_dir.empty()) o.e2e.bin_dir = OwnFolder();
+  o.images.bin_dir = o.e2e.bin_dir;
   if (o.tmp.empty()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "bench-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) {
@@ -135,7 +144,7 @@ int Run(RunOptions& o, const std::string& command) {
     }
     o.tmp = pattern;
   }
-  o.limits.tmp = o.e2e.tmp = o.tmp;
+  o.limits.tmp = o.e2e.tmp = o.images.tmp = o.tmp;
   Figures figures;
   const auto step = [&](const char* what, capture::Status status) {
     if (!status.ok()) capture::LogError(kLog, std::string(what) + ": " + status.message());
@@ -148,6 +157,7 @@ int Run(RunOptions& o, const std::string& command) {
   AddPipelineLimit(figures);
   E2eCurves curves;
   if (!o.skip_e2e) ok = step("e2e", RunE2e(o.e2e, figures, curves)) && ok;
+  if (!o.skip_e2e) ok = step("images", RunImages(o.images, figures)) && ok;
 
   std::printf("%s", RenderTable(figures).c_str());
   ReportText text;
@@ -201,6 +211,8 @@ int main(int argc, char** argv) {
                  "The coordinator drains up to 10000 frames per commit: keep stations x window at 2 commits' worth "
                  "or more, or the window, not the coordinator, limits ingest.")
       ->capture_default_str();
+  app.add_option("--images", o.images.count, "Camera images of the image-shipping trials.")->capture_default_str();
+  app.add_option("--image-mib", o.images.mib, "MiB per image of the image-shipping trials.")->capture_default_str();
   app.add_option("--bin-dir", o.e2e.bin_dir, "Folder of the coordinator program (default: this program's).");
   app.add_flag("--no-e2e", o.skip_e2e, "Only the micro benchmarks and the limits.");
 

@@ -1,0 +1,162 @@
+#include "tools/bench/images.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "common/collection_code.h"
+#include "common/fs.h"
+#include "coordinator/status_client.h"
+#include "tools/capture-sim/output_line.h"
+#include "tools/capture-sim/process.h"
+
+namespace capture::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using sim::ChildProcess;
+constexpr auto kTimeout = std::chrono::seconds(300);
+
+// A JPEG of `bytes` bytes: SOI, comment segments of seeded noise (no 0xFF, so no marker inside),
+// EOI. The agent takes in any complete JPEG; its pixels do not matter here.
+std::string NoiseJpeg(size_t bytes, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string out("\xFF\xD8", 2);
+  while (out.size() + 2 < bytes) {
+    const size_t payload = std::min<size_t>(65533, bytes - out.size() - 2 - 4);
+    out += "\xFF\xFE";
+    out += static_cast<char>((payload + 2) >> 8);
+    out += static_cast<char>((payload + 2) & 0xFF);
+    for (size_t i = 0; i < payload; ++i) out += static_cast<char>(rng() % 255);
+  }
+  return out + "\xFF\xD9";
+}
+
+Result<std::string> AwaitReady(ChildProcess& child, const char* what) {
+  return child.WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kTimeout, what);
+}
+
+uint64_t ImagesStored(const std::string& control) {
+  auto status = coord::QueryStatus(control, 2000);
+  if (!status.ok()) return 0;
+  for (const wire::Counter& c : status->counters()) {
+    if (c.name() == "images_stored") return c.value();
+  }
+  return 0;
+}
+
+bool Greeted(const std::string& control) {
+  auto status = coord::QueryStatus(control, 2000);
+  return status.ok() && status->stations_size() > 0;
+}
+
+struct Trial {
+  double journaled_s = 0;
+  double filed_s = 0;
+};
+
+Result<Trial> RunTrial(const ImageOptions& o, const std::string& dir, uint64_t seed) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  for (const char* sub : {"/camera", "/staging"}) {
+    if (Status s = MakeDirs(dir + sub); !s.ok()) return s;
+  }
+  if (Status s = WriteFileDurably(dir + "/schedule.csv", "station,college,class,headcount,start,end\n1,C,K1,1,00:00,23:59\n");
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = WriteFileDurably(dir + "/roster.csv",
+                                  "student_no,registry_no,college,class,name,masked_name\n1,R1,C,K1,A B,A*\n");
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = SaveSiteKey(dir + "/site.key", GenerateSiteKey()); !s.ok()) return s;
+  const size_t bytes = static_cast<size_t>(o.mib) << 20;
+  for (int i = 1; i <= o.count; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/staging/IMG_%04d.JPG", i);
+    if (Status s = WriteFileDurably(dir + name, NoiseJpeg(bytes, seed * 100'000 + static_cast<uint64_t>(i)));
+        !s.ok()) {
+      return s;
+    }
+  }
+
+  auto coordinator = ChildProcess::Spawn({o.bin_dir + "/coordinator", "--schedule", dir + "/schedule.csv", "--roster",
+                                          dir + "/roster.csv", "--store", dir + "/store", "--events",
+                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "off"},
+                                         dir + "/coordinator.log");
+  if (!coordinator.ok()) return coordinator.status();
+  auto ready = AwaitReady(**coordinator, "the coordinator's ready line");
+  if (!ready.ok()) return ready.status();
+  const sim::OutputLine line = sim::ParseOutputLine(*ready);
+  const std::string control = line.Get("control").value_or("");
+  auto agent = ChildProcess::Spawn({o.bin_dir + "/station-agent", "--station", "1", "--camera-dir", dir + "/camera",
+                                    "--journal", dir + "/journal", "--site-key", dir + "/site.key", "--events",
+                                    line.Get("events").value_or(""), "--control", control, "--console", "off"},
+                                   dir + "/agent.log");
+  if (!agent.ok()) return agent.status();
+  if (auto agent_ready = AwaitReady(**agent, "the agent's ready line"); !agent_ready.ok()) return agent_ready.status();
+  // Steady state, not start-up: the coordinator has heard the agent's hello, whose answer names the
+  // image port.
+  const auto greeted_by = Clock::now() + kTimeout;
+  while (!Greeted(control)) {
+    if (Clock::now() > greeted_by) return Status::Unavailable("the coordinator never heard the agent's hello");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a condition with a deadline
+  }
+
+  const auto start = Clock::now();
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/staging")) {
+    std::filesystem::rename(entry.path(), dir + "/camera/" + entry.path().filename().string(), ec);
+    if (ec) return Status::IoError("cannot move " + entry.path().string() + " into the camera folder: " + ec.message());
+  }
+  Trial trial;
+  for (int shots = 0; shots < o.count;) {
+    auto event = (*agent)->WaitForLine([](const std::string& l) { return l.find("kind=SHOT_TAKEN") != std::string::npos; },
+                                       kTimeout, "a SHOT_TAKEN line");
+    if (!event.ok()) return event.status();
+    ++shots;
+  }
+  trial.journaled_s = std::chrono::duration<double>(Clock::now() - start).count();
+  const auto deadline = Clock::now() + kTimeout;
+  while (ImagesStored(control) < static_cast<uint64_t>(o.count)) {
+    if (Clock::now() > deadline) return Status::Unavailable("the coordinator did not file every image in time");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling a condition with a deadline
+  }
+  trial.filed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto* child : {agent->get(), coordinator->get()}) {
+    if (Status s = child->Signal(SIGTERM); !s.ok()) return s;
+    if (auto exit = child->Wait(std::chrono::seconds(30)); !exit.ok()) return exit.status();
+  }
+  std::filesystem::remove_all(dir, ec);
+  return trial;
+}
+
+}  // namespace
+
+Status RunImages(const ImageOptions& o, Figures& figures) {
+  const std::string shape = std::to_string(o.count) + " images of " + std::to_string(o.mib) + " MiB";
+  Figure journal{"images/journal", "Real agent, " + shape + " landing at once: hashed, copied and journaled",
+                 "MiB/s", {}, "", "", true};
+  Figure filed{"images/filed", "The same, shipped to the coordinator and filed under their SHA-256 (hash checked)",
+               "MiB/s", {}, "", "", true};
+  Figure lag{"images/lag", "Last shot journaled -> last image filed at the coordinator", "s", {}, "", "", false};
+  const double mib = static_cast<double>(o.count) * o.mib;
+  for (int t = 0; t < o.trials; ++t) {
+    auto trial = RunTrial(o, o.tmp + "/images", static_cast<uint64_t>(t) + 1);
+    if (!trial.ok()) return Status::Unavailable("images: " + trial.status().message() + " (logs in " + o.tmp + "/images)");
+    journal.trials.push_back(mib / trial->journaled_s);
+    filed.trials.push_back(mib / trial->filed_s);
+    lag.trials.push_back(trial->filed_s - trial->journaled_s);
+  }
+  figures.Add(std::move(journal));
+  figures.Add(std::move(filed));
+  figures.Add(std::move(lag));
+  return Status::Ok();
+}
+
+}  // namespace capture::bench
