@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "common/fs.h"
 
@@ -22,12 +23,19 @@ bool ImageStore::Has(const Sha256& sha256) const {
 }
 
 Status ImageStore::EnsureFolderOf(const std::string& path) const {
-  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::vector<std::filesystem::path> missing;  // deepest first
   std::error_code ec;
-  if (std::filesystem::exists(folder, ec)) return Status::Ok();
-  if (Status st = MakeDirs(folder.string()); !st.ok()) return st;
-  // A new folder is durable only once its parent's entry for it is synced.
-  return SyncFolder(folder.parent_path().string());
+  for (auto folder = std::filesystem::path(path).parent_path(); !folder.empty() && !std::filesystem::exists(folder, ec);
+       folder = folder.parent_path()) {
+    missing.push_back(folder);
+  }
+  if (missing.empty()) return Status::Ok();
+  if (Status st = MakeDirs(missing.front().string()); !st.ok()) return st;
+  // A new folder is durable only once its parent's entry for it is synced: every level made here.
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (Status st = SyncFolder(it->parent_path().string()); !st.ok()) return st;
+  }
+  return Status::Ok();
 }
 
 Status ImageStore::Put(std::string_view bytes, const Sha256& sha256) const {

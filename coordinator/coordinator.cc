@@ -552,17 +552,21 @@ int64_t Coordinator::RecordNow() const {
 }
 
 void Coordinator::Answer() {
-  auto ack = [this](const std::string& peer, const StreamId& stream, bool hello) {
+  // Every ack names the image port: an agent that missed a restart of this coordinator learns the
+  // new one without waiting to say hello.
+  auto ack = [this](const std::string& peer, const StreamId& stream) {
     wire::Frame frame;
     wire::Ack* a = frame.mutable_ack();
     a->set_station(stream.station);
     a->set_epoch(stream.epoch);
     a->set_stored_seq(tracker_.stored(stream));
-    if (hello) a->set_images_port(intake_->port());
+    a->set_images_port(intake_->port());
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));  // an absent agent hears at its next hello
   };
-  for (const StreamId& stream : advanced_) ack(AgentRoutingId(stream), stream, false);
-  for (const auto& [peer, stream] : hellos_) ack(peer, stream, true);
+  for (const StreamId& stream : advanced_) ack(AgentRoutingId(stream), stream);
+  for (const auto& [peer, stream] : hellos_) {
+    if (!advanced_.count(stream) || peer != AgentRoutingId(stream)) ack(peer, stream);
+  }
   if (!status_requesters_.empty()) {
     wire::Frame frame;
     *frame.mutable_status_reply() = BuildStatusReply();

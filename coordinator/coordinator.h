@@ -88,7 +88,7 @@ struct CoordinatorOptions {
   wire::JudgeConfig judge_config;
   std::string events_endpoint = "tcp://127.0.0.1:5701";
   std::string control_endpoint = "tcp://127.0.0.1:5702";
-  // The image socket (images/image_intake.h); its port goes to each agent in the answer to its hello.
+  // The image socket (images/image_intake.h); its port goes to the agents in every Ack.
   std::string images_endpoint = "tcp://127.0.0.1:*";
   std::string store_dir;  // the store's folder: images are filed in store_dir/images
   // received_time_us is the highest station_time_us of the events seen instead of the system clock,

@@ -126,8 +126,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--images", options.images_endpoint,
                  "Address to bind the ROUTER socket the agents ship their camera images to (a port may be *). "
-                 "Default: the --control address with any free port; each agent learns the port in the answer to "
-                 "its hello. Images are filed under <store>/images/ by their SHA-256.");
+                 "Default: the --control address with any free port; each agent learns the port from the coordinator's "
+                 "acks. Images are filed under <store>/images/ by their SHA-256.");
   std::string http = kDefaultHttp;
   app.add_option("--http", http,
                  "Address of the registrar's dashboard and /metrics (HTTP), ADDRESS:PORT (port 0: any free port), or "

@@ -36,6 +36,7 @@ constexpr size_t kMaxOffered = 256;    // offered and not yet confirmed
 // Bytes [offset, offset + length) of `path`, fewer at its end.
 Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t length) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return Status::NotFound(path + " is not in the station's image store");
   if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
   std::string out(length, '\0');
   size_t done = 0;
@@ -180,6 +181,11 @@ class ImageShipper::Loop {
       chunk->set_unavailable("a SHA-256 has 32 bytes, not " + std::to_string(request.sha256().size()));
     } else {
       auto bytes = ReadRange(store_.PathFor(*sha), request.offset(), std::min<size_t>(request.length(), kImageChunkBytes));
+      if (!bytes.ok() && bytes.status().code() != Status::Code::kNotFound) {
+        // Perhaps passing (EMFILE, EIO): no answer, and the coordinator asks again.
+        LogError(kLog, "cannot send image " + ToHex(*sha) + " now: " + bytes.status().message());
+        return;
+      }
       if (!bytes.ok()) {
         chunk->set_unavailable(bytes.status().message());
         LogError(kLog, "cannot send image " + ToHex(*sha) + ": " + bytes.status().message());

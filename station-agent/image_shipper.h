@@ -10,7 +10,7 @@
 // stored: the coordinator's receipts are the only record of what arrived.
 //
 //   DEALER, routing id "images/<station>/<epoch hex>", connects to the endpoint given by ConnectTo
-//   (the --control host at the port the coordinator names in its answer to a hello).
+//   (the --control host at the port the coordinator names in every Ack).
 #pragma once
 
 #include <cstdint>

@@ -29,6 +29,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr char kLog[] = "images";
 constexpr std::chrono::milliseconds kTick{100};
+// An agent not heard from for this many stall periods is taken as gone.
+constexpr int kGoneAfterStalls = 3;
 
 // An owned file descriptor.
 class File {
@@ -72,6 +74,7 @@ struct Transfer {
 struct Agent {
   std::deque<Wanted> queue;  // offered, not held, not being pulled; in offer order
   std::optional<Transfer> current;
+  Clock::time_point last_heard = Clock::now();
 };
 
 }  // namespace
@@ -101,6 +104,7 @@ class ImageIntake::Loop {
 
  private:
   void Handle(const Received& message) {
+    if (auto it = agents_.find(message.peer); it != agents_.end()) it->second.last_heard = Clock::now();
     auto decoded = DecodeFrame(message.bytes);
     if (auto* error = std::get_if<FrameError>(&decoded); error != nullptr || message.extra_parts > 0) {
       ++counters_->image_frames_rejected;
@@ -127,6 +131,7 @@ class ImageIntake::Loop {
     }
     Agent& agent = it->second;
     wire::ImageReceipt receipt;
+    bool offered_again = false;
     for (const wire::ImageRef& ref : offer.images()) {
       const auto sha = Sha256FromBytes(ref.sha256());
       if (!sha || ref.size_bytes() == 0 || ref.size_bytes() > kMaxImageBytes) {
@@ -141,11 +146,12 @@ class ImageIntake::Loop {
         ++counters_->images_already_held;
         continue;
       }
+      offered_again = offered_again || (agent.current && agent.current->image.sha256 == *sha);
       if (!Knows(agent, *sha)) agent.queue.push_back({*sha, ref.size_bytes()});
     }
-    // An agent offers again after a restart or after hearing nothing for a while: whatever it was
-    // asked for may never come, so its transfer asks again from where the incoming file ends.
-    if (agent.current) Rewind(*agent.current);
+    // The image being pulled offered again: the agent restarted or heard nothing for a while, so
+    // whatever it was asked for may never come; ask again from where the incoming file ends.
+    if (offered_again) Rewind(*agent.current);
     SendReceipt(peer, std::move(receipt));
     Pump(peer, agent);
     CountWaiting();
@@ -263,18 +269,21 @@ class ImageIntake::Loop {
   }
 
   // Starts the agent's next image if it has none under way, and asks for as many chunks as the
-  // window allows.
+  // window allows. An image another agent is pulling waits in the queue, and the next one goes first.
   void Pump(const std::string& peer, Agent& agent) {
     wire::ImageReceipt held;
-    while (!agent.current && !agent.queue.empty()) {
-      const Wanted next = agent.queue.front();
+    for (auto it = agent.queue.begin(); !agent.current && it != agent.queue.end();) {
+      const Wanted next = *it;
       if (store_.Has(next.sha256)) {  // another agent's transfer of the same image ended meanwhile
-        agent.queue.pop_front();
+        it = agent.queue.erase(it);
         held.add_stored(AsBytes(next.sha256));
         continue;
       }
-      if (PulledByAnother(peer, next.sha256)) break;  // ResumeStalled looks again
-      agent.queue.pop_front();
+      if (PulledByAnother(peer, next.sha256)) {
+        ++it;  // ResumeStalled looks again
+        continue;
+      }
+      agent.queue.erase(it);
       agent.current.emplace();
       agent.current->image = next;
       Reopen(*agent.current);
@@ -336,6 +345,15 @@ class ImageIntake::Loop {
   void ResumeStalled() {
     const auto now = Clock::now();
     for (auto& [peer, agent] : agents_) {
+      if (now - agent.last_heard >= options_.stall_after * kGoneAfterStalls) {
+        // Gone (or never meant to send): its image goes back to its queue, so that another agent
+        // offering the same bytes can pull them; it starts again once this agent is heard from.
+        if (agent.current) {
+          agent.queue.push_front(agent.current->image);
+          agent.current.reset();
+        }
+        continue;
+      }
       if (agent.current && agent.current->incoming.fd() < 0) {
         Reopen(*agent.current);  // it could not be opened before: a full disk, say
       } else if (agent.current && now - agent.current->last_progress >= options_.stall_after) {
@@ -345,6 +363,7 @@ class ImageIntake::Loop {
       }
       Pump(peer, agent);
     }
+    CountWaiting();
   }
 
   void SendReceipt(const std::string& peer, wire::ImageReceipt receipt) {

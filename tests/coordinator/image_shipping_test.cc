@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <thread>
 #include <fstream>
 #include <variant>
 
@@ -137,6 +138,41 @@ TEST(ImageShipping, AnImageWhoseBytesDoNotHashToItsNameIsFetchedAgain) {
   auto filed = store.ReadChecked(sha);
   ASSERT_OK(filed.status());
   EXPECT_EQ(*filed, image);
+}
+
+// A peer that offers an image and then never sends it (a rogue, or a replaced laptop's old agent
+// offering the same bytes) blocks neither that image nor the station's next ones.
+TEST(ImageShipping, APeerThatOffersAnImageAndFallsSilentBlocksNoStation) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  ASSERT_OK(room.StopCoordinator());
+  Photograph(room, 0, 1);
+  const std::string image = CameraFile(room, 1, "IMG_0001.JPG");
+  ASSERT_OK(room.StartCoordinator());
+
+  zmq::context_t context;
+  auto silent = OpenSocket(context, zmq::socket_type::dealer);
+  ASSERT_OK(silent.status());
+  ASSERT_OK(SetRoutingId(*silent, "images/2/00000000000000bb"));
+  ASSERT_OK(Connect(*silent, room.images()));
+  wire::Frame offer;
+  offer.mutable_image_offer()->set_station(2);
+  wire::ImageRef* ref = offer.mutable_image_offer()->add_images();
+  ref->set_sha256(AsBytes(ComputeSha256(image)));
+  ref->set_size_bytes(image.size());
+  ref->set_seq(1);
+  ASSERT_TRUE(TrySend(*silent, EncodeFrame(std::move(offer))));
+  // The silent peer is first: the agent offers only after it notices the restart.
+  const auto offered_by = std::chrono::steady_clock::now() + kWait;
+  while (Counter(room, "images_waiting") < 1 && std::chrono::steady_clock::now() < offered_by) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(Counter(room, "images_waiting"), 1u);
+
+  Photograph(room, 1, 1);
+  ASSERT_OK(room.WaitForCounter("images_stored", 2, kWait));
+  EXPECT_EQ(ImageFilesUnder(room.store()), ImageFilesUnder(room.journal_dir(1)));
 }
 
 // A sender whose bytes never match the hash it offered: refused after three tries, nothing filed.
