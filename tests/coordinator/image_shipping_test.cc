@@ -52,6 +52,26 @@ void Photograph(LiveRoom& room, int student, int shots, size_t min_bytes = 0) {
   }
 }
 
+// A peer of the coordinator's image socket played by the test, with routing id `id`.
+Result<zmq::socket_t> ImagePeer(zmq::context_t& context, const std::string& id, const std::string& endpoint) {
+  auto dealer = OpenSocket(context, zmq::socket_type::dealer);
+  if (!dealer.ok()) return dealer.status();
+  if (Status s = SetRoutingId(*dealer, id); !s.ok()) return s;
+  if (Status s = Connect(*dealer, endpoint); !s.ok()) return s;
+  return std::move(*dealer);
+}
+
+// An ImageOffer of one image of `station`: its hash and size as given.
+wire::Frame OfferOf(uint32_t station, const std::string& sha256, uint64_t size) {
+  wire::Frame offer;
+  offer.mutable_image_offer()->set_station(station);
+  wire::ImageRef* ref = offer.mutable_image_offer()->add_images();
+  ref->set_sha256(sha256);
+  ref->set_size_bytes(size);
+  ref->set_seq(1);
+  return offer;
+}
+
 TEST(ImageShipping, EveryShotsImageReachesTheCoordinatorByteForByte) {
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator());
@@ -152,17 +172,9 @@ TEST(ImageShipping, APeerThatOffersAnImageAndFallsSilentBlocksNoStation) {
   ASSERT_OK(room.StartCoordinator());
 
   zmq::context_t context;
-  auto silent = OpenSocket(context, zmq::socket_type::dealer);
+  auto silent = ImagePeer(context, "images/2/00000000000000bb", room.images());
   ASSERT_OK(silent.status());
-  ASSERT_OK(SetRoutingId(*silent, "images/2/00000000000000bb"));
-  ASSERT_OK(Connect(*silent, room.images()));
-  wire::Frame offer;
-  offer.mutable_image_offer()->set_station(2);
-  wire::ImageRef* ref = offer.mutable_image_offer()->add_images();
-  ref->set_sha256(AsBytes(ComputeSha256(image)));
-  ref->set_size_bytes(image.size());
-  ref->set_seq(1);
-  ASSERT_TRUE(TrySend(*silent, EncodeFrame(std::move(offer))));
+  ASSERT_TRUE(TrySend(*silent, EncodeFrame(OfferOf(2, AsBytes(ComputeSha256(image)), image.size()))));
   // The silent peer is first: the agent offers only after it notices the restart.
   const auto offered_by = std::chrono::steady_clock::now() + kWait;
   while (Counter(room, "images_waiting") < 1 && std::chrono::steady_clock::now() < offered_by) {
@@ -180,19 +192,12 @@ TEST(ImageShipping, ASenderThatNeverSendsTheOfferedBytesIsRefusedAndNothingIsFil
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator());
   zmq::context_t context;
-  auto dealer = OpenSocket(context, zmq::socket_type::dealer);
+  auto dealer = ImagePeer(context, "images/1/00000000000000aa", room.images());
   ASSERT_OK(dealer.status());
-  ASSERT_OK(SetRoutingId(*dealer, "images/1/00000000000000aa"));
-  ASSERT_OK(Connect(*dealer, room.images()));
 
   const std::string offered = "the bytes the hash is of";
   const Sha256 sha = ComputeSha256(offered);
-  wire::Frame offer;
-  offer.mutable_image_offer()->set_station(1);
-  wire::ImageRef* ref = offer.mutable_image_offer()->add_images();
-  ref->set_sha256(AsBytes(sha));
-  ref->set_size_bytes(offered.size());
-  ref->set_seq(1);
+  wire::Frame offer = OfferOf(1, AsBytes(sha), offered.size());
   wire::ImageRef* short_hash = offer.mutable_image_offer()->add_images();
   short_hash->set_sha256("31 bytes are not a SHA-256 ...");
   short_hash->set_size_bytes(10);
