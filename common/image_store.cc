@@ -14,7 +14,7 @@ std::string ImageStore::PathFor(const Sha256& sha256) const {
 }
 
 std::string ImageStore::IncomingPathFor(const Sha256& sha256) const {
-  return dir_ + "/images/incoming/" + ToHex(sha256) + ".part";
+  return IncomingDir() + "/" + ToHex(sha256) + ".part";
 }
 
 bool ImageStore::Has(const Sha256& sha256) const {
@@ -47,13 +47,12 @@ Status ImageStore::Put(std::string_view bytes, const Sha256& sha256) const {
 
 Status ImageStore::FileIncoming(const Sha256& sha256) const {
   const std::string incoming = IncomingPathFor(sha256);
-  auto bytes = ReadFile(incoming);
-  if (!bytes.ok()) return bytes.status();
-  const Sha256 actual = ComputeSha256(*bytes);
-  if (actual != sha256) {
+  auto actual = HashFile(incoming);
+  if (!actual.ok()) return actual.status();
+  if (actual->sha256 != sha256) {
     std::remove(incoming.c_str());
-    return Status::Corruption("image " + ToHex(sha256) + " arrived as " + std::to_string(bytes->size()) +
-                              " bytes that hash to " + ToHex(actual));
+    return Status::Corruption("image " + ToHex(sha256) + " arrived as " + std::to_string(actual->size) +
+                              " bytes that hash to " + ToHex(actual->sha256));
   }
   const std::string path = PathFor(sha256);
   if (Status st = EnsureFolderOf(path); !st.ok()) return st;

@@ -24,8 +24,9 @@ class ImageStore {
 
   // Where the image with this hash lives.
   std::string PathFor(const Sha256& sha256) const;
-  // Where a transfer of this image collects its bytes until they are complete.
+  // Where a transfer of this image collects its bytes until they are complete, in IncomingDir().
   std::string IncomingPathFor(const Sha256& sha256) const;
+  std::string IncomingDir() const { return dir_ + "/images/incoming"; }
   bool Has(const Sha256& sha256) const;
 
   // Stores `bytes` (whose hash is `sha256`) unless an image with that hash is already there.

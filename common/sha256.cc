@@ -1,14 +1,43 @@
 #include "common/sha256.h"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace capture {
 
 void EnsureSodium() {
   static const bool ready = sodium_init() >= 0;
   (void)ready;
+}
+
+Result<FileHash> HashFile(const std::string& path) {
+  EnsureSodium();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  FileHash out;
+  unsigned char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const Status st = Status::IoError("cannot read " + path + ": " + std::strerror(errno));
+      ::close(fd);
+      return st;
+    }
+    if (n == 0) break;
+    crypto_hash_sha256_update(&state, buf, static_cast<unsigned long long>(n));
+    out.size += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  crypto_hash_sha256_final(&state, out.sha256.data());
+  return out;
 }
 
 Sha256 ComputeSha256(std::string_view bytes) {

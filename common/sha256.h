@@ -2,9 +2,12 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/status.h"
 
 namespace capture {
 
@@ -14,6 +17,13 @@ using Sha256 = std::array<unsigned char, 32>;
 void EnsureSodium();
 
 Sha256 ComputeSha256(std::string_view bytes);
+
+struct FileHash {
+  Sha256 sha256;
+  uint64_t size = 0;
+};
+// The hash of a file's bytes, read in pieces (an image may be large).
+Result<FileHash> HashFile(const std::string& path);
 std::string ToHex(std::string_view bytes);
 inline std::string ToHex(const Sha256& h) { return ToHex({reinterpret_cast<const char*>(h.data()), h.size()}); }
 inline std::string AsBytes(const Sha256& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }

@@ -387,8 +387,30 @@ class ImageIntake::Loop {
   std::map<std::string, Agent> agents_;  // by routing id
 };
 
+namespace {
+
+// Transfers nobody resumed for this long are given up: their bytes would only fill the disk.
+constexpr auto kAbandonedAfter = std::chrono::hours(24);
+
+void RemoveAbandonedTransfers(const std::string& incoming_dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(incoming_dir, ec)) return;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  size_t removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(incoming_dir, ec)) {
+    const auto written = entry.last_write_time(ec);
+    if (!ec && now - written > kAbandonedAfter && std::filesystem::remove(entry.path(), ec)) ++removed;
+  }
+  if (removed > 0) {
+    LogInfo(kLog, "removed " + std::to_string(removed) + " incoming image file(s) untouched for a day from " + incoming_dir);
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ImageIntake>> ImageIntake::Start(ImageIntakeOptions options) {
   if (options.store_dir.empty()) return Status::InvalidArgument("the image intake needs the store's folder");
+  RemoveAbandonedTransfers(ImageStore(options.store_dir).IncomingDir());
   std::unique_ptr<ImageIntake> intake(new ImageIntake());
   auto router = OpenSocket(intake->context_, zmq::socket_type::router);
   if (!router.ok()) return router.status();

@@ -15,7 +15,8 @@
 // do not hash to its name is removed and fetched again, at most max_hash_failures times, then
 // refused. Two agents offering the same image fetch it once: the second pulls its other images
 // meanwhile. An agent not heard from for 3 x `stall_after` is taken as gone: its image goes back to
-// its queue, free for another agent to pull, until it is heard from again.
+// its queue, free for another agent to pull, until it is heard from again. At start, incoming
+// files untouched for a day are removed: no agent resumed them.
 //
 // Trust: as for events, anyone who reaches the socket can offer images; an image is filed only
 // under the hash of its own bytes, at most kMaxImageBytes, so nothing offered can pass for another

@@ -160,6 +160,22 @@ TEST(ImageShipping, AnImageWhoseBytesDoNotHashToItsNameIsFetchedAgain) {
   EXPECT_EQ(*filed, image);
 }
 
+// An incoming file no agent resumed for a day is removed at start; a recent one is kept for its
+// transfer to resume.
+TEST(ImageShipping, IncomingFilesUntouchedForADayAreRemovedAtStart) {
+  LiveRoom room;
+  const ImageStore store(room.store());
+  const std::string old_file = store.IncomingPathFor(ComputeSha256("old"));
+  const std::string recent_file = store.IncomingPathFor(ComputeSha256("recent"));
+  ASSERT_OK(MakeDirs(store.IncomingDir()));
+  ASSERT_OK(WriteFileDurably(old_file, "abandoned bytes"));
+  ASSERT_OK(WriteFileDurably(recent_file, "bytes a transfer may resume"));
+  std::filesystem::last_write_time(old_file, std::filesystem::file_time_type::clock::now() - std::chrono::hours(25));
+  ASSERT_OK(room.StartCoordinator());
+  EXPECT_FALSE(std::filesystem::exists(old_file));
+  EXPECT_TRUE(std::filesystem::exists(recent_file));
+}
+
 // A peer that offers an image and then never sends it (a rogue, or a replaced laptop's old agent
 // offering the same bytes) blocks neither that image nor the station's next ones.
 TEST(ImageShipping, APeerThatOffersAnImageAndFallsSilentBlocksNoStation) {
