@@ -58,6 +58,13 @@ std::string ToHex(std::string_view bytes) {
   return out;
 }
 
+bool SecretsEqual(std::string_view given, std::string_view expected) {
+  EnsureSodium();
+  // The length is no secret (a token has a fixed number of digits); the digits are.
+  if (expected.empty() || given.size() != expected.size()) return false;
+  return sodium_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
 std::optional<Sha256> Sha256FromBytes(std::string_view bytes) {
   Sha256 out;
   if (bytes.size() != out.size()) return std::nullopt;

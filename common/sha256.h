@@ -27,6 +27,10 @@ Result<FileHash> HashFile(const std::string& path);
 std::string ToHex(std::string_view bytes);
 inline std::string ToHex(const Sha256& h) { return ToHex({reinterpret_cast<const char*>(h.data()), h.size()}); }
 inline std::string AsBytes(const Sha256& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
+// Whether two secrets are equal, in time that depends on their length only (sodium_memcmp): how
+// long a comparison takes tells nothing of the digits. An empty `expected` matches nothing.
+bool SecretsEqual(std::string_view given, std::string_view expected);
+
 // The hash in 32 raw bytes (a proto `bytes` field), or nullopt when it is not 32 bytes long.
 std::optional<Sha256> Sha256FromBytes(std::string_view bytes);
 // The hash in 64 hex digits (either case), or nullopt when it is not that.

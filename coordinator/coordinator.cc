@@ -5,8 +5,6 @@
 #include <deque>
 #include <variant>
 
-#include <sodium.h>
-
 #include "common/frame.h"
 #include "common/log.h"
 #include "coordinator/audit.h"
@@ -183,9 +181,7 @@ Status Coordinator::HandleSub(const Received& message) {
   if (!decoded) return Status::Ok();
   wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
-    case wire::Frame::kEvent:
-      CountReceived(frame.event());
-      return HandleEvent(std::move(*frame.mutable_event()), message.peer);
+    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
     case wire::Frame::kHeartbeat: HandleHeartbeat(frame.heartbeat()); return Status::Ok();
     default:
       Reject("unexpected_message", message.peer,
@@ -200,9 +196,7 @@ Status Coordinator::HandleRouter(const Received& message) {
   if (!decoded) return Status::Ok();
   wire::Frame& frame = *decoded;
   switch (frame.body_case()) {
-    case wire::Frame::kEvent:
-      CountReceived(frame.event());
-      return HandleEvent(std::move(*frame.mutable_event()), message.peer);
+    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
     case wire::Frame::kHello: HandleHello(message.peer, frame.hello()); return Status::Ok();
     case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
     case wire::Frame::kResolveRequest: HandleResolveRequest(message.peer, frame.resolve_request()); return Status::Ok();
@@ -218,12 +212,17 @@ Status Coordinator::HandleRouter(const Received& message) {
 }
 
 Status Coordinator::HandleEvent(std::string&& event_bytes, const std::string& peer) {
-  auto parsed = ParseEvent(event_bytes);
-  if (auto* error = std::get_if<FrameError>(&parsed)) {
+  wire::CaptureEvent ev;
+  if (!ev.ParseFromString(event_bytes)) {
+    Reject(RejectionName(FrameRejection::kBadEvent), peer, "event does not parse");
+    return Status::Ok();
+  }
+  // Counted before any check, once it says which station sent it.
+  if (KnownStation(ev.station())) ++CountersOf(ev.station()).events_received;
+  if (std::optional<FrameError> error = CheckEvent(ev)) {
     Reject(RejectionName(error->reason), peer, error->detail);
     return Status::Ok();
   }
-  wire::CaptureEvent& ev = std::get<wire::CaptureEvent>(parsed);
   if (!KnownStation(ev.station())) {
     Reject("unknown_station", peer, "event of " + EventWhere(ev) + ": station is not in the schedule");
     return Status::Ok();
@@ -326,9 +325,7 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
   };
   const std::string& token = options_.registrar_token;
-  // Constant time: how long the comparison takes tells nothing of the token's digits.
-  if (token.empty() || request.token().size() != token.size() ||
-      sodium_memcmp(request.token().data(), token.data(), token.size()) != 0) {
+  if (!SecretsEqual(request.token(), token)) {
     Count("resolve_requests_refused");
     LogWarn(kLog, "refused a resolve request without the registrar token from " + Origin(peer));
     return refuse("a resolution needs the registrar token (the coordinator's <store>/registrar.token)");
@@ -537,11 +534,6 @@ void Coordinator::AnswerDashboards() {
     }
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
   }
-}
-
-void Coordinator::CountReceived(const std::string& event_bytes) {
-  const std::optional<uint32_t> station = dashboard::PeekStation(event_bytes);
-  if (station && KnownStation(*station)) ++CountersOf(*station).events_received;
 }
 
 int64_t Coordinator::RecordNow() const {

@@ -38,7 +38,7 @@
 // socket, and its counters are in every StatusReply too. The answer to an agent's hello names its port.
 //
 // Counters (in every StatusReply): commits, events_received{station="N"} (every event frame that
-// names a schedule station, before any check), events_stored{station="N"}, duplicates_ignored,
+// parses and names a schedule station, before any other check), events_stored{station="N"}, duplicates_ignored,
 // seq_conflicts, resend_requests{station="N"}, events_dropped_buffer_full{station="N"},
 // heartbeats{station="N"}, verdicts_sent{station="N"} and verdicts_dropped{station="N"} (frames),
 // verdicts_waiting{station="N"} (frames now), anomalies_raised, anomalies_open, observations{kind="K"} (the coordinator's own, K an
@@ -176,8 +176,6 @@ class Coordinator {
   void AnswerResolves();
   void AnswerExports();
   void AnswerDashboards();
-  // Counts an event frame as received for the station it names, if that is a schedule station.
-  void CountReceived(const std::string& event_bytes);
   // The record's clock now: the system clock, or with sim_time the last stored item's time (the
   // day's midnight before the first).
   int64_t RecordNow() const;

@@ -1,7 +1,5 @@
 #include "coordinator/dashboard/metrics.h"
 
-#include <google/protobuf/io/coded_stream.h>
-
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -166,16 +164,6 @@ std::string MetricsText(const wire::StatusReply& status, const std::vector<judge
   AppendHistogram(out, std::string(kPrefix) + "commit_seconds",
                   "Time of one group commit: judging its items and the synced write.", commits.seconds);
   return out;
-}
-
-std::optional<uint32_t> PeekStation(std::string_view event_bytes) {
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(event_bytes.data()),
-                                            static_cast<int>(std::min<size_t>(event_bytes.size(), 16)));
-  // Field 1 (station), wire type 0 (varint): a serializer writes fields in number order.
-  constexpr uint32_t kStationTag = (1 << 3) | 0;
-  uint32_t station = 0;
-  if (in.ReadTag() != kStationTag || !in.ReadVarint32(&station)) return std::nullopt;
-  return station;
 }
 
 }  // namespace capture::dashboard

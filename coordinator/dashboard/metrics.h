@@ -64,9 +64,4 @@ struct CommitMetrics {
 std::string MetricsText(const wire::StatusReply& status, const std::vector<judge::AnomalyState>& anomalies,
                         const CommitMetrics& commits);
 
-// The station a serialized CaptureEvent claims, read from its first field without parsing the
-// rest (the loop counts every event received per station before it is checked); nullopt when
-// the bytes do not start with it.
-std::optional<uint32_t> PeekStation(std::string_view event_bytes);
-
 }  // namespace capture::dashboard

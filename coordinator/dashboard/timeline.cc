@@ -5,14 +5,8 @@
 namespace capture::dashboard {
 
 namespace {
-constexpr int64_t kMicrosPerMinute = 60'000'000;
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 }  // namespace
-
-int64_t Timeline::MinuteOf(int64_t time_us) const {
-  const int64_t since = time_us - local_midnight_us_;
-  return since >= 0 ? since / kMicrosPerMinute : -((-since + kMicrosPerMinute - 1) / kMicrosPerMinute);
-}
 
 void Timeline::Committed(uint64_t first_commit_index, uint64_t last_commit_index, int64_t time_us, uint64_t events) {
   if (last_commit_index < first_commit_index) return;

@@ -18,6 +18,13 @@
 
 namespace capture::dashboard {
 
+// Whole minutes from `local_midnight_us` to `time_us`, rounded down (before midnight too).
+inline int64_t MinuteOfDay(int64_t time_us, int64_t local_midnight_us) {
+  constexpr int64_t kMicrosPerMinute = 60'000'000;
+  const int64_t since = time_us - local_midnight_us;
+  return since >= 0 ? since / kMicrosPerMinute : -((-since + kMicrosPerMinute - 1) / kMicrosPerMinute);
+}
+
 class Timeline {
  public:
   struct Minute {
@@ -46,7 +53,7 @@ class Timeline {
   // A station's photographed count as of the end of the minute holding `time_us` (0 before any sample).
   uint32_t PhotographedAt(uint32_t station, int64_t time_us) const;
   // The minute number of an instant (minutes since local midnight, rounded down).
-  int64_t MinuteOf(int64_t time_us) const;
+  int64_t MinuteOf(int64_t time_us) const { return MinuteOfDay(time_us, local_midnight_us_); }
   const std::map<int64_t, Minute>& minutes() const { return minutes_; }
 
  private:

@@ -1,6 +1,5 @@
 #include "coordinator/dashboard/token.h"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,16 +32,6 @@ bool IsToken(std::string_view text) {
   return true;
 }
 
-Status WriteAll(int fd, std::string_view bytes, const std::string& path) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("cannot write", path);
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-
 // Makes a new token file at `path` unless one appears there first (then OK: the caller reads it).
 Status CreateToken(const std::string& path) {
   EnsureSodium();
@@ -52,21 +41,11 @@ Status CreateToken(const std::string& path) {
   sodium_memzero(raw, sizeof raw);
 
   const std::string tmp = path + ".new-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Errno("cannot create", tmp);
-  Status written = WriteAll(fd, text, tmp);
-  if (written.ok() && ::fchmod(fd, 0600) != 0) written = Errno("cannot set the mode of", tmp);
-  if (written.ok() && ::fsync(fd) != 0) written = Errno("cannot fsync", tmp);
-  ::close(fd);
+  Status written = WriteNewFile(tmp, text, 0600);
   if (written.ok() && ::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) written = Errno("cannot link", path);
   ::unlink(tmp.c_str());
   if (!written.ok()) return written;
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Errno("cannot open folder", dir);
-  const int rc = ::fsync(dfd);
-  ::close(dfd);
-  return rc == 0 ? Status::Ok() : Errno("cannot fsync folder", dir);
+  return SyncFolder(std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace
@@ -95,10 +74,7 @@ Result<std::string> LoadOrCreateToken(const std::string& path) {
 
 bool Authorizes(std::string_view authorization_header, const std::string& token) {
   if (authorization_header.substr(0, kBearer.size()) != kBearer) return false;
-  const std::string_view given = authorization_header.substr(kBearer.size());
-  // The length is no secret (every token has 64 digits); the digits are.
-  if (given.size() != token.size() || token.empty()) return false;
-  return sodium_memcmp(given.data(), token.data(), token.size()) == 0;
+  return SecretsEqual(authorization_header.substr(kBearer.size()), token);
 }
 
 }  // namespace capture::dashboard

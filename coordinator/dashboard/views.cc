@@ -133,10 +133,7 @@ class Day {
 class Clock {
  public:
   explicit Clock(const Directory& d) : d_(d) {}
-  int64_t Minute(int64_t t) const {
-    const int64_t since = t - d_.local_midnight_us();
-    return since >= 0 ? since / kMicrosPerMinute : -((-since + kMicrosPerMinute - 1) / kMicrosPerMinute);
-  }
+  int64_t Minute(int64_t t) const { return MinuteOfDay(t, d_.local_midnight_us()); }
   double Minutes(int64_t t) const { return static_cast<double>(t - d_.local_midnight_us()) / kMicrosPerMinute; }
   std::string HourMinute(int64_t t) const {
     const int64_t m = ((Minute(t) % 1440) + 1440) % 1440;

@@ -103,18 +103,6 @@ TEST(Metrics, TheStrictReaderRefusesWhatAScraperWould) {
   EXPECT_TRUE(ParseExposition("# HELP x a \\\\ help\n# TYPE x gauge\nx{a=\"q\\\"\"} -1.5e3\n").ok());
 }
 
-TEST(Metrics, PeeksTheStationOfAnEventWithoutParsingIt) {
-  wire::CaptureEvent event;
-  event.set_station(7);
-  event.set_seq(3);
-  event.set_kind(wire::CODE_READ);
-  EXPECT_EQ(PeekStation(event.SerializeAsString()), 7u);
-  EXPECT_FALSE(PeekStation("").has_value());
-  EXPECT_FALSE(PeekStation("\xff\xff").has_value());
-  event.clear_station();
-  EXPECT_FALSE(PeekStation(event.SerializeAsString()).has_value()) << "station 0 is not written";
-}
-
 // ---- requests ----
 
 TEST(ResolveBody, TakesIdReasonAndByAndNamesEveryProblem) {
