@@ -12,4 +12,17 @@ Result<wire::StatusReply> QueryStatus(const std::string& control_endpoint, int t
   return std::move(*reply->mutable_status_reply());
 }
 
+uint64_t CounterValue(const wire::StatusReply& reply, std::string_view name) {
+  for (const wire::Counter& c : reply.counters()) {
+    if (c.name() == name) return c.value();
+  }
+  return 0;
+}
+
+Result<uint64_t> QueryCounter(const std::string& control_endpoint, std::string_view name, int timeout_ms) {
+  auto status = QueryStatus(control_endpoint, timeout_ms);
+  if (!status.ok()) return status.status();
+  return CounterValue(*status, name);
+}
+
 }  // namespace capture::coord

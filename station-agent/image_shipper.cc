@@ -263,10 +263,9 @@ void ImageShipper::Acked(uint64_t seq) {
 }
 
 void ImageShipper::ConnectTo(const std::string& endpoint) {
-  if (endpoint == endpoint_) return;
-  endpoint_ = endpoint;
   {
     std::lock_guard lock(inbox_.mutex);
+    if (inbox_.endpoint == endpoint) return;
     inbox_.endpoint = endpoint;
   }
   Wake();

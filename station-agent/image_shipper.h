@@ -66,7 +66,6 @@ class ImageShipper {
   zmq::context_t context_{1};
   zmq::socket_t wake_;  // PAIR: the agent loop's end of the wake-up pipe; "stop" ends the thread
   Inbox inbox_;
-  std::string endpoint_;  // the last one handed over
   std::unique_ptr<Loop> loop_;
   std::thread thread_;
 };

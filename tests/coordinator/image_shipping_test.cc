@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <functional>
-#include <thread>
 #include <fstream>
 #include <variant>
 
@@ -34,12 +33,9 @@ std::string CameraFile(LiveRoom& room, int station, const std::string& name) {
 }
 
 uint64_t Counter(LiveRoom& room, const std::string& name) {
-  auto status = QueryStatus(room.control(), 2000);
-  if (!status.ok()) return ~0ull;
-  for (const wire::Counter& c : status->counters()) {
-    if (c.name() == name) return c.value();
-  }
-  return ~0ull;
+  auto counter = QueryCounter(room.control(), name, 2000);
+  EXPECT_TRUE(counter.ok()) << counter.status().message();
+  return counter.ok() ? *counter : ~0ull;
 }
 
 // One student photographed at station 1 with `shots` images of at least `min_bytes`.
@@ -192,10 +188,7 @@ TEST(ImageShipping, APeerThatOffersAnImageAndFallsSilentBlocksNoStation) {
   ASSERT_OK(silent.status());
   ASSERT_TRUE(TrySend(*silent, EncodeFrame(OfferOf(2, AsBytes(ComputeSha256(image)), image.size()))));
   // The silent peer is first: the agent offers only after it notices the restart.
-  const auto offered_by = std::chrono::steady_clock::now() + kWait;
-  while (Counter(room, "images_waiting") < 1 && std::chrono::steady_clock::now() < offered_by) {
-    std::this_thread::sleep_for(10ms);
-  }
+  ASSERT_OK(room.WaitForCounter("images_waiting", 1, kWait));
   ASSERT_EQ(Counter(room, "images_waiting"), 1u);
 
   Photograph(room, 1, 1);

@@ -14,6 +14,7 @@
 #include "common/time_format.h"
 #include "coordinator/status_client.h"
 #include "coordinator/stream_id.h"
+#include "tools/capture-sim/sim_jpeg.h"
 
 namespace capture::coord::testing {
 
@@ -46,22 +47,6 @@ std::string Field(const std::string& line, const std::string& key) {
 }
 
 Status Expect(bool ok, const std::string& what) { return ok ? Status::Ok() : Status::Unavailable(what); }
-
-// A comment segment (COM) of the JPEG format; `text` is at most 65533 bytes.
-std::string CommentSegment(const std::string& text) {
-  const size_t length = text.size() + 2;
-  return std::string("\xFF\xFE") + static_cast<char>(length >> 8) + static_cast<char>(length & 0xff) + text;
-}
-
-// A complete JPEG with no EXIF: SOI, a comment that makes it unique, filler comments up to
-// `min_bytes`, EOI.
-std::string Jpeg(const std::string& comment, size_t min_bytes) {
-  std::string out = "\xFF\xD8" + CommentSegment(comment);
-  for (char fill = 'a'; out.size() + 2 < min_bytes; fill = fill == 'z' ? 'a' : static_cast<char>(fill + 1)) {
-    out += CommentSegment(std::string(std::min<size_t>(65533, min_bytes - out.size()), fill));
-  }
-  return out + "\xFF\xD9";
-}
 
 }  // namespace
 
@@ -185,7 +170,7 @@ Result<std::string> LiveRoom::DropShot(int station, size_t min_bytes) {
   if (Status s = MakeDirs(folder); !s.ok()) return s;
   // One open, write and close, as a tethered camera writes.
   std::ofstream out(folder + "/" + name, std::ios::binary);
-  out << Jpeg("station " + std::to_string(station) + " " + name + " " + path(""), min_bytes);
+  out << sim::PaddedJpeg("station " + std::to_string(station) + " " + name + " " + path(""), min_bytes);
   out.close();
   if (!out) return Status::IoError("cannot write " + folder + "/" + name);
   return std::string(name);
@@ -258,11 +243,9 @@ Status LiveRoom::WaitForCounter(const std::string& name, uint64_t value, std::ch
   const auto deadline = Clock::now() + timeout;
   uint64_t seen = 0;
   while (Clock::now() < deadline) {
-    auto status = QueryStatus(control_, 2000);
-    if (!status.ok()) return status.status();
-    for (const auto& c : status->counters()) {
-      if (c.name() == name) seen = c.value();
-    }
+    auto counter = QueryCounter(control_, name, 2000);
+    if (!counter.ok()) return counter.status();
+    seen = *counter;
     if (seen >= value) return Status::Ok();
     std::this_thread::sleep_for(kPollInterval);
   }

@@ -130,13 +130,9 @@ class DashboardDay : public ::testing::Test {
 
   // The REGISTRAR_RESOLVE observations the coordinator has recorded since it started.
   uint64_t RegistrarResolves() const {
-    auto status = coord::QueryStatus(control_, 5000);
-    EXPECT_TRUE(status.ok()) << status.status().message();
-    if (!status.ok()) return 0;
-    for (const wire::Counter& c : status->counters()) {
-      if (c.name() == "observations{kind=\"REGISTRAR_RESOLVE\"}") return c.value();
-    }
-    return 0;
+    auto resolves = coord::QueryCounter(control_, "observations{kind=\"REGISTRAR_RESOLVE\"}", 5000);
+    EXPECT_TRUE(resolves.ok()) << resolves.status().message();
+    return resolves.ok() ? *resolves : 0;
   }
 
   bool IsOpen(const std::string& id) const {

@@ -251,12 +251,7 @@ Status Cluster::WaitUntilAllImagesFiled(std::chrono::milliseconds timeout) const
 }
 
 Result<uint64_t> Cluster::Counter(const std::string& name) {
-  auto status = coord::QueryStatus(control_endpoint_, 5000);
-  if (!status.ok()) return status.status();
-  for (const auto& c : status->counters()) {
-    if (c.name() == name) return c.value();
-  }
-  return uint64_t{0};
+  return coord::QueryCounter(control_endpoint_, name, 5000);
 }
 
 Status Cluster::StopAll() {

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <thread>
 
 #include "common/collection_code.h"
@@ -14,6 +13,7 @@
 #include "coordinator/status_client.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
+#include "tools/capture-sim/sim_jpeg.h"
 
 namespace capture::bench {
 namespace {
@@ -22,32 +22,13 @@ using Clock = std::chrono::steady_clock;
 using sim::ChildProcess;
 constexpr auto kTimeout = std::chrono::seconds(300);
 
-// A JPEG of `bytes` bytes: SOI, comment segments of seeded noise (no 0xFF, so no marker inside),
-// EOI. The agent takes in any complete JPEG; its pixels do not matter here.
-std::string NoiseJpeg(size_t bytes, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out("\xFF\xD8", 2);
-  while (out.size() + 2 < bytes) {
-    const size_t payload = std::min<size_t>(65533, bytes - out.size() - 2 - 4);
-    out += "\xFF\xFE";
-    out += static_cast<char>((payload + 2) >> 8);
-    out += static_cast<char>((payload + 2) & 0xFF);
-    for (size_t i = 0; i < payload; ++i) out += static_cast<char>(rng() % 255);
-  }
-  return out + "\xFF\xD9";
-}
-
 Result<std::string> AwaitReady(ChildProcess& child, const char* what) {
   return child.WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kTimeout, what);
 }
 
 uint64_t ImagesStored(const std::string& control) {
-  auto status = coord::QueryStatus(control, 2000);
-  if (!status.ok()) return 0;
-  for (const wire::Counter& c : status->counters()) {
-    if (c.name() == "images_stored") return c.value();
-  }
-  return 0;
+  auto stored = coord::QueryCounter(control, "images_stored", 2000);
+  return stored.ok() ? *stored : 0;  // asked again until the deadline
 }
 
 bool Greeted(const std::string& control) {
@@ -80,7 +61,7 @@ Result<Trial> RunTrial(const ImageOptions& o, const std::string& dir, uint64_t s
   for (int i = 1; i <= o.count; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "/staging/IMG_%04d.JPG", i);
-    if (Status s = WriteFileDurably(dir + name, NoiseJpeg(bytes, seed * 100'000 + static_cast<uint64_t>(i)));
+    if (Status s = WriteFileDurably(dir + name, sim::PaddedJpeg("bench trial " + std::to_string(seed) + " image " + std::to_string(i), bytes));
         !s.ok()) {
       return s;
     }

@@ -54,8 +54,8 @@ constexpr char kNotes[] = R"(## How to read this
 - **Limits**: `limit/rocksdb` is one synced `WriteBatch` of `--batch` RecordItems (the coordinator's group-commit
   cap), one key per event; `limit/zmq` a bare PUB->SUB over loopback; `limit/decode` protobuf parsing alone;
   `limit/pipeline` the three in series on one thread, `1 / (1/zmq + 1/decode + 1/rocksdb)`.
-- **Images**: one real `station-agent` and the real `coordinator`; `--images` JPEGs of `--image-mib` MiB (noise in
-  comment segments) are renamed into the camera folder at once. *journal* is MiB/s until the agent has hashed,
+- **Images**: one real `station-agent` and the real `coordinator`; `--images` JPEGs of `--image-mib` MiB (filler in
+  comment segments, `sim::PaddedJpeg`) are renamed into the camera folder at once. *journal* is MiB/s until the agent has hashed,
   copied (fsync) and journaled the last one; *filed* until the coordinator has filed the last one (offered once
   acked, pulled in 60 KiB chunks with 8 in flight, hashed again, fsynced, renamed); *lag* is the time between.
 - **Growth**: ingest of each size, then an offline re-judge of that stored record (`RecordStore` read-only +

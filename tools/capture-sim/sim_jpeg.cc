@@ -81,6 +81,15 @@ std::string MakeSimJpeg(std::string_view date_time_original, std::string_view co
   return jpeg;
 }
 
+std::string PaddedJpeg(std::string_view comment, size_t min_bytes) {
+  std::string jpeg("\xFF\xD8", 2);
+  PutSegment(jpeg, 0xFE, comment);
+  for (char fill = 'a'; jpeg.size() + 2 < min_bytes; fill = fill == 'z' ? 'a' : static_cast<char>(fill + 1)) {
+    PutSegment(jpeg, 0xFE, std::string(std::min<size_t>(0xFFFF - 2, min_bytes - jpeg.size()), fill));
+  }
+  return jpeg + "\xFF\xD9";
+}
+
 std::string SimJpegComment(uint64_t seed, int station, uint64_t shot_counter) {
   SeededRandom rng(seed ^ (static_cast<uint64_t>(station) << 48) ^ (shot_counter * 0x9E3779B97F4A7C15ull));
   std::string bytes(kMinCommentBytes + rng.Below(kMaxCommentBytes - kMinCommentBytes + 1), '\0');

@@ -25,6 +25,11 @@ inline constexpr size_t kMaxCommentBytes = 2900;
 // 65533 bytes.
 std::string MakeSimJpeg(std::string_view date_time_original, std::string_view comment);
 
+// A JPEG the station agent takes in but with no picture, of at least `min_bytes` (for tests and
+// benchmarks of large images): SOI, `comment` (at most 65533 bytes; what makes it unique) in a
+// comment segment, filler comment segments, EOI.
+std::string PaddedJpeg(std::string_view comment, size_t min_bytes);
+
 // Seeded comment bytes of kMinCommentBytes..kMaxCommentBytes: the same (seed, station, shot)
 // always gives the same image.
 std::string SimJpegComment(uint64_t seed, int station, uint64_t shot_counter);
