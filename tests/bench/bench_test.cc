@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +15,7 @@
 #include "tools/bench/bench_day.h"
 #include "tools/bench/figures.h"
 #include "tools/bench/loadgen.h"
+#include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::bench {
@@ -114,16 +114,16 @@ Day StartCoordinator(const TempDir& dir, int stations, uint64_t events_per_stati
                                           "--roster", dir / "roster.csv", "--store", dir / "store", "--events",
                                           "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--sim-time"},
                                          dir / "coordinator.log");
-  EXPECT_TRUE(coordinator.ok());
+  Day out;
+  EXPECT_TRUE(coordinator.ok()) << coordinator.status().message();
+  if (!coordinator.ok()) return out;
   auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kTimeout,
                                            "the coordinator's ready line");
   EXPECT_TRUE(ready.ok()) << ready.status().message();
-  Day out;
-  std::istringstream words(*ready);
-  for (std::string word; words >> word;) {
-    if (word.rfind("events=", 0) == 0) out.events = word.substr(7);
-    if (word.rfind("control=", 0) == 0) out.control = word.substr(8);
-  }
+  if (!ready.ok()) return out;  // the test fails with the message above, not on a missing line
+  const sim::OutputLine line = sim::ParseOutputLine(*ready);
+  out.events = line.Get("events").value_or("");
+  out.control = line.Get("control").value_or("");
   out.coordinator = std::move(*coordinator);
   return out;
 }
@@ -154,6 +154,7 @@ TEST(Loadgen, IsDoneOnlyWhenEveryEventOfEveryStationIsAcknowledged) {
   TempDir dir;
   // A window far below the events: the stations must wait for acks many times over.
   const Day day = StartCoordinator(dir, 4, 20'000);
+  ASSERT_TRUE(day.coordinator) << "the coordinator did not start";
   const std::string done = RunLoadgen(dir, day, 4, 20'000, {"--window", "500"});
   EXPECT_NE(done.find("events=79996 "), std::string::npos) << done;  // event 1 of each went before `go`
 }
@@ -161,6 +162,7 @@ TEST(Loadgen, IsDoneOnlyWhenEveryEventOfEveryStationIsAcknowledged) {
 TEST(Loadgen, PacedChargesEachEventFromItsTickNeverBefore) {
   TempDir dir;
   const Day day = StartCoordinator(dir, 2, 1'000);
+  ASSERT_TRUE(day.coordinator) << "the coordinator did not start";
   // 1,000 events/s over 2 stations: the last of the 999 events each after `go` is due at 1.998 s.
   const std::string done = RunLoadgen(dir, day, 2, 1'000, {"--rate", "1000", "--latency-file", dir / "latency.txt"});
   const size_t at = done.find("seconds=");
