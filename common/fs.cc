@@ -103,4 +103,12 @@ Status MakeDirs(const std::string& path) {
   return Status::Ok();
 }
 
+Status MakePrivateDirs(const std::string& path) {
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  if (Status s = MakeDirs(path); !s.ok()) return s;
+  if (!existed && ::chmod(path.c_str(), 0700) != 0) return Errno("cannot make private the folder", path);
+  return Status::Ok();
+}
+
 }  // namespace capture

@@ -25,5 +25,8 @@ Status RenameDurably(const std::string& from, const std::string& to);
 
 // Creates the folder and its parents (mode 0755); OK if it already exists.
 Status MakeDirs(const std::string& path);
+// The same, but a folder it creates is mode 0700 (a store or a journal: records, keys, photos);
+// one that exists is left as it is.
+Status MakePrivateDirs(const std::string& path);
 
 }  // namespace capture

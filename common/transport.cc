@@ -4,6 +4,17 @@
 
 namespace capture {
 
+namespace {
+
+// The ZAP handler's User-Id that libzmq attaches to each message of an authenticated connection.
+std::string UserIdOf(const zmq::message_t& msg) {
+  // zmq_msg_gets, not message_t::gets: a message without the property is not an error here.
+  const char* id = zmq_msg_gets(msg.handle(), "User-Id");
+  return id ? id : "";
+}
+
+}  // namespace
+
 Result<zmq::socket_t> OpenSocket(zmq::context_t& ctx, zmq::socket_type type) {
   try {
     zmq::socket_t s(ctx, type);
@@ -47,7 +58,6 @@ Status SetRoutingId(zmq::socket_t& socket, std::string_view id) {
 Status MakeRouterStrict(zmq::socket_t& router) {
   try {
     router.set(zmq::sockopt::router_mandatory, 1);
-    router.set(zmq::sockopt::router_handover, 1);
     return Status::Ok();
   } catch (const zmq::error_t& e) {
     return Status::IoError(std::string("cannot configure ROUTER: ") + e.what());
@@ -69,6 +79,32 @@ Status SetReceiveLimit(zmq::socket_t& socket, int64_t max_bytes) {
     return Status::Ok();
   } catch (const zmq::error_t& e) {
     return Status::IoError(std::string("cannot set the receive limit: ") + e.what());
+  }
+}
+
+Status Secure(zmq::socket_t& socket, const ClientSecurity& security) {
+  if (security.insecure()) return Status::Ok();
+  try {
+    auto curve = CurvePublicOf(security.server_key);
+    if (!curve.ok()) return curve.status();
+    socket.set(zmq::sockopt::curve_serverkey, zmq::buffer(curve->data(), curve->size()));
+    socket.set(zmq::sockopt::curve_publickey, zmq::buffer(security.identity->curve_public().data(), 32));
+    socket.set(zmq::sockopt::curve_secretkey, zmq::buffer(security.identity->curve_secret().data(), 32));
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot set up CURVE: ") + e.what());
+  }
+}
+
+Status Secure(zmq::socket_t& socket, const ServerSecurity& security) {
+  if (security.insecure()) return Status::Ok();
+  try {
+    socket.set(zmq::sockopt::curve_server, 1);
+    socket.set(zmq::sockopt::curve_secretkey, zmq::buffer(security.identity->curve_secret().data(), 32));
+    socket.set(zmq::sockopt::zap_domain, kZapDomain);
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return Status::IoError(std::string("cannot set up the CURVE server: ") + e.what());
   }
 }
 
@@ -130,10 +166,12 @@ std::optional<Received> TryRecv(zmq::socket_t& socket, bool routed) {
     Received out;
     zmq::message_t msg;
     if (!socket.recv(msg, zmq::recv_flags::dontwait)) return std::nullopt;
+    out.user_id = UserIdOf(msg);
     if (routed) {
       out.peer = msg.to_string();
       if (!msg.more()) return out;  // a routing id with no body: empty message
       if (!socket.recv(msg, zmq::recv_flags::none)) return out;
+      out.user_id = UserIdOf(msg);
     }
     out.bytes = msg.to_string();
     while (msg.more()) {

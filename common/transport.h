@@ -3,13 +3,16 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <zmq.hpp>
 
+#include "common/identity.h"
 #include "common/status.h"
 
 namespace capture {
@@ -25,8 +28,8 @@ Result<zmq::socket_t> OpenSocket(zmq::context_t& ctx, zmq::socket_type type);
 Status Bind(zmq::socket_t& socket, const std::string& endpoint);
 Status Connect(zmq::socket_t& socket, const std::string& endpoint);
 Status SetRoutingId(zmq::socket_t& socket, std::string_view id);
-// ROUTER: fail sends to unknown peers instead of dropping them; let a reconnecting peer take over
-// its old routing id.
+// ROUTER: fail sends to unknown peers instead of dropping them. No handover: a connection that
+// names itself like one that is up gets nothing of it (ZeroMQ's own routing ids are predictable).
 Status MakeRouterStrict(zmq::socket_t& router);
 
 // DEALER (before Connect): queue messages only while the connection is up, so frames sent while
@@ -37,6 +40,37 @@ Status QueueOnlyWhenConnected(zmq::socket_t& socket);
 // Before Connect: accept messages up to `max_bytes` (-1: any size) instead of the 1 MiB cap, for
 // a client that asks for replies larger than that (e.g. an export).
 Status SetReceiveLimit(zmq::socket_t& socket, int64_t max_bytes);
+
+// How a socket is secured: ZeroMQ's CURVE (RFC 26), with the keys derived from Ed25519 identities
+// (common/identity.h). A null identity is plain text, which only an explicit --insecure asks for.
+struct ClientSecurity {
+  std::shared_ptr<const Identity> identity;  // this client's own keys
+  PublicKey server_key{};                    // the pinned coordinator key
+  bool insecure() const { return identity == nullptr; }
+};
+struct ServerSecurity {
+  std::shared_ptr<const Identity> identity;
+  bool insecure() const { return identity == nullptr; }
+};
+// The ZAP domain of every server socket: the coordinator's Gatekeeper answers for it.
+inline constexpr char kZapDomain[] = "capture";
+// Before Connect: CURVE client with its own keys, pinned to the server's key. Plain text: nothing.
+Status Secure(zmq::socket_t& socket, const ClientSecurity& security);
+// Before Bind: CURVE server; every connection is then put to the context's ZAP handler.
+Status Secure(zmq::socket_t& socket, const ServerSecurity& security);
+
+// A test hook in the manner of RocksDB's fault-injection Env: a sender asks Drop() before each send
+// and, when it says so, skips the send as a lossy network would, reporting success. Seeded, so a
+// test's losses repeat. Only the test flags of the programs make one.
+class SendFaults {
+ public:
+  SendFaults(double drop_share, uint64_t seed) : drop_share_(drop_share), random_(seed) {}
+  bool Drop() { return std::uniform_real_distribution<double>(0, 1)(random_) < drop_share_; }
+
+ private:
+  double drop_share_;
+  std::mt19937_64 random_;
+};
 
 // Two PAIR sockets of `ctx` joined at inproc://`name` (unique within `ctx`): one end for a thread
 // that runs a loop of its own, one for its owner, which wakes or stops it through the pipe.
@@ -72,7 +106,8 @@ bool TrySendTo(zmq::socket_t& router, std::string_view peer, std::string_view by
 // Non-blocking receive of one message (all parts joined is never done: extra parts are dropped
 // and reported as such by `extra_parts`).
 struct Received {
-  std::string peer;  // ROUTER only: the sender's routing id
+  std::string peer;     // ROUTER only: the sender's routing id
+  std::string user_id;  // the ZAP handler's name for the sender's connection; empty in plain text
   std::string bytes;
   size_t extra_parts = 0;
 };

@@ -58,6 +58,7 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore
                                             options_.judge_config)),
       watch_({options_.judge_config.clock_skew_tolerance_us(), options_.silent_after, options_.clock_confirm,
               options_.sim_time}) {
+  enrolment_ = std::move(options_.enrolment);
   for (int station : options_.stations) {
     stations_.insert(static_cast<uint32_t>(station));
     station_counters_[static_cast<uint32_t>(station)] = {};
@@ -77,16 +78,52 @@ Result<std::unique_ptr<Coordinator>> Coordinator::Start(CoordinatorOptions optio
                                                         std::unique_ptr<RecordStore> store) {
   std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store)));
   if (Status s = c->Restore(); !s.ok()) return s;
+  const ServerSecurity& security = c->options_.security;
+  if (!security.insecure()) {
+    // Bound before any CURVE socket: without a ZAP handler libzmq would admit every key.
+    auto gatekeeper = Gatekeeper::Open(&c->context_, c->AdmissionNow());
+    if (!gatekeeper.ok()) return gatekeeper.status();
+    c->gatekeeper_ = std::move(*gatekeeper);
+  }
   if (Status s = c->Bind(); !s.ok()) return s;
-  auto intake = ImageIntake::Start({.endpoint = c->options_.images_endpoint, .store_dir = c->options_.store_dir});
+  Coordinator* owner = c.get();
+  auto intake = ImageIntake::Start({.endpoint = c->options_.images_endpoint,
+                                    .store_dir = c->options_.store_dir,
+                                    .context = &c->context_,
+                                    .prepare = [owner](zmq::socket_t& socket) -> Status {
+                                      if (Status s = Secure(socket, owner->options_.security); !s.ok()) return s;
+                                      return owner->gatekeeper_ ? owner->gatekeeper_->Watch(socket, "images") : Status::Ok();
+                                    }});
   if (!intake.ok()) return intake.status();
   c->intake_ = std::move(*intake);
+  if (c->gatekeeper_) {
+    if (Status s = c->gatekeeper_->Start(); !s.ok()) return s;
+    if (Status s = c->gatekeeper_->SelfTest(c->control_endpoint_, security.identity->public_key()); !s.ok()) return s;
+  }
   return c;
+}
+
+Admission Coordinator::AdmissionNow() const {
+  Admission admission;
+  auto admit = [&](const PublicKey& key, std::string user_id) {
+    if (auto curve = CurvePublicOf(key); curve.ok()) admission.admitted[*curve] = std::move(user_id);
+  };
+  for (const auto& [station, key] : enrolment_.admitted()) admit(key, StationUserId(station, key));
+  if (options_.registrar_key) admit(*options_.registrar_key, kRegistrarUserId);
+  for (const KeyChange& change : enrolment_.history()) {
+    if (!enrolment_.Withdrawn(change.key)) continue;
+    if (auto curve = CurvePublicOf(change.key); curve.ok()) admission.withdrawn.insert(*curve);
+  }
+  return admission;
 }
 
 Status Coordinator::Restore() {
   Status replayed = Replay(*store_, *judge_, [&](const wire::RecordItem& item, const wire::Verdict&) {
     watch_.Restore(item);
+    if (item.has_observation()) {
+      // A key change the live coordinator recorded was checked then; one that fails now was refused then too.
+      enrolment_.Apply(item.observation(), item.commit_index(), item.received_time_us()).IgnoreError();
+    }
     if (dashboard_) dashboard_->Replayed(item, *judge_);
     if (item.has_event()) {
       wire::CaptureEvent event;
@@ -111,6 +148,12 @@ Status Coordinator::Bind() {
   router_ = std::move(*router);
   if (Status s = SubscribeAll(sub_); !s.ok()) return s;
   if (Status s = MakeRouterStrict(router_); !s.ok()) return s;
+  for (auto [socket, name] : {std::pair{&sub_, "events"}, std::pair{&router_, "control"}}) {
+    if (Status s = Secure(*socket, options_.security); !s.ok()) return s;
+    if (gatekeeper_) {
+      if (Status s = gatekeeper_->Watch(*socket, name); !s.ok()) return s;
+    }
+  }
   if (Status s = capture::Bind(sub_, options_.events_endpoint); !s.ok()) return s;
   if (Status s = capture::Bind(router_, options_.control_endpoint); !s.ok()) return s;
   auto events = LastEndpoint(sub_);
@@ -180,9 +223,10 @@ Status Coordinator::HandleSub(const Received& message) {
   std::optional<wire::Frame> decoded = Decode(message);
   if (!decoded) return Status::Ok();
   wire::Frame& frame = *decoded;
+  const Sender& sender = senders_.Of(message.user_id, enrolment_);
   switch (frame.body_case()) {
-    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
-    case wire::Frame::kHeartbeat: HandleHeartbeat(frame.heartbeat()); return Status::Ok();
+    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer, sender);
+    case wire::Frame::kHeartbeat: HandleHeartbeat(frame.heartbeat(), sender); return Status::Ok();
     default:
       Reject("unexpected_message", message.peer,
              "a Frame{" + BodyName(frame) + "} is not sent on the events socket");
@@ -195,10 +239,22 @@ Status Coordinator::HandleRouter(const Received& message) {
   std::optional<wire::Frame> decoded = Decode(message);
   if (!decoded) return Status::Ok();
   wire::Frame& frame = *decoded;
+  const Sender sender = senders_.Of(message.user_id, enrolment_);
   switch (frame.body_case()) {
-    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer);
-    case wire::Frame::kHello: HandleHello(message.peer, frame.hello()); return Status::Ok();
+    case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer, sender);
+    case wire::Frame::kHello: HandleHello(message.peer, frame.hello(), sender); return Status::Ok();
     case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
+    case wire::Frame::kKeysRequest: AnswerKeys(message.peer); return Status::Ok();
+    default: break;
+  }
+  // The rest reads the roster's data or changes the record: the registrar's alone.
+  if (!sender.registrar()) {
+    Reject("not_registrar", message.peer,
+           DescribeSender(sender) + " sent a Frame{" + BodyName(frame) + "}, which only the registrar may send");
+    return Status::Ok();
+  }
+  switch (frame.body_case()) {
+    case wire::Frame::kEnrolRequest: HandleEnrolRequest(message.peer, frame.enrol_request()); return Status::Ok();
     case wire::Frame::kResolveRequest: HandleResolveRequest(message.peer, frame.resolve_request()); return Status::Ok();
     case wire::Frame::kExportRequest: exports_.emplace_back(message.peer, frame.export_request()); return Status::Ok();
     case wire::Frame::kDashboardRequest:
@@ -211,7 +267,27 @@ Status Coordinator::HandleRouter(const Received& message) {
   }
 }
 
-Status Coordinator::HandleEvent(std::string&& event_bytes, const std::string& peer) {
+bool Coordinator::Vouches(const Sender& sender, const StreamId& stream, const std::string& peer,
+                          const std::string& what) {
+  if (!sender.speaks_for(stream.station)) {
+    Reject(sender.role == Sender::Role::kWithdrawn ? "key_withdrawn" : "station_mismatch", peer,
+           what + " of " + Describe(stream) + " came from " + DescribeSender(sender));
+    return false;
+  }
+  if (!tracker_.Knows(stream)) {
+    const auto streams = tracker_.Streams();
+    const auto of_station = std::count_if(streams.begin(), streams.end(),
+                                          [&](const auto& s) { return s.id.station == stream.station; });
+    if (static_cast<size_t>(of_station) >= options_.max_epochs_per_station) {
+      Reject("epoch_limit", peer, what + " of " + Describe(stream) + ": station " + std::to_string(stream.station) +
+                                      " has " + std::to_string(of_station) + " epochs already, the most it may open");
+      return false;
+    }
+  }
+  return true;
+}
+
+Status Coordinator::HandleEvent(std::string&& event_bytes, const std::string& peer, const Sender& sender) {
   wire::CaptureEvent ev;
   if (!ev.ParseFromString(event_bytes)) {
     Reject(RejectionName(FrameRejection::kBadEvent), peer, "event does not parse");
@@ -227,8 +303,9 @@ Status Coordinator::HandleEvent(std::string&& event_bytes, const std::string& pe
     Reject("unknown_station", peer, "event of " + EventWhere(ev) + ": station is not in the schedule");
     return Status::Ok();
   }
-  SeeStationTime(ev.station_time_us());
   const StreamId stream{ev.station(), ev.epoch()};
+  if (!Vouches(sender, stream, peer, "event seq " + std::to_string(ev.seq()))) return Status::Ok();
+  SeeStationTime(ev.station_time_us());
   const uint64_t seq = ev.seq();
   latest_epoch_[stream.station] = stream.epoch;  // an agent of this epoch is running: it sent this
   auto offered = tracker_.Offer(stream, seq, std::move(event_bytes));
@@ -291,12 +368,13 @@ Status Coordinator::HandleConflict(const StreamId& stream, uint64_t seq, const s
   return Status::Ok();
 }
 
-void Coordinator::HandleHeartbeat(const wire::Heartbeat& heartbeat) {
+void Coordinator::HandleHeartbeat(const wire::Heartbeat& heartbeat, const Sender& sender) {
   if (!KnownStation(heartbeat.station())) {
     Reject("unknown_station", "",
            "heartbeat of " + Describe({heartbeat.station(), heartbeat.epoch()}) + ": station is not in the schedule");
     return;
   }
+  if (!Vouches(sender, {heartbeat.station(), heartbeat.epoch()}, "", "heartbeat")) return;
   ++CountersOf(heartbeat.station()).heartbeats;
   tracker_.Announce({heartbeat.station(), heartbeat.epoch()}, heartbeat.last_seq());
   latest_epoch_[heartbeat.station()] = heartbeat.epoch();
@@ -342,12 +420,31 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
   Observe(std::move(obs));
 }
 
-void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello) {
+void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello, const Sender& sender) {
   const StreamId stream{hello.station(), hello.epoch()};
   if (!KnownStation(hello.station())) {
     Reject("unknown_station", peer, "hello of " + Describe(stream) + ": station is not in the schedule");
     return;
   }
+  if (!Vouches(sender, stream, peer, "hello")) return;
+  AgentRoute& route = agent_routes_[stream.station];
+  if (!route.peer.empty() && route.peer != peer) {
+    // The station's connection still up (a send to it goes through) keeps the station: a second
+    // process with the same key, or one that names itself like the agent, takes nothing of it.
+    wire::Frame probe;
+    wire::Ack* ack = probe.mutable_ack();
+    ack->set_station(stream.station);
+    ack->set_epoch(route.epoch);
+    ack->set_stored_seq(tracker_.stored({stream.station, route.epoch}));
+    ack->set_images_port(intake_->port());
+    if (TrySendTo(router_, route.peer, EncodeFrame(std::move(probe)))) {
+      Count("hellos_refused{reason=\"station_connected\"}");
+      LogWarn(kLog, "refused a hello of " + Describe(stream) + " on a second connection: station " +
+                        std::to_string(stream.station) + "'s agent is connected already");
+      return;
+    }
+  }
+  route = {peer, stream.epoch};
   LogInfo(kLog, "hello from " + Describe(stream) + " (last seq " + std::to_string(hello.last_seq()) +
                     ", agent version '" + hello.agent_version() + "')");
   tracker_.Announce(stream, hello.last_seq());
@@ -355,6 +452,81 @@ void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello)
   tracker_.ForgetResendRequest(stream);
   hellos_.emplace_back(peer, stream);
   latest_epoch_[hello.station()] = hello.epoch();
+}
+
+const std::string* Coordinator::AgentPeer(const StreamId& stream) const {
+  const auto route = agent_routes_.find(stream.station);
+  return route != agent_routes_.end() && route->second.epoch == stream.epoch ? &route->second.peer : nullptr;
+}
+
+void Coordinator::HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request) {
+  auto refuse = [&](const std::string& why) {
+    wire::Frame frame;
+    wire::EnrolReply* reply = frame.mutable_enrol_reply();
+    reply->set_ok(false);
+    reply->set_message(why + "; nothing was recorded");
+    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
+  };
+  if (!SecretsEqual(request.token(), options_.registrar_token)) {
+    Count("enrol_requests_refused");
+    LogWarn(kLog, "refused an enrolment request without the registrar token from " + Origin(peer));
+    return refuse("an enrolment needs the registrar token (the coordinator's <store>/registrar.token)");
+  }
+  if (!KnownStation(request.station())) {
+    return refuse("station " + std::to_string(request.station()) + " is not in the schedule");
+  }
+  std::optional<PublicKey> key;
+  if (!request.revoke()) {
+    if (request.public_key().size() != 32) return refuse("an enrolment needs a 32-byte public key");
+    key.emplace();
+    std::copy(request.public_key().begin(), request.public_key().end(), key->begin());
+  }
+  wire::Observation change = KeyObservation(request.station(), key, request.by().empty() ? "registrar" : request.by());
+  // Checked against the enrolment as it will be once this turn's other changes are applied.
+  Enrolment after = enrolment_;
+  for (const PendingEnrolment& pending : enrolments_) after.Apply(pending.change, 0, 0).IgnoreError();
+  if (Status s = after.Check(change); !s.ok()) return refuse(s.message());
+  LogInfo(kLog, (key ? "enrolling key " + KeyHex(*key) + " for" : "revoking the key of") + std::string(" station ") +
+                    std::to_string(request.station()) + " as requested by " + change.by());
+  enrolments_.push_back({peer, change, batch_.size()});
+  Observe(std::move(change));
+}
+
+void Coordinator::AnswerEnrolments() {
+  if (enrolments_.empty()) return;
+  for (const PendingEnrolment& pending : enrolments_) {
+    const wire::Verdict& verdict = verdicts_.at(pending.position);
+    wire::Frame frame;
+    wire::EnrolReply* reply = frame.mutable_enrol_reply();
+    reply->set_commit_index(verdict.commit_index());
+    const Status applied = enrolment_.Apply(pending.change, verdict.commit_index(), store_->last_received_time_us());
+    reply->set_ok(applied.ok());
+    const std::string station = "station " + std::to_string(pending.change.station());
+    reply->set_message(!applied.ok() ? applied.message()
+                       : pending.change.kind() == wire::Observation::KEY_REVOKED
+                           ? station + "'s key is revoked (record item " + std::to_string(verdict.commit_index()) + ")"
+                           : station + "'s key is enrolled; its earlier key is withdrawn (record item " +
+                                 std::to_string(verdict.commit_index()) + ")");
+    TrySendTo(router_, pending.peer, EncodeFrame(std::move(frame)));
+  }
+  senders_.Forget();
+  if (gatekeeper_) gatekeeper_->Admit(AdmissionNow());
+}
+
+void Coordinator::AnswerKeys(const std::string& peer) {
+  wire::Frame frame;
+  wire::KeysReply* reply = frame.mutable_keys_reply();
+  for (const KeyChange& change : enrolment_.history()) {
+    wire::KeyRecord* record = reply->add_keys();
+    record->set_station(change.station);
+    record->set_public_key(change.key.data(), change.key.size());
+    record->set_revoked(change.revoked);
+    record->set_commit_index(change.commit_index);
+    record->set_time_us(change.time_us);
+    record->set_by(change.by);
+    record->set_admitted(enrolment_.Admits(change.station, change.key));
+  }
+  TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
 }
 
 void Coordinator::SeeStationTime(int64_t station_time_us) {
@@ -410,10 +582,9 @@ void Coordinator::PublishVerdicts() {
   // Every turn, not only when there is news: an agent whose connection was down (its restart, or
   // ours) is told what it missed as soon as it is back.
   for (auto& [station, waiting] : undelivered_) {
-    const auto epoch = latest_epoch_.find(station);
-    if (waiting.empty() || epoch == latest_epoch_.end()) continue;
-    const std::string peer = AgentRoutingId({station, epoch->second});
-    while (!waiting.empty() && TrySendTo(router_, peer, waiting.front())) {
+    const auto route = agent_routes_.find(station);
+    if (waiting.empty() || route == agent_routes_.end()) continue;
+    while (!waiting.empty() && TrySendTo(router_, route->second.peer, waiting.front())) {
       waiting.pop_front();
       ++CountersOf(station).verdicts_sent;
     }
@@ -434,9 +605,9 @@ void Coordinator::PublishProgress() {
   std::map<uint32_t, judge::StationProgress> judged;
   for (judge::StationProgress& p : judge_->Progress()) judged[p.station] = std::move(p);
   for (uint32_t station : stations_) {
-    const auto epoch = latest_epoch_.find(station);
+    const auto route = agent_routes_.find(station);
     const auto sent = progress_sent_.find(station);
-    if (epoch == latest_epoch_.end() || (!due && sent != progress_sent_.end())) continue;
+    if (route == agent_routes_.end() || (!due && sent != progress_sent_.end())) continue;
     wire::Frame frame;
     wire::StationProgress* progress = frame.mutable_station_progress();
     progress->set_station(station);
@@ -448,7 +619,7 @@ void Coordinator::PublishProgress() {
     }
     std::string bytes = EncodeFrame(std::move(frame));
     if (sent != progress_sent_.end() && sent->second == bytes) continue;
-    if (TrySendTo(router_, AgentRoutingId({station, epoch->second}), bytes)) progress_sent_[station] = std::move(bytes);
+    if (TrySendTo(router_, route->second.peer, bytes)) progress_sent_[station] = std::move(bytes);
   }
 }
 
@@ -555,9 +726,12 @@ void Coordinator::Answer() {
     a->set_images_port(intake_->port());
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));  // an absent agent hears at its next hello
   };
-  for (const StreamId& stream : advanced_) ack(AgentRoutingId(stream), stream);
+  for (const StreamId& stream : advanced_) {
+    if (const std::string* peer = AgentPeer(stream)) ack(*peer, stream);
+  }
   for (const auto& [peer, stream] : hellos_) {
-    if (!advanced_.count(stream) || peer != AgentRoutingId(stream)) ack(peer, stream);
+    const std::string* agent = AgentPeer(stream);
+    if (!advanced_.count(stream) || !agent || *agent != peer) ack(peer, stream);
   }
   if (!status_requesters_.empty()) {
     wire::Frame frame;
@@ -566,12 +740,14 @@ void Coordinator::Answer() {
     for (const std::string& peer : status_requesters_) TrySendTo(router_, peer, bytes);
   }
   AnswerResolves();
+  AnswerEnrolments();
   AnswerExports();
   AnswerDashboards();
   advanced_.clear();
   hellos_.clear();
   status_requesters_.clear();
   resolves_.clear();
+  enrolments_.clear();
   exports_.clear();
   dashboards_.clear();
   verdicts_.clear();
@@ -588,7 +764,8 @@ void Coordinator::SendResendRequests() {
     r->set_epoch(state.id.epoch);
     r->set_first_seq(range->first);
     r->set_last_seq(range->last);
-    if (TrySendTo(router_, AgentRoutingId(state.id), EncodeFrame(std::move(frame)))) {
+    const std::string* peer = AgentPeer(state.id);
+    if (peer && TrySendTo(router_, *peer, EncodeFrame(std::move(frame)))) {
       ++CountersOf(state.id.station).resend_requests;
       LogInfo(kLog, "asked " + Describe(state.id) + " to resend seq " + std::to_string(range->first) + ".." +
                         std::to_string(range->last));
@@ -634,6 +811,9 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
   add("anomalies_open", std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); }));
   for (const auto& [station, waiting] : undelivered_) add("verdicts_waiting" + StationLabel(station), waiting.size());
   for (const auto& [name, value] : intake_->counters()) add(name, value);
+  if (gatekeeper_) {
+    for (const auto& [name, value] : gatekeeper_->counters()) add(name, value);
+  }
   reply.set_commit_index(store_->commit_index());
   return reply;
 }

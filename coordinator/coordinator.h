@@ -74,6 +74,9 @@
 #include "coordinator/images/image_intake.h"
 #include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
+#include "coordinator/security/enrolment.h"
+#include "coordinator/security/gatekeeper.h"
+#include "coordinator/security/senders.h"
 #include "coordinator/sequence_tracker.h"
 #include "coordinator/station_watch.h"
 
@@ -91,6 +94,14 @@ struct CoordinatorOptions {
   // The image socket (images/image_intake.h); its port goes to the agents in every Ack.
   std::string images_endpoint = "tcp://127.0.0.1:*";
   std::string store_dir;  // the store's folder: images are filed in store_dir/images
+  // CURVE on every socket with the coordinator's identity; a null identity is plain text (--insecure).
+  ServerSecurity security;
+  // Admitted besides the stations' keys: the registrar's (capturectl, the dashboard).
+  std::optional<PublicKey> registrar_key;
+  // The stations' keys from the enrolment file; the record's key changes are replayed onto it.
+  Enrolment enrolment;
+  // New (station, epoch) streams a station may open; what is beyond is refused (epoch_limit).
+  size_t max_epochs_per_station = 32;
   // received_time_us is the highest station_time_us of the events seen instead of the system clock,
   // so a simulated day has a consistent record. Not hellos' or heartbeats' times: an agent sends
   // those from its system clock until the simulator first sets its station clock.
@@ -141,6 +152,19 @@ class Coordinator {
     std::string anomaly_id;
     size_t position = 0;
   };
+  // An enrolment request whose key change is in the batch at `position`.
+  struct PendingEnrolment {
+    std::string peer;
+    wire::Observation change;
+    size_t position = 0;
+  };
+  // Where a station's agent is reached: the control connection its latest hello came on. Only that
+  // connection gets the station's acks, verdicts, progress and resend requests; another connection
+  // says hello for the station in vain while this one is up.
+  struct AgentRoute {
+    std::string peer;
+    uint64_t epoch = 0;
+  };
 
   Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store);
 
@@ -153,10 +177,19 @@ class Coordinator {
   std::optional<wire::Frame> Decode(const Received& message);
   Status HandleSub(const Received& message);
   Status HandleRouter(const Received& message);
-  Status HandleEvent(std::string&& event_bytes, const std::string& peer);
-  void HandleHeartbeat(const wire::Heartbeat& heartbeat);
-  void HandleHello(const std::string& peer, const wire::Hello& hello);
+  Status HandleEvent(std::string&& event_bytes, const std::string& peer, const Sender& sender);
+  void HandleHeartbeat(const wire::Heartbeat& heartbeat, const Sender& sender);
+  void HandleHello(const std::string& peer, const wire::Hello& hello, const Sender& sender);
   void HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request);
+  void HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request);
+  void AnswerKeys(const std::string& peer);
+  // The connection of the stream's agent: the station's route, if it is of that epoch.
+  const std::string* AgentPeer(const StreamId& stream) const;
+  // Whether `sender` may speak for `station` about `stream` (its own station, a stream within the
+  // epoch limit); else the frame is rejected, counted and logged, and false.
+  bool Vouches(const Sender& sender, const StreamId& stream, const std::string& peer, const std::string& what);
+  // The admission the Gatekeeper needs for the enrolment now.
+  Admission AdmissionNow() const;
   void Observe(wire::Observation observation);
   Status HandleConflict(const StreamId& stream, uint64_t seq, const std::string& bytes);
   // `parsed` is event.bytes parsed, or nullopt when not parsed yet.
@@ -174,6 +207,7 @@ class Coordinator {
   void PublishProgress();
   void Answer();
   void AnswerResolves();
+  void AnswerEnrolments();
   void AnswerExports();
   void AnswerDashboards();
   // The record's clock now: the system clock, or with sim_time the last stored item's time (the
@@ -206,7 +240,10 @@ class Coordinator {
   SequenceTracker tracker_;
   std::unique_ptr<judge::Judge> judge_;
   StationWatch watch_;
-  std::map<uint32_t, uint64_t> latest_epoch_;  // per station: where its agent is addressed
+  std::map<uint32_t, uint64_t> latest_epoch_;  // per station: the epoch heard last
+  std::map<uint32_t, AgentRoute> agent_routes_;  // per station: its agent's connection, once it said hello
+  Enrolment enrolment_;
+  SenderNames senders_;
   std::map<uint32_t, std::deque<std::string>> undelivered_;  // per station: verdict frames, oldest first
   static constexpr std::chrono::milliseconds kProgressInterval{200};
   std::map<uint32_t, std::string> progress_sent_;  // per station: the progress frame its agent has
@@ -225,6 +262,7 @@ class Coordinator {
   std::vector<std::pair<std::string, StreamId>> hellos_;  // peer, its stream
   std::vector<std::string> status_requesters_;
   std::vector<PendingResolve> resolves_;
+  std::vector<PendingEnrolment> enrolments_;
   std::vector<std::pair<std::string, wire::ExportRequest>> exports_;  // peer, its request
   std::vector<std::pair<std::string, wire::DashboardRequest>> dashboards_;  // peer, its request
   std::vector<wire::Verdict> verdicts_;  // of the items committed this turn, in commit order
@@ -238,6 +276,7 @@ class Coordinator {
   uint64_t duplicates_ignored_ = 0;
   std::map<std::string, uint64_t> counters_;
 
+  std::unique_ptr<Gatekeeper> gatekeeper_;  // null in plain text; declared after context_: closed before it
   std::unique_ptr<ImageIntake> intake_;  // its own thread: images never wait on this loop, nor it on them
 
   dashboard::CommitMetrics commit_metrics_;

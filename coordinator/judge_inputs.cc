@@ -62,6 +62,11 @@ Status CheckAgainstStored(const JudgeInputs& stored, const GivenJudgeInputs& giv
                                              "UTC offset of " + std::to_string(config.utc_offset_minutes()) + " min"));
     }
   }
+  if (given.station_keys && given.station_keys->bytes != stored.station_keys_csv) {
+    return Status::InvalidArgument("--station-keys " + given.station_keys->path +
+                                   " differs from the enrolment stored with the record: enrol or revoke a key on the "
+                                   "running coordinator with capturectl enroll instead");
+  }
   if (given.stale_code_seconds) {
     auto us = SecondsToMicros("--stale-code-seconds", *given.stale_code_seconds);
     if (!us.ok()) return us.status();
@@ -114,7 +119,8 @@ Result<JudgeInputs> ResolveJudgeInputs(const std::optional<JudgeInputs>& stored,
   auto config = MakeJudgeConfig(given.day.value_or(kDefaultDay), given.tz.value_or(kDefaultTimeZone),
                                 given.stale_code_seconds, given.clock_skew_seconds);
   if (!config.ok()) return config.status();
-  return JudgeInputs{std::move(*config), given.schedule->bytes, given.roster->bytes};
+  return JudgeInputs{std::move(*config), given.schedule->bytes, given.roster->bytes,
+                     given.station_keys ? given.station_keys->bytes : std::string()};
 }
 
 std::string ConfiguredDay(const wire::JudgeConfig& config) {

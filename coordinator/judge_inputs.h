@@ -29,6 +29,7 @@ struct GivenFile {
 struct GivenJudgeInputs {
   std::optional<GivenFile> schedule;
   std::optional<GivenFile> roster;
+  std::optional<GivenFile> station_keys;  // the enrolment file (security/enrolment.h)
   std::optional<std::string> day;  // YYYY-MM-DD
   std::optional<std::string> tz;   // IANA name or a fixed offset like +08:00
   std::optional<double> stale_code_seconds;

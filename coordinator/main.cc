@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/fs.h"
+#include "common/identity.h"
 #include "common/log.h"
 #include "common/transport.h"
 #include "common/schedule.h"
@@ -71,6 +72,7 @@ capture::Status LoadJudgeInputs(capture::coord::RecordStore& store, capture::coo
   // Without stored inputs, Resolve has checked that both files were given.
   const std::string schedule_origin = stored ? "the schedule stored in " + store_dir : given.schedule->path;
   const std::string roster_origin = stored ? "the roster stored in " + store_dir : given.roster->path;
+  const std::string given_keys_path = given.station_keys ? given.station_keys->path : "";
   given = {};
   auto schedule = ParseSchedule(inputs->schedule_csv, schedule_origin);
   if (!schedule.ok()) return schedule.status();
@@ -83,6 +85,12 @@ capture::Status LoadJudgeInputs(capture::coord::RecordStore& store, capture::coo
   options.schedule = std::move(*schedule);
   options.roster = std::move(*roster);
   options.judge_config = inputs->config;
+  if (!inputs->station_keys_csv.empty()) {
+    const std::string keys_origin = stored ? "the enrolment stored in " + store_dir : given_keys_path;
+    auto enrolment = coord::Enrolment::FromCsv(inputs->station_keys_csv, keys_origin, options.stations);
+    if (!enrolment.ok()) return enrolment.status();
+    options.enrolment = std::move(*enrolment);
+  }
   return Status::Ok();
 }
 
@@ -135,6 +143,15 @@ int main(int argc, char** argv) {
                  "first start, mode 0600). Without this flag a dashboard port already in use is logged and capture "
                  "goes on without the dashboard.")
       ->capture_default_str();
+  std::string station_keys_path;
+  app.add_option("--station-keys", station_keys_path,
+                 "The registrar's enrolment file, CSV station,public_key (the stations' keys as 64 hex digits, as "
+                 "station-agent --print-key shows them): only these stations may connect. Stored with the record at "
+                 "its first start; later keys are enrolled with capturectl enroll.");
+  bool insecure = false;
+  app.add_flag("--insecure", insecure,
+               "Plain text on every socket: no encryption, and anyone who reaches a port may publish as any station. "
+               "For tests on a private machine only.");
   app.add_flag("--sim-time", options.sim_time,
                "Stamp received times with the highest station time seen instead of the system clock, and "
                "measure station clocks against the median of the stations' heartbeat times.");
@@ -169,6 +186,9 @@ int main(int argc, char** argv) {
   if (!roster_file.ok()) return Fail(roster_file.status());
   given.schedule = std::move(*schedule_file);
   given.roster = std::move(*roster_file);
+  auto keys_file = GivenFileOf(app, "--station-keys", station_keys_path);
+  if (!keys_file.ok()) return Fail(keys_file.status());
+  given.station_keys = std::move(*keys_file);
   given.day = GivenValue(app, "--day", day);
   given.tz = GivenValue(app, "--tz", tz);
   given.stale_code_seconds = GivenValue(app, "--stale-code-seconds", stale_code_seconds);
@@ -180,6 +200,24 @@ int main(int argc, char** argv) {
   if (Status s = LoadJudgeInputs(**store, std::move(given), store_dir, options); !s.ok()) return Fail(s);
   auto token = dashboard::LoadOrCreateToken(store_dir + "/" + dashboard::kTokenFileName);
   if (!token.ok()) return Fail(token.status());
+  auto identity = Identity::LoadOrCreate(store_dir + "/coordinator.key");
+  if (!identity.ok()) return Fail(identity.status());
+  if (Status s = WritePublicKey(store_dir + "/coordinator.pub", identity->public_key()); !s.ok()) return Fail(s);
+  auto registrar = Identity::LoadOrCreate(store_dir + "/registrar.key");
+  if (!registrar.ok()) return Fail(registrar.status());
+  options.registrar_key = registrar->public_key();
+  coord::ControlEndpoint self_control;  // the dashboard's way in: as the registrar
+  if (insecure) {
+    LogWarn(kLog, "--insecure: every socket is plain text; anyone on the network can read the events and publish as any "
+                  "station. Never use it on a capture day.");
+  } else {
+    options.security.identity = std::make_shared<const Identity>(*identity);
+    self_control.security = {std::make_shared<const Identity>(*registrar), identity->public_key()};
+    if (options.enrolment.admitted().empty()) {
+      LogWarn(kLog, "no station key is enrolled: no station can connect until one is (--station-keys at the first "
+                    "start, or capturectl enroll)");
+    }
+  }
   options.registrar_token = *token;
   if (http_address) {
     options.dashboard = dashboard::Directory::Build(options.schedule, options.roster, options.judge_config);
@@ -198,7 +236,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<dashboard::DashboardServer> server;
   if (http_address) {
     auto started = dashboard::DashboardServer::Start(
-        {http_address->first, http_address->second, (*coordinator)->control_endpoint(), *token, store_dir});
+        {http_address->first, http_address->second,
+         {(*coordinator)->control_endpoint(), self_control.security}, *token, store_dir});
     if (!started.ok() && app.count("--http") > 0) return Fail(started.status());
     // The default address may be another coordinator's on this machine (a test, a second room):
     // capture matters more than its dashboard.

@@ -21,6 +21,7 @@ constexpr char kCommitIndexKey[] = "commit_index";
 constexpr char kJudgeConfigKey[] = "judge_config";
 constexpr char kScheduleKey[] = "schedule_csv";
 constexpr char kRosterKey[] = "roster_csv";
+constexpr char kStationKeysKey[] = "keys_csv";
 constexpr char kStreamPrefix = 's';
 constexpr char kConflictPrefix = 'c';
 
@@ -164,7 +165,7 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
   store->read_only_ = read_only;
   const std::string what = "record store " + store->path_;
   if (!read_only) {
-    if (Status s = MakeDirs(dir); !s.ok()) return s;
+    if (Status s = MakePrivateDirs(dir); !s.ok()) return s;
   }
 
   rocksdb::DBOptions db_options;
@@ -307,6 +308,10 @@ Result<JudgeInputs> RecordStore::ReadJudgeInputs() const {
       return FromRocks(s, "cannot read the judge's inputs in " + what);
     }
   }
+  if (rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, kStationKeysKey, &inputs.station_keys_csv);
+      !s.ok() && !s.IsNotFound()) {
+    return FromRocks(s, "cannot read the enrolment in " + what);
+  }
   if (!inputs.config.ParseFromString(config)) {
     return Status::Corruption(what + ": the stored judge configuration does not parse");
   }
@@ -328,6 +333,7 @@ Status RecordStore::SaveJudgeInputs(const JudgeInputs& inputs) {
   rocksdb::Status s = write.Put(meta_, kJudgeConfigKey, inputs.config.SerializeAsString());
   if (s.ok()) s = write.Put(meta_, kScheduleKey, inputs.schedule_csv);
   if (s.ok()) s = write.Put(meta_, kRosterKey, inputs.roster_csv);
+  if (s.ok() && !inputs.station_keys_csv.empty()) s = write.Put(meta_, kStationKeysKey, inputs.station_keys_csv);
   if (!s.ok()) return FromRocks(s, "cannot build the write batch");
   if (Status w = WriteSynced(&write); !w.ok()) return w;
   has_judge_inputs_ = true;

@@ -17,6 +17,7 @@
 //                           "judge_config"                -> JudgeConfig bytes    } written once,
 //                           "schedule_csv"                -> the schedule file    } before the
 //                           "roster_csv"                  -> the roster file      } first item
+//                           "keys_csv"                    -> the enrolment file   } (absent: none)
 //                           ("schedule_csv" shares the stream entries' prefix "s"; they are 13 bytes long)
 //                           "s" station u32, epoch u64    -> stored seq u64 (1..stored all present)
 //                           "c" station u32, epoch u64, seq u64, sha256[32]
@@ -64,6 +65,7 @@ struct JudgeInputs {
   wire::JudgeConfig config;
   std::string schedule_csv;  // the schedule file's bytes exactly
   std::string roster_csv;    // the roster file's bytes exactly
+  std::string station_keys_csv;  // the enrolment file's bytes exactly; empty: none was given
 };
 
 // Judges one item as it is committed; `event` is the item's event parsed (nullptr for an

@@ -4,7 +4,7 @@
 
 namespace capture::coord {
 
-Result<wire::StatusReply> QueryStatus(const std::string& control_endpoint, int timeout_ms) {
+Result<wire::StatusReply> QueryStatus(const ControlEndpoint& control_endpoint, int timeout_ms) {
   wire::Frame request;
   request.mutable_status_request();
   auto reply = CallControl(control_endpoint, std::move(request), wire::Frame::kStatusReply, timeout_ms);
@@ -19,7 +19,7 @@ uint64_t CounterValue(const wire::StatusReply& reply, std::string_view name) {
   return 0;
 }
 
-Result<uint64_t> QueryCounter(const std::string& control_endpoint, std::string_view name, int timeout_ms) {
+Result<uint64_t> QueryCounter(const ControlEndpoint& control_endpoint, std::string_view name, int timeout_ms) {
   auto status = QueryStatus(control_endpoint, timeout_ms);
   if (!status.ok()) return status.status();
   return CounterValue(*status, name);

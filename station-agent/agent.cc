@@ -193,6 +193,15 @@ class Agent::Impl final : public StationOutput {
   std::set<std::string> printed_anomalies_;   // ids of the anomaly lines printed
 };
 
+Result<Identity> LoadStationIdentity(const AgentOptions& options) {
+  const std::string path = options.identity_path.empty() ? options.journal_dir + "/station.key" : options.identity_path;
+  bool created = false;
+  auto identity = Identity::LoadOrCreate(path, &created);
+  if (!identity.ok()) return Status(identity.status());
+  if (created) LogInfo(kLog, "made the station's key " + path + ": enrol its public key " + KeyHex(identity->public_key()));
+  return identity;
+}
+
 Status Agent::Impl::Open() {
   auto key = LoadSiteKey(options_.site_key_path);
   if (!key.ok()) return key.status();
@@ -232,21 +241,32 @@ Status Agent::Impl::Open() {
 
   auto journaled = JournaledImages();
   if (!journaled.ok()) return journaled.status();
-  auto shipper = ImageShipper::Start({options_.station, journal_->epoch(), options_.journal_dir}, std::move(*journaled),
-                                     journal_->acked_seq());
+  auto identity = LoadStationIdentity(options_);
+  if (!identity.ok()) return identity.status();
+  ClientSecurity security;
+  if (!options_.insecure) {
+    auto coordinator_key = ReadPublicKey(options_.coordinator_key_path);
+    if (!coordinator_key.ok()) {
+      return Status::InvalidArgument("the coordinator's public key (--coordinator-key " + options_.coordinator_key_path +
+                                     "): " + coordinator_key.status().message() +
+                                     "; copy <store>/coordinator.pub from the coordinator");
+    }
+    security = {std::make_shared<const Identity>(*identity), *coordinator_key};
+  }
+  auto shipper = ImageShipper::Start({options_.station, journal_->epoch(), options_.journal_dir, security},
+                                     std::move(*journaled), journal_->acked_seq());
   if (!shipper.ok()) return shipper.status();
   shipper_ = std::move(*shipper);
 
   auto pub = OpenSocket(context_, zmq::socket_type::pub);
   if (!pub.ok()) return pub.status();
   pub_ = std::move(*pub);
+  if (Status st = Secure(pub_, security); !st.ok()) return st;
   if (Status st = Connect(pub_, options_.events_endpoint); !st.ok()) return st;
   auto dealer = OpenSocket(context_, zmq::socket_type::dealer);
   if (!dealer.ok()) return dealer.status();
   dealer_ = std::move(*dealer);
-  const std::string routing_id =
-      "agent/" + std::to_string(options_.station) + "/" + EpochHex(journal_->epoch());
-  if (Status st = SetRoutingId(dealer_, routing_id); !st.ok()) return st;
+  if (Status st = Secure(dealer_, security); !st.ok()) return st;
   if (Status st = QueueOnlyWhenConnected(dealer_); !st.ok()) return st;
   if (Status st = Connect(dealer_, options_.control_endpoint); !st.ok()) return st;
 
@@ -258,7 +278,9 @@ Status Agent::Impl::Open() {
     if (Status st = station_->HandleFile(file); !st.ok()) return st;
   }
 
-  if (!console_) PrintLine(FormatReadyLine(options_.station, journal_->epoch(), journal_->last_seq()));
+  if (!console_) {
+    PrintLine(FormatReadyLine(options_.station, journal_->epoch(), journal_->last_seq(), identity->public_key()));
+  }
   const auto now = Clock::now();
   last_heard_ = now;
   next_heartbeat_ = now;

@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 
+#include "common/identity.h"
 #include "common/status.h"
 
 namespace capture::agent {
@@ -37,6 +38,9 @@ struct AgentOptions {
   std::string input_path;  // empty: stdin
   std::string journal_dir;
   std::string site_key_path;
+  std::string identity_path;         // the station's Ed25519 key; empty: <journal>/station.key
+  std::string coordinator_key_path;  // the pinned coordinator public key (or 64 hex digits)
+  bool insecure = false;             // plain text on every socket
   std::string events_endpoint;
   std::string control_endpoint;
   std::string shot_pattern;
@@ -46,6 +50,10 @@ struct AgentOptions {
   enum class Console { kAuto, kOn, kOff };
   Console console = Console::kAuto;  // kAuto: on when stdout is a terminal
 };
+
+// The station's identity: the key file at options.identity_path (or <journal>/station.key), made
+// (mode 0600) when missing.
+Result<Identity> LoadStationIdentity(const AgentOptions& options);
 
 class Agent {
  public:

@@ -117,9 +117,7 @@ class ImageShipper::Loop {
     endpoint_ = endpoint;
     auto dealer = OpenSocket(*context_, zmq::socket_type::dealer);
     Status st = dealer.ok() ? Status::Ok() : dealer.status();
-    const std::string routing_id =
-        "images/" + std::to_string(options_.station) + "/" + EpochHex(options_.epoch);
-    if (st.ok()) st = SetRoutingId(*dealer, routing_id);
+    if (st.ok()) st = Secure(*dealer, options_.security);
     if (st.ok()) st = QueueOnlyWhenConnected(*dealer);
     if (st.ok()) st = capture::Connect(*dealer, endpoint);
     if (!st.ok()) {

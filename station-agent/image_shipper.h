@@ -9,8 +9,9 @@
 // an image reaches the coordinator however often either side stops on the way. Nothing here is
 // stored: the coordinator's receipts are the only record of what arrived.
 //
-//   DEALER, routing id "images/<station>/<epoch hex>", connects to the endpoint given by ConnectTo
-//   (the --control host at the port the coordinator names in every Ack).
+//   DEALER (CURVE with the station's key, unless ImageShipperOptions::security is plain text)
+//   connects to the endpoint given by ConnectTo (the --control host at the port the coordinator
+//   names in every Ack).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@
 
 #include "capture.pb.h"
 #include "common/status.h"
+#include "common/transport.h"
 
 namespace capture::agent {
 
@@ -31,6 +33,7 @@ struct ImageShipperOptions {
   uint32_t station = 0;
   uint64_t epoch = 0;
   std::string store_dir;  // the ImageStore's folder (the journal's)
+  ClientSecurity security;
 };
 
 class ImageShipper {

@@ -76,7 +76,7 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, bool read
     if (!std::filesystem::exists(path)) return Status::NotFound("no station journal at " + path);
     s = rocksdb::DB::OpenForReadOnly(options, path, &raw);
   } else {
-    if (Status st = MakeDirs(dir); !st.ok()) return st;
+    if (Status st = MakePrivateDirs(dir); !st.ok()) return st;
     options.create_if_missing = true;
     s = rocksdb::DB::Open(options, path, &raw);
   }

@@ -36,9 +36,9 @@ std::string QuoteValue(std::string_view value) {
   return out;
 }
 
-std::string FormatReadyLine(uint32_t station, uint64_t epoch, uint64_t last_seq) {
+std::string FormatReadyLine(uint32_t station, uint64_t epoch, uint64_t last_seq, const PublicKey& key) {
   return "ready station=" + std::to_string(station) + " epoch=" + EpochHex(epoch) +
-         " last_seq=" + std::to_string(last_seq);
+         " last_seq=" + std::to_string(last_seq) + " key=" + KeyHex(key);
 }
 
 std::string FormatEventLine(const wire::CaptureEvent& ev) {

@@ -11,12 +11,14 @@
 #include <string_view>
 
 #include "capture.pb.h"
+#include "common/identity.h"
 
 namespace capture::agent {
 
 std::string QuoteValue(std::string_view value);
 
-std::string FormatReadyLine(uint32_t station, uint64_t epoch, uint64_t last_seq);
+// `key`: the station's public key (common/identity.h), as the registrar enrols it.
+std::string FormatReadyLine(uint32_t station, uint64_t epoch, uint64_t last_seq, const PublicKey& key);
 
 // Keys per kind: CODE_READ registry_no= masked_name=; CODE_UNREADABLE reason=;
 // SHOT_TAKEN shot=0412 file= sha256=; MARK_VOID shot= file=; MARK_RETAKE registry_no=;

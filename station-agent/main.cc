@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "station-agent/agent.h"
 #include "station-agent/input.h"
@@ -14,12 +15,21 @@ int main(int argc, char** argv) {
   capture::agent::AgentOptions options;
   CLI::App app{"Camera station agent: journals every collection code, camera image and operator mark of one "
                "station durably, and sends them to the coordinator."};
-  app.add_option("--station", options.station, "The schedule's number of this camera station.")
-      ->required()
+  app.add_option("--station", options.station, "The schedule's number of this camera station (required).")
       ->check(CLI::Range(1u, 999u));
   app.add_option("--camera-dir", options.camera_dir,
-                 "Folder the tethered camera writes its images into (watched with all its subfolders).")
-      ->required();
+                 "Folder the tethered camera writes its images into (watched with all its subfolders; required).");
+  app.add_option("--identity", options.identity_path,
+                 "The station's Ed25519 key file (made, mode 0600, if missing; default <journal>/station.key). The "
+                 "registrar enrols its public key, which the ready line and --print-key show.");
+  app.add_option("--coordinator-key", options.coordinator_key_path,
+                 "The coordinator's public key: its <store>/coordinator.pub, or the key as 64 hex digits. Every "
+                 "connection to the coordinator is encrypted and pinned to it.")
+      ->default_val("./coordinator.pub");
+  app.add_flag("--insecure", options.insecure,
+               "Plain text on every socket: no encryption, no authentication. For tests on a private machine only.");
+  bool print_key = false;
+  app.add_flag("--print-key", print_key, "Print the station's public key (making the key if needed) and exit.");
   app.add_option("--input", options.input_path,
                  "File or named pipe to read code and mark lines from, instead of stdin. Marks: " +
                      std::string(capture::agent::kMarkForms) + ".");
@@ -53,6 +63,34 @@ int main(int argc, char** argv) {
   options.console = console == "on" ? Console::kOn : console == "off" ? Console::kOff : Console::kAuto;
 
   const std::string n = std::to_string(options.station);
+  if (print_key) {
+    if (options.identity_path.empty() && options.journal_dir.empty() && options.station == 0) {
+      std::fprintf(stderr, "--print-key needs --identity FILE, --journal DIR or --station N\n");
+      return 2;
+    }
+    if (options.journal_dir.empty()) options.journal_dir = "./station-" + n + "-journal";
+    if (options.identity_path.empty()) {
+      if (capture::Status s = capture::MakePrivateDirs(options.journal_dir); !s.ok()) {
+        capture::LogError("agent", s.message());
+        return 1;
+      }
+    }
+    auto identity = capture::agent::LoadStationIdentity(options);
+    if (!identity.ok()) {
+      capture::LogError("agent", identity.status().message());
+      return 1;
+    }
+    std::printf("%s\n", capture::KeyHex(identity->public_key()).c_str());
+    return 0;
+  }
+  if (options.station == 0 || options.camera_dir.empty()) {
+    std::fprintf(stderr, "--station and --camera-dir are required\nRun with --help for more information.\n");
+    return 2;
+  }
+  if (options.insecure) {
+    capture::LogWarn("agent", "--insecure: this station sends everything in plain text and proves nothing of who it "
+                              "is; anyone on the network can read and forge its events");
+  }
   if (options.journal_dir.empty()) options.journal_dir = "./station-" + n + "-journal";
   if (options.operator_name.empty()) options.operator_name = "station-" + n;
 

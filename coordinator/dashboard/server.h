@@ -41,13 +41,14 @@
 #include <string>
 
 #include "common/status.h"
+#include "coordinator/control_client.h"
 
 namespace capture::dashboard {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 5780;               // 0: any free port
-  std::string control_endpoint;  // the coordinator's ROUTER, e.g. "tcp://127.0.0.1:5702"
+  coord::ControlEndpoint control_endpoint;  // the coordinator's ROUTER, reached as the registrar
   std::string token;             // the registrar token (token.h)
   std::string image_store_dir{}; // the ImageStore's folder (the coordinator's --store); empty: none
   std::chrono::milliseconds loop_timeout{3000};

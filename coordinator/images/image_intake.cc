@@ -1,5 +1,7 @@
 #include "coordinator/images/image_intake.h"
 
+#include "coordinator/security/enrolment.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,7 +116,15 @@ class ImageIntake::Loop {
     }
     const wire::Frame& frame = std::get<wire::Frame>(decoded);
     switch (frame.body_case()) {
-      case wire::Frame::kImageOffer: HandleOffer(message.peer, frame.image_offer()); break;
+      case wire::Frame::kImageOffer:
+        if (!message.user_id.empty() && StationOfUserId(message.user_id) != frame.image_offer().station()) {
+          ++counters_->image_frames_rejected;
+          LogWarn(kLog, "offer of station " + std::to_string(frame.image_offer().station()) + " from '" +
+                            message.user_id + "' rejected: a connection offers its own station's images only");
+          break;
+        }
+        HandleOffer(message.peer, frame.image_offer());
+        break;
       case wire::Frame::kImageChunk: HandleChunk(message.peer, frame.image_chunk()); break;
       default:
         ++counters_->image_frames_rejected;
@@ -412,16 +422,20 @@ Result<std::unique_ptr<ImageIntake>> ImageIntake::Start(ImageIntakeOptions optio
   if (options.store_dir.empty()) return Status::InvalidArgument("the image intake needs the store's folder");
   RemoveAbandonedTransfers(ImageStore(options.store_dir).IncomingDir());
   std::unique_ptr<ImageIntake> intake(new ImageIntake());
-  auto router = OpenSocket(intake->context_, zmq::socket_type::router);
+  zmq::context_t& context = options.context ? *options.context : intake->context_;
+  auto router = OpenSocket(context, zmq::socket_type::router);
   if (!router.ok()) return router.status();
   if (Status s = MakeRouterStrict(*router); !s.ok()) return s;
+  if (options.prepare) {
+    if (Status s = options.prepare(*router); !s.ok()) return s;
+  }
   if (Status s = Bind(*router, options.endpoint); !s.ok()) return s;
   auto endpoint = LastEndpoint(*router);
   if (!endpoint.ok()) return endpoint.status();
   intake->endpoint_ = *endpoint;
   intake->port_ = static_cast<uint32_t>(std::stoul(intake->endpoint_.substr(intake->endpoint_.rfind(':') + 1)));
 
-  auto stop = OpenInprocPipe(intake->context_, "image-intake-stop");
+  auto stop = OpenInprocPipe(context, "image-intake-stop");
   if (!stop.ok()) return stop.status();
   intake->stop_ = std::move(stop->owner_end);
 

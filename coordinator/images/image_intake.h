@@ -3,9 +3,8 @@
 // content-addressed ImageStore (common/image_store.h) once their SHA-256 checks.
 //
 // One thread of its own, so that receiving and hashing images never delays the event loop. It owns
-//   ROUTER bound to ImageIntakeOptions::endpoint (router_mandatory + handover); agents connect
-//          DEALERs with routing id "images/<station>/<epoch hex>" (protocol: proto/capture.proto,
-//          "Images").
+//   ROUTER bound to ImageIntakeOptions::endpoint (router_mandatory); agents connect DEALERs
+//          (protocol: proto/capture.proto, "Images"), each known by the routing id ZeroMQ gives it.
 // Per agent it keeps the images offered and not yet held, in offer order, and pulls one image at a
 // time with up to `window` chunk requests in flight, so the receiver sets the pace and a large
 // image never floods the socket. Chunks are appended to the image's incoming file; a transfer
@@ -18,8 +17,9 @@
 // its queue, free for another agent to pull, until it is heard from again. At start, incoming
 // files untouched for a day are removed: no agent resumed them.
 //
-// Trust: as for events, anyone who reaches the socket can offer images; an image is filed only
-// under the hash of its own bytes, at most kMaxImageBytes, so nothing offered can pass for another
+// Trust: with CURVE on, only admitted keys reach the socket (security/gatekeeper.h), and an offer is
+// taken only from a connection of the station it names (image_frames_rejected otherwise); an
+// image is filed only under the hash of its own bytes, at most kMaxImageBytes, so nothing offered can pass for another
 // image. Only images an export or the dashboard asks for by their record's hash are ever read.
 //
 // Counters (ImageIntake::counters(), names as in the coordinator's StatusReply):
@@ -31,6 +31,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -52,6 +53,11 @@ struct ImageIntakeOptions {
   size_t window = 8;      // chunk requests in flight per agent
   std::chrono::milliseconds stall_after{2000};
   int max_hash_failures = 3;
+  // The context to open the socket in (borrowed: it must outlive the intake), so that its ZAP
+  // handler answers for this socket too; null: a context of the intake's own.
+  zmq::context_t* context = nullptr;
+  // Called on the socket before it binds (CURVE, monitoring); null: nothing.
+  std::function<Status(zmq::socket_t&)> prepare;
 };
 
 class ImageIntake {

@@ -151,7 +151,11 @@ TEST(Lines, EventLinesFollowTheContract) {
   ev.set_kind(wire::CODE_UNREADABLE);
   ev.set_detail("not a \"code\"");
   EXPECT_EQ(FormatEventLine(ev), R"(event station=1 seq=3 kind=CODE_UNREADABLE reason="not a \"code\"")");
-  EXPECT_EQ(FormatReadyLine(3, 0xabcULL, 9), "ready station=3 epoch=0000000000000abc last_seq=9");
+  PublicKey key{};
+  key[0] = 0xab;
+  key[31] = 0x01;
+  EXPECT_EQ(FormatReadyLine(3, 0xabcULL, 9, key),
+            "ready station=3 epoch=0000000000000abc last_seq=9 key=ab" + std::string(60, '0') + "01");
   EXPECT_EQ(FormatAlertLine(1, "two\nlines"), "alert station=1 two lines");
 }
 
