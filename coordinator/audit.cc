@@ -119,4 +119,24 @@ Result<ImageAudit> AuditImages(const RecordStore& store, const ImageStore& image
   return audit;
 }
 
+Result<Enrolment> StoredEnrolment(const RecordStore& store) {
+  auto inputs = store.ReadJudgeInputs();
+  if (!inputs.ok()) return inputs.status();
+  Enrolment enrolment;
+  if (!inputs->station_keys_csv.empty()) {
+    auto schedule = ParseSchedule(inputs->schedule_csv, "the stored schedule");
+    if (!schedule.ok()) return Status::Corruption(schedule.status().message());
+    auto parsed = Enrolment::FromCsv(inputs->station_keys_csv, "the stored enrolment", schedule->Stations());
+    if (!parsed.ok()) return Status::Corruption(parsed.status().message());
+    enrolment = std::move(*parsed);
+  }
+  Status s = store.ForEachItem([&](const wire::RecordItem& item) {
+    // A change the coordinator refused to record is never stored; one that fails here failed live too.
+    if (item.has_observation()) enrolment.Apply(item.observation(), item.commit_index(), item.received_time_us()).IgnoreError();
+    return true;
+  });
+  if (!s.ok()) return s;
+  return enrolment;
+}
+
 }  // namespace capture::coord

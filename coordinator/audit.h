@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
+#include "coordinator/security/enrolment.h"
 
 namespace capture::coord {
 
@@ -49,6 +50,9 @@ struct ImageAudit {
 // Checks that every image the record names is in `images` and still hashes to its name (each
 // distinct image is read once). Errors only when the store or an image cannot be read.
 Result<ImageAudit> AuditImages(const RecordStore& store, const ImageStore& images);
+
+// The record's enrolment: the stored enrolment file with every key change of the record applied.
+Result<Enrolment> StoredEnrolment(const RecordStore& store);
 
 // What differs between two verdicts of one commit index, in one line; empty when the bytes are equal.
 std::string DescribeVerdictDifference(const std::string& stored_bytes, const wire::Verdict& rejudged);

@@ -32,6 +32,7 @@
 #include "coordinator/control_client.h"
 #include "station-agent/console.h"
 #include "tests/station-agent/test_support.h"
+#include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::agent::testing {
@@ -65,7 +66,8 @@ class Room {
     }
     const std::string schedule = "station,college,class,headcount,start,end\n1,文学院," + kClass + ",6,00:00,23:59\n";
     if (!WriteFileDurably(dir_ / "schedule.csv", schedule).ok() || !WriteFileDurably(dir_ / "roster.csv", roster).ok() ||
-        !SaveSiteKey(dir_ / "site.key", key_).ok() || !MakeDirs(dir_ / "camera").ok()) {
+        !SaveSiteKey(dir_ / "site.key", key_).ok() || !MakeDirs(dir_ / "camera").ok() ||
+        !sim::WriteStationKeys(dir_.path(), {1}).ok()) {
       throw std::runtime_error("cannot write the room's files under " + dir_.path());
     }
   }
@@ -74,7 +76,7 @@ class Room {
     auto child = sim::ChildProcess::Spawn({CAPTURE_BIN_DIR "/coordinator", "--schedule", dir_ / "schedule.csv",
                                            "--roster", dir_ / "roster.csv", "--store", dir_ / "store", "--day", day_,
                                            "--tz", "UTC", "--events", "tcp://127.0.0.1:*", "--control",
-                                           "tcp://127.0.0.1:*"},
+                                           "tcp://127.0.0.1:*", "--station-keys", dir_ / sim::kStationKeysFile},
                                           dir_ / "coordinator.log");
     ASSERT_TRUE(child.ok()) << child.status().message();
     coordinator_ = std::move(*child);
@@ -82,12 +84,16 @@ class Room {
                                            "the coordinator's ready line");
     ASSERT_TRUE(ready.ok()) << ready.status().message();
     events_ = Field(*ready, "events");
-    control_ = Field(*ready, "control");
+    auto control = coord::RegistrarEndpoint(Field(*ready, "control"), dir_ / "store");
+    ASSERT_TRUE(control.ok()) << control.status().message();
+    control_ = std::move(*control);
   }
 
   std::vector<std::string> AgentArgs() const {
-    return {"--station", "1", "--camera-dir", dir_ / "camera", "--journal", dir_ / "journal", "--site-key",
-            dir_ / "site.key", "--events", events_, "--control", control_};
+    std::vector<std::string> args = {"--station", "1", "--camera-dir", dir_ / "camera", "--journal", dir_ / "journal",
+                                     "--site-key", dir_ / "site.key", "--events", events_, "--control", control_.address};
+    for (std::string& flag : sim::AgentKeyFlags(dir_.path(), 1, dir_ / "store/coordinator.pub")) args.push_back(flag);
+    return args;
   }
 
   // Written in one go and closed, as a tethered camera does.
@@ -127,7 +133,8 @@ class Room {
   std::string day_;
   std::vector<Student> students_;
   std::unique_ptr<sim::ChildProcess> coordinator_;
-  std::string events_, control_;
+  std::string events_;
+  coord::ControlEndpoint control_;
 };
 
 // The station-agent with a pseudo-terminal as its stdin and stdout (stderr to a log file). The

@@ -11,6 +11,7 @@
 #include "common/collection_code.h"
 #include "common/fs.h"
 #include "coordinator/status_client.h"
+#include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
 #include "tools/capture-sim/sim_jpeg.h"
@@ -26,12 +27,12 @@ Result<std::string> AwaitReady(ChildProcess& child, const char* what) {
   return child.WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kTimeout, what);
 }
 
-uint64_t ImagesStored(const std::string& control) {
+uint64_t ImagesStored(const coord::ControlEndpoint& control) {
   auto stored = coord::QueryCounter(control, "images_stored", 2000);
   return stored.ok() ? *stored : 0;  // asked again until the deadline
 }
 
-bool Greeted(const std::string& control) {
+bool Greeted(const coord::ControlEndpoint& control) {
   auto status = coord::QueryStatus(control, 2000);
   return status.ok() && status->stations_size() > 0;
 }
@@ -57,6 +58,7 @@ Result<Trial> RunTrial(const ImageOptions& o, const std::string& dir, uint64_t s
     return s;
   }
   if (Status s = SaveSiteKey(dir + "/site.key", GenerateSiteKey()); !s.ok()) return s;
+  if (Status s = sim::WriteStationKeys(dir, {1}); !s.ok()) return s;
   const size_t bytes = static_cast<size_t>(o.mib) << 20;
   for (int i = 1; i <= o.count; ++i) {
     char name[32];
@@ -69,23 +71,27 @@ Result<Trial> RunTrial(const ImageOptions& o, const std::string& dir, uint64_t s
 
   auto coordinator = ChildProcess::Spawn({o.bin_dir + "/coordinator", "--schedule", dir + "/schedule.csv", "--roster",
                                           dir + "/roster.csv", "--store", dir + "/store", "--events",
-                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "off"},
+                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "off",
+                                          "--station-keys", dir + "/" + sim::kStationKeysFile},
                                          dir + "/coordinator.log");
   if (!coordinator.ok()) return coordinator.status();
   auto ready = AwaitReady(**coordinator, "the coordinator's ready line");
   if (!ready.ok()) return ready.status();
   const sim::OutputLine line = sim::ParseOutputLine(*ready);
-  const std::string control = line.Get("control").value_or("");
+  auto control = coord::RegistrarEndpoint(line.Get("control").value_or(""), dir + "/store");
+  if (!control.ok()) return control.status();
   auto agent = ChildProcess::Spawn({o.bin_dir + "/station-agent", "--station", "1", "--camera-dir", dir + "/camera",
                                     "--journal", dir + "/journal", "--site-key", dir + "/site.key", "--events",
-                                    line.Get("events").value_or(""), "--control", control, "--console", "off"},
+                                    line.Get("events").value_or(""), "--control", control->address, "--console", "off",
+                                    "--identity", dir + "/" + sim::StationKeyFile(1), "--coordinator-key",
+                                    dir + "/store/coordinator.pub"},
                                    dir + "/agent.log");
   if (!agent.ok()) return agent.status();
   if (auto agent_ready = AwaitReady(**agent, "the agent's ready line"); !agent_ready.ok()) return agent_ready.status();
   // Steady state, not start-up: the coordinator has heard the agent's hello, whose answer names the
   // image port.
   const auto greeted_by = Clock::now() + kTimeout;
-  while (!Greeted(control)) {
+  while (!Greeted(*control)) {
     if (Clock::now() > greeted_by) return Status::Unavailable("the coordinator never heard the agent's hello");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a condition with a deadline
   }
@@ -104,7 +110,7 @@ Result<Trial> RunTrial(const ImageOptions& o, const std::string& dir, uint64_t s
   }
   trial.journaled_s = std::chrono::duration<double>(Clock::now() - start).count();
   const auto deadline = Clock::now() + kTimeout;
-  while (ImagesStored(control) < static_cast<uint64_t>(o.count)) {
+  while (ImagesStored(*control) < static_cast<uint64_t>(o.count)) {
     if (Clock::now() > deadline) return Status::Unavailable("the coordinator did not file every image in time");
     std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling a condition with a deadline
   }

@@ -15,6 +15,7 @@
 
 #include "common/collection_code.h"
 #include "common/fs.h"
+#include "common/identity.h"
 #include "common/image_store.h"
 #include "common/log.h"
 #include "common/schedule.h"
@@ -330,7 +331,16 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   if (!scenario.ok()) return scenario.status();
   const std::string work = fs::absolute(o.work_dir).lexically_normal().string();
   if (Status st = PrepareWorkDir(work); !st.ok()) return st;
-  if (Status st = WriteKit(work, *roster, so.site_key); !st.ok()) return st;
+  if (Status st = WriteKit(work, *roster, so.site_key, schedule->Stations()); !st.ok()) return st;
+  const bool own_coordinator = o.events_endpoint.empty();
+  const std::string keys_dir = own_coordinator || o.keys_dir.empty() ? work : o.keys_dir;
+  std::string coordinator_key = o.coordinator_key;
+  if (coordinator_key.empty()) coordinator_key = (own_coordinator ? work + "/store" : o.coordinator_store) + "/coordinator.pub";
+  if (!own_coordinator && !o.insecure && (o.keys_dir.empty() || (o.coordinator_key.empty() && o.coordinator_store.empty()))) {
+    return Status::InvalidArgument(
+        "a running coordinator admits only enrolled stations: give --keys DIR (the kit whose station-keys.csv it "
+        "was started with) and --coordinator-store DIR or --coordinator-key FILE (or --insecure for a plain-text one)");
+  }
   if (!o.truth_dir.empty()) {
     if (Status st = WriteTruth(o.truth_dir, *scenario, /*in_process=*/false); !st.ok()) return st;
   }
@@ -367,10 +377,12 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
 
   std::string events = o.events_endpoint, control = o.control_endpoint;
   if (events.empty()) {
-    auto child = ChildProcess::Spawn({o.bin_dir + "/coordinator", "--store", work + "/store", "--schedule",
-                                      o.schedule_path, "--roster", work + "/" + kRosterFile, "--sim-time", "--events",
-                                      "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"},
-                                     work + "/logs/coordinator.log");
+    std::vector<std::string> argv = {o.bin_dir + "/coordinator", "--store", work + "/store", "--schedule",
+                                     o.schedule_path, "--roster", work + "/" + kRosterFile, "--station-keys",
+                                     work + "/" + kStationKeysFile, "--sim-time", "--events", "tcp://127.0.0.1:*",
+                                     "--control", "tcp://127.0.0.1:*"};
+    if (o.insecure) argv.push_back("--insecure");
+    auto child = ChildProcess::Spawn(argv, work + "/logs/coordinator.log");
     if (!child.ok()) return finish(child.status().message());
     coordinator = std::move(child).value();
     auto ready = AwaitReady(*coordinator);
@@ -390,11 +402,16 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
     const std::string n = std::to_string(s.station);
     const std::string station_dir = work + "/station-" + n;
     if (Status st = MakeDirs(station_dir + "/camera"); !st.ok()) return finish(st.message());
-    auto child = ChildProcess::Spawn({o.bin_dir + "/station-agent", "--station", n, "--camera-dir",
-                                      station_dir + "/camera", "--journal", station_dir + "/journal", "--site-key",
-                                      work + "/" + kSiteKeyFile, "--sim-time", "--heartbeat-ms",
-                                      std::to_string(kHeartbeatMs), "--events", events, "--control", control},
-                                     work + "/logs/station-" + n + ".log");
+    std::vector<std::string> argv = {o.bin_dir + "/station-agent", "--station", n, "--camera-dir",
+                                     station_dir + "/camera", "--journal", station_dir + "/journal", "--site-key",
+                                     work + "/" + kSiteKeyFile, "--sim-time", "--heartbeat-ms",
+                                     std::to_string(kHeartbeatMs), "--events", events, "--control", control};
+    if (o.insecure) {
+      argv.push_back("--insecure");
+    } else {
+      for (std::string& flag : AgentKeyFlags(keys_dir, s.station, coordinator_key)) argv.push_back(std::move(flag));
+    }
+    auto child = ChildProcess::Spawn(argv, work + "/logs/station-" + n + ".log");
     if (!child.ok()) return finish(child.status().message());
     players.push_back(std::make_unique<StationPlayer>(
         std::move(child).value(),
@@ -408,7 +425,16 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   }
   std::fflush(out);
 
-  const StatusQuery query = [&] { return coord::QueryStatus(control, kStatusQueryTimeoutMs); };
+  // Status is answered to any admitted key: the simulator asks as the first station.
+  coord::ControlEndpoint status_endpoint{control, {}};
+  if (!o.insecure) {
+    auto identity = Identity::Load(keys_dir + "/" + StationKeyFile(summary.stations.front().station));
+    if (!identity.ok()) return finish(identity.status().message());
+    auto server = ReadPublicKey(coordinator_key);
+    if (!server.ok()) return finish(server.status().message());
+    status_endpoint.security = {std::make_shared<const Identity>(std::move(*identity)), *server};
+  }
+  const StatusQuery query = [&] { return coord::QueryStatus(status_endpoint, kStatusQueryTimeoutMs); };
   PlayScenario(*scenario, players, summary, *offset, o.lockstep ? &query : nullptr, o.step_timeout, out);
 
   Status stored = WaitUntilStored(query, summary, o.store_timeout);

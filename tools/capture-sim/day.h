@@ -51,6 +51,12 @@ struct DayOptions {
   // That coordinator's --store folder, when it is on this machine: the day then also waits for
   // every image to be filed there, as it does with a coordinator it started.
   std::string coordinator_store;
+  // With a running coordinator: the folder with the enrolled station-N.key files (a kit whose
+  // station-keys.csv that coordinator was given), and the coordinator's public key (default:
+  // <coordinator_store>/coordinator.pub). A day with its own coordinator makes its own kit.
+  std::string keys_dir;
+  std::string coordinator_key;
+  bool insecure = false;  // plain text on every socket (--insecure to every program)
   // How long one step (an agent's answer to one input) may take before the station gives up.
   std::chrono::milliseconds step_timeout{30000};
   // How long to wait at the end for the coordinator to have stored every event.

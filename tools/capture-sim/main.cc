@@ -40,9 +40,9 @@ int RunKit(const std::string& dir, const std::string& schedule_flag, uint64_t se
   if (!schedule.ok()) return Fail(schedule.status().message());
   auto roster = MakeSyntheticRoster(*schedule, seed);
   if (!roster.ok()) return Fail(roster.status().message());
-  if (Status st = WriteKit(dir, *roster, GenerateSiteKey()); !st.ok()) return Fail(st.message());
+  if (Status st = WriteKit(dir, *roster, GenerateSiteKey(), schedule->Stations()); !st.ok()) return Fail(st.message());
   std::cout << "kit dir=" << dir << " students=" << roster->students.size() << " files=" << kRosterFile << ","
-            << kCodesFile << "," << kSiteKeyFile << std::endl;
+            << kCodesFile << "," << kSiteKeyFile << "," << kStationKeysFile << ",station-N.key" << std::endl;
   return 0;
 }
 
@@ -107,7 +107,9 @@ int RunJudgeDay(const JudgeDayFlags& f, const std::string& bin_dir) {
   auto judged = RunInProcessDay(*schedule, o);
   if (!judged.ok()) return Fail(judged.status().message());
   if (Status st = WriteTruth(f.out, judged->scenario, /*in_process=*/true); !st.ok()) return Fail(st.message());
-  if (Status st = WriteKit(f.out, judged->roster, judged->site_key); !st.ok()) return Fail(st.message());
+  if (Status st = WriteKit(f.out, judged->roster, judged->site_key, schedule->Stations()); !st.ok()) {
+    return Fail(st.message());
+  }
   if (Status st = WriteFileDurably(f.out + "/anomalies.jsonl", judged->judged.anomalies_jsonl); !st.ok()) {
     return Fail(st.message());
   }
@@ -197,6 +199,12 @@ int main(int argc, char** argv) {
   app.add_option("--coordinator-store", day.coordinator_store,
                  "With --events/--control: that coordinator's --store folder, if on this machine; the day then ends "
                  "only once every image is filed in its image store (as with a coordinator the simulator starts)");
+  app.add_option("--keys", day.keys_dir,
+                 "With --events/--control: the kit folder whose station-N.key files that coordinator enrolled "
+                 "(its station-keys.csv)");
+  app.add_option("--coordinator-key", day.coordinator_key,
+                 "With --events/--control: that coordinator's public key file (default <coordinator-store>/coordinator.pub)");
+  app.add_flag("--insecure", day.insecure, "Plain text on every socket of the day (prints a warning in every program)");
   app.add_option("--faults", day.faults, "Inject this many seeded faults (every kind a station can cause)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
@@ -208,7 +216,9 @@ int main(int argc, char** argv) {
                "Wait until the coordinator stored each event before the next input, so it commits them in exactly "
                "the order played (slower)");
 
-  auto* kit = app.add_subcommand("kit", "Write roster.csv, codes.csv and site.key into DIR, and nothing else");
+  auto* kit = app.add_subcommand(
+      "kit", "Write roster.csv, codes.csv, site.key, station-keys.csv and station-N.key per station into DIR, and "
+             "nothing else");
   std::string kit_dir, kit_schedule;
   uint64_t kit_seed = day.seed;
   kit->add_option("DIR", kit_dir, "Folder to write the kit into (created if missing)")->required();

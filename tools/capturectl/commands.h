@@ -44,17 +44,34 @@ int RunAnomalies(const AnomaliesArgs& args);
 
 // coordinator_commands.cc: a running coordinator.
 struct StatusArgs {
-  std::string endpoint;
-  int timeout_ms = 5000;
+  Connection connection;
   bool json = false;
 };
 int RunStatus(const StatusArgs& args);
 
 struct ResolveArgs {
-  std::string id, reason, by, endpoint, token_file;
-  int timeout_ms = 5000;
+  std::string id, reason, by, token_file;
+  Connection connection;
 };
 int RunResolve(const ResolveArgs& args);
+
+// Enrols a station's key (withdrawing its old one), or revokes its key.
+struct EnrollArgs {
+  uint32_t station = 0;
+  std::string key;  // 64 hex digits, or a file holding them; empty with revoke
+  bool revoke = false;
+  std::string by, token_file;
+  Connection connection;
+};
+int RunEnroll(const EnrollArgs& args);
+
+// Every key change: which key was valid when.
+struct KeysArgs {
+  std::string store_dir;
+  Connection connection;
+  bool json = false;
+};
+int RunKeys(const KeysArgs& args);
 
 // paper_commands.cc: the paper registration forms.
 struct FormsArgs {

@@ -4,6 +4,9 @@
 //   capturectl status --connect ENDPOINT [--json]
 //   capturectl anomalies [--open] [--station N] (--store DIR | --connect ENDPOINT) [--json]
 //   capturectl resolve ID --reason TEXT --connect ENDPOINT --token-file FILE [--by NAME]
+//   capturectl enroll --station N (--key HEX_OR_FILE | --revoke) --connect ENDPOINT --token-file FILE
+//   capturectl keys (--store DIR | --connect ENDPOINT) [--json]
+// --connect authenticates as the registrar with --keys DIR (registrar.key, coordinator.pub).
 //   capturectl export anomalies|assignment (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
 //   capturectl export photos DIR (--store STORE | --connect ENDPOINT --image-store STORE) [--json]
 //   capturectl verify --store DIR
@@ -28,9 +31,23 @@ std::string ExitCodes(const std::string& one) {
   return "Exit codes: 0 all well; 1 " + one + "; 2 usage, I/O or protocol error (message on stderr).";
 }
 
+// --connect and how to authenticate as the registrar; `required` for the commands that only talk.
+CLI::Option* AddConnection(CLI::App* cmd, Connection& connection) {
+  CLI::Option* connect = cmd->add_option("--connect", connection.endpoint, "A running coordinator's control address.");
+  cmd->add_option("--keys", connection.keys_dir,
+                  "With --connect: the folder holding registrar.key and coordinator.pub (the coordinator's store "
+                  "folder, or a copy of those two files).")
+      ->capture_default_str();
+  cmd->add_option("--key", connection.key_file, "With --connect: the registrar's key file (default KEYS/registrar.key).");
+  cmd->add_option("--coordinator-key", connection.coordinator_key,
+                  "With --connect: the coordinator's public key, a file or 64 hex digits (default KEYS/coordinator.pub).");
+  cmd->add_flag("--insecure", connection.insecure, "With --connect: plain text, for a coordinator run with --insecure.");
+  return connect;
+}
+
 void AddSource(CLI::App* cmd, RecordSource& source) {
   cmd->add_option("--store", source.store_dir, "A stopped coordinator's store folder (read-only).");
-  cmd->add_option("--connect", source.endpoint, "A running coordinator's control address.");
+  AddConnection(cmd, source.connection);
 }
 
 // `export` takes the options of all three exports; each refuses the others'.
@@ -68,7 +85,7 @@ int main(int argc, char** argv) {
   StatusArgs status_args;
   CLI::App* status_cmd = app.add_subcommand(
       "status", "A running coordinator's commit index, streams (stored and announced seq) and counters.");
-  status_cmd->add_option("--connect", status_args.endpoint, "The coordinator's control address.")->required();
+  AddConnection(status_cmd, status_args.connection)->required();
   status_cmd->add_flag("--json", status_args.json, "One JSON object instead of the tables.");
   status_cmd->footer("Exit codes: 0 the coordinator answered; 2 usage, I/O or protocol error (no answer in time).");
 
@@ -91,13 +108,43 @@ int main(int argc, char** argv) {
   resolve_cmd->add_option("id", resolve_args.id, "The anomaly's id, e.g. A3.")->required();
   resolve_cmd->add_option("--reason", resolve_args.reason, "Why it is resolved.")->required();
   resolve_cmd->add_option("--by", resolve_args.by, "Who resolves it.")->capture_default_str();
-  resolve_cmd->add_option("--connect", resolve_args.endpoint, "The coordinator's control address.")->required();
+  AddConnection(resolve_cmd, resolve_args.connection)->required();
   resolve_cmd
       ->add_option("--token-file", resolve_args.token_file,
                    "The registrar token: the coordinator's <store>/registrar.token (a resolve without it is refused "
                    "and nothing is recorded).")
       ->required();
   resolve_cmd->footer(ExitCodes("the id names no open anomaly (recorded as UNKNOWN_ANOMALY)"));
+
+  EnrollArgs enroll_args;
+  enroll_args.by = "registrar";
+  CLI::App* enroll_cmd = app.add_subcommand(
+      "enroll", "Enrol a station's key (e.g. a replaced laptop's; its old key is withdrawn), or revoke its key.");
+  enroll_cmd->add_option("--station", enroll_args.station, "The station.")->required();
+  enroll_cmd->add_option("--key", enroll_args.key,
+                         "The station's new public key: 64 hex digits (station-agent --print-key), or a file holding them.");
+  enroll_cmd->add_flag("--revoke", enroll_args.revoke, "Withdraw the station's key with no successor.");
+  enroll_cmd->add_option("--by", enroll_args.by, "Who enrols it.")->capture_default_str();
+  // --key is this command's: the registrar's key file comes from --keys DIR here.
+  enroll_cmd->add_option("--connect", enroll_args.connection.endpoint, "The coordinator's control address.")->required();
+  enroll_cmd->add_option("--keys", enroll_args.connection.keys_dir,
+                         "The folder holding registrar.key and coordinator.pub.")
+      ->capture_default_str();
+  enroll_cmd->add_option("--coordinator-key", enroll_args.connection.coordinator_key,
+                         "The coordinator's public key (default KEYS/coordinator.pub).");
+  enroll_cmd->add_flag("--insecure", enroll_args.connection.insecure, "Plain text, for a coordinator run with --insecure.");
+  enroll_cmd->add_option("--token-file", enroll_args.token_file, "The registrar token: the coordinator's <store>/registrar.token.")
+      ->required();
+  enroll_cmd->footer(
+      "A station has one admitted key at a time; a key is enrolled once. The change is a record item (who, when, "
+      "which key): `capturectl keys` lists them.\nExit codes: 0 recorded; 2 refused, usage, I/O or protocol error.");
+
+  KeysArgs keys_args;
+  CLI::App* keys_cmd = app.add_subcommand("keys", "Every key change of the record: which station key was valid when.");
+  keys_cmd->add_option("--store", keys_args.store_dir, "A stopped coordinator's store folder (read-only).");
+  AddConnection(keys_cmd, keys_args.connection);
+  keys_cmd->add_flag("--json", keys_args.json, "JSON Lines, one object per change.");
+  keys_cmd->footer("Exit codes: 0 listed; 2 usage, I/O or protocol error.");
 
   ExportArgs export_args;
   ExportPhotosArgs photos_args;
@@ -182,14 +229,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitError;
   }
-  for (RecordSource* source : {&anomalies_args.source, &export_args.source, &reconcile_args.source}) {
-    source->timeout_ms = timeout_ms;
+  for (Connection* connection : {&anomalies_args.source.connection, &export_args.source.connection,
+                                 &reconcile_args.source.connection, &status_args.connection, &resolve_args.connection,
+                                 &enroll_args.connection, &keys_args.connection}) {
+    connection->timeout_ms = timeout_ms;
   }
-  status_args.timeout_ms = resolve_args.timeout_ms = timeout_ms;
 
   if (*status_cmd) return RunStatus(status_args);
   if (*anomalies_cmd) return RunAnomalies(anomalies_args);
   if (*resolve_cmd) return RunResolve(resolve_args);
+  if (*enroll_cmd) return RunEnroll(enroll_args);
+  if (*keys_cmd) return RunKeys(keys_args);
   if (*export_cmd) return RunExportCommand(export_args, photos_args);
   if (*verify_cmd) return RunVerify(verify_store, !verdicts_only);
   if (*forms_cmd) return RunForms(forms_args);

@@ -89,7 +89,7 @@ int RunExportPhotos(const ExportPhotosArgs& args) {
   const auto fail = [](const std::string& message) { return Fail("export photos: " + message); };
   if (args.dir.empty()) return fail("give the folder to export into: export photos DIR");
   if (Status s = CheckOneSource(args.source); !s.ok()) return fail(s.message());
-  if (!args.source.endpoint.empty() && args.image_store.empty()) {
+  if (!args.source.connection.endpoint.empty() && args.image_store.empty()) {
     return fail("--connect needs --image-store STORE: the running coordinator's --store folder, whose images/ it reads");
   }
   const std::string image_dir = args.image_store.empty() ? args.source.store_dir : args.image_store;

@@ -24,8 +24,18 @@ int Emit(const std::string& text, const std::string& out) {
   return std::fflush(stdout) == 0 ? kExitOk : Fail("cannot write to stdout");
 }
 
+Result<coord::ControlEndpoint> Connection::Resolve() const {
+  if (insecure) {
+    std::fprintf(stderr, "capturectl: warning: --insecure: the request and its answer cross the network in plain text\n");
+    return coord::ControlEndpoint{endpoint, {}};
+  }
+  auto security = coord::RegistrarSecurity(keys_dir, key_file, coordinator_key);
+  if (!security.ok()) return security.status();
+  return coord::ControlEndpoint{endpoint, std::move(*security)};
+}
+
 Status CheckOneSource(const RecordSource& source) {
-  if (source.store_dir.empty() == source.endpoint.empty()) {
+  if (source.store_dir.empty() == source.connection.endpoint.empty()) {
     return Status::InvalidArgument("give exactly one of --store DIR and --connect ENDPOINT");
   }
   return Status::Ok();
@@ -70,7 +80,9 @@ Result<std::string> ExportText(const RecordSource& source, const wire::ExportReq
     if (request.what() == wire::ExportRequest::ASSIGNMENT) return judge::AssignmentCsv(*judged->judge);
     return judge::AnomaliesJsonLines(*judged->judge, {request.open_only(), request.station()});
   }
-  auto reply = coord::RequestExport(source.endpoint, request, source.timeout_ms);
+  auto control = source.connection.Resolve();
+  if (!control.ok()) return control.status();
+  auto reply = coord::RequestExport(*control, request, source.connection.timeout_ms);
   if (!reply.ok()) return reply.status();
   if (!reply->ok()) return Status::InvalidArgument("the coordinator refused the export: " + reply->text());
   return std::move(*reply->mutable_text());

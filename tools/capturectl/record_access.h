@@ -11,6 +11,7 @@
 
 #include "capture.pb.h"
 #include "common/status.h"
+#include "coordinator/control_client.h"
 #include "coordinator/judge/judge.h"
 #include "coordinator/record_store.h"
 
@@ -28,10 +29,24 @@ int Fail(const std::string& message);
 // an error line, kExitError.
 int Emit(const std::string& text, const std::string& out);
 
+// How capturectl reaches a running coordinator: as the registrar, over CURVE with the registrar's
+// key, pinned to the coordinator's key (both in --keys DIR, a coordinator's store folder by default
+// the current folder), unless --insecure.
+struct Connection {
+  std::string endpoint;         // --connect: the control address
+  std::string keys_dir = ".";   // --keys: holds registrar.key and coordinator.pub
+  std::string key_file;         // --key: the registrar's key file instead of DIR/registrar.key
+  std::string coordinator_key;  // --coordinator-key: instead of DIR/coordinator.pub (a file or 64 hex)
+  bool insecure = false;        // --insecure: plain text
+  int timeout_ms = 5000;        // for the coordinator's reply
+  bool given() const { return !endpoint.empty(); }
+  // The endpoint with its keys loaded; the error names the missing file.
+  Result<coord::ControlEndpoint> Resolve() const;
+};
+
 struct RecordSource {
   std::string store_dir;  // a stopped coordinator's store folder
-  std::string endpoint;   // a running coordinator's control address
-  int timeout_ms = 5000;  // for the coordinator's reply
+  Connection connection;  // or a running coordinator
 };
 
 // InvalidArgument unless exactly one of --store and --connect is given.
