@@ -1,5 +1,6 @@
 #include "common/transport.h"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace capture {
@@ -140,6 +141,20 @@ Result<int> ReadinessFd(zmq::socket_t& socket) {
   } catch (const zmq::error_t& e) {
     return Status::IoError(std::string("cannot read the socket's descriptor: ") + e.what());
   }
+}
+
+std::string PeerName(std::string_view routing_id) {
+  const bool printable = !routing_id.empty() && std::all_of(routing_id.begin(), routing_id.end(), [](char c) {
+    return c > 0x20 && c < 0x7f;
+  });
+  if (printable) return "'" + std::string(routing_id) + "'";
+  static const char kDigits[] = "0123456789abcdef";
+  std::string hex = "0x";
+  for (unsigned char c : routing_id) {
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  return hex;
 }
 
 bool TrySend(zmq::socket_t& socket, std::string_view bytes) {

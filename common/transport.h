@@ -98,6 +98,9 @@ Result<int> Poll(std::vector<zmq::pollitem_t>& items, std::chrono::milliseconds 
 // may sit unseen.
 Result<int> ReadinessFd(zmq::socket_t& socket);
 
+// A ROUTER peer's routing id for log lines: as it is when printable, else in hex ("0x0080000001").
+std::string PeerName(std::string_view routing_id);
+
 // Non-blocking send of one single-part message; false when it would block or the peer is gone.
 bool TrySend(zmq::socket_t& socket, std::string_view bytes);
 // ROUTER: send `bytes` to the peer with routing id `peer`; false if unknown or it would block.

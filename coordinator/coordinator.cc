@@ -21,7 +21,7 @@ std::string StationLabel(uint32_t station) { return "{station=\"" + std::to_stri
 
 // Who sent a frame, for log lines: `peer` is the ROUTER peer, empty for the SUB socket.
 std::string Origin(const std::string& peer) {
-  return peer.empty() ? "the events socket" : "peer '" + peer + "' on the control socket";
+  return peer.empty() ? "the events socket" : "peer " + PeerName(peer) + " on the control socket";
 }
 
 std::string EventWhere(const wire::CaptureEvent& ev) {
@@ -245,7 +245,14 @@ Status Coordinator::HandleRouter(const Received& message) {
     case wire::Frame::kHello: HandleHello(message.peer, frame.hello(), sender); return Status::Ok();
     case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
     case wire::Frame::kKeysRequest: AnswerKeys(message.peer); return Status::Ok();
-    default: break;
+    case wire::Frame::kEnrolRequest:
+    case wire::Frame::kResolveRequest:
+    case wire::Frame::kExportRequest:
+    case wire::Frame::kDashboardRequest: break;
+    default:
+      Reject("unexpected_message", message.peer,
+             "a Frame{" + BodyName(frame) + "} is not sent on the control socket");
+      return Status::Ok();
   }
   // The rest reads the roster's data or changes the record: the registrar's alone.
   if (!sender.registrar()) {

@@ -123,7 +123,7 @@ class Agent::Impl final : public StationOutput {
     } else {
       PrintLine(FormatEventLine(event));
     }
-    if (!TrySend(pub_, EncodeEventFrame(bytes))) {
+    if (!Publish(EncodeEventFrame(bytes))) {
       LogWarn(kLog, "event " + std::to_string(event.seq()) + " not published now; the coordinator will ask for it");
     }
     if (event.kind() == wire::SHOT_TAKEN) shipper_->Journaled(ImageOf(event));
@@ -179,7 +179,14 @@ class Agent::Impl final : public StationOutput {
   std::unique_ptr<CameraWatch> camera_;
   std::unique_ptr<ImageShipper> shipper_;
 
+  // A live frame on the PUB socket; false when it could not be sent now.
+  bool Publish(const std::string& frame) {
+    if (drop_ && drop_->Drop()) return true;  // lost on the way, as far as anyone can tell
+    return TrySend(pub_, frame);
+  }
+
   zmq::context_t context_{1};
+  std::optional<SendFaults> drop_;  // the test hook, when asked for
   zmq::socket_t pub_;
   zmq::socket_t dealer_;
 
@@ -262,6 +269,7 @@ Status Agent::Impl::Open() {
   if (!pub.ok()) return pub.status();
   pub_ = std::move(*pub);
   if (Status st = Secure(pub_, security); !st.ok()) return st;
+  if (options_.test_drop_share > 0) drop_.emplace(options_.test_drop_share, options_.test_drop_seed);
   if (Status st = Connect(pub_, options_.events_endpoint); !st.ok()) return st;
   auto dealer = OpenSocket(context_, zmq::socket_type::dealer);
   if (!dealer.ok()) return dealer.status();
@@ -504,7 +512,7 @@ void Agent::Impl::SendHeartbeat() {
   hb->set_epoch(journal_->epoch());
   hb->set_last_seq(journal_->last_seq());
   hb->set_station_time_us(clock_.Now());
-  TrySend(pub_, EncodeFrame(std::move(frame)));  // a lost heartbeat is replaced by the next
+  Publish(EncodeFrame(std::move(frame)));  // a lost heartbeat is replaced by the next
 }
 
 void Agent::Impl::SendHello() {

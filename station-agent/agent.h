@@ -41,6 +41,10 @@ struct AgentOptions {
   std::string identity_path;         // the station's Ed25519 key; empty: <journal>/station.key
   std::string coordinator_key_path;  // the pinned coordinator public key (or 64 hex digits)
   bool insecure = false;             // plain text on every socket
+  // Test hook (SendFaults, common/transport.h): this share of the frames published live (events,
+  // heartbeats) is dropped at the sender, as a lossy network would; resends are never dropped.
+  double test_drop_share = 0;
+  uint64_t test_drop_seed = 1;
   std::string events_endpoint;
   std::string control_endpoint;
   std::string shot_pattern;

@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
       ->default_val("./coordinator.pub");
   app.add_flag("--insecure", options.insecure,
                "Plain text on every socket: no encryption, no authentication. For tests on a private machine only.");
+  app.add_option("--test-drop-share", options.test_drop_share,
+                 "For tests: drop this share (0..1) of the frames published live, as a lossy network would; the "
+                 "coordinator must ask for every gap again.")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--test-drop-seed", options.test_drop_seed, "For tests: the seed of --test-drop-share's losses.");
   bool print_key = false;
   app.add_flag("--print-key", print_key, "Print the station's public key (making the key if needed) and exit.");
   app.add_option("--input", options.input_path,

@@ -110,7 +110,7 @@ class ImageIntake::Loop {
     auto decoded = DecodeFrame(message.bytes);
     if (auto* error = std::get_if<FrameError>(&decoded); error != nullptr || message.extra_parts > 0) {
       ++counters_->image_frames_rejected;
-      LogWarn(kLog, "frame from '" + message.peer + "' rejected: " +
+      LogWarn(kLog, "frame from " + PeerName(message.peer) + " rejected: " +
                         (error ? std::string(RejectionName(error->reason)) + ": " + error->detail : "extra parts"));
       return;
     }
@@ -128,7 +128,7 @@ class ImageIntake::Loop {
       case wire::Frame::kImageChunk: HandleChunk(message.peer, frame.image_chunk()); break;
       default:
         ++counters_->image_frames_rejected;
-        LogWarn(kLog, "frame from '" + message.peer + "' rejected: body " + std::to_string(frame.body_case()) +
+        LogWarn(kLog, "frame from " + PeerName(message.peer) + " rejected: body " + std::to_string(frame.body_case()) +
                           " is not sent on the image socket");
     }
   }
@@ -136,7 +136,7 @@ class ImageIntake::Loop {
   void HandleOffer(const std::string& peer, const wire::ImageOffer& offer) {
     auto [it, first] = agents_.try_emplace(peer);
     if (first) {
-      LogInfo(kLog, "station " + std::to_string(offer.station()) + " ('" + peer + "') offers " +
+      LogInfo(kLog, "station " + std::to_string(offer.station()) + " (" + PeerName(peer) + ") offers " +
                         std::to_string(offer.images_size()) + " image(s)");
     }
     Agent& agent = it->second;
@@ -255,7 +255,7 @@ class ImageIntake::Loop {
       return;
     }
     ++counters_->image_hash_mismatches;
-    LogWarn(kLog, "from '" + peer + "': " + filed.message());
+    LogWarn(kLog, "from " + PeerName(peer) + ": " + filed.message());
     if (++t.hash_failures >= options_.max_hash_failures) {
       Refuse(peer, agent, std::to_string(t.hash_failures) + " transfers of it did not hash to its name");
       return;
@@ -269,7 +269,7 @@ class ImageIntake::Loop {
     agent.current.reset();
     std::remove(store_.IncomingPathFor(sha).c_str());
     ++counters_->images_refused;
-    LogWarn(kLog, "image " + ToHex(sha) + " from '" + peer + "' refused: " + why);
+    LogWarn(kLog, "image " + ToHex(sha) + " from " + PeerName(peer) + " refused: " + why);
     wire::ImageReceipt receipt;
     receipt.add_refused(AsBytes(sha));
     receipt.set_detail(why);

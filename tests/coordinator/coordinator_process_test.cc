@@ -14,6 +14,7 @@
 #include "coordinator/status_client.h"
 #include "tests/coordinator/fake_agent.h"
 #include "tests/support/temp_dir.h"
+#include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::coord {
@@ -36,12 +37,19 @@ class CoordinatorProcess {
                                   "2021001002,1042120210100002,马克思主义学院,法学2101,李四,李*\n");
       EXPECT_TRUE(s.ok()) << s.message();
     }
+    if (!ReadFile(dir / ("keys/" + std::string(sim::kStationKeysFile))).ok()) {
+      Status s = sim::WriteStationKeys(dir / "keys", {1, 2, 3});
+      EXPECT_TRUE(s.ok()) << s.message();
+    }
+    keys_ = dir / "keys";
+    store_ = dir / "store";
     std::vector<std::string> argv = {CAPTURE_BIN_DIR "/coordinator",
                                      "--schedule", CAPTURE_DATA_DIR "/schedule-2024-04-22.csv",
                                      "--roster", dir / "roster.csv",
                                      "--store", dir / "store",
                                      "--events", "tcp://127.0.0.1:*",
-                                     "--control", "tcp://127.0.0.1:*"};
+                                     "--control", "tcp://127.0.0.1:*",
+                                     "--station-keys", dir / ("keys/" + std::string(sim::kStationKeysFile))};
     argv.insert(argv.end(), extra.begin(), extra.end());
     log_ = dir / "coordinator.log";
     auto child = sim::ChildProcess::Spawn(argv, log_);
@@ -60,6 +68,20 @@ class CoordinatorProcess {
 
   const std::string& events() { return fields_["events"]; }
   const std::string& control() { return fields_["control"]; }
+  // The control socket, reached as the registrar.
+  ControlEndpoint registrar() {
+    auto endpoint = RegistrarEndpoint(control(), store_);
+    EXPECT_TRUE(endpoint.ok()) << endpoint.status().message();
+    return endpoint.ok() ? *endpoint : ControlEndpoint{};
+  }
+  // Station `n`'s enrolled key, pinned to this coordinator.
+  ClientSecurity Station(int n) {
+    auto identity = Identity::Load(keys_ + "/" + sim::StationKeyFile(n));
+    auto server = ReadPublicKey(store_ + "/coordinator.pub");
+    EXPECT_TRUE(identity.ok() && server.ok());
+    if (!identity.ok() || !server.ok()) return {};
+    return {std::make_shared<const Identity>(*identity), *server};
+  }
   std::string field(const std::string& name) { return fields_[name]; }
   std::string Log() const { return ReadFile(log_).ok() ? *ReadFile(log_) : ""; }
   sim::ChildProcess& process() { return *process_; }
@@ -76,6 +98,7 @@ class CoordinatorProcess {
   std::unique_ptr<sim::ChildProcess> process_;
   std::map<std::string, std::string> fields_;
   std::string log_;
+  std::string keys_, store_;
 };
 
 uint64_t CounterValue(const wire::StatusReply& reply, const std::string& name) {
@@ -86,7 +109,7 @@ uint64_t CounterValue(const wire::StatusReply& reply, const std::string& name) {
 }
 
 // Polls the status until every counter named reaches its value.
-Result<wire::StatusReply> WaitForCounters(const std::string& control, const std::map<std::string, uint64_t>& want) {
+Result<wire::StatusReply> WaitForCounters(const ControlEndpoint& control, const std::map<std::string, uint64_t>& want) {
   const auto deadline = std::chrono::steady_clock::now() + kWait;
   while (true) {
     auto reply = QueryStatus(control, 2000);
@@ -130,7 +153,7 @@ TEST(CoordinatorProcess, PrintsReadyWithResolvedEndpointsAndTheScheduleStations)
   EXPECT_EQ(coordinator.control().find('*'), std::string::npos);
   EXPECT_EQ(coordinator.field("stations"), "1,2,3");
   EXPECT_EQ(coordinator.field("commit_index"), "0");
-  auto status = QueryStatus(coordinator.control(), 5000);
+  auto status = QueryStatus(coordinator.registrar(), 5000);
   ASSERT_TRUE(status.ok()) << status.status().message();
   EXPECT_EQ(status->commit_index(), 0u);
   coordinator.Stop();
@@ -139,7 +162,7 @@ TEST(CoordinatorProcess, PrintsReadyWithResolvedEndpointsAndTheScheduleStations)
 TEST(CoordinatorProcess, AcksEventsPublishedInOrder) {
   TempDir dir;
   CoordinatorProcess coordinator(dir);
-  FakeAgent agent(1, 0x1111222233334444);
+  FakeAgent agent(1, 0x1111222233334444, coordinator.Station(1));
   ASSERT_TRUE(agent.Connect(coordinator.events(), coordinator.control()).ok());
   ASSERT_TRUE(agent.SendHello().ok());
   ASSERT_TRUE(agent.WaitFor([](const wire::Frame& f) { return f.has_ack(); }, kWait).has_value());
@@ -162,7 +185,7 @@ TEST(CoordinatorProcess, AcksEventsPublishedInOrder) {
 TEST(CoordinatorProcess, RepairsAGapByResendBeforeApplyingLaterEvents) {
   TempDir dir;
   CoordinatorProcess coordinator(dir);
-  FakeAgent agent(2, 0xfeed);
+  FakeAgent agent(2, 0xfeed, coordinator.Station(2));
   ASSERT_TRUE(agent.Connect(coordinator.events(), coordinator.control()).ok());
   ASSERT_TRUE(agent.SendHello().ok());
   ASSERT_TRUE(agent.WaitFor([](const wire::Frame& f) { return f.has_ack(); }, kWait).has_value());
@@ -179,7 +202,7 @@ TEST(CoordinatorProcess, RepairsAGapByResendBeforeApplyingLaterEvents) {
 
   ASSERT_TRUE(agent.SendEvent(3).ok());
   ASSERT_TRUE(agent.WaitForAck(5, kWait));
-  auto status = QueryStatus(coordinator.control(), 5000);
+  auto status = QueryStatus(coordinator.registrar(), 5000);
   ASSERT_TRUE(status.ok()) << status.status().message();
   EXPECT_GE(CounterValue(*status, "resend_requests{station=\"2\"}"), 1u);
   EXPECT_EQ(CounterValue(*status, "events_stored{station=\"2\"}"), 5u);
@@ -196,7 +219,7 @@ TEST(CoordinatorProcess, RepairsAGapByResendBeforeApplyingLaterEvents) {
 TEST(CoordinatorProcess, RejectsBadInputCountsItLogsItAndStoresNoneOfIt) {
   TempDir dir;
   CoordinatorProcess coordinator(dir);
-  FakeAgent agent(1, 0xabc);
+  FakeAgent agent(1, 0xabc, coordinator.Station(1));
   ASSERT_TRUE(agent.Connect(coordinator.events(), coordinator.control()).ok());
   agent.AddEvent();
   ASSERT_TRUE(agent.SendHello().ok());
@@ -236,7 +259,7 @@ TEST(CoordinatorProcess, RejectsBadInputCountsItLogsItAndStoresNoneOfIt) {
   ASSERT_TRUE(agent.dealer().send(zmq::buffer(whole), zmq::send_flags::none).has_value());
   ASSERT_TRUE(agent.SendRaw(EncodeEventFrame(forged.SerializeAsString())).ok());
   // Once the first conflict is committed, the same forgery again is counted but not recorded again.
-  ASSERT_TRUE(WaitForCounters(coordinator.control(), {{"seq_conflicts", 1}}).ok());
+  ASSERT_TRUE(WaitForCounters(coordinator.registrar(), {{"seq_conflicts", 1}}).ok());
   ASSERT_TRUE(agent.SendRaw(EncodeEventFrame(forged.SerializeAsString())).ok());
   ASSERT_TRUE(agent.SendEvent(1).ok());  // the same bytes again: harmless
 
@@ -247,7 +270,7 @@ TEST(CoordinatorProcess, RejectsBadInputCountsItLogsItAndStoresNoneOfIt) {
       {"frames_rejected{reason=\"unexpected_message\"}", 1},
       {"seq_conflicts", 2},                               {"duplicates_ignored", 1},
   };
-  auto status = WaitForCounters(coordinator.control(), want);
+  auto status = WaitForCounters(coordinator.registrar(), want);
   ASSERT_TRUE(status.ok()) << status.status().message();
   for (const auto& [name, value] : want) EXPECT_EQ(CounterValue(*status, name), value) << name;
 
@@ -277,26 +300,27 @@ TEST(CoordinatorProcess, RejectsBadInputCountsItLogsItAndStoresNoneOfIt) {
 TEST(CoordinatorProcess, LosesAndDuplicatesNothingWhenKilledMidStream) {
   TempDir dir;
   constexpr uint64_t kEvents = 20'000;
-  FakeAgent agent(3, 0x5eed);
-  agent.AddEvents(kEvents);
+  std::unique_ptr<FakeAgent> agent;
   uint64_t acked_before_kill = 0;
   {
     CoordinatorProcess coordinator(dir);
-    ASSERT_TRUE(agent.Connect(coordinator.events(), coordinator.control()).ok());
-    ASSERT_TRUE(agent.SendHello().ok());
-    for (uint64_t seq = 1; seq <= kEvents; ++seq) ASSERT_TRUE(agent.SendEvent(seq).ok());
-    ASSERT_TRUE(agent.WaitForAck(1, kWait));
+    agent = std::make_unique<FakeAgent>(3, 0x5eed, coordinator.Station(3));
+    agent->AddEvents(kEvents);
+    ASSERT_TRUE(agent->Connect(coordinator.events(), coordinator.control()).ok());
+    ASSERT_TRUE(agent->SendHello().ok());
+    for (uint64_t seq = 1; seq <= kEvents; ++seq) ASSERT_TRUE(agent->SendEvent(seq).ok());
+    ASSERT_TRUE(agent->WaitForAck(1, kWait));
     ASSERT_TRUE(coordinator.process().Signal(SIGKILL).ok());
     auto exit = coordinator.process().Wait(kWait);
     ASSERT_TRUE(exit.ok());
     EXPECT_EQ(exit->signal, SIGKILL);
-    acked_before_kill = agent.acked();
+    acked_before_kill = agent->acked();
   }
   CoordinatorProcess restarted(dir);
   EXPECT_GE(std::stoull(restarted.field("commit_index")), acked_before_kill);
-  ASSERT_TRUE(agent.Connect(restarted.events(), restarted.control()).ok());
-  ASSERT_TRUE(agent.SendHello().ok());
-  ASSERT_TRUE(agent.WaitForAck(kEvents, 60s));
+  ASSERT_TRUE(agent->Connect(restarted.events(), restarted.control()).ok());
+  ASSERT_TRUE(agent->SendHello().ok());
+  ASSERT_TRUE(agent->WaitForAck(kEvents, 60s));
   restarted.Stop();
 
   auto items = StoredItems(dir);
@@ -305,7 +329,7 @@ TEST(CoordinatorProcess, LosesAndDuplicatesNothingWhenKilledMidStream) {
   for (uint64_t i = 0; i < items.size(); ++i) {
     ASSERT_EQ(items[i].commit_index(), i + 1);
     ASSERT_EQ(ids[i], std::make_tuple(3u, uint64_t{0x5eed}, i + 1));
-    ASSERT_EQ(items[i].event(), agent.event(i + 1));
+    ASSERT_EQ(items[i].event(), agent->event(i + 1));
   }
   std::cerr << "killed with " << acked_before_kill << " of " << kEvents << " acked\n";
 }
@@ -313,13 +337,16 @@ TEST(CoordinatorProcess, LosesAndDuplicatesNothingWhenKilledMidStream) {
 TEST(CoordinatorProcess, RecordsANewJournalEpochOfAStationAsAnObservation) {
   TempDir dir;
   CoordinatorProcess coordinator(dir);
-  FakeAgent old_laptop(2, 0x01d);
-  FakeAgent new_laptop(2, 0x2e3);
+  FakeAgent old_laptop(2, 0x01d, coordinator.Station(2));
+  FakeAgent new_laptop(2, 0x2e3, coordinator.Station(2));
   for (FakeAgent* agent : {&old_laptop, &new_laptop}) {
     ASSERT_TRUE(agent->Connect(coordinator.events(), coordinator.control()).ok());
     agent->AddEvents(2);
     ASSERT_TRUE(agent->SendHello().ok());
-    ASSERT_TRUE(agent->WaitForAck(2, kWait));
+    // The coordinator may not yet have seen the old laptop's connection close: it hears the new
+    // one once it has.
+    ASSERT_TRUE(agent->WaitForAck(2, kWait, [&] { agent->SendHello().IgnoreError(); }));
+    agent->Disconnect();  // the old laptop is switched off
   }
   coordinator.Stop();
   EXPECT_NE(coordinator.Log().find("station 2 started a new journal epoch 00000000000002e3"), std::string::npos)
@@ -337,7 +364,7 @@ TEST(CoordinatorProcess, RecordsANewJournalEpochOfAStationAsAnObservation) {
 TEST(CoordinatorProcess, StampsTheRecordWithStationTimeUnderSimTime) {
   TempDir dir;
   CoordinatorProcess coordinator(dir, {"--sim-time"});
-  FakeAgent agent(1, 0x7);
+  FakeAgent agent(1, 0x7, coordinator.Station(1));
   ASSERT_TRUE(agent.Connect(coordinator.events(), coordinator.control()).ok());
   constexpr int64_t kEight30 = 1713745800'000000;  // 2024-04-22T08:30:00+08:00
   agent.AddEvent(kEight30);

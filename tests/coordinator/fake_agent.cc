@@ -20,7 +20,13 @@ std::string MakeEvent(uint32_t station, uint64_t epoch, uint64_t seq, int64_t st
   return ev.SerializeAsString();
 }
 
-FakeAgent::FakeAgent(uint32_t station, uint64_t epoch) : station_(station), epoch_(epoch) {}
+FakeAgent::FakeAgent(uint32_t station, uint64_t epoch, ClientSecurity security)
+    : station_(station), epoch_(epoch), security_(std::move(security)) {}
+
+void FakeAgent::Disconnect() {
+  pub_.close();
+  dealer_.close();
+}
 
 Status FakeAgent::Connect(const std::string& events, const std::string& control) {
   auto pub = OpenSocket(context_, zmq::socket_type::pub);
@@ -29,7 +35,8 @@ Status FakeAgent::Connect(const std::string& events, const std::string& control)
   if (!dealer.ok()) return dealer.status();
   pub_ = std::move(*pub);
   dealer_ = std::move(*dealer);
-  if (Status s = SetRoutingId(dealer_, AgentRoutingId({station_, epoch_})); !s.ok()) return s;
+  if (Status s = Secure(pub_, security_); !s.ok()) return s;
+  if (Status s = Secure(dealer_, security_); !s.ok()) return s;
   if (Status s = capture::Connect(pub_, events); !s.ok()) return s;
   return capture::Connect(dealer_, control);
 }

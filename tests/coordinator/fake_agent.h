@@ -14,6 +14,7 @@
 
 #include "capture.pb.h"
 #include "common/status.h"
+#include "common/transport.h"
 
 namespace capture::coord::testing {
 
@@ -22,11 +23,13 @@ std::string MakeEvent(uint32_t station, uint64_t epoch, uint64_t seq, int64_t st
 
 class FakeAgent {
  public:
-  FakeAgent(uint32_t station, uint64_t epoch);
+  // `security`: the station's key and the coordinator's (plain text for an --insecure coordinator).
+  FakeAgent(uint32_t station, uint64_t epoch, ClientSecurity security);
 
-  // Opens fresh sockets (dropping old ones): PUB to `events`, DEALER with the agent's routing id to
-  // `control`.
+  // Opens fresh sockets (dropping old ones): PUB to `events`, DEALER to `control`.
   Status Connect(const std::string& events, const std::string& control);
+  // Closes both sockets, as a laptop that is switched off does.
+  void Disconnect();
 
   // Adds the next event (seq 1, 2, …) to the agent's memory and returns its seq.
   uint64_t AddEvent(int64_t station_time_us = 0);
@@ -58,6 +61,7 @@ class FakeAgent {
  private:
   uint32_t station_;
   uint64_t epoch_;
+  ClientSecurity security_;
   std::vector<std::string> events_;
   zmq::context_t context_;
   zmq::socket_t pub_;

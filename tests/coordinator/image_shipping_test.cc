@@ -33,7 +33,7 @@ std::string CameraFile(LiveRoom& room, int station, const std::string& name) {
 }
 
 uint64_t Counter(LiveRoom& room, const std::string& name) {
-  auto counter = QueryCounter(room.control(), name, 2000);
+  auto counter = QueryCounter(room.registrar(), name, 2000);
   EXPECT_TRUE(counter.ok()) << counter.status().message();
   return counter.ok() ? *counter : ~0ull;
 }
@@ -49,10 +49,10 @@ void Photograph(LiveRoom& room, int student, int shots, size_t min_bytes = 0) {
 }
 
 // A peer of the coordinator's image socket played by the test, with routing id `id`.
-Result<zmq::socket_t> ImagePeer(zmq::context_t& context, const std::string& id, const std::string& endpoint) {
+Result<zmq::socket_t> ImagePeer(zmq::context_t& context, const ClientSecurity& station, const std::string& endpoint) {
   auto dealer = OpenSocket(context, zmq::socket_type::dealer);
   if (!dealer.ok()) return dealer.status();
-  if (Status s = SetRoutingId(*dealer, id); !s.ok()) return s;
+  if (Status s = Secure(*dealer, station); !s.ok()) return s;
   if (Status s = Connect(*dealer, endpoint); !s.ok()) return s;
   return std::move(*dealer);
 }
@@ -184,7 +184,7 @@ TEST(ImageShipping, APeerThatOffersAnImageAndFallsSilentBlocksNoStation) {
   ASSERT_OK(room.StartCoordinator());
 
   zmq::context_t context;
-  auto silent = ImagePeer(context, "images/2/00000000000000bb", room.images());
+  auto silent = ImagePeer(context, room.StationSecurity(2), room.images());
   ASSERT_OK(silent.status());
   ASSERT_TRUE(TrySend(*silent, EncodeFrame(OfferOf(2, AsBytes(ComputeSha256(image)), image.size()))));
   // The silent peer is first: the agent offers only after it notices the restart.
@@ -201,7 +201,7 @@ TEST(ImageShipping, ASenderThatNeverSendsTheOfferedBytesIsRefusedAndNothingIsFil
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator());
   zmq::context_t context;
-  auto dealer = ImagePeer(context, "images/1/00000000000000aa", room.images());
+  auto dealer = ImagePeer(context, room.StationSecurity(1), room.images());
   ASSERT_OK(dealer.status());
 
   const std::string offered = "the bytes the hash is of";

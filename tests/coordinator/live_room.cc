@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "common/time_format.h"
 #include "coordinator/status_client.h"
 #include "coordinator/stream_id.h"
+#include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/sim_jpeg.h"
 
 namespace capture::coord::testing {
@@ -72,7 +74,7 @@ LiveRoom::LiveRoom(int students_per_class) : key_(GenerateSiteKey()) {
     }
   }
   if (!WriteFileDurably(path("schedule.csv"), schedule).ok() || !WriteFileDurably(path("roster.csv"), roster).ok() ||
-      !SaveSiteKey(path("site.key"), key_).ok()) {
+      !SaveSiteKey(path("site.key"), key_).ok() || !sim::WriteStationKeys(path(""), {1, 2, 3}).ok()) {
     throw std::runtime_error("cannot write the room's files under " + path(""));
   }
 }
@@ -94,7 +96,8 @@ Status LiveRoom::StartCoordinator(const std::vector<std::string>& extra_flags) {
                                    "--day", day_,
                                    "--tz", "UTC",
                                    "--events", events_,
-                                   "--control", control_};
+                                   "--control", control_,
+                                   "--station-keys", path(sim::kStationKeysFile)};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   auto child = sim::ChildProcess::Spawn(argv, path("coordinator.log"));
   if (!child.ok()) return child.status();
@@ -105,7 +108,17 @@ Status LiveRoom::StartCoordinator(const std::vector<std::string>& extra_flags) {
   events_ = Field(*ready, "events");
   control_ = Field(*ready, "control");
   images_ = Field(*ready, "images");
+  auto registrar = RegistrarEndpoint(control_, store());
+  if (!registrar.ok()) return registrar.status();
+  registrar_ = std::move(*registrar);
   return Status::Ok();
+}
+
+ClientSecurity LiveRoom::StationSecurity(int station) const {
+  auto identity = Identity::Load(path(sim::StationKeyFile(station)));
+  auto server = ReadPublicKey(store() + "/coordinator.pub");
+  if (!identity.ok() || !server.ok()) throw std::runtime_error("no keys for station " + std::to_string(station));
+  return {std::make_shared<const Identity>(*identity), *server};
 }
 
 Status LiveRoom::StopCoordinator() {
@@ -136,6 +149,7 @@ Status LiveRoom::StartAgent(int station, const std::vector<std::string>& first_l
                                    "--site-key", path("site.key"),
                                    "--events", events_,
                                    "--control", control_};
+  for (std::string& flag : sim::AgentKeyFlags(path(""), station, store() + "/coordinator.pub")) argv.push_back(flag);
   if (sim_time) argv.push_back("--sim-time");
   auto child = sim::ChildProcess::Spawn(argv, path(name + ".log"));
   if (!child.ok()) return child.status();
@@ -218,7 +232,7 @@ Status LiveRoom::WaitUntilStored(std::chrono::milliseconds timeout) {
   std::string missing;
   while (Clock::now() < deadline) {
     for (auto& [station, agent] : agents_) Drain(station, 0ms);
-    auto status = QueryStatus(control_, 2000);
+    auto status = QueryStatus(registrar_, 2000);
     if (!status.ok()) return status.status();
     missing.clear();
     for (const auto& [station, agent] : agents_) {
@@ -243,7 +257,7 @@ Status LiveRoom::WaitForCounter(const std::string& name, uint64_t value, std::ch
   const auto deadline = Clock::now() + timeout;
   uint64_t seen = 0;
   while (Clock::now() < deadline) {
-    auto counter = QueryCounter(control_, name, 2000);
+    auto counter = QueryCounter(registrar_, name, 2000);
     if (!counter.ok()) return counter.status();
     seen = *counter;
     if (seen >= value) return Status::Ok();
@@ -255,6 +269,10 @@ Status LiveRoom::WaitForCounter(const std::string& name, uint64_t value, std::ch
 Result<CtlRun> LiveRoom::Capturectl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {CAPTURE_BIN_DIR "/capturectl"};
   argv.insert(argv.end(), args.begin(), args.end());
+  const bool connects = std::find(args.begin(), args.end(), "--connect") != args.end();
+  if (connects && std::find(args.begin(), args.end(), "--keys") == args.end()) {
+    argv.insert(argv.end(), {"--keys", store()});
+  }
   auto child = sim::ChildProcess::Spawn(argv, path("capturectl.log"));
   if (!child.ok()) return child.status();
   CtlRun run;

@@ -17,6 +17,7 @@
 #include "capture.pb.h"
 #include "common/collection_code.h"
 #include "common/status.h"
+#include "coordinator/control_client.h"
 #include "tests/support/temp_dir.h"
 #include "tools/capture-sim/process.h"
 
@@ -56,6 +57,11 @@ class LiveRoom {
   Status StopCoordinator();  // SIGTERM, then a clean exit is required
   Status KillCoordinator();  // SIGKILL
   const std::string& control() const { return control_; }
+  // The control socket, reached as the registrar (the store's registrar.key).
+  const ControlEndpoint& registrar() const { return registrar_; }
+  // Station `station`'s enrolled key, pinned to the coordinator (after StartCoordinator), for a
+  // test that plays a peer of that station.
+  ClientSecurity StationSecurity(int station) const;
   const std::string& images() const { return images_; }  // a new port at each start
 
   // `first_lines` reach the agent's input before it runs, e.g. "!time …" for a sim-time agent.
@@ -84,6 +90,7 @@ class LiveRoom {
   // Polls the coordinator's status until the counter reaches `value`.
   Status WaitForCounter(const std::string& name, uint64_t value, std::chrono::milliseconds timeout);
 
+  // capturectl with `args`; with --connect and no --keys, --keys is the store (the registrar's keys).
   Result<CtlRun> Capturectl(const std::vector<std::string>& args);
 
  private:
@@ -104,6 +111,7 @@ class LiveRoom {
   std::string events_ = "tcp://127.0.0.1:*";
   std::string control_ = "tcp://127.0.0.1:*";
   std::string images_;
+  ControlEndpoint registrar_;
   std::map<int, Agent> agents_;
 };
 

@@ -79,6 +79,8 @@ class DashboardDay : public ::testing::Test {
                                      dir_ / "schedule.csv",
                                      "--roster",
                                      dir_ / "kit/roster.csv",
+                                     "--station-keys",
+                                     dir_ / "kit/station-keys.csv",
                                      "--sim-time",
                                      "--events",
                                      "tcp://127.0.0.1:*",
@@ -94,7 +96,9 @@ class DashboardDay : public ::testing::Test {
     ready_ = *ready;
     const sim::OutputLine line = sim::ParseOutputLine(ready_);
     events_ = line.Get("events").value_or("");
-    control_ = line.Get("control").value_or("");
+    auto control = coord::RegistrarEndpoint(line.Get("control").value_or(""), dir_ / "store");
+    ASSERT_TRUE(control.ok()) << control.status().message();
+    control_ = std::move(*control);
     port_ = testing::PortOf(line.Get("http").value_or(""));
   }
 
@@ -106,8 +110,9 @@ class DashboardDay : public ::testing::Test {
             "--summary",  dir_ / "summary.json",
             "--bin-dir",  CAPTURE_BIN_DIR,
             "--events",   events_,
-            "--control",  control_,
-            "--coordinator-store", dir_ / "store"};
+            "--control",  control_.address,
+            "--coordinator-store", dir_ / "store",
+            "--keys",     dir_ / "kit"};
   }
 
   void PlayDay(int faults) {
@@ -146,7 +151,8 @@ class DashboardDay : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<ChildProcess> coordinator_;
-  std::string ready_, events_, control_;
+  std::string ready_, events_;
+  coord::ControlEndpoint control_;
   int port_ = 0;
 };
 

@@ -474,7 +474,7 @@ TEST(PhotoServer, ServesPhotosAndTheirPreviewsWhileTheLoopDoesNotAnswer) {
 
   ServerOptions options;
   options.port = 0;
-  options.control_endpoint = "tcp://127.0.0.1:1";  // nobody: every view times out
+  options.control_endpoint = {"tcp://127.0.0.1:1", {}};  // nobody: every view times out
   options.loop_timeout = std::chrono::milliseconds(200);
   options.image_store_dir = dir.path();
   auto server = DashboardServer::Start(options);

@@ -11,6 +11,7 @@
 #include "capture.pb.h"
 #include "common/collection_code.h"
 #include "common/fs.h"
+#include "common/identity.h"
 #include "common/schedule.h"
 #include "common/time_format.h"
 #include "common/transport.h"
@@ -44,7 +45,13 @@ Cluster::Cluster(const std::string& schedule_file, uint64_t seed) {
   auto roster = schedule.ok() ? sim::MakeSyntheticRoster(*schedule, seed) : Result<sim::SyntheticRoster>(schedule.status());
   if (!roster.ok()) std::abort();
   const SiteKey key = GenerateSiteKey();
-  if (!sim::WriteKit(root_, *roster, key).ok()) std::abort();
+  if (!sim::WriteKit(root_, *roster, key, schedule->Stations()).ok()) std::abort();
+  // The coordinator's key is made ahead, as an installer would, so that agents may start before it.
+  const Identity coordinator = Identity::Generate();
+  if (!MakePrivateDirs(Path("store")).ok() || !coordinator.SaveNew(Path("store/coordinator.key")).ok() ||
+      !WritePublicKey(Path("store/coordinator.pub"), coordinator.public_key()).ok()) {
+    std::abort();
+  }
   for (const auto& s : roster->students) {
     code_by_registry_[s.student.registry_no] = MintDemoCode(key, s.student.registry_no, s.student.masked_name);
   }
@@ -60,13 +67,12 @@ Cluster::Cluster(const std::string& schedule_file, uint64_t seed) {
 Cluster::~Cluster() {
   for (auto& [n, s] : stations_) s.agent.reset();
   coordinator_.reset();
-  proxy_.reset();
 }
 
 Status Cluster::StartCoordinator() {
   auto child = sim::ChildProcess::Spawn({Bin("coordinator"), "--schedule", schedule_path_, "--roster", Path("roster.csv"),
                                          "--store", Path("store"), "--sim-time", "--events", events_endpoint_,
-                                         "--control", control_endpoint_},
+                                         "--control", control_endpoint_, "--station-keys", Path(sim::kStationKeysFile)},
                                         Path("coordinator.log"));
   if (!child.ok()) return child.status();
   auto ready = (*child)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kLineTimeout,
@@ -74,6 +80,9 @@ Status Cluster::StartCoordinator() {
   if (!ready.ok()) return ready.status();
   events_endpoint_ = FieldOf(*ready, "events");
   control_endpoint_ = FieldOf(*ready, "control");
+  auto registrar = coord::RegistrarEndpoint(control_endpoint_, Path("store"));
+  if (!registrar.ok()) return registrar.status();
+  registrar_ = std::move(*registrar);
   coordinator_ = std::move(*child);
   return Status::Ok();
 }
@@ -99,16 +108,19 @@ Status Cluster::KillCoordinator() {
   return exit.ok() ? st : exit.status();
 }
 
-Status Cluster::StartAgent(int station, const std::string& events_endpoint) {
+Status Cluster::StartAgent(int station, double drop_share) {
   Station& s = stations_.at(station);
-  if (!events_endpoint.empty()) s.events_endpoint = events_endpoint;
-  if (s.events_endpoint.empty()) s.events_endpoint = events_endpoint_;
+  if (drop_share > 0) s.drop_share = drop_share;
   const std::string dir = Path("station-" + std::to_string(station));
-  auto child = sim::ChildProcess::Spawn({Bin("station-agent"), "--station", std::to_string(station), "--camera-dir",
-                                         dir + "/camera", "--journal", dir + "/journal", "--site-key",
-                                         Path("site.key"), "--sim-time", "--events", s.events_endpoint, "--control",
-                                         control_endpoint_},
-                                        dir + "/agent.log");
+  std::vector<std::string> argv = {Bin("station-agent"), "--station", std::to_string(station), "--camera-dir",
+                                   dir + "/camera", "--journal", dir + "/journal", "--site-key", Path("site.key"),
+                                   "--sim-time", "--events", events_endpoint_, "--control", control_endpoint_};
+  for (std::string& flag : sim::AgentKeyFlags(root_, station, Path("store/coordinator.pub"))) argv.push_back(flag);
+  if (s.drop_share > 0) {
+    argv.insert(argv.end(), {"--test-drop-share", std::to_string(s.drop_share), "--test-drop-seed",
+                             std::to_string(station)});
+  }
+  auto child = sim::ChildProcess::Spawn(argv, dir + "/agent.log");
   if (!child.ok()) return child.status();
   s.agent = std::move(*child);
   s.events_before_ready.clear();
@@ -124,9 +136,9 @@ Status Cluster::StartAgent(int station, const std::string& events_endpoint) {
   return Status::Ok();
 }
 
-Status Cluster::StartAllAgents(const std::string& events_endpoint) {
+Status Cluster::StartAllAgents(double drop_share) {
   for (int station : stations()) {
-    Status st = StartAgent(station, events_endpoint);
+    Status st = StartAgent(station, drop_share);
     if (!st.ok()) return st;
   }
   return Status::Ok();
@@ -139,18 +151,6 @@ Status Cluster::KillAgent(int station) {
   auto exit = s.agent->Wait(10s);
   s.agent.reset();
   return exit.ok() ? st : exit.status();
-}
-
-Result<std::string> Cluster::StartLossyProxy(double drop_share, uint64_t seed) {
-  auto child = sim::ChildProcess::Spawn({Bin("lossy-proxy"), "--forward", events_endpoint_, "--drop-share",
-                                         std::to_string(drop_share), "--seed", std::to_string(seed)},
-                                        Path("proxy.log"));
-  if (!child.ok()) return child.status();
-  proxy_ = std::move(*child);
-  auto ready = proxy_->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kLineTimeout,
-                                   "the proxy's ready line");
-  if (!ready.ok()) return ready.status();
-  return FieldOf(*ready, "listen");
 }
 
 Result<std::string> Cluster::AwaitEvent(Station& s, const std::string& kind) {
@@ -225,7 +225,7 @@ Status Cluster::WaitUntilAllStored(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_seen = "no status reply";
   while (std::chrono::steady_clock::now() < deadline) {
-    auto status = coord::QueryStatus(control_endpoint_, 1000);
+    auto status = coord::QueryStatus(registrar_, 1000);
     if (status.ok()) {
       bool all = true;
       last_seen.clear();
@@ -251,7 +251,7 @@ Status Cluster::WaitUntilAllImagesFiled(std::chrono::milliseconds timeout) const
 }
 
 Result<uint64_t> Cluster::Counter(const std::string& name) {
-  return coord::QueryCounter(control_endpoint_, name, 5000);
+  return coord::QueryCounter(registrar_, name, 5000);
 }
 
 Status Cluster::StopAll() {
@@ -260,7 +260,6 @@ Status Cluster::StopAll() {
     if (s.agent) children.push_back(s.agent.get());
   }
   if (coordinator_) children.push_back(coordinator_.get());
-  if (proxy_) children.push_back(proxy_.get());
   for (auto* c : children) {
     if (Status st = c->Signal(SIGTERM); !st.ok()) return st;
   }
@@ -271,7 +270,6 @@ Status Cluster::StopAll() {
   }
   for (auto& [n, s] : stations_) s.agent.reset();
   coordinator_.reset();
-  proxy_.reset();
   return Status::Ok();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "coordinator/control_client.h"
 #include "tests/support/temp_dir.h"
 #include "tools/capture-sim/day_plan.h"
 #include "tools/capture-sim/process.h"
@@ -30,13 +31,11 @@ class Cluster {
   Status KillCoordinator();  // SIGKILL, reaped
   bool coordinator_running() const { return coordinator_ != nullptr; }
 
-  // `events_endpoint` overrides where the agent publishes (e.g. a lossy proxy).
-  Status StartAgent(int station, const std::string& events_endpoint = "");
-  Status StartAllAgents(const std::string& events_endpoint = "");
+  // `drop_share`: the agent drops that share of its live frames at the sender (--test-drop-share).
+  Status StartAgent(int station, double drop_share = 0);
+  Status StartAllAgents(double drop_share = 0);
   Status KillAgent(int station);
 
-  // A lossy proxy in front of the coordinator's SUB socket; returns its listening endpoint.
-  Result<std::string> StartLossyProxy(double drop_share, uint64_t seed);
 
   // Plays the next student of the station's plan: `!time`, code line, JPEG; waits for both events.
   // `kill_before_shot_event`: the agent is killed right after the JPEG lands, before its event
@@ -70,7 +69,7 @@ class Cluster {
     uint64_t last_seq = 0;
     std::string epoch_hex;
     std::unique_ptr<sim::ChildProcess> agent;
-    std::string events_endpoint;
+    double drop_share = 0;  // of its live frames, at the sender; kept across restarts
     std::vector<std::string> events_before_ready;  // of the last start: images taken in from the folder
   };
   std::string Path(const std::string& name) const { return root_ + "/" + name; }
@@ -83,9 +82,9 @@ class Cluster {
   std::map<std::string, std::string> code_by_registry_;
   std::map<int, Station> stations_;
   std::unique_ptr<sim::ChildProcess> coordinator_;
-  std::unique_ptr<sim::ChildProcess> proxy_;
   std::string events_endpoint_ = "tcp://127.0.0.1:*";
   std::string control_endpoint_ = "tcp://127.0.0.1:*";
+  coord::ControlEndpoint registrar_;  // control_endpoint_ as the registrar, once the coordinator started
 };
 
 }  // namespace capture::itest

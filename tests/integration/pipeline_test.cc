@@ -95,9 +95,7 @@ TEST(Pipeline, CoordinatorStartedAfterFiveHundredEventsReceivesThemAll) {
 TEST(Pipeline, EveryGapLeftByALossyLiveStreamIsRepaired) {
   Cluster cluster("three-stations.csv");
   ASSERT_OK(cluster.StartCoordinator());
-  auto proxy = cluster.StartLossyProxy(/*drop_share=*/0.3, /*seed=*/5);
-  ASSERT_TRUE(proxy.ok()) << proxy.status().message();
-  ASSERT_OK(cluster.StartAllAgents(*proxy));
+  ASSERT_OK(cluster.StartAllAgents(/*drop_share=*/0.3));
   PlayWholeDay(cluster, [](int, int) {});
   if (HasFatalFailure()) return;
   ASSERT_OK(cluster.WaitUntilAllStored(60s));

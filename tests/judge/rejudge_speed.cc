@@ -47,7 +47,7 @@ void WriteStore(const std::string& dir, int stations, uint64_t events) {
   auto store = RecordStore::Open(dir, /*read_only=*/false);
   if (!store.ok()) Die(store.status().message());
   const JudgeInputs inputs{judge::DefaultJudgeConfig(bench::kLocalMidnightUs, 8 * 60), day.ScheduleCsv(),
-                           day.RosterCsv()};
+                           day.RosterCsv(), ""};
   Check((*store)->SaveJudgeInputs(inputs));
   auto judge = MakeJudge(inputs);
   if (!judge.ok()) Die(judge.status().message());

@@ -32,6 +32,7 @@ class AgentProcessTest : public ::testing::Test {
   void SetUp() override {
     key_ = GenerateSiteKey();
     ASSERT_TRUE(SaveSiteKey(dir_ / "site.key", key_).ok());
+    ASSERT_TRUE(WritePublicKey(dir_ / "coordinator.pub", coordinator_identity_.public_key()).ok());
     ASSERT_TRUE(MakeDirs(camera_).ok());
     events_ = "tcp://127.0.0.1:" + std::to_string(UnusedPort());
     control_ = "tcp://127.0.0.1:" + std::to_string(UnusedPort());
@@ -41,7 +42,8 @@ class AgentProcessTest : public ::testing::Test {
   std::unique_ptr<AgentProcess> Start(std::vector<std::string> extra = {}, std::string* ready = nullptr,
                                       std::vector<std::string>* before_ready = nullptr) {
     std::vector<std::string> args = {"--station", "2", "--camera-dir", camera_, "--journal", journal_,
-                                     "--site-key", dir_ / "site.key", "--events", events_, "--control", control_};
+                                     "--site-key", dir_ / "site.key", "--events", events_, "--control", control_,
+                                     "--coordinator-key", dir_ / "coordinator.pub"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto agent = std::make_unique<AgentProcess>(args, dir_ / "agent.log");
     std::vector<std::string> seen;
@@ -77,6 +79,7 @@ class AgentProcessTest : public ::testing::Test {
 
   TempDir dir_;
   SiteKey key_;
+  const Identity coordinator_identity_ = Identity::Generate();  // the fake coordinator's, pinned by the agent
   std::string camera_ = dir_ / "camera";
   std::string journal_ = dir_ / "journal";
   std::string events_;
@@ -408,10 +411,15 @@ TEST_F(AgentProcessTest, ReadsAnInputFileToItsLastLineWithoutANewline) {
 // Plays the coordinator's side of the protocol with real sockets.
 class FakeCoordinator {
  public:
-  explicit FakeCoordinator(const std::string& events = "tcp://127.0.0.1:*",
+  // A CURVE server with `identity`, admitting every client key (no ZAP handler: the real
+  // coordinator's Gatekeeper is tested with the real coordinator).
+  explicit FakeCoordinator(const Identity& identity, const std::string& events = "tcp://127.0.0.1:*",
                            const std::string& control = "tcp://127.0.0.1:*") {
     sub_ = OpenSocket(ctx_, zmq::socket_type::sub).value();
     router_ = OpenSocket(ctx_, zmq::socket_type::router).value();
+    const ServerSecurity security{std::make_shared<const Identity>(identity)};
+    EXPECT_TRUE(Secure(sub_, security).ok());
+    EXPECT_TRUE(Secure(router_, security).ok());
     EXPECT_TRUE(SubscribeAll(sub_).ok());
     EXPECT_TRUE(Bind(sub_, events).ok());
     EXPECT_TRUE(Bind(router_, control).ok());
@@ -443,7 +451,7 @@ class FakeCoordinator {
 };
 
 TEST_F(AgentProcessTest, GreetsTheCoordinatorResendsOnRequestAndKeepsTheAckedMark) {
-  FakeCoordinator coordinator;
+  FakeCoordinator coordinator(coordinator_identity_);
   events_ = coordinator.events();
   control_ = coordinator.control();
   std::string ready;
@@ -457,7 +465,7 @@ TEST_F(AgentProcessTest, GreetsTheCoordinatorResendsOnRequestAndKeepsTheAckedMar
 
   auto hello = coordinator.Next(true);
   ASSERT_TRUE(hello.has_value());
-  EXPECT_EQ(hello->first, "agent/2/" + epoch_hex);
+  EXPECT_EQ(Field(ready, "key").size(), 64u) << ready;
   ASSERT_TRUE(hello->second.has_hello());
   EXPECT_EQ(hello->second.hello().station(), 2u);
   EXPECT_EQ(hello->second.hello().epoch(), epoch);
@@ -512,7 +520,7 @@ TEST_F(AgentProcessTest, GreetsACoordinatorThatAppearsLaterOnceNotWithAStaleBurs
   ASSERT_TRUE(agent->WaitFor("event ").has_value());
   // The coordinator is down for a while: long enough for several hello intervals to pass.
   std::this_thread::sleep_for(3500ms);
-  FakeCoordinator coordinator(events_, control_);
+  FakeCoordinator coordinator(coordinator_identity_, events_, control_);
   auto hello = coordinator.Next(true);
   ASSERT_TRUE(hello.has_value()) << "no hello from an agent that started before the coordinator";
   ASSERT_TRUE(hello->second.has_hello());

@@ -333,7 +333,7 @@ TEST(ConsoleOnAPipe, StdoutKeepsTheLineProtocol) {
   while (auto line = agent.ReadLine(2s)) lines.push_back(*line);
 
   const std::vector<std::string> patterns = {
-      R"(ready station=1 epoch=[0-9a-f]{16} last_seq=0)",
+      R"(ready station=1 epoch=[0-9a-f]{16} last_seq=0 key=[0-9a-f]{64})",
       R"(event station=1 seq=1 kind=SHOT_TAKEN shot=0001 file=IMG_0001\.JPG sha256=[0-9a-f]{64})",
       R"(anomaly station=1 id=A1 severity=BLOCKER kind=SHOT_WITHOUT_CODE shots=IMG_0001\.JPG registry_nos="" message=".+")",
       R"(event station=1 seq=2 kind=CODE_READ registry_no=1042120211010001 masked_name=张\*1)",

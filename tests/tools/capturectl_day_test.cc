@@ -262,13 +262,16 @@ TEST(CapturectlLive, ARunningCoordinatorAndItsStoppedStoreTellTheSameDay) {
   const ProgramRun kit = RunProgram(dir.path(), Bin("capture-sim"), {"kit", dir / "kit", "--schedule", dir / "schedule.csv",
                                                        "--seed", kFaultySeed});
   ASSERT_EQ(kit.exit_code, 0) << kit.err;
-  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit/roster.csv");
+  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit");
   ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
   const std::string& events = coordinator->events;
   const std::string& control = coordinator->control;
 
   sim::testing::SimRun day = sim::testing::RunCaptureSim(
-      DayArgs(dir, kFaultySeed, {"--faults", "1", "--events", events, "--control", control}), dir / "sim.log");
+      DayArgs(dir, kFaultySeed,
+              {"--faults", "1", "--events", events, "--control", control, "--keys", dir / "kit", "--coordinator-store",
+               dir / "store"}),
+      dir / "sim.log");
   ASSERT_EQ(day.exit.exit_code, 0) << day.exit.ToString() << "\n" << FileText(dir / "sim.log");
 
   const ProgramRun status = Capturectl(dir.path(), {"status", "--connect", control, "--json"});

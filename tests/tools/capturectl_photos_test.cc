@@ -356,11 +356,11 @@ TEST(CapturectlExportPhotosLive, OverConnectWithTheImageStoreTheExportEqualsTheS
   const ProgramRun kit =
       RunProgram(dir.path(), Bin("capture-sim"), {"kit", dir / "kit", "--schedule", dir / "schedule.csv", "--seed", kSeed});
   ASSERT_EQ(kit.exit_code, 0) << kit.err;
-  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit/roster.csv");
+  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit");
   ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
   sim::testing::SimRun day = sim::testing::RunCaptureSim(
       DayArgs(dir.path(), {"--events", coordinator->events, "--control", coordinator->control,
-                           "--coordinator-store", dir / "store"}),
+                           "--coordinator-store", dir / "store", "--keys", dir / "kit"}),
       dir / "sim.log");
   ASSERT_EQ(day.exit.exit_code, 0) << day.exit.ToString() << "\n" << FileText(dir / "sim.log");
   AwaitAgentImagesFiled(dir / "work", dir / "store");
@@ -402,13 +402,15 @@ TEST(CapturectlExportPhotosLive, AnUnsafeRegistryNumberIsRefusedWithExitTwoBefor
   const SiteKey key = GenerateSiteKey();
   ASSERT_TRUE(SaveSiteKey(dir / "site.key", key).ok());
   ASSERT_TRUE(MakeDirs(dir / "camera").ok());
+  ASSERT_TRUE(sim::WriteStationKeys(dir.path(), {1}).ok());
 
-  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "roster.csv");
+  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir.path());
   ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
-  auto agent = ChildProcess::Spawn({Bin("station-agent"), "--station", "1", "--camera-dir", dir / "camera", "--journal",
-                                    dir / "journal", "--site-key", dir / "site.key", "--sim-time", "--events",
-                                    coordinator->events, "--control", coordinator->control},
-                                   dir / "agent.log");
+  std::vector<std::string> argv = {Bin("station-agent"), "--station", "1", "--camera-dir", dir / "camera", "--journal",
+                                   dir / "journal", "--site-key", dir / "site.key", "--sim-time", "--events",
+                                   coordinator->events, "--control", coordinator->control};
+  for (std::string& flag : sim::AgentKeyFlags(dir.path(), 1, dir / "store/coordinator.pub")) argv.push_back(flag);
+  auto agent = ChildProcess::Spawn(argv, dir / "agent.log");
   ASSERT_TRUE(agent.ok()) << agent.status().message();
   const auto starts = [](const char* prefix) {
     return [prefix](const std::string& l) { return l.rfind(prefix, 0) == 0; };

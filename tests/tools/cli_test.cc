@@ -7,6 +7,7 @@
 #include "common/collection_code.h"
 #include "common/csv.h"
 #include "common/fs.h"
+#include "common/identity.h"
 #include "common/schedule.h"
 #include "tests/tools/test_support.h"
 #include "tools/capture-sim/process.h"
@@ -16,7 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(KitCommand, WritesExactlyRosterCodesAndSiteKeyAndEveryCodeDecodesToItsRegistryNumber) {
+TEST(KitCommand, WritesExactlyTheKitFilesAndEveryCodeDecodesToItsRegistryNumber) {
   testing::TempDir dir;
   const std::string kit = dir / "kit";
   testing::SimRun run = testing::RunCaptureSim({"kit", kit, "--schedule", CAPTURE_DATA_DIR "/schedule-2024-04-22.csv", "--seed", "11"},
@@ -25,7 +26,22 @@ TEST(KitCommand, WritesExactlyRosterCodesAndSiteKeyAndEveryCodeDecodesToItsRegis
 
   std::set<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(kit)) files.insert(entry.path().filename().string());
-  EXPECT_EQ(files, (std::set<std::string>{"codes.csv", "roster.csv", "site.key"}));
+  EXPECT_EQ(files, (std::set<std::string>{"codes.csv", "roster.csv", "site.key", "station-keys.csv", "station-1.key",
+                                          "station-2.key", "station-3.key"}));
+  // Each station's key is private, and the enrolment file names its public key.
+  auto enrolment = ReadFile(kit + "/station-keys.csv");
+  ASSERT_TRUE(enrolment.ok());
+  std::string expected = "station,public_key\n";
+  for (int station = 1; station <= 3; ++station) {
+    const std::string path = kit + "/station-" + std::to_string(station) + ".key";
+    EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << path;
+    auto identity = Identity::Load(path);
+    ASSERT_TRUE(identity.ok()) << identity.status().message();
+    expected += std::to_string(station) + "," + KeyHex(identity->public_key()) + "\n";
+  }
+  EXPECT_EQ(*enrolment, expected);
 
   auto roster = LoadRoster(kit + "/roster.csv");
   ASSERT_TRUE(roster.ok()) << roster.status().message();

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "common/fs.h"
+#include "common/identity.h"
 #include "common/schedule.h"
 #include "coordinator/record_store.h"
 #include "coordinator/status_client.h"
@@ -139,20 +140,20 @@ TEST(CaptureDay, UsesARunningCoordinatorAndLeavesItRunning) {
   ASSERT_TRUE(schedule.ok());
   auto roster = MakeSyntheticRoster(*schedule, std::stoull(kSeed), kAbsentShare);
   ASSERT_TRUE(roster.ok());
-  ASSERT_TRUE(WriteKit(dir / "kit", *roster, GenerateSiteKey()).ok());
-  auto coordinator = testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit/roster.csv");
+  ASSERT_TRUE(WriteKit(dir / "kit", *roster, GenerateSiteKey(), schedule->Stations()).ok());
+  auto coordinator = testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit");
   ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
   const std::string& events = coordinator->events;
   const std::string& control = coordinator->control;
 
   testing::SimRun run = testing::RunCaptureSim({"--schedule", dir / "schedule.csv", "--work", dir / "work", "--summary", dir / "summary.json",
                        "--seed", kSeed, "--absent-share", "0.2", "--bin-dir", CAPTURE_BIN_DIR, "--events", events,
-                       "--control", control},
+                       "--control", control, "--keys", dir / "kit", "--coordinator-store", dir / "store"},
                       dir / "sim.log");
   EXPECT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
   EXPECT_FALSE(std::filesystem::exists(dir / "work/store")) << "it started a coordinator of its own";
 
-  auto status = coord::QueryStatus(control, 5000);
+  auto status = coord::QueryStatus(coordinator->registrar, 5000);
   ASSERT_TRUE(status.ok()) << "the coordinator did not survive the day: " << status.status().message();
   uint64_t stored = 0;
   for (const wire::StationStatus& s : status->stations()) stored += s.stored_seq();
@@ -200,6 +201,13 @@ TEST(CaptureDay, IsNotOkWhenTheCoordinatorStoresNothing) {
   options.bin_dir = CAPTURE_BIN_DIR;
   options.events_endpoint = events.endpoint();
   options.control_endpoint = control.endpoint();
+  // Keys as for a real coordinator, which this silent one never checks.
+  auto schedule = LoadSchedule(dir / "schedule.csv");
+  ASSERT_TRUE(schedule.ok());
+  ASSERT_TRUE(WriteStationKeys(dir / "keys", schedule->Stations()).ok());
+  ASSERT_TRUE(WritePublicKey(dir / "coordinator.pub", Identity::Generate().public_key()).ok());
+  options.keys_dir = dir / "keys";
+  options.coordinator_key = dir / "coordinator.pub";
   options.store_timeout = 500ms;
   options.benign = false;  // so every SHOT_TAKEN is one present student's photo
   std::FILE* progress = std::fopen((dir / "progress.txt").c_str(), "w");

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -14,7 +15,9 @@
 
 #include "common/fs.h"
 #include "common/status.h"
+#include "coordinator/control_client.h"
 #include "tests/support/temp_dir.h"
+#include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
 
@@ -30,22 +33,27 @@ struct StartedCoordinator {
   std::unique_ptr<ChildProcess> process;
   std::string events;   // its endpoints, from the ready line
   std::string control;
+  coord::ControlEndpoint registrar;  // the control socket, reached as the registrar
 };
 
 // Starts CAPTURE_BIN_DIR/coordinator with a new store in `dir`/store (its stderr in
-// `dir`/coordinator.log) and waits for its ready line.
+// `dir`/coordinator.log), the roster and enrolment of the kit in `kit` (roster.csv,
+// station-keys.csv), and waits for its ready line.
 inline Result<StartedCoordinator> StartCoordinator(const std::string& dir, const std::string& schedule,
-                                                   const std::string& roster) {
+                                                   const std::string& kit) {
   auto child = ChildProcess::Spawn({Bin("coordinator"), "--store", dir + "/store", "--schedule", schedule, "--roster",
-                                    roster, "--sim-time", "--events", "tcp://127.0.0.1:*", "--control",
-                                    "tcp://127.0.0.1:*"},
+                                    kit + "/" + kRosterFile, "--station-keys", kit + "/" + kStationKeysFile,
+                                    "--sim-time", "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"},
                                    dir + "/coordinator.log");
   if (!child.ok()) return child.status();
   auto ready = (*child)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; },
                                      std::chrono::seconds(30), "the coordinator's ready line");
   if (!ready.ok()) return ready.status();
   const OutputLine line = ParseOutputLine(*ready);
-  return StartedCoordinator{std::move(*child), line.Get("events").value_or(""), line.Get("control").value_or("")};
+  auto registrar = coord::RegistrarEndpoint(line.Get("control").value_or(""), dir + "/store");
+  if (!registrar.ok()) return registrar.status();
+  return StartedCoordinator{std::move(*child), line.Get("events").value_or(""), line.Get("control").value_or(""),
+                            std::move(*registrar)};
 }
 
 // A file's text for a test message or comparison; the error text when it cannot be read.
@@ -80,7 +88,13 @@ inline ProgramRun RunProgram(const std::string& log_dir, const std::string& prog
   return run;
 }
 
-inline ProgramRun Capturectl(const std::string& log_dir, const std::vector<std::string>& args) {
+// capturectl with `args`; with --connect and no --keys, --keys is `log_dir`/store: the test's
+// coordinator store, which holds the registrar's keys.
+inline ProgramRun Capturectl(const std::string& log_dir, std::vector<std::string> args) {
+  const bool connects = std::find(args.begin(), args.end(), "--connect") != args.end();
+  if (connects && std::find(args.begin(), args.end(), "--keys") == args.end()) {
+    args.insert(args.end(), {"--keys", log_dir + "/store"});
+  }
   return RunProgram(log_dir, Bin("capturectl"), args);
 }
 
