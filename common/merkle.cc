@@ -139,8 +139,8 @@ Result<std::vector<Sha256>> ConsistencyProof(uint64_t old_size, uint64_t new_siz
   }
   if (old_size == new_size) return std::vector<Sha256>{};
   if (old_size == 0) {
-    return Status::InvalidArgument("no consistency proof from the empty tree (RFC 9162 defines none: every tree "
-                                   "extends it)");
+    return Status::InvalidArgument("no consistency proof from the empty tree (RFC 9162 defines none: every "
+                                   "tree extends it)");
   }
   // SUBPROOF(m, D[lo:hi], whole) walked from the top. `whole` says D[lo:hi] starts where the old
   // tree does, so when it ends where the old tree ends, the verifier has its root already.
@@ -168,8 +168,8 @@ Result<std::vector<Sha256>> ConsistencyProof(uint64_t old_size, uint64_t new_siz
 
 Status VerifyInclusion(uint64_t index, uint64_t size, const Sha256& leaf_hash, const std::vector<Sha256>& proof,
                        const Sha256& root) {
-  const std::string what = "the inclusion proof of leaf " + std::to_string(index) + " in a tree of " +
-                           std::to_string(size);
+  const std::string what =
+      "the inclusion proof of leaf " + std::to_string(index) + " in a tree of " + std::to_string(size);
   if (index >= size) return Status::Corruption(what + ": the index is not below the size");
   const uint64_t needed = InclusionProofLength(index, size);
   if (proof.size() != needed) {
@@ -202,17 +202,17 @@ Status VerifyInclusion(uint64_t index, uint64_t size, const Sha256& leaf_hash, c
 
 Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Sha256& old_root, const Sha256& new_root,
                          const std::vector<Sha256>& proof) {
-  const std::string what = "the consistency proof from a tree of " + std::to_string(old_size) + " to one of " +
-                           std::to_string(new_size);
+  const std::string what =
+      "the consistency proof from a tree of " + std::to_string(old_size) + " to one of " + std::to_string(new_size);
   if (old_size > new_size) return Status::Corruption(what + ": the old tree is larger than the new");
   if (old_size == 0 && new_size != 0) {
     return Status::Corruption(what + ": there is no proof from the empty tree (RFC 9162 defines none)");
   }
   const uint64_t needed = old_size == new_size ? 0 : ConsistencyProofLength(old_size, new_size);
   if (proof.size() != needed) {
-    return Status::Corruption("consistency proof has " + std::to_string(proof.size()) + " hashes, going from a tree of " +
-                              std::to_string(old_size) + " to one of " + std::to_string(new_size) + " needs " +
-                              std::to_string(needed));
+    return Status::Corruption("consistency proof has " + std::to_string(proof.size()) +
+                              " hashes, going from a tree of " + std::to_string(old_size) + " to one of " +
+                              std::to_string(new_size) + " needs " + std::to_string(needed));
   }
   if (old_size == new_size) {
     if (old_root != new_root) {

@@ -1,11 +1,14 @@
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/checkpoint.h"
 #include "common/merkle.h"
 #include "common/sha256.h"
 
@@ -79,7 +82,9 @@ std::vector<Role> Roles(const RefProof& proof) {
 
 std::string Unhex(std::string_view hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  }
   return out;
 }
 
@@ -99,8 +104,8 @@ std::vector<std::string> Leaves(size_t n) {
 // The RFC 6962 test input, used by every CT implementation's tests.
 std::vector<std::string> Rfc6962Leaves() {
   std::vector<std::string> out;
-  for (const char* hex : {"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-                          "606162636465666768696a6b6c6d6e6f"}) {
+  for (const char* hex :
+       {"", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"}) {
     out.push_back(Unhex(hex));
   }
   return out;
@@ -138,7 +143,8 @@ const char* const kRfc6962Roots[] = {
 
 TEST(MerkleHash, LeafAndNodeHashesArePrefixedSha256) {
   EXPECT_EQ(ToHex(LeafHash("")), "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
-  EXPECT_EQ(ToHex(LeafHash(std::string(1, '\x00'))), "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7");
+  EXPECT_EQ(ToHex(LeafHash(std::string(1, '\x00'))),
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7");
   EXPECT_EQ(ToHex(NodeHash(LeafHash(""), LeafHash(std::string(1, '\x00')))),
             "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125");
   EXPECT_EQ(LeafHash("abc"), ComputeSha256(std::string(1, '\x00') + "abc"));
@@ -574,6 +580,179 @@ TEST(MerkleProof, ProofsInALargeTreeVerifyAgainstTheFrontierRoot) {
     ASSERT_TRUE(proof.ok()) << proof.status().message();
     const Status st = VerifyConsistency(sizes[i], size, roots[i], root, *proof);
     EXPECT_TRUE(st.ok()) << sizes[i] << " to " << size << ": " << st.message();
+  }
+}
+
+// The key of the documented example: Ed25519 from the seed 00 01 02 ... 1f.
+Ed25519SecretKey ExampleKey() {
+  unsigned char seed[crypto_sign_SEEDBYTES];
+  for (size_t i = 0; i < sizeof seed; ++i) seed[i] = static_cast<unsigned char>(i);
+  Ed25519PublicKey public_key;
+  Ed25519SecretKey secret_key;
+  EXPECT_EQ(crypto_sign_seed_keypair(public_key.data(), secret_key.data(), seed), 0);
+  return secret_key;
+}
+
+Ed25519SecretKey RandomKey() {
+  Ed25519PublicKey public_key;
+  Ed25519SecretKey secret_key;
+  EXPECT_EQ(crypto_sign_keypair(public_key.data(), secret_key.data()), 0);
+  return secret_key;
+}
+
+std::string KeyHex(const Ed25519PublicKey& key) {
+  return ToHex(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+}
+
+MicrosSinceEpoch ExampleTime() {
+  auto t = ParseIso8601("2024-04-22T08:30:05.123456Z");
+  EXPECT_TRUE(t.ok());
+  return t.ok() ? *t : 0;
+}
+
+// The example of docs/record-proofs.md: the 8-leaf RFC 6962 tree, signed with ExampleKey(). The
+// same signature comes from Python's `cryptography` (Ed25519PrivateKey.sign of the documented bytes).
+const char* const kExampleLine =
+    "checkpoint size=8 root=5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328 "
+    "time=2024-04-22T08:30:05.123456Z key=03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8 "
+    "sig=d5ba524bfd98ee2168503355fb8df4aa70d984fdab1c3707102f1034f146a549"
+    "c5daddd4b0ea55e6b90869761e0a0512c562316fffcba2263b32e211bd190f00";
+
+TEST(Checkpoint, SignedBytesAreTheVersionTagThenSizeRootAndTimeBigEndian) {
+  const Sha256 root = H(kRfc6962Roots[8]);
+  EXPECT_EQ(
+      ToHex(CheckpointSignedBytes(0x0102030405060708, root, ExampleTime())),
+      ToHex(std::string_view("capture-checkpoint-v1\n")) + "0102030405060708" + kRfc6962Roots[8] + "000616ab3e903f80");
+  // A time before 1970 is negative, in two's complement.
+  EXPECT_EQ(ToHex(CheckpointSignedBytes(8, root, -2)).substr(2 * 62), "fffffffffffffffe");
+  EXPECT_EQ(CheckpointSignedBytes(8, root, 0).size(), 70u);
+}
+
+TEST(Checkpoint, TheDocumentedExampleLineIsWhatSigningGives) {
+  const Checkpoint checkpoint = SignCheckpoint(8, H(kRfc6962Roots[8]), ExampleTime(), ExampleKey());
+  EXPECT_EQ(FormatCheckpoint(checkpoint), kExampleLine);
+  EXPECT_TRUE(VerifyCheckpointSignature(checkpoint).ok());
+}
+
+TEST(Checkpoint, FormatsAndParsesBackTheSameCheckpoint) {
+  const Checkpoint checkpoint = SignCheckpoint(36'000'001, FrontierRoot(Leaves(5), 5), ExampleTime(), RandomKey());
+  const std::string line = FormatCheckpoint(checkpoint);
+  for (const std::string& text : {line, line + "\n"}) {
+    auto parsed = ParseCheckpoint(text);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    EXPECT_EQ(*parsed, checkpoint);
+    EXPECT_TRUE(VerifyCheckpointSignature(*parsed, checkpoint.key).ok());
+  }
+  const Checkpoint empty_tree = SignCheckpoint(0, EmptyTreeRoot(), -1, RandomKey());
+  auto parsed = ParseCheckpoint(FormatCheckpoint(empty_tree));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(*parsed, empty_tree);
+  EXPECT_EQ(FormatCheckpoint(SignCheckpoint(UINT64_MAX, EmptyTreeRoot(), 0, RandomKey())).substr(0, 37),
+            "checkpoint size=18446744073709551615 ");
+}
+
+TEST(Checkpoint, AnyChangedFieldOrSignatureBitFailsVerification) {
+  const Checkpoint good = SignCheckpoint(8, H(kRfc6962Roots[8]), ExampleTime(), ExampleKey());
+  ASSERT_TRUE(VerifyCheckpointSignature(good).ok());
+  std::vector<Checkpoint> changed;
+  for (const uint64_t size : {uint64_t{7}, uint64_t{9}, uint64_t{8} | uint64_t{1} << 63}) {
+    changed.push_back(good);
+    changed.back().size = size;
+  }
+  for (const MicrosSinceEpoch time : {good.time_us - 1, good.time_us + 1, -good.time_us}) {
+    changed.push_back(good);
+    changed.back().time_us = time;
+  }
+  for (size_t bit = 0; bit < 256; ++bit) {
+    changed.push_back(good);
+    changed.back().root = FlipBit(good.root, bit);
+  }
+  for (size_t bit = 0; bit < 8 * good.sig.size(); ++bit) {
+    changed.push_back(good);
+    changed.back().sig[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
+  }
+  changed.push_back(good);
+  changed.back().key = SignCheckpoint(8, good.root, good.time_us, RandomKey()).key;
+  for (const Checkpoint& checkpoint : changed) {
+    const Status st = VerifyCheckpointSignature(checkpoint);
+    ASSERT_EQ(st.code(), Status::Code::kCorruption) << FormatCheckpoint(checkpoint);
+    ASSERT_NE(st.message().find("the signature does not verify under key " + KeyHex(checkpoint.key)),
+              std::string::npos)
+        << st.message();
+  }
+}
+
+TEST(Checkpoint, ACheckpointSignedByAnotherKeyFailsNamingBothKeys) {
+  const Checkpoint expected = SignCheckpoint(8, H(kRfc6962Roots[8]), ExampleTime(), ExampleKey());
+  const Checkpoint impostor = SignCheckpoint(8, H(kRfc6962Roots[8]), ExampleTime(), RandomKey());
+  ASSERT_TRUE(VerifyCheckpointSignature(impostor).ok());  // a good signature, by the wrong signer
+  EXPECT_TRUE(VerifyCheckpointSignature(expected, expected.key).ok());
+  const Status st = VerifyCheckpointSignature(impostor, expected.key);
+  EXPECT_EQ(st.code(), Status::Code::kCorruption);
+  EXPECT_EQ(st.message(), "checkpoint signed by key " + KeyHex(impostor.key) + ", expected " + KeyHex(expected.key));
+}
+
+TEST(Checkpoint, MalformedLinesAreRejectedNamingTheField) {
+  const std::string good = FormatCheckpoint(SignCheckpoint(8, H(kRfc6962Roots[8]), ExampleTime(), ExampleKey()));
+  auto replace = [&](std::string_view from, std::string_view to) {
+    std::string line = good;
+    const size_t at = line.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return line.replace(at, from.size(), to);
+  };
+  const std::string root = kRfc6962Roots[8];
+  const std::string key = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
+  std::string upper_key = key;
+  for (char& c : upper_key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string sig = good.substr(good.find("sig=") + 4);
+  const struct {
+    std::string line, message;
+  } cases[] = {
+      {"", "not a checkpoint line: it starts with '', not 'checkpoint '"},
+      {"Checkpoint" + good.substr(10), "not a checkpoint line: it starts with 'Checkpoint', not 'checkpoint '"},
+      {good.substr(0, good.find(" sig=")), "checkpoint line: sig= is missing"},
+      {good.substr(0, good.find(" time=")), "checkpoint line: time= is missing"},
+      {replace(" time=", " tim="),
+       "checkpoint line: expected time= after root=, found 'tim=2024-04-22T08:30:05.123456Z'"},
+      {replace(" root=" + root + " time=2024-04-22T08:30:05.123456Z", " time=2024-04-22T08:30:05.123456Z root=" + root),
+       "checkpoint line: expected root= after size=, found 'time=2024-04-22T08:30:05.123456Z'"},
+      {replace("checkpoint size=8", "checkpoint  size=8"),
+       "checkpoint line: expected size= after 'checkpoint', found ''"},
+      {good + " note=x", "checkpoint line: nothing may follow sig=, found 'note=x'"},
+      {good + " ", "checkpoint line: nothing may follow sig=, found ''"},
+      {good + "\n\n", "checkpoint line: sig= must be 128 lowercase hex digits, not 129"},
+      {good + "\r\n", "checkpoint line: sig= must be 128 lowercase hex digits, not 129"},
+      {replace(key, key.substr(0, 63) + "\n"),
+       "checkpoint line: key= has '\\x0a' at digit 64: only lowercase hex digits (0-9, a-f)"},
+      {replace("size=8", "size="), "checkpoint line: size= is empty"},
+      {replace("size=8", "size=08"), "checkpoint line: size= has a leading zero: '08'"},
+      {replace("size=8", "size=-8"), "checkpoint line: size= must be a decimal number, not '-8'"},
+      {replace("size=8", "size=0x8"), "checkpoint line: size= must be a decimal number, not '0x8'"},
+      {replace("size=8", "size=18446744073709551616"),
+       "checkpoint line: size= is beyond 2^64 - 1: '18446744073709551616'"},
+      {replace(root, root.substr(1)), "checkpoint line: root= must be 64 lowercase hex digits, not 63"},
+      {replace(root, root + "0"), "checkpoint line: root= must be 64 lowercase hex digits, not 65"},
+      {replace(key, upper_key), "checkpoint line: key= has 'A' at digit 3: only lowercase hex digits (0-9, a-f)"},
+      {replace(key, key.substr(0, 62)), "checkpoint line: key= must be 64 lowercase hex digits, not 62"},
+      {replace(sig, sig.substr(0, 64)), "checkpoint line: sig= must be 128 lowercase hex digits, not 64"},
+      {replace(sig, "g" + sig.substr(1)),
+       "checkpoint line: sig= has 'g' at digit 1: only lowercase hex digits (0-9, a-f)"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = ParseCheckpoint(c.line);
+    ASSERT_FALSE(parsed.ok()) << c.line;
+    EXPECT_EQ(parsed.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(parsed.status().message(), c.message) << c.line;
+  }
+  // Every time that is not exactly what FormatIso8601UtcMicros writes.
+  for (const char* time : {"2024-04-22T08:30:05Z", "2024-04-22T08:30:05.123Z", "2024-04-22T08:30:05.1234567Z",
+                           "2024-04-22T16:30:05.123456+08:00", "2024-04-22T08:30:05.123456z",
+                           "2024-04-22T08:30:60.000000Z", "2024-02-30T08:30:05.123456Z", "yesterday"}) {
+    auto parsed = ParseCheckpoint(replace("2024-04-22T08:30:05.123456Z", time));
+    ASSERT_FALSE(parsed.ok()) << time;
+    EXPECT_EQ(parsed.status().message(),
+              "checkpoint line: time= must be UTC to the microsecond, as 2024-04-22T08:30:05.123456Z, not '" +
+                  std::string(time) + "'");
   }
 }
 
