@@ -29,6 +29,36 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += m <= 2;
 }
 
+// An instant broken into its calendar fields, read on a clock `utc_offset_minutes` ahead of UTC.
+struct CivilTime {
+  long long year, hour, minute, second, micros;
+  unsigned month, day;
+};
+
+// Room for the text of any CivilTime, so that the compiler can prove snprintf never truncates.
+constexpr size_t kCivilTextMax = 160;
+
+CivilTime ToCivil(MicrosSinceEpoch t, int utc_offset_minutes) {
+  const int64_t local = t + static_cast<int64_t>(utc_offset_minutes) * 60 * 1000000;
+  int64_t secs = local / 1000000;
+  int64_t micros = local % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --secs;
+  }
+  int64_t days = secs / 86400;
+  int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  return {static_cast<long long>(y), static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+          static_cast<long long>(rem % 60), static_cast<long long>(micros), m, d};
+}
+
 }  // namespace
 
 bool ParseDigits(std::string_view s, size_t pos, size_t n, int& out) {
@@ -90,34 +120,24 @@ Result<MicrosSinceEpoch> ParseIso8601(std::string_view s) {
 }
 
 std::string FormatIso8601(MicrosSinceEpoch t, int utc_offset_minutes) {
-  const int64_t local = t + static_cast<int64_t>(utc_offset_minutes) * 60 * 1000000;
-  int64_t secs = local / 1000000;
-  int64_t micros = local % 1000000;
-  if (micros < 0) {
-    micros += 1000000;
-    --secs;
-  }
-  int64_t days = secs / 86400;
-  int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
-  char buf[48];
+  const CivilTime c = ToCivil(t, utc_offset_minutes);
+  char buf[kCivilTextMax];
   const int off = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
   if (utc_offset_minutes == 0) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m,
-                  d, static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
-                  static_cast<long long>(rem % 60), static_cast<long long>(micros / 1000));
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", c.year, c.month, c.day, c.hour,
+                  c.minute, c.second, c.micros / 1000);
   } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lld%c%02d:%02d",
-                  static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
-                  static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
-                  static_cast<long long>(micros / 1000), utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lld%c%02d:%02d", c.year, c.month, c.day,
+                  c.hour, c.minute, c.second, c.micros / 1000, utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
   }
+  return buf;
+}
+
+std::string FormatIso8601UtcMicros(MicrosSinceEpoch t) {
+  const CivilTime c = ToCivil(t, 0);
+  char buf[kCivilTextMax];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", c.year, c.month, c.day, c.hour,
+                c.minute, c.second, c.micros);
   return buf;
 }
 

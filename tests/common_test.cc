@@ -34,6 +34,20 @@ TEST(Time, RoundTripsIsoWithOffset) {
   EXPECT_FALSE(ParseIso8601("2024-04-22T08:30:05").ok());
 }
 
+TEST(Time, FormatsUtcToTheMicrosecondAndParsesItBack) {
+  auto t = ParseIso8601("2024-04-22T08:30:05.123456+08:00");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(FormatIso8601UtcMicros(*t), "2024-04-22T00:30:05.123456Z");
+  EXPECT_EQ(FormatIso8601UtcMicros(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatIso8601UtcMicros(-1), "1969-12-31T23:59:59.999999Z");
+  for (const MicrosSinceEpoch instant : {MicrosSinceEpoch{-1}, *t, DaysFromCivil(0, 1, 1) * 86400 * 1000000,
+                                         DaysFromCivil(10000, 1, 1) * 86400 * 1000000 - 1}) {
+    auto back = ParseIso8601(FormatIso8601UtcMicros(instant));
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(*back, instant);
+  }
+}
+
 TEST(CollectionCode, DecodesOnlyUnderTheSiteKeyItWasMintedWith) {
   const SiteKey key = GenerateSiteKey();
   const std::string code = MintDemoCode(key, "1042120210001", "张*明");
