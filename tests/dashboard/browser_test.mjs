@@ -150,7 +150,8 @@ async function main() {
 
   const coordinator = new Child(path.join(binDir, "coordinator"), [
     "--store", path.join(work, "store"), "--schedule", path.join(work, "schedule.csv"),
-    "--roster", path.join(work, "kit/roster.csv"), "--sim-time", "--silent-after-seconds", "3600",
+    "--roster", path.join(work, "kit/roster.csv"), "--station-keys", path.join(work, "kit/station-keys.csv"),
+    "--sim-time", "--silent-after-seconds", "3600",
     "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"], log("coordinator"));
   children.push(coordinator);
   const ready = await coordinator.waitForLine((l) => l.startsWith("ready "), 30000, "ready line");
@@ -159,7 +160,9 @@ async function main() {
   const token = fs.readFileSync(path.join(work, "store/registrar.token"), "utf8").trim();
   check(/^[0-9a-f]{64}$/.test(token), "no registrar token in the store");
   const api = async (p) => (await fetch(url + p)).json();
-  const capturectl = (...args) => run(path.join(binDir, "capturectl"), args, log("capturectl"));
+  // As the registrar: the store holds the registrar's key and the coordinator's public key.
+  const capturectl = (...args) => run(path.join(binDir, "capturectl"), [...args, "--keys", path.join(work, "store")],
+    log("capturectl"));
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -172,7 +175,8 @@ async function main() {
   // ---- the day, with the page open ----
   const sim = new Child(path.join(binDir, "capture-sim"), [
     "--schedule", path.join(work, "schedule.csv"), "--work", path.join(work, "day"), "--seed", SEED, "--faults", "12",
-    "--bin-dir", binDir, "--events", events, "--control", control], log("sim"));
+    "--bin-dir", binDir, "--events", events, "--control", control, "--keys", path.join(work, "kit"),
+    "--coordinator-store", path.join(work, "store")], log("sim"));
   children.push(sim);
   const ended = await sim.exited;
   check(ended.code === 0, `capture-sim failed (${JSON.stringify(ended)}): see ${log("sim")}`);
@@ -253,7 +257,9 @@ async function main() {
   const station = path.join(work, "day/station-1");
   const agent = new Child(path.join(binDir, "station-agent"), [
     "--station", "1", "--camera-dir", path.join(station, "camera"), "--journal", path.join(station, "journal"),
-    "--site-key", path.join(work, "day/site.key"), "--events", events, "--control", control, "--sim-time"], log("agent"));
+    "--site-key", path.join(work, "day/site.key"), "--events", events, "--control", control, "--sim-time",
+    "--identity", path.join(work, "kit/station-1.key"), "--coordinator-key", path.join(work, "store/coordinator.pub")],
+    log("agent"));
   children.push(agent);
   await agent.waitForLine((l) => l.startsWith("ready station=1"), 30000, "ready line");
   const later = new Date(Date.parse(lastSimTime) + 60000);
