@@ -242,7 +242,7 @@ Status Coordinator::HandleRouter(const Received& message) {
   const Sender sender = senders_.Of(message.user_id, enrolment_);
   switch (frame.body_case()) {
     case wire::Frame::kEvent: return HandleEvent(std::move(*frame.mutable_event()), message.peer, sender);
-    case wire::Frame::kHello: HandleHello(message.peer, frame.hello(), sender); return Status::Ok();
+    case wire::Frame::kHello: HandleHello(message, frame.hello(), sender); return Status::Ok();
     case wire::Frame::kStatusRequest: status_requesters_.push_back(message.peer); return Status::Ok();
     case wire::Frame::kKeysRequest: AnswerKeys(message.peer); return Status::Ok();
     case wire::Frame::kEnrolRequest:
@@ -427,7 +427,8 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
   Observe(std::move(obs));
 }
 
-void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello, const Sender& sender) {
+void Coordinator::HandleHello(const Received& message, const wire::Hello& hello, const Sender& sender) {
+  const std::string& peer = message.peer;
   const StreamId stream{hello.station(), hello.epoch()};
   if (!KnownStation(hello.station())) {
     Reject("unknown_station", peer, "hello of " + Describe(stream) + ": station is not in the schedule");
@@ -435,7 +436,8 @@ void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello,
   }
   if (!Vouches(sender, stream, peer, "hello")) return;
   AgentRoute& route = agent_routes_[stream.station];
-  if (!route.peer.empty() && route.peer != peer) {
+  const bool held = IdentifySender(route.user_id, enrolment_).role != Sender::Role::kWithdrawn;
+  if (!route.peer.empty() && route.peer != peer && held) {
     // The station's connection still up (a send to it goes through) keeps the station: a second
     // process with the same key, or one that names itself like the agent, takes nothing of it.
     wire::Frame probe;
@@ -451,7 +453,7 @@ void Coordinator::HandleHello(const std::string& peer, const wire::Hello& hello,
       return;
     }
   }
-  route = {peer, stream.epoch};
+  route = {peer, stream.epoch, message.user_id};
   LogInfo(kLog, "hello from " + Describe(stream) + " (last seq " + std::to_string(hello.last_seq()) +
                     ", agent version '" + hello.agent_version() + "')");
   tracker_.Announce(stream, hello.last_seq());

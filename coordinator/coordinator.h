@@ -164,6 +164,7 @@ class Coordinator {
   struct AgentRoute {
     std::string peer;
     uint64_t epoch = 0;
+    std::string user_id;  // the connection's: a route held by a key withdrawn since is free to take
   };
 
   Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store);
@@ -179,7 +180,7 @@ class Coordinator {
   Status HandleRouter(const Received& message);
   Status HandleEvent(std::string&& event_bytes, const std::string& peer, const Sender& sender);
   void HandleHeartbeat(const wire::Heartbeat& heartbeat, const Sender& sender);
-  void HandleHello(const std::string& peer, const wire::Hello& hello, const Sender& sender);
+  void HandleHello(const Received& message, const wire::Hello& hello, const Sender& sender);
   void HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request);
   void HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request);
   void AnswerKeys(const std::string& peer);

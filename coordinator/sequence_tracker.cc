@@ -52,9 +52,11 @@ Result<OfferResult> SequenceTracker::Offer(const StreamId& id, uint64_t seq, std
     auto it = s.buffer.find(seq);
     if (it != s.buffer.end()) {
       result.outcome = it->second == bytes ? OfferOutcome::kDuplicate : OfferOutcome::kConflict;
-    } else if (s.buffer.size() >= options_.max_buffered) {
+    } else if (s.buffer.size() >= options_.max_buffered ||
+               s.buffered_bytes + bytes.size() > options_.max_buffered_bytes) {
       result.outcome = OfferOutcome::kDropped;
     } else {
+      s.buffered_bytes += bytes.size();
       s.buffer.emplace(seq, std::move(bytes));
       result.outcome = OfferOutcome::kBuffered;
     }
@@ -65,6 +67,7 @@ Result<OfferResult> SequenceTracker::Offer(const StreamId& id, uint64_t seq, std
   s.stored = seq;
   for (auto it = s.buffer.begin(); it != s.buffer.end() && it->first == s.stored + 1; it = s.buffer.erase(it)) {
     s.stored = it->first;
+    s.buffered_bytes -= it->second.size();
     result.applied.push_back({it->first, std::move(it->second)});
   }
   return result;

@@ -8,7 +8,8 @@
 //   stored     every seq in 1..stored is applied (handed to the caller, in order, exactly once);
 //   announced  the highest seq the agent said it has (hello, heartbeat, or an event's own seq);
 //   a buffer   of events above stored+1 that arrived before their predecessors, at most
-//              Options::max_buffered per stream; beyond that they are dropped and asked for again.
+//              Options::max_buffered events and max_buffered_bytes per stream (so one peer cannot
+//              make the coordinator hold gigabytes); beyond that they are dropped and asked for again.
 // A gap is always filled before anything after it is applied, so a stream's events are applied in
 // seq order with no holes.
 //
@@ -69,6 +70,7 @@ class SequenceTracker {
     size_t max_buffered = 100'000;                         // per stream
     uint64_t max_resend_span = 10'000;                     // seqs per ResendRequest
     std::chrono::milliseconds resend_pacing{300};          // no new request while one makes progress
+    size_t max_buffered_bytes = 16u << 20;                 // per stream
   };
 
   struct StreamState {
@@ -111,6 +113,7 @@ class SequenceTracker {
     uint64_t stored = 0;
     uint64_t announced = 0;
     std::map<uint64_t, std::string> buffer;  // seq > stored + 1
+    size_t buffered_bytes = 0;               // of the buffer's events
     std::optional<SeqRange> requested;       // the last request made
     SteadyTime requested_at{};               // when it was made, or when it last made progress
     uint64_t stored_at_request = 0;          // `stored` when requested_at was last set

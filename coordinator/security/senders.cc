@@ -13,23 +13,28 @@ std::string DescribeSender(const Sender& sender) {
   return "an unknown identity";
 }
 
+Sender IdentifySender(const std::string& user_id, const Enrolment& enrolment) {
+  Sender sender;
+  if (user_id.empty()) return sender;  // plain text: the Gatekeeper names every CURVE connection
+  if (user_id == kRegistrarUserId) {
+    sender.role = Sender::Role::kRegistrar;
+    return sender;
+  }
+  sender.role = Sender::Role::kUnknown;
+  const std::optional<uint32_t> station = StationOfUserId(user_id);
+  const size_t key_at = user_id.rfind('/');
+  if (!station || key_at == std::string::npos) return sender;
+  auto key = ParseKeyHex(std::string_view(user_id).substr(key_at + 1), "the connection's key");
+  if (!key.ok()) return sender;
+  sender.station = *station;
+  sender.role = enrolment.Admits(*station, *key) ? Sender::Role::kStation : Sender::Role::kWithdrawn;
+  return sender;
+}
+
 const Sender& SenderNames::Of(const std::string& user_id, const Enrolment& enrolment) {
   if (last_user_id_ && *last_user_id_ == user_id) return last_;
   last_user_id_ = user_id;
-  last_ = Sender{};
-  if (user_id.empty()) return last_;  // plain text: the Gatekeeper names every CURVE connection
-  if (user_id == kRegistrarUserId) {
-    last_.role = Sender::Role::kRegistrar;
-    return last_;
-  }
-  last_.role = Sender::Role::kUnknown;
-  const std::optional<uint32_t> station = StationOfUserId(user_id);
-  const size_t key_at = user_id.rfind('/');
-  if (!station || key_at == std::string::npos) return last_;
-  auto key = ParseKeyHex(std::string_view(user_id).substr(key_at + 1), "the connection's key");
-  if (!key.ok()) return last_;
-  last_.station = *station;
-  last_.role = enrolment.Admits(*station, *key) ? Sender::Role::kStation : Sender::Role::kWithdrawn;
+  last_ = IdentifySender(user_id, enrolment);
   return last_;
 }
 

@@ -34,10 +34,13 @@ struct Sender {
 // "registrar", "station 3", "a withdrawn key of station 3", …: for log lines.
 std::string DescribeSender(const Sender& sender);
 
+// The sender behind a connection's User-Id under `enrolment` now.
+Sender IdentifySender(const std::string& user_id, const Enrolment& enrolment);
+
+// IdentifySender for the loop: the last answer is kept, because one connection's messages come
+// in runs, so most calls compare one string.
 class SenderNames {
  public:
-  // The sender behind `user_id` under `enrolment`. The last answer is kept: one connection's
-  // messages come in runs, so most calls compare one string.
   const Sender& Of(const std::string& user_id, const Enrolment& enrolment);
   // The enrolment changed: no kept answer holds any more.
   void Forget() { last_user_id_.reset(); }

@@ -140,7 +140,8 @@ std::string LiveRoom::Code(const Student& student) const {
   return MintDemoCode(key_, student.registry_no, student.masked_name);
 }
 
-Status LiveRoom::StartAgent(int station, const std::vector<std::string>& first_lines, bool sim_time) {
+Status LiveRoom::StartAgent(int station, const std::vector<std::string>& first_lines, bool sim_time,
+                            const std::vector<std::string>& flags) {
   const std::string name = "station-" + std::to_string(station);
   std::vector<std::string> argv = {CAPTURE_BIN_DIR "/station-agent",
                                    "--station", std::to_string(station),
@@ -151,6 +152,14 @@ Status LiveRoom::StartAgent(int station, const std::vector<std::string>& first_l
                                    "--control", control_};
   for (std::string& flag : sim::AgentKeyFlags(path(""), station, store() + "/coordinator.pub")) argv.push_back(flag);
   if (sim_time) argv.push_back("--sim-time");
+  for (size_t i = 0; i + 1 < flags.size(); i += 2) {
+    auto given = std::find(argv.begin(), argv.end(), flags[i]);
+    if (given != argv.end()) {
+      *(given + 1) = flags[i + 1];
+    } else {
+      argv.insert(argv.end(), {flags[i], flags[i + 1]});
+    }
+  }
   auto child = sim::ChildProcess::Spawn(argv, path(name + ".log"));
   if (!child.ok()) return child.status();
   Agent& agent = agents_[station];

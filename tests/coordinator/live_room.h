@@ -65,7 +65,12 @@ class LiveRoom {
   const std::string& images() const { return images_; }  // a new port at each start
 
   // `first_lines` reach the agent's input before it runs, e.g. "!time …" for a sim-time agent.
-  Status StartAgent(int station, const std::vector<std::string>& first_lines = {}, bool sim_time = false);
+  // `flags` (pairs: "--journal", DIR, …) replace the room's value of a flag or are added.
+  Status StartAgent(int station, const std::vector<std::string>& first_lines = {}, bool sim_time = false,
+                    const std::vector<std::string>& flags = {});
+  const std::string& events() const { return events_; }
+  // The epoch of the station's agent as its last ready line gave it.
+  const std::string& epoch_hex(int station) const { return agents_.at(station).epoch_hex; }
   Status StopAgent(int station);  // SIGTERM, then a clean exit is required
   Status Input(int station, const std::string& line);
   Status Scan(int station, const Student& student) { return Input(station, Code(student)); }

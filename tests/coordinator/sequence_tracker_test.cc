@@ -184,5 +184,18 @@ TEST_F(SmallBufferTest, DropsEventsBeyondTheBufferCapAndAsksForThemAgain) {
   EXPECT_EQ(Offer(5, "e5").outcome, OfferOutcome::kApplied);
 }
 
+class ByteCappedBufferTest : public SequenceTrackerTest {
+ protected:
+  ByteCappedBufferTest() : SequenceTrackerTest(SequenceTracker::Options{100, 10'000, milliseconds(300), 10}) {}
+};
+
+TEST_F(ByteCappedBufferTest, DropsEarlyEventsBeyondTheStreamsByteCapAndFreesItAsTheGapFills) {
+  EXPECT_EQ(Offer(2, "0123").outcome, OfferOutcome::kBuffered);
+  EXPECT_EQ(Offer(3, "456789").outcome, OfferOutcome::kBuffered);  // 10 bytes held: the cap
+  EXPECT_EQ(Offer(4, "x").outcome, OfferOutcome::kDropped);
+  EXPECT_EQ(Offer(1, "e1").outcome, OfferOutcome::kApplied);        // releases 2 and 3
+  EXPECT_EQ(Offer(5, "0123456789").outcome, OfferOutcome::kBuffered);
+}
+
 }  // namespace
 }  // namespace capture::coord
