@@ -5,6 +5,7 @@
 #include <deque>
 #include <variant>
 
+#include "common/chain_head.h"
 #include "common/frame.h"
 #include "common/log.h"
 #include "coordinator/audit.h"
@@ -64,7 +65,10 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore
     station_counters_[static_cast<uint32_t>(station)] = {};
   }
   for (const char* name : {"commits", "seq_conflicts"}) counters_[name] = 0;
-  for (const auto& [stream, stored] : store_->streams()) tracker_.Restore(stream, stored);
+  for (const auto& [stream, stored] : store_->streams()) {
+    tracker_.Restore(stream, stored);
+    kept_head_seq_[stream] = 0;
+  }
   max_station_time_us_ = store_->last_received_time_us();
   if (options_.dashboard) {
     dashboard_ = std::make_unique<dashboard::LoopViews>(options_.dashboard,
@@ -131,6 +135,11 @@ Status Coordinator::Restore() {
     }
   });
   if (!replayed.ok()) return replayed;
+  for (const auto& [stream, stored] : store_->streams()) {
+    auto last = store_->EventBytes(stream, stored);
+    if (!last.ok()) return last.status();
+    chain_tips_[stream] = ComputeSha256(*last);
+  }
   watch_.StartWatching(std::chrono::steady_clock::now());
   const auto& anomalies = judge_->anomalies();
   const auto open = std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); });
@@ -320,8 +329,27 @@ Status Coordinator::HandleEvent(std::string&& event_bytes, const std::string& pe
   switch (offered->outcome) {
     case OfferOutcome::kApplied: {
       // The offered event comes first, already parsed; the ones it released were parsed when they came.
-      std::optional<wire::CaptureEvent> first(std::move(ev));
-      for (InOrderEvent& ready : offered->applied) Apply(stream, std::move(ready), std::exchange(first, std::nullopt));
+      std::optional<wire::CaptureEvent> parsed(std::move(ev));
+      for (InOrderEvent& ready : offered->applied) {
+        if (!parsed) parsed = std::get<wire::CaptureEvent>(ParseEvent(ready.bytes));
+        // Each event must link to the one stored before it: a stranger's copy breaks the station's chain.
+        const auto tip = chain_tips_.find(stream);
+        const std::string expected = ready.seq == 1 || tip == chain_tips_.end() ? "" : AsBytes(tip->second);
+        if (parsed->prev_sha256() != expected) {
+          Reject("bad_link", peer,
+                 "event " + EventWhere(*parsed) + " does not link to the event stored before it; asked for again");
+          tracker_.Rewind(stream, ready.seq - 1);
+          break;
+        }
+        chain_tips_[stream] = ComputeSha256(ready.bytes);
+        Apply(stream, std::move(ready), std::exchange(parsed, std::nullopt));
+      }
+      if (const auto pending = pending_heads_.find(stream);
+          pending != pending_heads_.end() && pending->second.seq() <= tracker_.stored(stream)) {
+        const wire::ChainHead head = std::move(pending->second);
+        pending_heads_.erase(pending);
+        if (Status s = CompareHead(stream, head); !s.ok()) return s;
+      }
       break;
     }
     case OfferOutcome::kDuplicate: ++duplicates_ignored_; break;
@@ -355,6 +383,48 @@ void Coordinator::Apply(const StreamId& stream, InOrderEvent event, std::optiona
   ++CountersOf(stream.station).events_stored;
 }
 
+void Coordinator::CheckHead(const wire::ChainHead& head, const StreamId& stream) {
+  if (head.station() != stream.station || head.epoch() != stream.epoch) {
+    Reject("bad_head", "", "a head of " + Describe({head.station(), head.epoch()}) + " sent for " + Describe(stream));
+    return;
+  }
+  const std::optional<PublicKey> key = enrolment_.KeyOf(stream.station);
+  if (!key) return;  // plain text with no enrolment: there is no key to check it against
+  if (Status s = VerifyChainHead(head, *key); !s.ok()) {
+    Reject("bad_head", "", s.message());
+    return;
+  }
+  if (head.seq() > tracker_.stored(stream)) {
+    pending_heads_[stream] = head;  // checked once the record has that seq
+    return;
+  }
+  if (Status s = CompareHead(stream, head); !s.ok()) LogError(kLog, s.message());
+}
+
+Status Coordinator::CompareHead(const StreamId& stream, const wire::ChainHead& head) {
+  auto bytes = lookup_.StoredBytes(stream, head.seq());
+  if (!bytes.ok()) return bytes.status();
+  if (AsBytes(ComputeSha256(*bytes)) == head.sha256()) {
+    if (head.seq() > kept_head_seq_[stream]) {
+      kept_head_seq_[stream] = head.seq();
+      batch_.AddStationHead(head);
+    }
+    return Status::Ok();
+  }
+  Count("chain_heads_contradicted");
+  LogError(kLog, Describe(stream) + " signed seq " + std::to_string(head.seq()) + " with sha256 " +
+                     ToHex(head.sha256()) + ", and the record holds other bytes there");
+  wire::Observation obs;
+  obs.set_kind(wire::Observation::HEAD_CONFLICT);
+  obs.set_station(stream.station);
+  obs.set_epoch(stream.epoch);
+  obs.set_seq(head.seq());
+  obs.set_sha256(head.sha256());
+  obs.set_detail("the station's signed head contradicts the stored event");
+  Observe(std::move(obs));
+  return Status::Ok();
+}
+
 Status Coordinator::HandleConflict(const StreamId& stream, uint64_t seq, const std::string& bytes) {
   Count("seq_conflicts");
   const Sha256 hash = ComputeSha256(bytes);
@@ -371,6 +441,17 @@ Status Coordinator::HandleConflict(const StreamId& stream, uint64_t seq, const s
   obs.set_seq(seq);
   obs.set_sha256(AsBytes(hash));
   obs.set_detail("same sequence number, different bytes; not stored");
+  // Both copies linking to the stored event before them: the chain cannot say which is the station's.
+  wire::CaptureEvent copy;
+  if (copy.ParseFromString(bytes)) {
+    std::string expected;
+    if (seq > 1) {
+      auto before = lookup_.StoredBytes(stream, seq - 1);
+      if (!before.ok()) return before.status();
+      expected = AsBytes(ComputeSha256(*before));
+    }
+    obs.set_chain_undecided(copy.prev_sha256() == expected);
+  }
   batch_.AddObservation(std::move(obs));
   return Status::Ok();
 }
@@ -382,6 +463,7 @@ void Coordinator::HandleHeartbeat(const wire::Heartbeat& heartbeat, const Sender
     return;
   }
   if (!Vouches(sender, {heartbeat.station(), heartbeat.epoch()}, "", "heartbeat")) return;
+  if (heartbeat.has_head()) CheckHead(heartbeat.head(), {heartbeat.station(), heartbeat.epoch()});
   ++CountersOf(heartbeat.station()).heartbeats;
   tracker_.Announce({heartbeat.station(), heartbeat.epoch()}, heartbeat.last_seq());
   latest_epoch_[heartbeat.station()] = heartbeat.epoch();
@@ -435,6 +517,7 @@ void Coordinator::HandleHello(const Received& message, const wire::Hello& hello,
     return;
   }
   if (!Vouches(sender, stream, peer, "hello")) return;
+  if (hello.has_head()) CheckHead(hello.head(), stream);
   AgentRoute& route = agent_routes_[stream.station];
   const bool held = IdentifySender(route.user_id, enrolment_).role != Sender::Role::kWithdrawn;
   if (!route.peer.empty() && route.peer != peer && held) {
@@ -544,6 +627,7 @@ void Coordinator::SeeStationTime(int64_t station_time_us) {
 
 Status Coordinator::Commit() {
   if (batch_.empty()) return Status::Ok();
+  const bool has_items = batch_.size() > 0;  // else only stations' heads, kept beside the record
   const int64_t received = options_.sim_time ? max_station_time_us_ : SystemNowMicros();
   const ItemJudge judge = [this](const wire::RecordItem& item,
                                  const wire::CaptureEvent* event) -> const wire::Verdict& {
@@ -555,7 +639,7 @@ Status Coordinator::Commit() {
     LogError(kLog, "commit failed, stopping so that a restart recovers from the store: " + s.message());
     return s;
   }
-  Count("commits");
+  if (has_items) Count("commits");
   batch_ = RecordStore::Batch();
   return Status::Ok();
 }

@@ -192,6 +192,10 @@ class Coordinator {
   // The admission the Gatekeeper needs for the enrolment now.
   Admission AdmissionNow() const;
   void Observe(wire::Observation observation);
+  // Checks a station's signed head (from a heartbeat or hello) against its key and the record.
+  void CheckHead(const wire::ChainHead& head, const StreamId& stream);
+  // The head's hash against the stored (or batched) event it names; keeps it if it is the newest.
+  Status CompareHead(const StreamId& stream, const wire::ChainHead& head);
   Status HandleConflict(const StreamId& stream, uint64_t seq, const std::string& bytes);
   // `parsed` is event.bytes parsed, or nullopt when not parsed yet.
   void Apply(const StreamId& stream, InOrderEvent event, std::optional<wire::CaptureEvent> parsed);
@@ -245,6 +249,11 @@ class Coordinator {
   std::map<uint32_t, AgentRoute> agent_routes_;  // per station: its agent's connection, once it said hello
   Enrolment enrolment_;
   SenderNames senders_;
+  // The stations' chains (CaptureEvent.prev_sha256, ChainHead): per stream, the hash of its last
+  // applied event, a signed head of a seq not yet stored, and the seq of the last head kept.
+  std::map<StreamId, Sha256> chain_tips_;
+  std::map<StreamId, wire::ChainHead> pending_heads_;
+  std::map<StreamId, uint64_t> kept_head_seq_;
   std::map<uint32_t, std::deque<std::string>> undelivered_;  // per station: verdict frames, oldest first
   static constexpr std::chrono::milliseconds kProgressInterval{200};
   std::map<uint32_t, std::string> progress_sent_;  // per station: the progress frame its agent has

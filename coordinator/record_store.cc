@@ -24,6 +24,7 @@ constexpr char kRosterKey[] = "roster_csv";
 constexpr char kStationKeysKey[] = "keys_csv";
 constexpr char kStreamPrefix = 's';
 constexpr char kConflictPrefix = 'c';
+constexpr char kHeadPrefix = 'w';  // a station's signed chain head: the station witnessed its events
 
 void PutBig32(std::string& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
@@ -140,6 +141,8 @@ void RecordStore::Batch::AddObservation(wire::Observation observation) {
   item.stream = stream;
   *item.record.mutable_observation() = std::move(observation);
 }
+
+void RecordStore::Batch::AddStationHead(wire::ChainHead head) { heads_.push_back(std::move(head)); }
 
 size_t RecordStore::Batch::events() const {
   size_t events = 0;
@@ -391,6 +394,11 @@ Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJu
     if (s.ok()) s = write.Put(meta_, kStreamPrefix + StreamKey(stream), Big64(run.first_seq + run.positions.size() - 1));
     if (!s.ok()) return FromRocks(s, "cannot build the write batch");
   }
+  for (const wire::ChainHead& head : batch.heads_) {
+    rocksdb::Status s =
+        write.Put(meta_, kHeadPrefix + EventKey({head.station(), head.epoch()}, head.seq()), head.SerializeAsString());
+    if (!s.ok()) return FromRocks(s, "cannot build the write batch");
+  }
   const uint64_t index = base + batch.items_.size();
   rocksdb::Status s = write.Put(meta_, kCommitIndexKey, Big64(index));
   if (!s.ok()) return FromRocks(s, "cannot build the write batch");
@@ -423,6 +431,19 @@ Status RecordStore::ForEachItemAndVerdict(
     if (!fn(item, verdict)) return Status::Ok();
   }
   return FromRocks(it->status(), "cannot read " + what);
+}
+
+Status RecordStore::ForEachStationHead(const std::function<bool(const wire::ChainHead&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  wire::ChainHead head;
+  for (it->Seek(std::string(1, kHeadPrefix)); it->Valid() && it->key().starts_with(std::string(1, kHeadPrefix));
+       it->Next()) {
+    if (!head.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Status::Corruption("record store " + path_ + ": a stored chain head does not parse");
+    }
+    if (!fn(head)) return Status::Ok();
+  }
+  return FromRocks(it->status(), "cannot read the chain heads of record store " + path_);
 }
 
 Status RecordStore::ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const {

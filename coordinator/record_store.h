@@ -22,6 +22,10 @@
 //                           "s" station u32, epoch u64    -> stored seq u64 (1..stored all present)
 //                           "c" station u32, epoch u64, seq u64, sha256[32]
 //                                                         -> commit index of its SEQ_CONFLICT item
+//                           "w" station u32, epoch u64, seq u64
+//                                                         -> ChainHead: the station's signature of its
+//                                                            event seq (kept: the newest per stream,
+//                                                            at most one per second of station time)
 // One key per item, and one "runs" key per stream and Commit rather than one per event: an event is
 // found again (to tell a resent duplicate from a conflict) through its run, which is rare, while
 // every event is written, which is not.
@@ -83,7 +87,10 @@ class RecordStore {
     // A SEQ_CONFLICT observation also marks (station, epoch, seq, sha256) as reported.
     void AddObservation(wire::Observation observation);
 
-    bool empty() const { return items_.empty(); }
+    // A station's signed chain head, kept beside the record (not an item of it).
+    void AddStationHead(wire::ChainHead head);
+
+    bool empty() const { return items_.empty() && heads_.empty(); }
     size_t size() const { return items_.size(); }
     // The events among the items (the rest are observations).
     size_t events() const;
@@ -108,6 +115,7 @@ class RecordStore {
     std::vector<Item> items_;
     std::map<StreamId, Run> runs_;
     std::set<ConflictKey> conflicts_;
+    std::vector<wire::ChainHead> heads_;
   };
 
   // Opens the store in `dir`, creating it unless `read_only`. Fails with a message naming `dir` when
@@ -131,6 +139,9 @@ class RecordStore {
   // Reads them from the store: a roster may be large, so the store does not keep it in memory.
   // NotFound until saved; Corruption when the stored configuration does not parse.
   Result<JudgeInputs> ReadJudgeInputs() const;
+
+  // Every stored chain head, by station, epoch and seq, until `fn` returns false.
+  Status ForEachStationHead(const std::function<bool(const wire::ChainHead&)>& fn) const;
 
   // Every item in commit order until `fn` returns false. Corruption if an item does not parse or
   // the commit indexes have a hole.

@@ -73,6 +73,13 @@ Result<OfferResult> SequenceTracker::Offer(const StreamId& id, uint64_t seq, std
   return result;
 }
 
+void SequenceTracker::Rewind(const StreamId& stream, uint64_t last_good) {
+  auto found = streams_.find(stream);
+  if (found == streams_.end() || found->second.stored <= last_good) return;
+  found->second.stored = last_good;
+  found->second.requested.reset();
+}
+
 std::optional<SeqRange> SequenceTracker::NextResend(const StreamId& id, SteadyTime now) {
   auto found = streams_.find(id);
   if (found == streams_.end()) return std::nullopt;

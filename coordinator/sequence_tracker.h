@@ -99,6 +99,10 @@ class SequenceTracker {
   // (a conflict is recorded with their hash). Fails only when the lookup fails.
   Result<OfferResult> Offer(const StreamId& stream, uint64_t seq, std::string&& bytes);
 
+  // The caller refused the applied event `last_good + 1` (and so everything after it): the stream
+  // is stored up to `last_good` again, and the rest is asked for anew.
+  void Rewind(const StreamId& stream, uint64_t last_good);
+
   // The range to ask the agent for now, if any: [stored+1, first buffered-1 or announced], at most
   // max_resend_span long. A request is repeated only once it is satisfied or after resend_pacing
   // with no progress, so an agent busy resending is not asked for the same events twice.

@@ -18,6 +18,7 @@
 #include <zmq.hpp>
 
 #include "common/collection_code.h"
+#include "common/chain_head.h"
 #include "common/frame.h"
 #include "common/fs.h"
 #include "common/log.h"
@@ -163,6 +164,8 @@ class Agent::Impl final : public StationOutput {
   void OnProgress(const wire::StationProgress& progress);
   void RefreshConsole();
   void SendHeartbeat();
+  // The station's chain head now: its last journaled event, signed with its key.
+  wire::ChainHead SignedHead() const;
   void SendHello();
   Clock::time_point HelloDue() const;
   bool IsOurs(uint32_t station, uint64_t epoch, std::string_view what) const;
@@ -187,6 +190,7 @@ class Agent::Impl final : public StationOutput {
 
   zmq::context_t context_{1};
   std::optional<SendFaults> drop_;  // the test hook, when asked for
+  std::shared_ptr<const Identity> identity_;  // the station's key: it signs the chain heads
   zmq::socket_t pub_;
   zmq::socket_t dealer_;
 
@@ -250,6 +254,7 @@ Status Agent::Impl::Open() {
   if (!journaled.ok()) return journaled.status();
   auto identity = LoadStationIdentity(options_);
   if (!identity.ok()) return identity.status();
+  identity_ = std::make_shared<const Identity>(*identity);
   ClientSecurity security;
   if (!options_.insecure) {
     auto coordinator_key = ReadPublicKey(options_.coordinator_key_path);
@@ -329,6 +334,9 @@ Status Agent::Impl::Run() {
       signalfd_siginfo info{};
       if (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         LogInfo(kLog, std::string("received ") + strsignal(static_cast<int>(info.ssi_signo)) + "; stopping");
+        // The last signed head goes out at stop, given a moment to leave (the sockets linger 0).
+        pub_.set(zmq::sockopt::linger, 200);
+        SendHeartbeat();
         return Status::Ok();
       }
     }
@@ -512,7 +520,13 @@ void Agent::Impl::SendHeartbeat() {
   hb->set_epoch(journal_->epoch());
   hb->set_last_seq(journal_->last_seq());
   hb->set_station_time_us(clock_.Now());
+  if (journal_->last_seq() > 0) *hb->mutable_head() = SignedHead();
   Publish(EncodeFrame(std::move(frame)));  // a lost heartbeat is replaced by the next
+}
+
+wire::ChainHead Agent::Impl::SignedHead() const {
+  return SignChainHead(*identity_, options_.station, journal_->epoch(), journal_->last_seq(), journal_->last_hash(),
+                       clock_.Now());
 }
 
 void Agent::Impl::SendHello() {
@@ -523,6 +537,7 @@ void Agent::Impl::SendHello() {
   hello->set_last_seq(journal_->last_seq());
   hello->set_station_time_us(clock_.Now());
   hello->set_agent_version(std::string(kAgentVersion));
+  if (journal_->last_seq() > 0) *hello->mutable_head() = SignedHead();
   // Refused while the connection is down; unanswered, it is sent again.
   if (TrySend(dealer_, EncodeFrame(std::move(frame)))) greeted_ = true;
   last_hello_ = Clock::now();

@@ -117,6 +117,7 @@ Status Journal::Load() {
   it->SeekForPrev(EventKey(UINT64_MAX));
   if (it->Valid() && it->key().size() == 9 && it->key()[0] == kEventPrefix) {
     last_seq_ = FromBigEndian(std::string_view(it->key().data() + 1, 8));
+    last_hash_ = ComputeSha256(std::string_view(it->value().data(), it->value().size()));
   }
   return FromRocks(it->status(), "cannot read journal");
 }
@@ -126,6 +127,7 @@ Result<std::string> Journal::Append(wire::CaptureEvent* event) {
   const uint64_t seq = last_seq_ + 1;
   event->set_epoch(epoch_);
   event->set_seq(seq);
+  if (seq > 1) event->set_prev_sha256(AsBytes(last_hash_));
   std::string bytes = event->SerializeAsString();
   rocksdb::WriteBatch batch;
   batch.Put(EventKey(seq), bytes);
@@ -138,6 +140,7 @@ Result<std::string> Journal::Append(wire::CaptureEvent* event) {
     return st;
   }
   last_seq_ = seq;
+  last_hash_ = ComputeSha256(bytes);
   return bytes;
 }
 

@@ -42,9 +42,12 @@ class Journal {
   uint64_t epoch() const { return epoch_; }
   uint64_t last_seq() const { return last_seq_; }
   uint64_t acked_seq() const { return acked_seq_; }
+  // The SHA-256 of the bytes of event last_seq() (meaningless while last_seq() is 0).
+  const Sha256& last_hash() const { return last_hash_; }
 
-  // Gives `*event` the journal's epoch and the next seq, and writes it with sync. Returns the
-  // serialized event as journaled. A SHOT_TAKEN event also enters the image index under
+  // Gives `*event` the journal's epoch, the next seq and its link to the event before it
+  // (prev_sha256: the SHA-256 of the last journaled event's bytes), and writes it with sync.
+  // Returns the serialized event as journaled. A SHOT_TAKEN event also enters the image index under
   // (file name, sha256).
   Result<std::string> Append(wire::CaptureEvent* event);
 
@@ -68,6 +71,7 @@ class Journal {
   uint64_t epoch_ = 0;
   uint64_t last_seq_ = 0;
   uint64_t acked_seq_ = 0;
+  Sha256 last_hash_{};
 };
 
 std::string EpochHex(uint64_t epoch);  // 16 lowercase hex digits

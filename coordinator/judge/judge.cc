@@ -447,8 +447,23 @@ void Judge::Impl::OnObservation(const wire::Observation& o) {
     case wire::Observation::REGISTRAR_RESOLVE:
       OnResolve(0, 0, o.anomaly_id(), o.by().empty() ? "registrar" : o.by(), o.detail());
       break;
+    case wire::Observation::SEQ_CONFLICT:
+    case wire::Observation::HEAD_CONFLICT: {
+      // A conflict the chain decided (the other copy did not link) changes nothing: it was not stored.
+      if (o.kind() == wire::Observation::SEQ_CONFLICT && !o.chain_undecided()) break;
+      wire::Anomaly a = Draft(wire::Anomaly::CHAIN_CONFLICT, o.station(),
+                              station + "'s event " + std::to_string(o.seq()) +
+                                  (o.kind() == wire::Observation::SEQ_CONFLICT
+                                       ? " arrived twice with different contents, both linked to its chain"
+                                       : " in the record is not the one the station signed") +
+                                  ": another computer may hold this station's key. Stop the station, compare its "
+                                  "journal with the record, and revoke the key if it was copied.");
+      a.add_seqs(o.seq());
+      book_.Raise(std::move(a), {});
+      break;
+    }
     default:
-      break;  // SEQ_CONFLICT: the conflicting bytes were not stored; there is nothing to judge
+      break;  // key changes, and anything newer than this judge: nothing to judge
   }
 }
 

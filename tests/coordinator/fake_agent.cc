@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "common/frame.h"
+#include "common/sha256.h"
 #include "common/transport.h"
 #include "coordinator/stream_id.h"
 
@@ -42,7 +43,14 @@ Status FakeAgent::Connect(const std::string& events, const std::string& control)
 }
 
 uint64_t FakeAgent::AddEvent(int64_t station_time_us) {
-  events_.push_back(MakeEvent(station_, epoch_, events_.size() + 1, station_time_us));
+  std::string bytes = MakeEvent(station_, epoch_, events_.size() + 1, station_time_us);
+  if (!events_.empty()) {  // linked to the one before, as a journal links them
+    wire::CaptureEvent ev;
+    ev.ParseFromString(bytes);
+    ev.set_prev_sha256(AsBytes(ComputeSha256(events_.back())));
+    bytes = ev.SerializeAsString();
+  }
+  events_.push_back(std::move(bytes));
   return events_.size();
 }
 

@@ -31,7 +31,8 @@ class FakeAgent {
   // Closes both sockets, as a laptop that is switched off does.
   void Disconnect();
 
-  // Adds the next event (seq 1, 2, …) to the agent's memory and returns its seq.
+  // Adds the next event (seq 1, 2, …), linked to the one before it, to the agent's memory and
+  // returns its seq.
   uint64_t AddEvent(int64_t station_time_us = 0);
   void AddEvents(uint64_t count) {
     for (uint64_t i = 0; i < count; ++i) AddEvent();
