@@ -12,6 +12,7 @@
 #include "coordinator/audit.h"
 #include "coordinator/record_store.h"
 #include "coordinator/status_client.h"
+#include "station-agent/journal.h"
 #include "tests/coordinator/fake_agent.h"
 #include "tests/coordinator/live_room.h"
 #include "tests/support/assert_ok.h"
@@ -237,6 +238,57 @@ TEST(Security, AReplacedLaptopsKeyIsEnrolledLiveAndTheOldKeyIsRefusedAfterwards)
   auto verify = room.Capturectl({"verify", "--store", room.store()});
   ASSERT_OK(verify.status());
   EXPECT_EQ(verify->exit_code, 0) << verify->out;
+}
+
+TEST(Security, ACraftedEventAheadOfTheStationsOwnIsNamedAsAChainConflictBlocker) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 0);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+
+  // A copy of station 1's key sends seq 3 first, linked to the station's seq 2 as the station's own would be.
+  std::string last;
+  {
+    auto journal = agent::Journal::Open(room.journal_dir(1), /*read_only=*/true);
+    ASSERT_OK(journal.status());
+    ASSERT_OK((*journal)->ForEachEvent(2, [&](uint64_t, std::string_view bytes) {
+      last = std::string(bytes);
+      return false;
+    }));
+  }
+  const uint64_t epoch = std::stoull(room.epoch_hex(1), nullptr, 16);
+  wire::CaptureEvent crafted;
+  ASSERT_TRUE(crafted.ParseFromString(MakeEvent(1, epoch, 3)));
+  crafted.set_prev_sha256(AsBytes(ComputeSha256(last)));
+  FakeAgent copy(1, epoch, room.StationSecurity(1));
+  ASSERT_OK(copy.Connect(room.events(), room.control()));
+  ASSERT_OK(copy.SendRaw(EncodeEventFrame(crafted.SerializeAsString())));
+  ASSERT_OK(room.WaitForCounter("events_stored{station=\"1\"}", 3, kWait));
+
+  // The station's own seq 3 cannot be stored unnoticed: the operator is told at once.
+  ASSERT_OK(room.Scan(1, room.student(1, 1)));
+  auto blocker = room.AwaitLine(1, {"anomaly station=1", "severity=BLOCKER", "kind=CHAIN_CONFLICT"}, kWait);
+  ASSERT_OK(blocker.status());
+  ASSERT_OK(room.WaitForCounter("seq_conflicts", 1, kWait));
+}
+
+TEST(Security, AnEventThatDoesNotLinkToTheStationsChainIsRefused) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  FakeAgent agent(1, 0xc4a1, room.StationSecurity(1));
+  ASSERT_OK(agent.Connect(room.events(), room.control()));
+  agent.AddEvents(1);
+  ASSERT_OK(agent.SendHello());
+  ASSERT_OK(agent.SendEvent(1));
+  ASSERT_TRUE(agent.WaitForAck(1, kWait));
+  // Seq 2 naming a predecessor the record does not hold.
+  wire::CaptureEvent unlinked;
+  ASSERT_TRUE(unlinked.ParseFromString(MakeEvent(1, 0xc4a1, 2)));
+  unlinked.set_prev_sha256(AsBytes(ComputeSha256("not seq 1")));
+  ASSERT_OK(agent.SendRaw(EncodeEventFrame(unlinked.SerializeAsString())));
+  ASSERT_OK(room.WaitForCounter("frames_rejected{reason=\"bad_link\"}", 1, kWait));
+  EXPECT_EQ(Counter(room, "events_stored{station=\"1\"}"), 1u);
 }
 
 }  // namespace
