@@ -3,6 +3,7 @@
 #include <map>
 
 #include "coordinator/audit.h"
+#include "coordinator/security/chain_audit.h"
 #include "coordinator/judge/export.h"
 #include "tools/capturectl/anomaly_view.h"
 #include "tools/capturectl/commands.h"
@@ -45,6 +46,19 @@ int RunVerify(const std::string& store_dir, bool check_images) {
   }
   std::printf("verified items=%llu: every stored verdict equals the re-judged one\n",
               static_cast<unsigned long long>(outcome->items));
+  auto enrolment = coord::StoredEnrolment(**store);
+  if (!enrolment.ok()) return Fail(enrolment.status().message());
+  auto chains = coord::AuditChains(**store, *enrolment);
+  if (!chains.ok()) return Fail(chains.status().message());
+  if (!chains->ok) {
+    std::printf("broken chain commit_index=%llu: %s\n", static_cast<unsigned long long>(chains->first_failure),
+                chains->failure.c_str());
+    return kExitFound;
+  }
+  std::printf("verified chains events=%llu heads=%llu: every event links to the one before it and every kept head "
+              "is its station's signature of the stored event (%llu events after the last head)\n",
+              static_cast<unsigned long long>(chains->events), static_cast<unsigned long long>(chains->heads),
+              static_cast<unsigned long long>(chains->uncovered));
   if (!check_images) return kExitOk;
   auto images = coord::AuditImages(**store, ImageStore(store_dir));
   if (!images.ok()) return Fail(images.status().message());
