@@ -1,20 +1,25 @@
 // The benchmark's own arithmetic (percentiles, the load generators' pace) and a load generator
-// against a real coordinator: what the table says must be what was measured.
+// against a real coordinator, with CURVE and in plain text: what the table says must be what was
+// measured.
 #include <gtest/gtest.h>
 
 #include <poll.h>
 
 #include <chrono>
 #include <fstream>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "common/fs.h"
 #include "common/transport.h"
+#include "coordinator/control_client.h"
+#include "coordinator/status_client.h"
 #include "tests/support/temp_dir.h"
 #include "tools/bench/bench_day.h"
 #include "tools/bench/figures.h"
 #include "tools/bench/loadgen.h"
+#include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
 
@@ -64,7 +69,6 @@ TEST(ReadinessFd, SignalsEveryMessageAfterTheSocketWasDrained) {
   ASSERT_TRUE(Bind(*router, "tcp://127.0.0.1:*").ok());
   auto endpoint = LastEndpoint(*router);
   ASSERT_TRUE(endpoint.ok());
-  ASSERT_TRUE(SetRoutingId(*dealer, "agent/1/0000000000000001").ok());
   ASSERT_TRUE(Connect(*dealer, *endpoint).ok());
   auto fd = ReadinessFd(*dealer);
   ASSERT_TRUE(fd.ok()) << fd.status().message();
@@ -99,22 +103,38 @@ TEST(ReadinessFd, SignalsEveryMessageAfterTheSocketWasDrained) {
   }
 }
 
+enum class Transport { kCurve, kPlain };
+
 struct Day {
+  Transport transport = Transport::kCurve;
   std::string events;
   std::string control;
+  std::string store;
   std::unique_ptr<ChildProcess> coordinator;
 };
 
-// A coordinator on a fresh store of a benchmark day.
-Day StartCoordinator(const TempDir& dir, int stations, uint64_t events_per_station) {
+// A coordinator on a fresh store of a benchmark day: with CURVE, every station's key written into
+// dir/keys and enrolled; in plain text, --insecure.
+Day StartCoordinator(const TempDir& dir, int stations, uint64_t events_per_station,
+                     Transport transport = Transport::kCurve) {
   const BenchDay day({stations, events_per_station});
   EXPECT_TRUE(WriteFileDurably(dir / "schedule.csv", day.ScheduleCsv()).ok());
   EXPECT_TRUE(WriteFileDurably(dir / "roster.csv", day.RosterCsv()).ok());
-  auto coordinator = ChildProcess::Spawn({CAPTURE_BIN_DIR "/coordinator", "--schedule", dir / "schedule.csv",
-                                          "--roster", dir / "roster.csv", "--store", dir / "store", "--events",
-                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--sim-time"},
-                                         dir / "coordinator.log");
+  std::vector<std::string> argv = {CAPTURE_BIN_DIR "/coordinator", "--schedule", dir / "schedule.csv", "--roster",
+                                   dir / "roster.csv", "--store", dir / "store", "--events", "tcp://127.0.0.1:*",
+                                   "--control", "tcp://127.0.0.1:*", "--sim-time"};
+  if (transport == Transport::kCurve) {
+    std::vector<int> enrolled(static_cast<size_t>(stations));
+    std::iota(enrolled.begin(), enrolled.end(), 1);
+    EXPECT_TRUE(sim::WriteStationKeys(dir / "keys", enrolled).ok());
+    argv.insert(argv.end(), {"--station-keys", dir / "keys/" + std::string(sim::kStationKeysFile)});
+  } else {
+    argv.push_back("--insecure");
+  }
+  auto coordinator = ChildProcess::Spawn(argv, dir / "coordinator.log");
   Day out;
+  out.transport = transport;
+  out.store = dir / "store";
   EXPECT_TRUE(coordinator.ok()) << coordinator.status().message();
   if (!coordinator.ok()) return out;
   auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kTimeout,
@@ -128,13 +148,25 @@ Day StartCoordinator(const TempDir& dir, int stations, uint64_t events_per_stati
   return out;
 }
 
-// Runs one `bench loadgen` over stations 1..stations to its done line.
+// The flags that give a load generator the day's transport: the stations' keys and the
+// coordinator's, or --insecure.
+std::vector<std::string> TransportFlags(const TempDir& dir, const Day& day) {
+  if (day.transport == Transport::kPlain) return {"--insecure"};
+  return {"--keys", dir / "keys", "--coordinator-key", day.store + "/coordinator.pub"};
+}
+
+std::vector<std::string> LoadgenArgv(const Day& day, int stations, uint64_t events_per_station) {
+  return {CAPTURE_BIN_DIR "/bench", "loadgen", "--events", day.events, "--control", day.control,
+          "--first-station", "1", "--last-station", std::to_string(stations), "--total-stations",
+          std::to_string(stations), "--events-per-station", std::to_string(events_per_station)};
+}
+
+// Runs one `bench loadgen` over stations 1..stations, with the day's transport, to its done line.
 std::string RunLoadgen(const TempDir& dir, const Day& day, int stations, uint64_t events_per_station,
                        std::vector<std::string> extra) {
-  std::vector<std::string> argv = {CAPTURE_BIN_DIR "/bench", "loadgen", "--events", day.events, "--control",
-                                   day.control, "--first-station", "1", "--last-station", std::to_string(stations),
-                                   "--total-stations", std::to_string(stations), "--events-per-station",
-                                   std::to_string(events_per_station)};
+  std::vector<std::string> argv = LoadgenArgv(day, stations, events_per_station);
+  const std::vector<std::string> transport = TransportFlags(dir, day);
+  argv.insert(argv.end(), transport.begin(), transport.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto gen = ChildProcess::Spawn(argv, dir / "loadgen.log");
   EXPECT_TRUE(gen.ok());
@@ -150,6 +182,27 @@ std::string RunLoadgen(const TempDir& dir, const Day& day, int stations, uint64_
   return done.ok() ? *done : "";
 }
 
+// The coordinator's counters, asked as the registrar (CURVE) or in plain text.
+wire::StatusReply StatusOf(const Day& day) {
+  coord::ControlEndpoint control{day.control, {}};
+  if (day.transport == Transport::kCurve) {
+    auto registrar = coord::RegistrarEndpoint(day.control, day.store);
+    EXPECT_TRUE(registrar.ok()) << registrar.status().message();
+    if (registrar.ok()) control = std::move(*registrar);
+  }
+  auto status = coord::QueryStatus(control, 10'000);
+  EXPECT_TRUE(status.ok()) << status.status().message();
+  return status.ok() ? *status : wire::StatusReply{};
+}
+
+uint64_t Rejected(const wire::StatusReply& status) {
+  uint64_t rejected = 0;
+  for (const wire::Counter& c : status.counters()) {
+    if (c.name().rfind("frames_rejected", 0) == 0) rejected += c.value();
+  }
+  return rejected;
+}
+
 TEST(Loadgen, IsDoneOnlyWhenEveryEventOfEveryStationIsAcknowledged) {
   TempDir dir;
   // A window far below the events: the stations must wait for acks many times over.
@@ -157,6 +210,43 @@ TEST(Loadgen, IsDoneOnlyWhenEveryEventOfEveryStationIsAcknowledged) {
   ASSERT_TRUE(day.coordinator) << "the coordinator did not start";
   const std::string done = RunLoadgen(dir, day, 4, 20'000, {"--window", "500"});
   EXPECT_NE(done.find("events=79996 "), std::string::npos) << done;  // event 1 of each went before `go`
+}
+
+// CURVE authenticates a connection: each station speaks on connections of its own key, so the
+// coordinator admits them all and rejects none of their frames as another station's.
+TEST(Loadgen, SpeaksForEachStationOnConnectionsOfItsOwnKey) {
+  TempDir dir;
+  const Day day = StartCoordinator(dir, 5, 2'000);
+  ASSERT_TRUE(day.coordinator) << "the coordinator did not start";
+  const std::string done = RunLoadgen(dir, day, 5, 2'000, {});
+  EXPECT_NE(done.find("events=9995 "), std::string::npos) << done;
+  const wire::StatusReply status = StatusOf(day);
+  EXPECT_GE(coord::CounterValue(status, "curve_admitted"), 10u);  // a PUB and a DEALER per station
+  EXPECT_EQ(Rejected(status), 0u);
+}
+
+TEST(Loadgen, RunsInPlainTextAgainstAnInsecureCoordinator) {
+  TempDir dir;
+  const Day day = StartCoordinator(dir, 3, 2'000, Transport::kPlain);
+  ASSERT_TRUE(day.coordinator) << "the coordinator did not start";
+  const std::string done = RunLoadgen(dir, day, 3, 2'000, {});
+  EXPECT_NE(done.find("events=5997 "), std::string::npos) << done;
+  EXPECT_EQ(Rejected(StatusOf(day)), 0u);
+}
+
+// Plain text only when asked for: without keys and without --insecure it refuses to start.
+TEST(Loadgen, WithoutKeysOrInsecureRefusesToStart) {
+  TempDir dir;
+  const Day day = StartCoordinator(dir, 1, 10);
+  ASSERT_TRUE(day.coordinator) << "the coordinator did not start";
+  auto gen = ChildProcess::Spawn(LoadgenArgv(day, 1, 10), dir / "loadgen.log");
+  ASSERT_TRUE(gen.ok()) << gen.status().message();
+  auto exit = (*gen)->Wait(kTimeout);
+  ASSERT_TRUE(exit.ok()) << exit.status().message();
+  EXPECT_FALSE(exit->Succeeded());
+  std::ifstream log(dir / "loadgen.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("--keys"), std::string::npos) << text;
 }
 
 TEST(Loadgen, PacedChargesEachEventFromItsTickNeverBefore) {

@@ -231,6 +231,12 @@ int main(int argc, char** argv) {
   loadgen->add_option("--latency-file", g.latency_file,
                       "Paced only: where to write each event's microseconds from its pacing tick to its ack.");
   loadgen->add_option("--epoch-seed", g.epoch_seed, "Seed of the stations' journal epochs.")->capture_default_str();
+  loadgen->add_option("--keys", g.keys_dir,
+                      "Folder of the stations' key files (station-N.key, as capture-sim kit writes them): each "
+                      "station's sockets are CURVE clients with its key.");
+  loadgen->add_option("--coordinator-key", g.coordinator_key,
+                      "The coordinator's public key: its <store>/coordinator.pub, or 64 hex digits.");
+  loadgen->add_flag("--insecure", g.insecure, "Plain text, for a coordinator started with --insecure.");
   CLI11_PARSE(app, argc, argv);
   if (loadgen->parsed()) {
     capture::Status s = capture::bench::RunLoadgen(g);
