@@ -1,6 +1,6 @@
-// The benchmark's own arithmetic (percentiles, the load generators' pace) and a load generator
-// against a real coordinator, with CURVE and in plain text: what the table says must be what was
-// measured.
+// The benchmark's own arithmetic (percentiles, the load generators' pace), a load generator against
+// a real coordinator with CURVE and in plain text, and the smoke run of the whole benchmark: what
+// the table says must be what was measured.
 #include <gtest/gtest.h>
 
 #include <poll.h>
@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -263,6 +264,77 @@ TEST(Loadgen, PacedChargesEachEventFromItsTickNeverBefore) {
   for (int64_t us; in >> us;) latencies.push_back(us);
   ASSERT_EQ(latencies.size(), 1'998u);
   for (int64_t us : latencies) ASSERT_GE(us, 0);
+}
+
+// The cells of the Markdown table row whose first cell is `label`, in the section after `heading`;
+// empty when there is none.
+std::vector<std::string> RowOf(const std::string& report, const std::string& heading, const std::string& label) {
+  const size_t section = report.find(heading);
+  if (section == std::string::npos) return {};
+  std::istringstream lines(report.substr(section));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| " + label + " |", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::istringstream parts(line.substr(2));
+    for (std::string cell; std::getline(parts, cell, '|');) {
+      const size_t first = cell.find_first_not_of(' ');
+      const size_t last = cell.find_last_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+    }
+    return cells;
+  }
+  return {};
+}
+
+bool IsNumber(const std::string& cell) {
+  return !cell.empty() && cell.find_first_not_of("0123456789.,") == std::string::npos;
+}
+
+// The whole benchmark at tiny sizes, so it never rots; its report measures every ingest and paced
+// figure with CURVE beside the same run with --insecure, and both pipeline limits.
+TEST(BenchSmoke, RunsEveryPartAndReportsCurveBesideInsecure) {
+  TempDir dir;
+  auto bench = ChildProcess::Spawn({CAPTURE_BIN_DIR "/bench", "--smoke", "--out", dir / "BENCHMARKS.md", "--plots",
+                                    dir / "plots"},
+                                   dir / "bench.log");
+  ASSERT_TRUE(bench.ok()) << bench.status().message();
+  auto report = (*bench)->WaitForLine([](const std::string& l) { return l.rfind("bench step=report ", 0) == 0; },
+                                      std::chrono::seconds(300), "the benchmark's report step");
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  auto exit = (*bench)->Wait(kTimeout);
+  ASSERT_TRUE(exit.ok()) << exit.status().message();
+  ASSERT_TRUE(exit->Succeeded()) << exit->ToString() << " (see " << dir / "bench.log" << ")";
+
+  std::ifstream in(dir / "BENCHMARKS.md");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* limit : {"Limit: bare ZeroMQ + decode + synced RocksDB in series, plain text",
+                            "Limit: bare ZeroMQ with CURVE + decode + synced RocksDB in series"}) {
+    const std::vector<std::string> row = RowOf(text, "## Results", limit);
+    ASSERT_GE(row.size(), 2u) << limit << " is not in the report";
+    EXPECT_TRUE(IsNumber(row[1])) << limit << ": " << row[1];
+  }
+  const std::string pairs = "## Security: CURVE beside --insecure";
+  const std::vector<std::string> paired = {
+      "Ingest, 3 stations, 3k events: stored, judged, acked",
+      "Ingest, 30 stations, 3k events: stored, judged, acked",
+      "Paced 1k/s: simulated station input -> durable commit acked (load generators), p99",
+      "Paced 1k/s: real agent, image landed -> verdict shown at the agent (both fsyncs), p99"};
+  for (const std::string& label : paired) {
+    // | label | CURVE | --insecure | unit | trials | CURVE / insecure | CURVE to limit | insecure to limit | target |
+    const std::vector<std::string> row = RowOf(text, pairs, label);
+    ASSERT_GE(row.size(), 9u) << label << " is not in the security table";
+    EXPECT_TRUE(IsNumber(row[1])) << label << " with CURVE: " << row[1];
+    EXPECT_TRUE(IsNumber(row[2])) << label << " with --insecure: " << row[2];
+    EXPECT_TRUE(IsNumber(row[5])) << label << ", CURVE / insecure: " << row[5];
+    if (label.rfind("Ingest", 0) == 0) {
+      // Each side against the limit of its own transport.
+      EXPECT_NE(row[6].find("limit/pipeline-curve"), std::string::npos) << row[6];
+      EXPECT_NE(row[7].find("limit/pipeline"), std::string::npos) << row[7];
+      EXPECT_EQ(row[7].find("curve"), std::string::npos) << row[7];
+    }
+  }
+  // The main table has the CURVE figures, as a capture day runs.
+  EXPECT_FALSE(RowOf(text, "## Results", "Ingest, 3 stations, 3k events: stored, judged, acked (CURVE)").empty());
 }
 
 }  // namespace
