@@ -140,6 +140,8 @@ Result<double> ZmqTrial(const std::vector<std::string>& frames, uint64_t window,
         if (message->bytes.empty()) probed.store(true);
         else received.fetch_add(1, std::memory_order_release);
       }
+      // After every poll, also one that timed out: a waiting publisher wakes at least every 10 ms.
+      received.notify_all();
     }
   });
 
@@ -160,9 +162,20 @@ Result<double> ZmqTrial(const std::vector<std::string>& frames, uint64_t window,
     const auto start = Clock::now();
     uint64_t sent = 0;
     while (result.ok() && received.load(std::memory_order_acquire) < total) {
+      bool refused = false;
       while (sent < total && sent - received.load(std::memory_order_acquire) < window) {
-        if (!TrySend(*pub, frames[sent])) break;
+        if (!TrySend(*pub, frames[sent])) {
+          refused = true;
+          break;
+        }
         ++sent;
+      }
+      // Nothing more to send for now: wait for the receiver instead of spinning, so the cores go to
+      // the ZeroMQ I/O threads, which with CURVE encrypt and decrypt every frame. A spinning
+      // publisher took one of the machine's two cores from them and understated both limits.
+      const uint64_t seen = received.load(std::memory_order_acquire);
+      if (seen < total && (refused || sent == total || sent - seen >= window)) {
+        received.wait(seen, std::memory_order_acquire);
       }
       if (Clock::now() - start > std::chrono::seconds(60)) result = Status::Unavailable("bare PUB->SUB stalled");
     }
