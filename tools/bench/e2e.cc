@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <sstream>
 
@@ -19,7 +20,9 @@
 #include "coordinator/judge/judge.h"
 #include "coordinator/audit.h"
 #include "coordinator/record_store.h"
+#include "coordinator/status_client.h"
 #include "tools/bench/bench_day.h"
+#include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
 #include "tools/capture-sim/process.h"
 #include "tools/capture-sim/sim_jpeg.h"
@@ -38,6 +41,22 @@ constexpr int kPacedStations = 3;
 constexpr int kUtcOffset = 8 * 60;
 // The camera's counter: IMG_0001.JPG .. IMG_9999.JPG, one image per sample.
 constexpr uint64_t kMaxAgentSamples = 9999;
+
+// How a trial's programs talk: CURVE on every socket with enrolled station keys (the default, as on
+// a capture day), or --insecure on every program. With E2eOptions::insecure_too each ingest and
+// paced figure is measured both ways, trial by trial in turn, so drift of the machine falls on both.
+struct Mode {
+  bool secure = true;
+  std::string key_prefix;      // of the mode's figure keys
+  std::string label;           // after the mode's figure labels
+  std::string pipeline_limit;  // the bare limit over the same transport
+};
+
+std::vector<Mode> ModesOf(const E2eOptions& o) {
+  std::vector<Mode> modes = {{true, "", " (CURVE)", "limit/pipeline-curve"}};
+  if (o.insecure_too) modes.push_back({false, "insecure/", " (--insecure)", "limit/pipeline"});
+  return modes;
+}
 
 // What a real agent in the loop saw: per image, microseconds from its landing.
 struct AgentSamples {
@@ -125,15 +144,18 @@ std::vector<int64_t> ReadLatencies(const std::string& path) {
 class AgentProbe {
  public:
   // Starts the agent as `station` against a running coordinator, its clock set inside the
-  // benchmark's day, and waits for its ready line.
+  // benchmark's day, and waits for its ready line. `security_flags`: its --identity and
+  // --coordinator-key, or --insecure.
   static Result<std::unique_ptr<AgentProbe>> Start(const E2eOptions& o, const std::string& dir, int station,
-                                                   const std::string& events, const std::string& control) {
+                                                   const std::string& events, const std::string& control,
+                                                   const std::vector<std::string>& security_flags) {
     if (Status s = MakeDirs(dir + "/camera"); !s.ok()) return s;
     if (Status s = SaveSiteKey(dir + "/site.key", GenerateSiteKey()); !s.ok()) return s;
-    auto agent = ChildProcess::Spawn({o.bin_dir + "/station-agent", "--station", std::to_string(station),
-                                      "--camera-dir", dir + "/camera", "--journal", dir + "/journal", "--site-key",
-                                      dir + "/site.key", "--events", events, "--control", control, "--sim-time"},
-                                     dir + "/agent.log");
+    std::vector<std::string> argv = {o.bin_dir + "/station-agent", "--station", std::to_string(station),
+                                     "--camera-dir", dir + "/camera", "--journal", dir + "/journal", "--site-key",
+                                     dir + "/site.key", "--events", events, "--control", control, "--sim-time"};
+    argv.insert(argv.end(), security_flags.begin(), security_flags.end());
+    auto agent = ChildProcess::Spawn(argv, dir + "/agent.log");
     if (!agent.ok()) return agent.status();
     // Before its first hello: the coordinator's clock is the stations' (--sim-time).
     if (Status s = (*agent)->WriteLine("!time " + FormatIso8601(kLocalMidnightUs + 8LL * 3600'000'000, kUtcOffset));
@@ -246,11 +268,42 @@ class AgentProbe {
   std::unique_ptr<ChildProcess> agent_;
 };
 
+// After a trial, before the coordinator stops: the run went the way its mode says. With CURVE, at
+// least `connections` connections were admitted by their keys; either way no frame was rejected (a
+// station_mismatch would be a load generator speaking on another station's connection, and a trial
+// measured with rejections would measure something else).
+Status CheckTransport(const Mode& mode, const std::string& control_address, const std::string& store,
+                      uint64_t connections) {
+  coord::ControlEndpoint control{control_address, {}};
+  if (mode.secure) {
+    auto registrar = coord::RegistrarEndpoint(control_address, store);
+    if (!registrar.ok()) return registrar.status();
+    control = std::move(*registrar);
+  }
+  auto status = coord::QueryStatus(control, 10'000);
+  if (!status.ok()) {
+    return Status::Unavailable("the coordinator's status after the trial: " + status.status().message());
+  }
+  std::string rejected;
+  for (const wire::Counter& c : status->counters()) {
+    if (c.value() > 0 && (StartsWith(c.name(), "frames_rejected") || StartsWith(c.name(), "curve_refused"))) {
+      rejected += " " + c.name() + "=" + std::to_string(c.value());
+    }
+  }
+  if (!rejected.empty()) return Status::Unavailable("the coordinator refused part of the trial:" + rejected);
+  const uint64_t admitted = coord::CounterValue(*status, "curve_admitted");
+  if (mode.secure && admitted < connections) {
+    return Status::Unavailable("only " + std::to_string(admitted) + " CURVE connections were admitted, " +
+                               std::to_string(connections) + " were expected");
+  }
+  return Status::Ok();
+}
+
 // One trial: a coordinator on a fresh store and load generators over `stations` stations, as fast as
 // acknowledged (`rate` 0) or paced at `rate` events/s in total; paced, with a real agent beside them
-// when `o.agent_rate` > 0.
-Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per_station, double rate,
-                          const std::string& dir) {
+// when `o.agent_rate` > 0. Every program runs as `mode` says.
+Result<RunResult> RunOnce(const E2eOptions& o, const Mode& mode, int stations, uint64_t events_per_station,
+                          double rate, const std::string& dir) {
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   if (Status s = MakeDirs(dir); !s.ok()) return s;
@@ -265,11 +318,23 @@ Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per
 
   RunResult result;
   result.store = dir + "/store";
-  auto coordinator = ChildProcess::Spawn({o.bin_dir + "/coordinator", "--schedule", dir + "/schedule.csv", "--roster",
-                                          dir + "/roster.csv", "--store", result.store, "--events",
-                                          "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0",
-                                          "--sim-time"},
-                                         dir + "/coordinator.log");
+  // With CURVE: a key for every station of the day, the agent's included, enrolled at the
+  // coordinator's first start; the clients pin the key the coordinator writes into its store.
+  const std::string keys = dir + "/keys";
+  const std::string coordinator_pub = result.store + "/coordinator.pub";
+  std::vector<std::string> coordinator_argv = {
+      o.bin_dir + "/coordinator", "--schedule", dir + "/schedule.csv", "--roster", dir + "/roster.csv", "--store",
+      result.store, "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0",
+      "--sim-time"};
+  if (mode.secure) {
+    std::vector<int> enrolled(static_cast<size_t>(day.shape().stations));
+    std::iota(enrolled.begin(), enrolled.end(), 1);
+    if (Status s = sim::WriteStationKeys(keys, enrolled); !s.ok()) return s;
+    coordinator_argv.insert(coordinator_argv.end(), {"--station-keys", keys + "/" + sim::kStationKeysFile});
+  } else {
+    coordinator_argv.push_back("--insecure");
+  }
+  auto coordinator = ChildProcess::Spawn(coordinator_argv, dir + "/coordinator.log");
   if (!coordinator.ok()) return coordinator.status();
   auto ready = (*coordinator)->WaitForLine([](const std::string& l) { return StartsWith(l, "ready "); },
                                            kStartTimeout, "the coordinator's ready line");
@@ -280,7 +345,10 @@ Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per
 
   std::unique_ptr<AgentProbe> agent;
   if (with_agent) {
-    auto started = AgentProbe::Start(o, dir + "/agent", stations + 1, events, control);
+    const int station = stations + 1;
+    auto started = AgentProbe::Start(
+        o, dir + "/agent", station, events, control,
+        mode.secure ? sim::AgentKeyFlags(keys, station, coordinator_pub) : std::vector<std::string>{"--insecure"});
     if (!started.ok()) return started.status();
     agent = std::move(*started);
   }
@@ -298,6 +366,11 @@ Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per
                                      "--total-stations", std::to_string(stations), "--events-per-station",
                                      std::to_string(events_per_station), "--window", std::to_string(o.window),
                                      "--epoch-seed", std::to_string(seed + i)};
+    if (mode.secure) {
+      argv.insert(argv.end(), {"--keys", keys, "--coordinator-key", coordinator_pub});
+    } else {
+      argv.push_back("--insecure");
+    }
     if (rate > 0) {
       // Each process paces its share of the total rate by its share of the stations.
       argv.insert(argv.end(), {"--rate", std::to_string(loadgen_rate * (last - first + 1) / stations),
@@ -351,6 +424,9 @@ Result<RunResult> RunOnce(const E2eOptions& o, int stations, uint64_t events_per
     if (!exit.ok()) return exit.status();
     if (!exit->Succeeded()) return Status::Unavailable("a load generator ended with " + exit->ToString());
   }
+  // Per station a PUB and a DEALER; the agent has its image DEALER too.
+  const uint64_t connections = 2 * static_cast<uint64_t>(stations) + (agent ? 3 : 0);
+  if (Status s = CheckTransport(mode, control, result.store, connections); !s.ok()) return s;
   if (agent) {
     if (Status s = agent->Stop(); !s.ok()) return s;
   }
@@ -402,28 +478,41 @@ Series Cdf(const std::string& title, const std::vector<int64_t>& sorted_us) {
   return cdf;
 }
 
-// p50 and p99 of one latency, and p99.9 where the issue asks for it (10,000/s and up); the medians
-// over trials go in the table, the pooled samples in the plot.
+// p50 and p99 of one latency in one mode, and p99.9 where the issue asks for it (10,000/s and up);
+// the medians over trials go in the table, the pooled samples in the plot.
 class LatencyRows {
  public:
-  LatencyRows(const std::string& key, const std::string& label, double rate, std::string p99_target)
-      : with_p999_(rate >= 10'000) {
+  LatencyRows(const Mode& mode, const std::string& key, const std::string& label, double rate,
+              const std::string& p99_target)
+      : with_p999_(rate >= 10'000), p99_target_(p99_target) {
     const std::string r = Thousands(static_cast<uint64_t>(rate));
     for (const auto& [p, name] : {std::pair{0.50, "p50"}, {0.99, "p99"}, {0.999, "p99.9"}}) {
-      rows_.push_back({p, Figure{"latency/" + r + "/" + key + "/" + name, "Paced " + r + "/s: " + label + ", " + name,
-                                 "ms", {}, "", std::string(name) == "p99" ? p99_target : "", false}});
+      const std::string base = "Paced " + r + "/s: " + label + ", " + name;
+      rows_.push_back({p, base, Figure{mode.key_prefix + "latency/" + r + "/" + key + "/" + name, base + mode.label,
+                                       "ms", {}, "", std::string(name) == "p99" ? p99_target : "", false}});
     }
   }
 
   void AddTrial(std::vector<int64_t> us) {
     std::sort(us.begin(), us.end());
-    for (auto& [p, figure] : rows_) figure.trials.push_back(static_cast<double>(NearestRank(us, p)) / 1000.0);
+    for (Row& row : rows_) row.figure.trials.push_back(static_cast<double>(NearestRank(us, row.p)) / 1000.0);
     pooled_.insert(pooled_.end(), us.begin(), us.end());
   }
 
-  void AddTo(Figures& figures) {
-    for (auto& [p, figure] : rows_) {
-      if (p < 0.999 || with_p999_) figures.Add(std::move(figure));
+  void AddTo(Figures& figures) const {
+    for (const Row& row : rows_) {
+      if (Reported(row.p)) figures.Add(row.figure);
+    }
+  }
+
+  // Pairs each row with the same row of `insecure`, the same latency measured with --insecure.
+  void PairWith(const LatencyRows& insecure, Figures& figures) const {
+    for (size_t i = 0; i < rows_.size() && i < insecure.rows_.size(); ++i) {
+      const Row& row = rows_[i];
+      if (!Reported(row.p)) continue;
+      const bool with_target = row.p == 0.99 && !p99_target_.empty();
+      figures.AddPair({row.base_label, row.figure.key, insecure.rows_[i].figure.key,
+                       with_target ? "CURVE " + p99_target_ : ""});
     }
   }
 
@@ -434,39 +523,75 @@ class LatencyRows {
   }
 
  private:
+  bool Reported(double p) const { return p < 0.999 || with_p999_; }
+
+  struct Row {
+    double p;
+    std::string base_label;  // without the mode
+    Figure figure;
+  };
   bool with_p999_;
-  std::vector<std::pair<double, Figure>> rows_;
+  std::string p99_target_;
+  std::vector<Row> rows_;
   std::vector<int64_t> pooled_;
+};
+
+// The latencies of one paced rate in one mode.
+struct PacedRows {
+  LatencyRows loadgen, journal, verdict;
 };
 
 }  // namespace
 
 Status RunE2e(const E2eOptions& o, Figures& figures, E2eCurves& curves) {
   const std::string dir = o.tmp + "/e2e";
+  const std::vector<Mode> modes = ModesOf(o);
+  // One figure per mode, the CURVE one first, each labelled `base` + its mode: all go in, each other
+  // mode's paired with the first.
+  const auto add_modes = [&](std::vector<Figure>& per_mode, const std::string& base, const std::string& pair_target) {
+    for (size_t m = 1; m < per_mode.size(); ++m) {
+      figures.AddPair({base, per_mode[0].key, per_mode[m].key, pair_target});
+    }
+    for (Figure& f : per_mode) figures.Add(std::move(f));
+  };
+  curves.ingest.resize(modes.size());
   for (int stations : o.station_counts) {
     const std::string s = std::to_string(stations);
-    Figure f{"ingest/" + s, "Ingest, " + s + " stations, " + Thousands(o.ingest_events) + " events: stored, judged, acked",
-             "events/s", {}, "limit/pipeline", ">= 270,000 (0.70 of limit)", true};
+    const std::string ingest_label =
+        "Ingest, " + s + " stations, " + Thousands(o.ingest_events) + " events: stored, judged, acked";
     // Machine-independent: the load generators share the cores; each side's own cost per event.
-    Figure cpu{"cpu/" + s, "Coordinator CPU per event, " + s + " stations (user + system, all threads)", "us/event",
-               {}, "", "", false};
-    Figure gen_cpu{"loadgen-cpu/" + s,
-                   "Load generators CPU per event, " + s + " stations (user + system, all processes and threads)",
-                   "us/event", {}, "", "", false};
-    for (int t = 0; t < o.trials; ++t) {
-      const uint64_t per_station = std::max<uint64_t>(2, o.ingest_events / stations);
-      auto run = RunOnce(o, stations, per_station, 0, dir);
-      if (!run.ok()) return Status::Unavailable("ingest with " + s + " stations: " + run.status().message() +
-                                                " (logs in " + dir + ")");
-      f.trials.push_back(run->events_per_second);
-      cpu.trials.push_back(run->coordinator_cpu_us_per_event);
-      gen_cpu.trials.push_back(run->loadgen_cpu_us_per_event);
+    const std::string cpu_label = "Coordinator CPU per event, " + s + " stations (user + system, all threads)";
+    const std::string gen_cpu_label =
+        "Load generators CPU per event, " + s + " stations (user + system, all processes and threads)";
+    std::vector<Figure> ingest, cpu, gen_cpu;
+    for (const Mode& mode : modes) {
+      ingest.push_back({mode.key_prefix + "ingest/" + s, ingest_label + mode.label, "events/s", {},
+                        mode.pipeline_limit, mode.secure ? ">= 270,000 (0.70 of limit)" : "", true});
+      cpu.push_back({mode.key_prefix + "cpu/" + s, cpu_label + mode.label, "us/event", {}, "", "", false});
+      gen_cpu.push_back(
+          {mode.key_prefix + "loadgen-cpu/" + s, gen_cpu_label + mode.label, "us/event", {}, "", "", false});
     }
-    curves.ingest.title = "coordinator ingest";
-    curves.ingest.points.emplace_back(stations, f.Median());
-    figures.Add(std::move(f));
-    figures.Add(std::move(cpu));
-    figures.Add(std::move(gen_cpu));
+    const uint64_t per_station = std::max<uint64_t>(2, o.ingest_events / stations);
+    for (int t = 0; t < o.trials; ++t) {
+      for (size_t m = 0; m < modes.size(); ++m) {
+        auto run = RunOnce(o, modes[m], stations, per_station, 0, dir);
+        if (!run.ok()) {
+          return Status::Unavailable("ingest with " + s + " stations" + modes[m].label + ": " + run.status().message() +
+                                     " (logs in " + dir + ")");
+        }
+        ingest[m].trials.push_back(run->events_per_second);
+        cpu[m].trials.push_back(run->coordinator_cpu_us_per_event);
+        gen_cpu[m].trials.push_back(run->loadgen_cpu_us_per_event);
+      }
+    }
+    for (size_t m = 0; m < modes.size(); ++m) {
+      curves.ingest[m].title = "coordinator ingest" + modes[m].label;
+      curves.ingest[m].points.emplace_back(stations, ingest[m].Median());
+    }
+    // Security may cost at most 30% of ingest.
+    add_modes(ingest, ingest_label, "CURVE / insecure >= 0.70");
+    add_modes(cpu, cpu_label, "");
+    add_modes(gen_cpu, gen_cpu_label, "");
   }
 
   double agent_rss_mb = 0;
@@ -474,31 +599,51 @@ Status RunE2e(const E2eOptions& o, Figures& figures, E2eCurves& curves) {
   for (double rate : o.rates) {
     const std::string r = Thousands(static_cast<uint64_t>(rate));
     const std::string target = rate <= 10'000 ? "<= 5" : "<= 20";
-    LatencyRows loadgen("loadgen", "simulated station input -> durable commit acked (load generators)", rate, "");
-    LatencyRows journal("journal", "real agent, image landed -> shot journaled (agent fsync)", rate, "");
-    LatencyRows verdict("verdict", "real agent, image landed -> verdict shown at the agent (both fsyncs)", rate,
-                        target);
+    std::vector<PacedRows> rows;
+    for (const Mode& mode : modes) {
+      rows.push_back(
+          {LatencyRows(mode, "loadgen", "simulated station input -> durable commit acked (load generators)", rate,
+                       target),
+           LatencyRows(mode, "journal", "real agent, image landed -> shot journaled (agent fsync)", rate, ""),
+           LatencyRows(mode, "verdict", "real agent, image landed -> verdict shown at the agent (both fsyncs)", rate,
+                       target)});
+    }
+    const double loadgen_rate = std::max(1.0, rate - o.agent_rate);
+    const uint64_t per_station =
+        std::max<uint64_t>(2, static_cast<uint64_t>(loadgen_rate * o.latency_seconds / kPacedStations));
     for (int t = 0; t < o.trials; ++t) {
-      const double loadgen_rate = std::max(1.0, rate - o.agent_rate);
-      const uint64_t per_station =
-          std::max<uint64_t>(2, static_cast<uint64_t>(loadgen_rate * o.latency_seconds / kPacedStations));
-      auto run = RunOnce(o, kPacedStations, per_station, rate, dir);
-      if (!run.ok()) return Status::Unavailable("latency at " + r + "/s: " + run.status().message() + " (logs in " +
-                                                dir + ")");
-      loadgen.AddTrial(std::move(run->latencies_us));
-      if (o.agent_rate > 0) {
-        journal.AddTrial(std::move(run->agent.journaled_us));
-        agent_shots = run->agent.verdict_us.size();
-        verdict.AddTrial(std::move(run->agent.verdict_us));
-        agent_rss_mb = run->agent.peak_rss_mb;
+      for (size_t m = 0; m < modes.size(); ++m) {
+        auto run = RunOnce(o, modes[m], kPacedStations, per_station, rate, dir);
+        if (!run.ok()) {
+          return Status::Unavailable("latency at " + r + "/s" + modes[m].label + ": " + run.status().message() +
+                                     " (logs in " + dir + ")");
+        }
+        rows[m].loadgen.AddTrial(std::move(run->latencies_us));
+        if (o.agent_rate > 0) {
+          if (modes[m].secure) {
+            agent_shots = run->agent.verdict_us.size();
+            agent_rss_mb = run->agent.peak_rss_mb;
+          }
+          rows[m].journal.AddTrial(std::move(run->agent.journaled_us));
+          rows[m].verdict.AddTrial(std::move(run->agent.verdict_us));
+        }
       }
     }
-    loadgen.AddTo(figures);
-    loadgen.PlotAs(r + "/s input -> commit acked (load generators)", curves.latency_cdf);
+    const auto add_rows = [&](LatencyRows PacedRows::*which) {
+      for (const PacedRows& mode_rows : rows) (mode_rows.*which).AddTo(figures);
+      for (size_t m = 1; m < rows.size(); ++m) (rows[0].*which).PairWith(rows[m].*which, figures);
+    };
+    add_rows(&PacedRows::loadgen);
     if (o.agent_rate > 0) {
-      journal.AddTo(figures);
-      verdict.AddTo(figures);
-      verdict.PlotAs(r + "/s image -> verdict (real agent)", curves.latency_cdf);
+      add_rows(&PacedRows::journal);
+      add_rows(&PacedRows::verdict);
+    }
+    for (size_t m = 0; m < modes.size(); ++m) {
+      rows[m].loadgen.PlotAs(r + "/s input -> commit acked (load generators)" + modes[m].label, curves.latency_cdf);
+      // The real agent's curve with CURVE only: the plot stays readable.
+      if (o.agent_rate > 0 && modes[m].secure) {
+        rows[m].verdict.PlotAs(r + "/s image -> verdict (real agent)" + modes[m].label, curves.latency_cdf);
+      }
     }
   }
   if (agent_shots > 0) {
@@ -509,12 +654,13 @@ Status RunE2e(const E2eOptions& o, Figures& figures, E2eCurves& curves) {
   RunResult largest;
   for (uint64_t size : o.growth_sizes) {
     const std::string n = Thousands(size);
-    Figure ingest{"growth/ingest/" + n, "Growth: ingest of " + n + " events, 3 stations", "events/s", {},
-                  "limit/pipeline", "flat", true};
+    // With CURVE only: the cost of a large record does not depend on the transport.
+    Figure ingest{"growth/ingest/" + n, "Growth: ingest of " + n + " events, 3 stations" + modes[0].label, "events/s",
+                  {}, modes[0].pipeline_limit, "flat", true};
     Figure rejudge{"growth/rejudge/" + n, "Growth: offline re-judge of " + n + " stored events", "events/s", {}, "",
                    ">= 1,000,000", true};
     for (int t = 0; t < o.growth_trials; ++t) {
-      auto run = RunOnce(o, 3, (size + 2) / 3, 0, dir);
+      auto run = RunOnce(o, modes[0], 3, (size + 2) / 3, 0, dir);
       if (!run.ok()) return Status::Unavailable("growth at " + n + " events: " + run.status().message());
       ingest.trials.push_back(run->events_per_second);
       auto rate = Rejudge(run->store);

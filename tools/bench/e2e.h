@@ -1,9 +1,12 @@
 // The end-to-end figures, driven through the real `coordinator` binary (from `bin_dir`) and load
 // generators (`bench loadgen`, this same program) as separate processes on 127.0.0.1 with ports
-// chosen by the OS, each trial in a fresh store under `tmp`:
+// chosen by the OS, each trial in a fresh store under `tmp`, every program with CURVE (the stations'
+// keys written for the trial and enrolled with --station-keys; the registrar's key for status):
 //   ingest/<S>        S stations in `loadgens` processes publishing as fast as the coordinator
 //                     acknowledges: events acknowledged after the start signal / wall time from it
-//                     (ratio to limit/pipeline); a trial fails unless every event is acknowledged;
+//                     (ratio to limit/pipeline-curve); a trial fails unless every event is
+//                     acknowledged, and unless the coordinator admitted every station's connections
+//                     by key and rejected no frame;
 //   cpu/<S>, loadgen-cpu/<S>
 //                     the coordinator's and the load generators' own CPU (user + system, every
 //                     thread, from /proc) per event of that run: they share the machine's cores;
@@ -14,6 +17,8 @@
 //                       journal/pXX   image landed at the real agent -> shot journaled (its fsync);
 //                       verdict/pXX   image landed -> the BLOCKER it raises shown at the agent
 //                                     (the agent's fsync, the coordinator's commit and judgement);
+//   insecure/...      with `insecure_too`, the ingest, cpu and latency figures again with --insecure on
+//                     every program (ratio to limit/pipeline), paired with their CURVE figures;
 //   growth/<N>        ingest of N events (3 stations), then offline re-judge of that record, events/s;
 //   memory, disk      the coordinator's peak RSS (VmHWM) and the store's bytes per event after the
 //                     largest growth size; the agent's peak RSS after the last paced trial.
@@ -45,12 +50,16 @@ struct E2eOptions {
   // load generator caps its stations' sum at half the PUB's high-water mark, 50,000).
   uint64_t window = 10'000;
   double agent_rate = 100;           // images/s landing at the real agent in paced trials; 0: no agent
+  // Every program runs with CURVE (enrolled station keys, the coordinator's key pinned). With this,
+  // each ingest and paced trial is run again with --insecure on every program, in turn with it, and
+  // the report pairs the two (figures `insecure/...`).
+  bool insecure_too = true;
 };
 
 // What the plots need besides the figures.
 struct E2eCurves {
   std::vector<Series> latency_cdf;  // per rate: (latency ms, fraction of events at or below)
-  Series ingest;                    // (stations, events/s)
+  std::vector<Series> ingest;       // per mode (CURVE, then --insecure): (stations, events/s)
   Series growth_ingest;             // (events, events/s)
   Series growth_rejudge;
 };

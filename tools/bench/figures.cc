@@ -45,4 +45,18 @@ std::optional<double> Figures::Ratio(const Figure& figure) const {
   return figure.Median() / limit->Median();
 }
 
+bool Figures::IsInsecureTwin(const std::string& key) const {
+  return std::any_of(pairs_.begin(), pairs_.end(), [&](const SecurityPair& p) { return p.insecure_key == key; });
+}
+
+std::optional<double> Figures::PairRatio(const SecurityPair& pair) const {
+  const Figure* secure = Find(pair.secure_key);
+  const Figure* insecure = Find(pair.insecure_key);
+  if (secure == nullptr || insecure == nullptr || secure->trials.empty() || insecure->trials.empty() ||
+      insecure->Median() == 0) {
+    return std::nullopt;
+  }
+  return secure->Median() / insecure->Median();
+}
+
 }  // namespace capture::bench

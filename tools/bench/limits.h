@@ -5,8 +5,11 @@
 //   limit/zmq      event frames through a bare ZeroMQ PUB -> SUB on 127.0.0.1 (one thread per
 //                  socket); the publisher keeps at most `window` frames unreceived, so none are
 //                  dropped at the high-water mark;
-//   limit/pipeline the three in series on one thread, as the coordinator runs them:
-//                  1 / (1/zmq + 1/decode + 1/rocksdb).
+//   limit/zmq-curve the same with CURVE: the SUB a server with its own key, the PUB a client with
+//                  another (no ZAP handler: it is asked once per connection, not per frame);
+//   limit/pipeline, limit/pipeline-curve
+//                  the three in series on one thread, as the coordinator runs them:
+//                  1 / (1/zmq + 1/decode + 1/rocksdb), with the plain or the CURVE zmq limit.
 // Each figure is in events/s, one value per trial.
 #pragma once
 
@@ -28,8 +31,8 @@ struct LimitOptions {
 
 Status RunLimits(const LimitOptions& options, Figures& figures);
 
-// limit/pipeline from limit/zmq, limit/decode and limit/rocksdb, trial by trial; nothing when one is
-// missing.
+// limit/pipeline and limit/pipeline-curve from limit/zmq (or limit/zmq-curve), limit/decode and
+// limit/rocksdb, trial by trial; nothing for a pipeline whose parts are missing.
 void AddPipelineLimit(Figures& figures);
 
 }  // namespace capture::bench

@@ -10,13 +10,15 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "common/frame.h"
+#include "common/identity.h"
 #include "common/transport.h"
-#include "coordinator/stream_id.h"
 #include "tools/bench/bench_day.h"
+#include "tools/capture-sim/kit.h"
 
 namespace capture::bench {
 namespace {
@@ -26,7 +28,9 @@ constexpr auto kHeartbeatEvery = std::chrono::milliseconds(250);
 constexpr auto kHelloEvery = std::chrono::milliseconds(200);
 constexpr auto kStallLimit = std::chrono::seconds(30);
 constexpr int64_t kTickUs = 1'000;  // the pacing grid
-// Below the PUB's high-water mark (common/transport.h), so the PUB never drops.
+// Unacknowledged events of the whole process: each station's share stays below its PUB's
+// high-water mark (common/transport.h), so no PUB drops, and the coordinator is never handed more
+// than a few commits' worth at once by one process.
 constexpr uint64_t kProcessWindow = kHighWaterMark / 2;
 
 int64_t MicrosBetween(Clock::time_point from, Clock::time_point to) {
@@ -57,7 +61,8 @@ class EncodedFrames {
 struct Station {
   uint32_t number = 0;
   uint64_t epoch = 0;
-  zmq::socket_t dealer;
+  zmq::socket_t pub;     // events and heartbeats, as the agent's PUB
+  zmq::socket_t dealer;  // hello, acks, resends: the coordinator answers the DEALER that said hello
   EncodedFrames frames;
   uint64_t published = 0;
   uint64_t acked = 0;
@@ -133,11 +138,25 @@ class Loadgen {
   }
 
  private:
+  // The security of each station's sockets: its own key, the coordinator's pinned; plain text only
+  // when asked for.
+  Result<ClientSecurity> SecurityOf(uint32_t station) const {
+    if (o_.insecure) return ClientSecurity{};
+    auto identity = Identity::Load(o_.keys_dir + "/" + sim::StationKeyFile(static_cast<int>(station)));
+    if (!identity.ok()) return Status::InvalidArgument("station " + std::to_string(station) + "'s key (--keys): " +
+                                                       identity.status().message());
+    return ClientSecurity{std::make_shared<const Identity>(std::move(*identity)), coordinator_key_};
+  }
+
   Status Open() {
-    auto pub = OpenSocket(context_, zmq::socket_type::pub);
-    if (!pub.ok()) return pub.status();
-    pub_ = std::move(*pub);
-    if (Status s = Connect(pub_, o_.events_endpoint); !s.ok()) return s;
+    if (!o_.insecure) {
+      if (o_.keys_dir.empty() || o_.coordinator_key.empty()) {
+        return Status::InvalidArgument("give --keys and --coordinator-key, or --insecure for plain text");
+      }
+      auto key = ReadPublicKey(o_.coordinator_key);
+      if (!key.ok()) return Status::InvalidArgument("--coordinator-key: " + key.status().message());
+      coordinator_key_ = *key;
+    }
     const int count = o_.last_station - o_.first_station + 1;
     window_ = std::max<uint64_t>(1, std::min<uint64_t>(o_.window, kProcessWindow / count));
     pace_ = PaceGrid(o_.rate / count, kTickUs, o_.events_per_station);
@@ -147,10 +166,19 @@ class Loadgen {
       st.number = o_.first_station + i;
       st.epoch = o_.epoch_seed * 1000003ULL + st.number;
       Encode(st);
+      auto security = SecurityOf(st.number);
+      if (!security.ok()) return security.status();
+      // One connection per socket and station, as each agent has: CURVE authenticates a
+      // connection, so stations cannot share one.
+      auto pub = OpenSocket(context_, zmq::socket_type::pub);
+      if (!pub.ok()) return pub.status();
+      st.pub = std::move(*pub);
+      if (Status s = Secure(st.pub, *security); !s.ok()) return s;
+      if (Status s = Connect(st.pub, o_.events_endpoint); !s.ok()) return s;
       auto dealer = OpenSocket(context_, zmq::socket_type::dealer);
       if (!dealer.ok()) return dealer.status();
       st.dealer = std::move(*dealer);
-      if (Status s = SetRoutingId(st.dealer, coord::AgentRoutingId({st.number, st.epoch})); !s.ok()) return s;
+      if (Status s = Secure(st.dealer, *security); !s.ok()) return s;
       if (Status s = Connect(st.dealer, o_.control_endpoint); !s.ok()) return s;
       auto fd = ReadinessFd(st.dealer);
       if (!fd.ok()) return fd.status();
@@ -188,7 +216,7 @@ class Loadgen {
           if (!st.hello_acked) {
             SendHello(st);
           } else if (st.acked == 0) {
-            TrySend(pub_, st.frames.Get(1));
+            TrySend(st.pub, st.frames.Get(1));
             st.published = 1;
           }
         }
@@ -219,7 +247,7 @@ class Loadgen {
       hb->set_epoch(st.epoch);
       hb->set_last_seq(st.published);
       hb->set_station_time_us(day_.EventTimeUs(std::max<uint64_t>(1, st.published)));
-      TrySend(pub_, EncodeFrame(std::move(frame)));
+      TrySend(st.pub, EncodeFrame(std::move(frame)));
     }
   }
 
@@ -228,7 +256,7 @@ class Loadgen {
     const uint64_t due = o_.rate > 0 ? pace_.DueAt(MicrosBetween(start_, now) / kTickUs) : o_.events_per_station;
     for (Station& st : stations_) {
       const uint64_t until = std::min(due, st.acked + window_);
-      for (; st.published < until; ++st.published) TrySend(pub_, st.frames.Get(st.published + 1));
+      for (; st.published < until; ++st.published) TrySend(st.pub, st.frames.Get(st.published + 1));
     }
   }
 
@@ -317,7 +345,7 @@ class Loadgen {
   LoadgenOptions o_;
   BenchDay day_;
   zmq::context_t context_;
-  zmq::socket_t pub_;
+  PublicKey coordinator_key_{};
   std::vector<Station> stations_;
   std::vector<zmq::pollitem_t> items_;  // [pacing timer,] then each station's DEALER, in order
   Ticker ticker_;

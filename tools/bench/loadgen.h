@@ -1,6 +1,9 @@
 // A load generator: one process playing many stations' agents against a real coordinator, with the
-// agents' protocol (proto/capture.proto): per station a DEALER with the agent's routing id for hello,
-// acks and resends, and one PUB for every station's events and heartbeats.
+// agents' protocol (proto/capture.proto). Each station has what an agent has: a DEALER for hello,
+// acks and resends, and a PUB for its events and heartbeats, both CURVE clients with that station's
+// own key (`keys_dir`/station-N.key) pinned to the coordinator's (`coordinator_key`), or plain text
+// with `insecure`. The coordinator admits a connection by its key and answers the DEALER that said
+// hello for the station; no routing id is set.
 //
 // Protocol of the process (stdout lines, flushed at once; stdin lines):
 //   `ready stations=A-B`              every station's hello was acked and its event 1 is stored
@@ -16,11 +19,14 @@
 //
 // Cheap per event, because it shares the cores with the coordinator it measures: every event frame
 // is encoded before `ready`, so the send path only hands bytes to ZeroMQ; acks are read into one
-// reused Frame; and one poll() over the DEALERs' readiness descriptors replaces a poll per DEALER.
-// The price is memory: about 90 bytes per event of the process, held until it exits.
+// reused Frame; and one poll() over the DEALERs' readiness descriptors replaces a poll per DEALER
+// (the PUBs receive nothing and are never polled). The price is memory: about 90 bytes per event of
+// the process, held until it exits; and with CURVE, the encryption of every frame in the process's
+// ZeroMQ I/O thread, which the CPU figures count.
 //
 // Back-pressure, never drops: a station publishes only while fewer than `window` of its events are
-// unacknowledged, and the window of all stations together stays under the PUB's high-water mark.
+// unacknowledged, so its PUB stays under its high-water mark, and the windows of all stations of
+// the process together stay at half of it (50,000 events in flight per process).
 // Events the coordinator misses anyway (e.g. published before its subscription arrived) are asked
 // for with resend requests and sent again on the DEALER.
 //
@@ -45,6 +51,9 @@ struct LoadgenOptions {
   double rate = 0;                    // events/s of this whole process, 0: as fast as acked
   std::string latency_file;           // empty: no latencies recorded (only paced runs record them)
   uint64_t epoch_seed = 1;
+  std::string keys_dir;               // station-N.key of every station played (tools/capture-sim/kit.h)
+  std::string coordinator_key;        // the coordinator's public key: its <store>/coordinator.pub
+  bool insecure = false;              // plain text: the coordinator runs with --insecure too
 };
 
 // The pace of one station at `rate` events/s on a grid of `tick_us`: event 1 goes out in the
@@ -64,8 +73,8 @@ class PaceGrid {
   uint64_t events_;
 };
 
-// Runs the whole protocol above on stdin/stdout; an error when a socket fails or nothing moves for
-// a long time.
+// Runs the whole protocol above on stdin/stdout; an error when a key cannot be read (or neither keys
+// nor `insecure` are given), a socket fails, or nothing moves for a long time.
 Status RunLoadgen(const LoadgenOptions& options);
 
 }  // namespace capture::bench

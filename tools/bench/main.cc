@@ -32,6 +32,12 @@ constexpr char kNotes[] = R"(## How to read this
   name; about 50 bytes serialized) then a `SHOT_TAKEN` event (`IMG_0412.JPG`, shot number, 32-byte sha256,
   size, EXIF time; about 85 bytes), each wrapped in a `Frame`. Classes of 40 students in schedule slots from
   08:00 to 20:00, so a clean day raises almost no anomalies. The roster has one student per two events.
+- **Security**: every program runs as on a capture day, with CURVE on every socket: each trial writes a key
+  for every station (`sim::WriteStationKeys`), the coordinator enrols them (`--station-keys`) and admits each
+  connection by its key (ZAP), the clients pin the coordinator's `coordinator.pub`. Each load-generator station
+  has its own PUB and DEALER with its own key, as an agent has (CURVE authenticates a connection, so stations
+  cannot share one); the same sockets in plain text with `--insecure`. A trial fails unless the coordinator
+  admitted every connection and rejected no frame.
 - **Ingest**: the real `coordinator` binary (`--sim-time`, fresh store per trial) and `--loadgens` processes of
   `bench loadgen` speaking the agents' protocol (hello and resends on DEALER, events and heartbeats on PUB),
   each with many stations' streams and at most `--window` unacknowledged events per station (back-pressure,
@@ -52,8 +58,11 @@ constexpr char kNotes[] = R"(## How to read this
   back). The agent's own input -> durable commit is not measured: the agent prints no line on acks. Tables
   show medians over trials of each trial's nearest-rank percentile; the plot pools the trials.
 - **Limits**: `limit/rocksdb` is one synced `WriteBatch` of `--batch` RecordItems (the coordinator's group-commit
-  cap), one key per event; `limit/zmq` a bare PUB->SUB over loopback; `limit/decode` protobuf parsing alone;
-  `limit/pipeline` the three in series on one thread, `1 / (1/zmq + 1/decode + 1/rocksdb)`.
+  cap), one key per event; `limit/zmq` a bare PUB->SUB over loopback; `limit/zmq-curve` the same with CURVE (the
+  SUB a server with its key, the PUB a client with its own; no ZAP handler, which libzmq asks once per
+  connection, never per frame); `limit/decode` protobuf parsing alone; `limit/pipeline` and
+  `limit/pipeline-curve` the three in series on one thread, `1 / (1/zmq + 1/decode + 1/rocksdb)`. Figures
+  with CURVE are ratios of `limit/pipeline-curve`, those with `--insecure` of `limit/pipeline`.
 - **Images**: one real `station-agent` and the real `coordinator`; `--images` JPEGs of `--image-mib` MiB (filler in
   comment segments, `sim::PaddedJpeg`) are renamed into the camera folder at once. *journal* is MiB/s until the agent has hashed,
   copied (fsync) and journaled the last one; *filed* until the coordinator has filed the last one (offered once
@@ -62,7 +71,15 @@ constexpr char kNotes[] = R"(## How to read this
   `judge::Judge`), as an auditor runs it. Memory and disk per event come from the largest size.
 - Flags: `--stations 3,30,300 --ingest-events N --rates 1000,10000,50000 --latency-seconds S --agent-rate N
   --sizes 1000000,3000000,10000000 --trials N --growth-trials N --loadgens N --window N --batch N
-  --judge-events N --limit-events N`; `--smoke` runs tiny sizes in seconds (see `bench --help`).
+  --judge-events N --limit-events N --insecure-too|--secure-only`; `--smoke` runs tiny sizes in seconds (see
+  `bench --help`).
+)";
+
+constexpr char kSecurityIntro[] = R"(Each figure below was measured twice in this run, the trials of the two in
+turn: with CURVE on every socket (the default; the table above has these) and with `--insecure` on every program, the
+same processes and sockets in plain text. *CURVE / insecure* is the ratio of the medians: below 1 for a rate
+(what security costs), above 1 for a latency or a CPU time. Each side's ratio to a limit is to the bare limit
+over its own transport.
 )";
 
 struct RunOptions {
@@ -125,7 +142,7 @@ void DrawPlots(const RunOptions& o, const capture::bench::E2eCurves& curves, cap
   draw("latency.png", "Latency at paced rates, cumulative", "latency (ms)", "fraction of events",
        curves.latency_cdf, true);
   draw("ingest.png", "Ingest at saturation by station count", "stations", "events/s stored+judged+acked",
-       {curves.ingest}, true);
+       curves.ingest, true);
   draw("growth.png", "Cost per event by record size", "events in the record", "events/s",
        {curves.growth_ingest, curves.growth_rejudge}, true);
 }
@@ -160,8 +177,10 @@ int Run(RunOptions& o, const std::string& command) {
   if (!o.skip_e2e) ok = step("images", RunImages(o.images, figures)) && ok;
 
   std::printf("%s", RenderTable(figures).c_str());
+  if (!figures.pairs().empty()) std::printf("\n%s", RenderSecurityTable(figures).c_str());
   ReportText text;
   text.notes = kNotes;
+  text.security_intro = kSecurityIntro;
   DrawPlots(o, curves, text);
   text.command = command;
   text.machine = DescribeMachine(o.tmp);
@@ -215,6 +234,10 @@ int main(int argc, char** argv) {
   app.add_option("--image-mib", o.images.mib, "MiB per image of the image-shipping trials.")->capture_default_str();
   app.add_option("--bin-dir", o.e2e.bin_dir, "Folder of the coordinator program (default: this program's).");
   app.add_flag("--no-e2e", o.skip_e2e, "Only the micro benchmarks and the limits.");
+  app.add_flag("--insecure-too,!--secure-only", o.e2e.insecure_too,
+               "Measure every ingest and paced-latency figure twice, with CURVE (always) and with --insecure on every "
+               "program, and report them side by side (on by default, --smoke included).")
+      ->capture_default_str();
 
   capture::bench::LoadgenOptions g;
   CLI::App* loadgen = app.add_subcommand("loadgen", "One load-generator process (started by bench itself).");
@@ -231,6 +254,12 @@ int main(int argc, char** argv) {
   loadgen->add_option("--latency-file", g.latency_file,
                       "Paced only: where to write each event's microseconds from its pacing tick to its ack.");
   loadgen->add_option("--epoch-seed", g.epoch_seed, "Seed of the stations' journal epochs.")->capture_default_str();
+  loadgen->add_option("--keys", g.keys_dir,
+                      "Folder of the stations' key files (station-N.key, as capture-sim kit writes them): each "
+                      "station's sockets are CURVE clients with its key.");
+  loadgen->add_option("--coordinator-key", g.coordinator_key,
+                      "The coordinator's public key: its <store>/coordinator.pub, or 64 hex digits.");
+  loadgen->add_flag("--insecure", g.insecure, "Plain text, for a coordinator started with --insecure.");
   CLI11_PARSE(app, argc, argv);
   if (loadgen->parsed()) {
     capture::Status s = capture::bench::RunLoadgen(g);

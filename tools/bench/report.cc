@@ -40,6 +40,18 @@ std::string Format(double value) {
   return out;
 }
 
+std::string Ratio2(double ratio) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", ratio);
+  return text;
+}
+
+// "0.38 of limit/pipeline-curve", or nothing when the figure has no limit.
+std::string LimitRatio(const Figures& figures, const Figure& f) {
+  const auto ratio = figures.Ratio(f);
+  return ratio ? Ratio2(*ratio) + " of " + f.limit_key : "";
+}
+
 }  // namespace
 
 std::string DescribeMachine(const std::string& dir) {
@@ -60,18 +72,36 @@ std::string RenderTable(const Figures& figures) {
   out << "| Figure | Median | Unit | Trials | Limit (median) | Ratio to limit | Target |\n";
   out << "|---|---:|---|---:|---|---:|---|\n";
   for (const Figure& f : figures.all()) {
+    if (figures.IsInsecureTwin(f.key)) continue;  // in the security table, beside its CURVE figure
     out << "| " << f.label << " | " << (f.trials.empty() ? "not measured" : Format(f.Median())) << " | " << f.unit
         << " | " << f.trials.size() << " | ";
     if (const Figure* limit = f.limit_key.empty() ? nullptr : figures.Find(f.limit_key)) {
       out << limit->key << " (" << Format(limit->Median()) << ")";
     }
     out << " | ";
-    if (auto ratio = figures.Ratio(f)) {
-      char text[32];
-      std::snprintf(text, sizeof text, "%.2f", *ratio);
-      out << text;
-    }
+    if (auto ratio = figures.Ratio(f)) out << Ratio2(*ratio);
     out << " | " << f.target << " |\n";
+  }
+  return out.str();
+}
+
+std::string RenderSecurityTable(const Figures& figures) {
+  std::ostringstream out;
+  out << "| Figure | CURVE (median) | --insecure (median) | Unit | Trials | CURVE / insecure | CURVE to its limit "
+         "| --insecure to its limit | Target |\n";
+  out << "|---|---:|---:|---|---:|---:|---|---|---|\n";
+  for (const SecurityPair& pair : figures.pairs()) {
+    const Figure* secure = figures.Find(pair.secure_key);
+    const Figure* insecure = figures.Find(pair.insecure_key);
+    if (secure == nullptr || insecure == nullptr) continue;
+    const auto median = [](const Figure& f) {
+      return f.trials.empty() ? std::string("not measured") : Format(f.Median());
+    };
+    const auto ratio = figures.PairRatio(pair);
+    out << "| " << pair.label << " | " << median(*secure) << " | " << median(*insecure) << " | " << secure->unit
+        << " | " << secure->trials.size() << " + " << insecure->trials.size() << " | "
+        << (ratio ? Ratio2(*ratio) : "") << " | " << LimitRatio(figures, *secure) << " | "
+        << LimitRatio(figures, *insecure) << " | " << pair.target << " |\n";
   }
   return out.str();
 }
@@ -83,6 +113,10 @@ Status WriteReport(const std::string& path, const Figures& figures, const Report
   md += "Command:\n\n```\n" + text.command + "\n```\n\n";
   md += "## Machine\n\n" + text.machine + "\n";
   md += "## Results\n\n" + RenderTable(figures) + "\n";
+  if (!figures.pairs().empty()) {
+    md += "## Security: CURVE beside --insecure\n\n" + text.security_intro + "\n" + RenderSecurityTable(figures) +
+          "\n";
+  }
   for (const std::string& png : text.plots) md += "![" + png + "](" + png + ")\n\n";
   md += text.notes;
   return WriteFileDurably(path, md);

@@ -13,13 +13,18 @@ namespace capture::bench {
 // lscpu model, cores, memory, kernel and the disk holding `dir`, as Markdown list lines.
 std::string DescribeMachine(const std::string& dir);
 
-// The table of every figure: median, trials, limit, ratio to the limit, target.
+// The table of every figure but the --insecure sides of pairs: median, trials, limit, ratio to the
+// limit, target.
 std::string RenderTable(const Figures& figures);
+// The pairs (figures.h, SecurityPair) side by side: CURVE median, --insecure median, their ratio,
+// each one's ratio to its own limit, the pair's target.
+std::string RenderSecurityTable(const Figures& figures);
 
 struct ReportText {
   std::string command;      // the exact command line of the run
   std::string machine;      // DescribeMachine
   std::string notes;        // free Markdown appended after the table (findings, gaps)
+  std::string security_intro;  // Markdown before the security table: how the pairs were measured
   std::vector<std::string> plots;  // PNG paths relative to the report
 };
 
