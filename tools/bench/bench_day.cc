@@ -83,13 +83,14 @@ int64_t BenchDay::EventTimeUs(uint64_t seq) const {
   return kLocalMidnightUs + kDayStartUs + static_cast<int64_t>(seq - 1) * step;
 }
 
-std::string BenchDay::EventBytes(uint32_t station, uint64_t epoch, uint64_t seq) const {
+std::string BenchDay::EventBytes(uint32_t station, uint64_t epoch, uint64_t seq, std::string_view prev_sha256) const {
   const uint64_t student = (seq - 1) / 2;
   wire::CaptureEvent event;
   event.set_station(station);
   event.set_epoch(epoch);
   event.set_seq(seq);
   event.set_station_time_us(EventTimeUs(seq));
+  if (!prev_sha256.empty()) event.set_prev_sha256(std::string(prev_sha256));
   if (seq % 2 == 1) {
     event.set_kind(wire::CODE_READ);
     event.mutable_code()->set_registry_no(RegistryNo(station, student));

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "capture.pb.h"
 
@@ -41,7 +42,9 @@ class BenchDay {
   std::string RosterCsv() const;
 
   // The serialized CaptureEvent `seq` (1-based) of `station` in `epoch`, as an agent journals it.
-  std::string EventBytes(uint32_t station, uint64_t epoch, uint64_t seq) const;
+  // `prev_sha256`: the chain link (CaptureEvent.prev_sha256), the SHA-256 of the event before it;
+  // empty for seq 1, and for callers that never give the events to a coordinator.
+  std::string EventBytes(uint32_t station, uint64_t epoch, uint64_t seq, std::string_view prev_sha256 = {}) const;
   // That event's station clock, microseconds since the Unix epoch.
   int64_t EventTimeUs(uint64_t seq) const;
 

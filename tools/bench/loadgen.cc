@@ -16,6 +16,7 @@
 
 #include "common/frame.h"
 #include "common/identity.h"
+#include "common/sha256.h"
 #include "common/transport.h"
 #include "tools/bench/bench_day.h"
 #include "tools/capture-sim/kit.h"
@@ -189,14 +190,18 @@ class Loadgen {
   }
 
   void Encode(Station& st) {
-    const std::string first = EncodeEventFrame(day_.EventBytes(st.number, st.epoch, 1));
-    const std::string second = EncodeEventFrame(day_.EventBytes(st.number, st.epoch, 2));
+    // Each event links to the one before it, as a journal links them (the coordinator checks).
+    std::string event = day_.EventBytes(st.number, st.epoch, 1);
+    const std::string first = EncodeEventFrame(event);
+    event = day_.EventBytes(st.number, st.epoch, 2, AsBytes(ComputeSha256(event)));
+    const std::string second = EncodeEventFrame(event);
     // The two kinds alternate; the longer one's size, plus digits that grow, bounds the mean.
     st.frames.Reserve(o_.events_per_station, std::max(first.size(), second.size()) + 4);
     st.frames.Add(first);
     if (o_.events_per_station >= 2) st.frames.Add(second);
     for (uint64_t seq = 3; seq <= o_.events_per_station; ++seq) {
-      st.frames.Add(EncodeEventFrame(day_.EventBytes(st.number, st.epoch, seq)));
+      event = day_.EventBytes(st.number, st.epoch, seq, AsBytes(ComputeSha256(event)));
+      st.frames.Add(EncodeEventFrame(event));
     }
   }
 
