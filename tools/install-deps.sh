@@ -11,6 +11,7 @@ packages=(
   libsodium-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev llvm-14
   gnuplot-nox
   chromium poppler-utils fonts-wqy-zenhei
 )

@@ -314,6 +314,14 @@ TEST(Reconcile, AMalformedFormIsAnErrorNamingItsLine) {
   EXPECT_EQ((*bom)[0].shot, 412u);
 }
 
+TEST(Reconcile, ALineOfCarriageReturnsOrAByteOrderMarkIsBlank) {
+  auto paper = ParsePaperForm("\r\r\nstudent_no,shot_number\n9,1\n\r\r\n\xEF\xBB\xBF\n10,2\n", "f");
+  ASSERT_TRUE(paper.ok()) << paper.status().message();
+  ASSERT_EQ(paper->size(), 2u);
+  EXPECT_EQ((*paper)[1].student_no, "10");
+  EXPECT_EQ((*paper)[1].line, 6u);
+}
+
 TEST(Reconcile, ReadsTheAssignmentExportBack) {
   const std::string csv = std::string(judge::kAssignmentHeader) +
                           "\n9,R9,物理学2101,photographed,1,412,IMG_0412.JPG,ab\n10,R10,物理学2101,absent,,,,\n";

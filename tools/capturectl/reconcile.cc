@@ -79,6 +79,7 @@ Result<std::vector<PaperEntry>> ParsePaperForm(std::string_view text, std::strin
       const size_t colon = message.find(": ");
       return Status::InvalidArgument(where + (colon == std::string::npos ? ": " + message : message.substr(colon)));
     }
+    if (rows->empty()) continue;  // only carriage returns (or a byte-order mark) on it: a blank line
     const CsvRow& fields = rows->front();
     if (!header_seen) {
       const bool ok = fields.size() == 2 && Trimmed(fields[0]) == "student_no" && Trimmed(fields[1]) == "shot_number";
