@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/checkpoint.h"
+#include "common/identity.h"
 #include "common/merkle.h"
 #include "common/sha256.h"
 
@@ -652,10 +653,6 @@ Ed25519SecretKey RandomKey() {
   return secret_key;
 }
 
-std::string KeyHex(const Ed25519PublicKey& key) {
-  return ToHex(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
-}
-
 MicrosSinceEpoch ExampleTime() {
   auto t = ParseIso8601("2024-04-22T08:30:05.123456Z");
   EXPECT_TRUE(t.ok());
@@ -701,6 +698,16 @@ TEST(Checkpoint, FormatsAndParsesBackTheSameCheckpoint) {
   EXPECT_EQ(*parsed, empty_tree);
   EXPECT_EQ(FormatCheckpoint(SignCheckpoint(UINT64_MAX, EmptyTreeRoot(), 0, RandomKey())).substr(0, 37),
             "checkpoint size=18446744073709551615 ");
+}
+
+TEST(Checkpoint, SigningWithAnIdentityGivesTheSignatureOfItsSecretKey) {
+  const Identity identity = Identity::Generate();
+  const Checkpoint signed_by_identity = SignCheckpoint(8, H(kRfc6962Roots[8]), ExampleTime(), identity);
+  EXPECT_EQ(signed_by_identity.key, identity.public_key());
+  EXPECT_TRUE(VerifyCheckpointSignature(signed_by_identity, identity.public_key()).ok());
+  Checkpoint other_root = signed_by_identity;
+  other_root.root = H(kRfc6962Roots[7]);
+  EXPECT_FALSE(VerifyCheckpointSignature(other_root).ok());
 }
 
 TEST(Checkpoint, AnyChangedFieldOrSignatureBitFailsVerification) {
