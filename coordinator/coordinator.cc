@@ -118,7 +118,10 @@ Admission Coordinator::AdmissionNow() const {
 }
 
 Status Coordinator::Restore() {
-  Status replayed = Replay(*store_, *judge_, [&](const wire::RecordItem& item, const wire::Verdict&) {
+  auto heads = TreeHeads::Open(*store_, options_.security.identity);
+  if (!heads.ok()) return heads.status();
+  heads_ = std::move(*heads);
+  const auto replay_each = [&](const wire::RecordItem& item, const wire::Verdict&) {
     watch_.Restore(item);
     if (item.has_observation()) {
       // A key change the live coordinator recorded was checked then; one that fails now was refused then too.
@@ -129,8 +132,9 @@ Status Coordinator::Restore() {
       wire::CaptureEvent event;
       if (event.ParseFromString(item.event())) latest_epoch_[event.station()] = event.epoch();
     }
-  });
-  if (!replayed.ok()) return replayed;
+  };
+  if (Status replayed = Replay(*store_, *judge_, replay_each, heads_->Sink()); !replayed.ok()) return replayed;
+  if (Status s = heads_->CheckRestored(store_->commit_index()); !s.ok()) return s;
   watch_.StartWatching(std::chrono::steady_clock::now());
   const auto& anomalies = judge_->anomalies();
   const auto open = std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); });
@@ -174,7 +178,10 @@ Status Coordinator::Run(int stop_fd) {
   while (true) {
     auto ready = Poll(items, options_.tick);
     if (!ready.ok()) return ready.status();
-    if (items[2].revents & ZMQ_POLLIN) return Status::Ok();
+    // A clean stop signs what the last turns committed, so that the head covers the whole record.
+    if (items[2].revents & ZMQ_POLLIN) {
+      return heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros(), /*force=*/true);
+    }
     if (Status s = Turn(); !s.ok()) return s;
   }
 }
@@ -198,6 +205,7 @@ Status Coordinator::Turn() {
   }
   for (wire::Observation& silent : watch_.Tick(std::chrono::steady_clock::now())) Observe(std::move(silent));
   if (Status s = TimedCommit(); !s.ok()) return s;
+  if (Status s = heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros()); !s.ok()) return s;
   PublishVerdicts();
   PublishProgress();
   Answer();
@@ -549,7 +557,7 @@ Status Coordinator::Commit() {
     judge_->Apply(item, event, &verdict);
     return verdict;
   };
-  if (Status s = store_->Commit(std::move(batch_), received, judge); !s.ok()) {
+  if (Status s = store_->Commit(std::move(batch_), received, judge, heads_->Sink()); !s.ok()) {
     LogError(kLog, "commit failed, stopping so that a restart recovers from the store: " + s.message());
     return s;
   }
@@ -731,6 +739,7 @@ void Coordinator::Answer() {
     a->set_epoch(stream.epoch);
     a->set_stored_seq(tracker_.stored(stream));
     a->set_images_port(intake_->port());
+    a->set_checkpoint(heads_->newest());
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));  // an absent agent hears at its next hello
   };
   for (const StreamId& stream : advanced_) {
@@ -822,6 +831,7 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
     for (const auto& [name, value] : gatekeeper_->counters()) add(name, value);
   }
   reply.set_commit_index(store_->commit_index());
+  reply.set_checkpoint(heads_->newest());
   return reply;
 }
 
