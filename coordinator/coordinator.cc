@@ -180,7 +180,7 @@ Status Coordinator::Run(int stop_fd) {
     if (!ready.ok()) return ready.status();
     // A clean stop signs what the last turns committed, so that the head covers the whole record.
     if (items[2].revents & ZMQ_POLLIN) {
-      return heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros(), /*force=*/true);
+      return heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros(), /*force=*/true).status();
     }
     if (Status s = Turn(); !s.ok()) return s;
   }
@@ -205,7 +205,9 @@ Status Coordinator::Turn() {
   }
   for (wire::Observation& silent : watch_.Tick(std::chrono::steady_clock::now())) Observe(std::move(silent));
   if (Status s = TimedCommit(); !s.ok()) return s;
-  if (Status s = heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros()); !s.ok()) return s;
+  auto signed_head = heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros());
+  if (!signed_head.ok()) return signed_head.status();
+  head_signed_ = *signed_head;
   PublishVerdicts();
   PublishProgress();
   Answer();
@@ -748,6 +750,13 @@ void Coordinator::Answer() {
   for (const auto& [peer, stream] : hellos_) {
     const std::string* agent = AgentPeer(stream);
     if (!advanced_.count(stream) || !agent || *agent != peer) ack(peer, stream);
+  }
+  // A new head goes to every agent now, not with its station's next event: an idle station
+  // witnesses the record as it is, too.
+  if (head_signed_) {
+    for (const auto& [station, route] : agent_routes_) {
+      if (!advanced_.count({station, route.epoch})) ack(route.peer, {station, route.epoch});
+    }
   }
   if (!status_requesters_.empty()) {
     wire::Frame frame;

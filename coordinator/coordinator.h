@@ -248,6 +248,7 @@ class Coordinator {
   SequenceTracker tracker_;
   std::unique_ptr<judge::Judge> judge_;
   std::unique_ptr<TreeHeads> heads_;  // the record's tree and its signed heads; set by Restore
+  bool head_signed_ = false;          // this turn signed a head: every agent is sent it
   StationWatch watch_;
   std::map<uint32_t, uint64_t> latest_epoch_;  // per station: the epoch heard last
   std::map<uint32_t, AgentRoute> agent_routes_;  // per station: its agent's connection, once it said hello

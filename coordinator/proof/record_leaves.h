@@ -26,7 +26,7 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,9 +63,9 @@ struct RosterCommitment {
 // InvalidArgument unless `content` (a roster leaf's) is 8 + 32 bytes.
 Result<RosterCommitment> ParseRosterCommitment(std::string_view content);
 
-// Calls `fn` with each CSV record of `csv` (see the top of this file), in order, until it returns
-// false. The views point into `csv`.
-void ForEachCsvRecord(std::string_view csv, const std::function<bool(std::string_view record)>& fn);
+// The CSV record of `csv` (see the top of this file) that starts at `*pos`, which moves past it;
+// nullopt at the end. Start at 0. The view points into `csv`.
+std::optional<std::string_view> NextCsvRecord(std::string_view csv, size_t* pos);
 // The leaf hash of a roster record in the roster's tree.
 Sha256 RosterRecordHash(std::string_view record);
 

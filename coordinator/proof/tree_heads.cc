@@ -60,16 +60,17 @@ Status TreeHeads::CheckRestored(uint64_t commit_index) const {
   return Status::Ok();
 }
 
-Status TreeHeads::SignIfDue(RecordStore& store, std::chrono::steady_clock::time_point now, int64_t now_us, bool force) {
-  if (!identity_ || (newest_ && newest_->size == tree_.size())) return Status::Ok();
-  if (!force && now < next_due_) return Status::Ok();
+Result<bool> TreeHeads::SignIfDue(RecordStore& store, std::chrono::steady_clock::time_point now, int64_t now_us,
+                                  bool force) {
+  if (!identity_ || (newest_ && newest_->size == tree_.size())) return false;
+  if (!force && now < next_due_) return false;
   Checkpoint head = SignCheckpoint(tree_.size(), tree_.Root(), now_us, *identity_);
   std::string line = FormatCheckpoint(head);
   if (Status s = store.SaveCheckpoint(head.size, line); !s.ok()) return s;
   newest_ = head;
   newest_line_ = std::move(line);
   next_due_ = now + interval_;
-  return Status::Ok();
+  return true;
 }
 
 }  // namespace capture::coord

@@ -48,8 +48,9 @@ class TreeHeads {
 
   // Signs a head of the tree as it is now (time `now_us`, the system clock) and stores it, when
   // the tree grew since the last head and `interval` has passed since (`force`: whatever the time).
-  // An error only when the store cannot take it.
-  Status SignIfDue(RecordStore& store, std::chrono::steady_clock::time_point now, int64_t now_us, bool force = false);
+  // Whether it signed one; an error only when the store cannot take it.
+  Result<bool> SignIfDue(RecordStore& store, std::chrono::steady_clock::time_point now, int64_t now_us,
+                         bool force = false);
 
   // The newest head's checkpoint line (signed now or found at start); empty when there is none.
   const std::string& newest() const { return newest_line_; }
