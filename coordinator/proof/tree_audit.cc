@@ -49,7 +49,7 @@ std::string WhyNot(const Checkpoint& head, const RecordTree& tree, const PublicK
 }  // namespace
 
 Result<TreeAudit> AuditTree(const RecordStore& store, const PublicKey& coordinator_key,
-                            const std::optional<KeptHead>& kept) {
+                            const std::vector<KeptHead>& kept) {
   auto inputs = store.ReadStoredJudgeInputs();
   if (!inputs.ok()) return inputs.status();
   TreeAudit audit;
@@ -71,7 +71,7 @@ Result<TreeAudit> AuditTree(const RecordStore& store, const PublicKey& coordinat
   if (!read.ok()) return read;
   std::vector<uint64_t> watched;
   for (const Checkpoint& head : stored) watched.push_back(head.size);
-  if (kept) watched.push_back(kept->head.size);
+  for (const KeptHead& k : kept) watched.push_back(k.head.size);
 
   RecordTree tree(*inputs, std::move(watched));
   auto verdicts = VerifyVerdicts(store, [&](std::string_view item, std::string_view verdict) {
@@ -92,20 +92,35 @@ Result<TreeAudit> AuditTree(const RecordStore& store, const PublicKey& coordinat
       audit.findings.push_back("differs head " + Label(head) + ": " + why);
     }
   }
-  if (kept) {
-    // A kept head is evidence against the stored ones, not bounded by them: they may be re-signed.
-    std::string why = WhyNot(kept->head, tree, coordinator_key, 0);
-    const auto same_size = std::find_if(stored.begin(), stored.end(),
-                                        [&](const Checkpoint& head) { return head.size == kept->head.size; });
-    if (!why.empty() && same_size != stored.end() && same_size->root != kept->head.root &&
-        same_size->key == kept->head.key && VerifyCheckpointSignature(*same_size).ok()) {
+  // A kept head is evidence against the stored ones, not bounded by them (they may be signed
+  // again), only by kept heads that hold: so the kept heads are judged in order of size.
+  std::vector<size_t> by_size(kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) by_size[i] = i;
+  std::stable_sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) { return kept[a].head.size < kept[b].head.size; });
+  audit.kept_holds.assign(kept.size(), false);
+  std::vector<std::string> kept_findings(kept.size());
+  holds_below = 0;
+  for (size_t i : by_size) {
+    const Checkpoint& head = kept[i].head;
+    std::string why = WhyNot(head, tree, coordinator_key, holds_below);
+    if (why.empty()) {
+      holds_below = head.size;
+      audit.kept_holds[i] = true;
+      continue;
+    }
+    const auto same_size =
+        std::find_if(stored.begin(), stored.end(), [&](const Checkpoint& s) { return s.size == head.size; });
+    if (same_size != stored.end() && same_size->root != head.root && same_size->key == head.key &&
+        VerifyCheckpointSignature(*same_size).ok()) {
       why += "; the store's own head of this size, signed at " + FormatIso8601UtcMicros(same_size->time_us) +
              ", has root " + ToHex(same_size->root) +
              ": the coordinator's key signed two trees of one size, so the record was rewritten and its heads "
              "signed again";
     }
-    audit.kept_head_holds = why.empty();
-    if (!why.empty()) audit.findings.push_back("differs checkpoint " + Label(kept->head) + " (" + kept->origin + "): " + why);
+    kept_findings[i] = "differs checkpoint " + Label(head) + " (" + kept[i].origin + "): " + why;
+  }
+  for (std::string& finding : kept_findings) {
+    if (!finding.empty()) audit.findings.push_back(std::move(finding));
   }
   return audit;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tools/capturectl/record_access.h"
 
@@ -33,7 +34,7 @@ int RunExportPhotos(const ExportPhotosArgs& args);
 struct VerifyArgs {
   std::string store_dir;
   bool check_images = true;     // the images the record names, in store_dir/images
-  std::string checkpoint;       // a file with a head kept elsewhere (a station's), or empty
+  std::vector<std::string> checkpoints;  // files with heads kept elsewhere (stations')
   std::string coordinator_key;  // a file or 64 hex digits; empty: store_dir/coordinator.pub
 };
 // 1 when a verdict differs, a head does not hold or an image is missing or altered.

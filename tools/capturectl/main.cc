@@ -9,7 +9,7 @@
 // --connect authenticates as the registrar with --keys DIR (registrar.key, coordinator.pub).
 //   capturectl export anomalies|assignment (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
 //   capturectl export photos DIR (--store STORE | --connect ENDPOINT --image-store STORE) [--json]
-//   capturectl verify --store DIR [--verdicts-only] [--checkpoint FILE] [--coordinator-key HEX_OR_FILE]
+//   capturectl verify --store DIR [--verdicts-only] [--checkpoint FILE]… [--coordinator-key HEX_OR_FILE]
 //   capturectl checkpoint (--store DIR | --connect ENDPOINT)
 //   capturectl prove --student STUDENT_NO --store DIR [--out FILE]
 //   capturectl check-proof FILE --coordinator-key HEX_OR_FILE [--student STUDENT_NO]
@@ -195,9 +195,10 @@ int main(int argc, char** argv) {
   verify_cmd->add_flag("--verdicts-only", verdicts_only,
                        "Skip the images: by default every image the record names must be in STORE/images and still hash "
                        "to its name (each distinct image is read and hashed once).");
-  verify_cmd->add_option("--checkpoint", verify_args.checkpoint,
+  verify_cmd->add_option("--checkpoint", verify_args.checkpoints,
                          "A file holding a tree head kept outside the store (station-agent --print-checkpoint): the "
-                         "record must extend it, its root being the record's root at its size.");
+                         "record must extend it, its root being the record's root at its size. May be given once per "
+                         "station: heads of several sizes narrow down where a record was changed.");
   verify_cmd->add_option("--coordinator-key", verify_args.coordinator_key,
                          "The coordinator's public key, a file or 64 hex digits, that every head must be signed with "
                          "(default STORE/coordinator.pub; an auditor gives the key the coordinator published).");

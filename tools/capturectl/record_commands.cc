@@ -43,13 +43,13 @@ int RunVerify(const VerifyArgs& args) {
     return Fail("the coordinator's key (" + key_source + "): " + key.status().message() +
                 (args.coordinator_key.empty() ? "; give it with --coordinator-key HEX_OR_FILE" : ""));
   }
-  std::optional<coord::KeptHead> kept;
-  if (!args.checkpoint.empty()) {
-    auto line = ReadFile(args.checkpoint);
+  std::vector<coord::KeptHead> kept;
+  for (const std::string& file : args.checkpoints) {
+    auto line = ReadFile(file);
     if (!line.ok()) return Fail("--checkpoint: " + line.status().message());
     auto head = ParseCheckpoint(*line);
-    if (!head.ok()) return Fail("--checkpoint " + args.checkpoint + ": " + head.status().message());
-    kept = coord::KeptHead{*head, "the checkpoint in " + args.checkpoint};
+    if (!head.ok()) return Fail("--checkpoint " + file + ": " + head.status().message());
+    kept.push_back({*head, "the checkpoint in " + file});
   }
   auto store = coord::RecordStore::Open(args.store_dir, /*read_only=*/true);
   if (!store.ok()) return Fail(store.status().message());
@@ -85,10 +85,11 @@ int RunVerify(const VerifyArgs& args) {
                   static_cast<unsigned long long>(audit->leaves - audit->newest->size));
     }
   }
-  if (audit->kept_head_holds) {
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (!audit->kept_holds[i]) continue;
     std::printf("verified checkpoint size=%llu time=%s: the record extends this head (%s)\n",
-                static_cast<unsigned long long>(kept->head.size), FormatIso8601UtcMicros(kept->head.time_us).c_str(),
-                kept->origin.c_str());
+                static_cast<unsigned long long>(kept[i].head.size), FormatIso8601UtcMicros(kept[i].head.time_us).c_str(),
+                kept[i].origin.c_str());
   }
   if (args.check_images) {
     auto images = coord::AuditImages(**store, ImageStore(args.store_dir));
