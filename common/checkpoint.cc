@@ -113,6 +113,10 @@ Checkpoint SignCheckpoint(uint64_t size, const Sha256& root, MicrosSinceEpoch ti
   return checkpoint;
 }
 
+Checkpoint SignCheckpoint(uint64_t size, const Sha256& root, MicrosSinceEpoch time_us, const Identity& identity) {
+  return {size, root, time_us, identity.public_key(), identity.Sign(CheckpointSignedBytes(size, root, time_us))};
+}
+
 std::string FormatCheckpoint(const Checkpoint& checkpoint) {
   return "checkpoint size=" + std::to_string(checkpoint.size) + " root=" + ToHex(checkpoint.root) +
          " time=" + FormatIso8601UtcMicros(checkpoint.time_us) + " key=" + Hex(checkpoint.key) +

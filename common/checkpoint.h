@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/identity.h"
 #include "common/sha256.h"
 #include "common/status.h"
 #include "common/time_format.h"
@@ -45,6 +46,10 @@ std::string CheckpointSignedBytes(uint64_t size, const Sha256& root, MicrosSince
 // years 0000 to 9999 (UTC), the range the line's time field can write.
 Checkpoint SignCheckpoint(uint64_t size, const Sha256& root, MicrosSinceEpoch time_us,
                           const Ed25519SecretKey& secret_key);
+
+// Signs with `identity` (the coordinator's): Checkpoint{size, root, time_us, its public key, its
+// signature of CheckpointSignedBytes(size, root, time_us)}.
+Checkpoint SignCheckpoint(uint64_t size, const Sha256& root, MicrosSinceEpoch time_us, const Identity& identity);
 
 // The line, without a trailing newline.
 std::string FormatCheckpoint(const Checkpoint& checkpoint);

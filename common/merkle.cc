@@ -6,7 +6,9 @@
 #include <bit>
 #include <cassert>
 #include <cstring>
+#include <map>
 #include <string>
+#include <utility>
 
 namespace capture {
 
@@ -130,6 +132,74 @@ Result<std::vector<Sha256>> InclusionProof(uint64_t index, uint64_t size, const 
   std::vector<Sha256> proof(siblings.size());
   if (Status st = FillSubtreeRoots(std::move(siblings), leaf_hash, proof); !st.ok()) return st;
   return proof;
+}
+
+Result<std::vector<std::vector<Sha256>>> InclusionProofs(const std::vector<uint64_t>& indices, uint64_t size,
+                                                         const LeafHashSource& leaf_hash) {
+  // Every sibling in a path is a node of the RFC's tree of `size` leaves, and every such node is
+  // either a complete subtree of 2^b leaves starting at a multiple of 2^b, which an append-only
+  // frontier builds once when its last leaf arrives, or a run [lo, size) along the right edge,
+  // which is the fold of the frontier's subtrees from lo on once every leaf is in. So one pass
+  // with a frontier that reports each node it builds fills every proof.
+  struct Slot {
+    size_t proof, position;
+  };
+  std::map<std::pair<uint64_t, uint64_t>, std::vector<Slot>> complete;  // [begin, end) -> where it goes
+  std::map<uint64_t, std::vector<Slot>> right_edge;                      // begin of [begin, size) -> where
+  std::vector<std::vector<Sha256>> proofs(indices.size());
+  for (size_t p = 0; p < indices.size(); ++p) {
+    const uint64_t index = indices[p];
+    if (index >= size) {
+      return Status::InvalidArgument("no inclusion proof of leaf " + std::to_string(index) + " in a tree of " +
+                                     std::to_string(size) + " leaves: the index must be below the size");
+    }
+    std::vector<std::pair<uint64_t, uint64_t>> siblings;  // from the top, as in InclusionProof
+    uint64_t lo = 0, hi = size;
+    while (hi - lo > 1) {
+      const uint64_t mid = lo + SplitPoint(hi - lo);
+      if (index < mid) {
+        siblings.emplace_back(mid, hi);
+        hi = mid;
+      } else {
+        siblings.emplace_back(lo, mid);
+        lo = mid;
+      }
+    }
+    proofs[p].resize(siblings.size());
+    for (size_t i = 0; i < siblings.size(); ++i) {
+      const auto [begin, end] = siblings[i];
+      const Slot slot{p, siblings.size() - 1 - i};
+      const uint64_t width = end - begin;
+      if (std::has_single_bit(width) && begin % width == 0) {
+        complete[{begin, end}].push_back(slot);
+      } else {
+        right_edge[begin].push_back(slot);
+      }
+    }
+  }
+  auto fill = [&proofs](const std::vector<Slot>& slots, const Sha256& hash) {
+    for (const Slot& slot : slots) proofs[slot.proof][slot.position] = hash;
+  };
+  // The frontier of MerkleFrontier::Append, with each subtree's first leaf kept beside its root.
+  std::vector<std::pair<uint64_t, Sha256>> subtrees;
+  for (uint64_t i = 0; i < size; ++i) {
+    Result<Sha256> leaf = leaf_hash(i);
+    if (!leaf.ok()) return leaf.status();
+    std::pair<uint64_t, Sha256> node{i, *leaf};
+    for (uint64_t carry = i;; carry >>= 1) {
+      if (auto wanted = complete.find({node.first, i + 1}); wanted != complete.end()) fill(wanted->second, node.second);
+      if (!(carry & 1)) break;
+      node = {subtrees.back().first, NodeHash(subtrees.back().second, node.second)};
+      subtrees.pop_back();
+    }
+    subtrees.push_back(node);
+  }
+  Sha256 folded{};
+  for (auto it = subtrees.rbegin(); it != subtrees.rend(); ++it) {
+    folded = it == subtrees.rbegin() ? it->second : NodeHash(it->second, folded);
+    if (auto wanted = right_edge.find(it->first); wanted != right_edge.end()) fill(wanted->second, folded);
+  }
+  return proofs;
 }
 
 Result<std::vector<Sha256>> ConsistencyProof(uint64_t old_size, uint64_t new_size, const LeafHashSource& leaf_hash) {

@@ -60,6 +60,13 @@ using LeafHashSource = std::function<Result<Sha256>(uint64_t index)>;
 // tree but `index` once. kInvalidArgument unless index < size.
 Result<std::vector<Sha256>> InclusionProof(uint64_t index, uint64_t size, const LeafHashSource& leaf_hash);
 
+// The inclusion proofs of several leaves in the tree of the first `size` leaves, in the order of
+// `indices` (repeats allowed), each equal to InclusionProof(index, size, …), from ONE pass that
+// reads every leaf once: a proof file of a dozen leaves costs one pass over a large record, not a
+// dozen. kInvalidArgument unless every index is below size.
+Result<std::vector<std::vector<Sha256>>> InclusionProofs(const std::vector<uint64_t>& indices, uint64_t size,
+                                                         const LeafHashSource& leaf_hash);
+
 // The consistency proof that the tree of the first `old_size` leaves is a prefix of the tree of
 // the first `new_size`: RFC 9162 §2.1.4.1 PROOF(old_size, D[0:new_size]). Empty when the sizes are
 // equal (no leaf is read then). Reads the leaves of the proof's subtrees once each: O(new_size).

@@ -20,9 +20,12 @@ Result<std::unique_ptr<judge::Judge>> MakeJudge(const JudgeInputs& inputs) {
 }
 
 Status Replay(const RecordStore& store, judge::Judge& judge,
-              const std::function<void(const wire::RecordItem&, const wire::Verdict&)>& each) {
+              const std::function<void(const wire::RecordItem&, const wire::Verdict&)>& each,
+              const StoredItemSink& stored) {
   wire::Verdict verdict;  // one for every item: its room is reused
-  return store.ForEachItem([&](const wire::RecordItem& item) {
+  return store.ForEachStoredItem([&](const wire::RecordItem& item, std::string_view item_bytes,
+                                     std::string_view stored_verdict) {
+    if (stored) stored(item_bytes, stored_verdict);
     judge.Apply(item, nullptr, &verdict);
     if (each) each(item, verdict);
     return true;
@@ -72,13 +75,15 @@ std::string DescribeVerdictDifference(const std::string& stored_bytes, const wir
   return "stored vs re-judged: " + report;
 }
 
-Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store) {
+Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store, const StoredItemSink& sink) {
   auto judge = MakeStoredJudge(store);
   if (!judge.ok()) return judge.status();
   VerifyOutcome outcome;
   wire::Verdict verdict;  // their room is reused
   std::string rejudged;
-  Status read = store.ForEachItemAndVerdict([&](const wire::RecordItem& item, std::string_view stored) {
+  Status read = store.ForEachStoredItem([&](const wire::RecordItem& item, std::string_view item_bytes,
+                                             std::string_view stored) {
+    if (sink) sink(item_bytes, stored);
     ++outcome.items;
     (*judge)->Apply(item, nullptr, &verdict);
     verdict.SerializeToString(&rejudged);

@@ -22,9 +22,12 @@ namespace capture::coord {
 Result<std::unique_ptr<judge::Judge>> MakeJudge(const JudgeInputs& inputs);
 
 // Feeds every stored item to `judge` in commit order; `each` (if set) sees each item with its
-// verdict, both valid during the call only. Allocates nothing per item for the verdict.
+// verdict, both valid during the call only; `stored` (if set) sees each item's bytes and stored
+// verdict's bytes first (the coordinator rebuilds its tree in the same pass). Allocates nothing per
+// item for the verdict.
 Status Replay(const RecordStore& store, judge::Judge& judge,
-              const std::function<void(const wire::RecordItem&, const wire::Verdict&)>& each = nullptr);
+              const std::function<void(const wire::RecordItem&, const wire::Verdict&)>& each = nullptr,
+              const StoredItemSink& stored = nullptr);
 
 // A Judge that has judged the whole stored record. NotFound when the store holds no judge inputs.
 Result<std::unique_ptr<judge::Judge>> JudgeStoredRecord(const RecordStore& store);
@@ -37,9 +40,10 @@ struct VerifyOutcome {
 };
 
 // Re-judges the record from scratch and compares every stored Verdict with the new one, byte for
-// byte, in one pass over the store: a missing or different verdict is a difference. Errors only
-// when the store cannot be read.
-Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store);
+// byte, in one pass over the store: a missing or different verdict is a difference. `stored` (if
+// set) sees each item's bytes and stored verdict's bytes in that pass (`capturectl verify` grows the
+// record's tree with them). Errors only when the store cannot be read.
+Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store, const StoredItemSink& stored = nullptr);
 
 struct ImageAudit {
   uint64_t images = 0;               // distinct images the record's SHOT_TAKEN events name

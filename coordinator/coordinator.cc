@@ -122,7 +122,10 @@ Admission Coordinator::AdmissionNow() const {
 }
 
 Status Coordinator::Restore() {
-  Status replayed = Replay(*store_, *judge_, [&](const wire::RecordItem& item, const wire::Verdict&) {
+  auto heads = TreeHeads::Open(*store_, options_.security.identity);
+  if (!heads.ok()) return heads.status();
+  heads_ = std::move(*heads);
+  const auto replay_each = [&](const wire::RecordItem& item, const wire::Verdict&) {
     watch_.Restore(item);
     if (item.has_observation()) {
       // A key change the live coordinator recorded was checked then; one that fails now was refused then too.
@@ -133,8 +136,9 @@ Status Coordinator::Restore() {
       wire::CaptureEvent event;
       if (event.ParseFromString(item.event())) latest_epoch_[event.station()] = event.epoch();
     }
-  });
-  if (!replayed.ok()) return replayed;
+  };
+  if (Status replayed = Replay(*store_, *judge_, replay_each, heads_->Sink()); !replayed.ok()) return replayed;
+  if (Status s = heads_->CheckRestored(store_->commit_index()); !s.ok()) return s;
   for (const auto& [stream, stored] : store_->streams()) {
     auto last = store_->EventBytes(stream, stored);
     if (!last.ok()) return last.status();
@@ -183,7 +187,10 @@ Status Coordinator::Run(int stop_fd) {
   while (true) {
     auto ready = Poll(items, options_.tick);
     if (!ready.ok()) return ready.status();
-    if (items[2].revents & ZMQ_POLLIN) return Status::Ok();
+    // A clean stop signs what the last turns committed, so that the head covers the whole record.
+    if (items[2].revents & ZMQ_POLLIN) {
+      return heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros(), /*force=*/true).status();
+    }
     if (Status s = Turn(); !s.ok()) return s;
   }
 }
@@ -207,6 +214,9 @@ Status Coordinator::Turn() {
   }
   for (wire::Observation& silent : watch_.Tick(std::chrono::steady_clock::now())) Observe(std::move(silent));
   if (Status s = TimedCommit(); !s.ok()) return s;
+  auto signed_head = heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros());
+  if (!signed_head.ok()) return signed_head.status();
+  head_signed_ = *signed_head;
   PublishVerdicts();
   PublishProgress();
   Answer();
@@ -635,7 +645,7 @@ Status Coordinator::Commit() {
     judge_->Apply(item, event, &verdict);
     return verdict;
   };
-  if (Status s = store_->Commit(std::move(batch_), received, judge); !s.ok()) {
+  if (Status s = store_->Commit(std::move(batch_), received, judge, heads_->Sink()); !s.ok()) {
     LogError(kLog, "commit failed, stopping so that a restart recovers from the store: " + s.message());
     return s;
   }
@@ -817,6 +827,7 @@ void Coordinator::Answer() {
     a->set_epoch(stream.epoch);
     a->set_stored_seq(tracker_.stored(stream));
     a->set_images_port(intake_->port());
+    a->set_checkpoint(heads_->newest());
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));  // an absent agent hears at its next hello
   };
   for (const StreamId& stream : advanced_) {
@@ -825,6 +836,13 @@ void Coordinator::Answer() {
   for (const auto& [peer, stream] : hellos_) {
     const std::string* agent = AgentPeer(stream);
     if (!advanced_.count(stream) || !agent || *agent != peer) ack(peer, stream);
+  }
+  // A new head goes to every agent now, not with its station's next event: an idle station
+  // witnesses the record as it is, too.
+  if (head_signed_) {
+    for (const auto& [station, route] : agent_routes_) {
+      if (!advanced_.count({station, route.epoch})) ack(route.peer, {station, route.epoch});
+    }
   }
   if (!status_requesters_.empty()) {
     wire::Frame frame;
@@ -908,6 +926,7 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
     for (const auto& [name, value] : gatekeeper_->counters()) add(name, value);
   }
   reply.set_commit_index(store_->commit_index());
+  reply.set_checkpoint(heads_->newest());
   return reply;
 }
 

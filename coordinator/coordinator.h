@@ -34,6 +34,12 @@
 // bytes is never stored either: it is counted (seq_conflicts) and recorded once per distinct hash
 // as an Observation SEQ_CONFLICT.
 //
+// The record's tree (proof/tree_heads.h): rebuilt from the store at start in the replay's pass, and
+// a start is refused when the store no longer leads to its newest signed head; each committed item's
+// leaf is appended as it is written, and after a turn's commit a head is signed (at most every
+// 200 ms, and once more on a clean stop) and stored beside the record. Every Ack and StatusReply
+// carries the newest head's checkpoint line.
+//
 // Images: an ImageIntake (images/image_intake.h) runs beside this loop, on its own thread and
 // socket, and its counters are in every StatusReply too. The answer to an agent's hello names its port.
 //
@@ -73,6 +79,7 @@
 #include "coordinator/dashboard/metrics.h"
 #include "coordinator/images/image_intake.h"
 #include "coordinator/judge/judge.h"
+#include "coordinator/proof/tree_heads.h"
 #include "coordinator/record_store.h"
 #include "coordinator/security/enrolment.h"
 #include "coordinator/security/gatekeeper.h"
@@ -95,6 +102,7 @@ struct CoordinatorOptions {
   std::string images_endpoint = "tcp://127.0.0.1:*";
   std::string store_dir;  // the store's folder: images are filed in store_dir/images
   // CURVE on every socket with the coordinator's identity; a null identity is plain text (--insecure).
+  // The same identity signs the record's tree heads; in plain text none are signed.
   ServerSecurity security;
   // Admitted besides the stations' keys: the registrar's (capturectl, the dashboard).
   std::optional<PublicKey> registrar_key;
@@ -244,6 +252,8 @@ class Coordinator {
 
   SequenceTracker tracker_;
   std::unique_ptr<judge::Judge> judge_;
+  std::unique_ptr<TreeHeads> heads_;  // the record's tree and its signed heads; set by Restore
+  bool head_signed_ = false;          // this turn signed a head: every agent is sent it
   StationWatch watch_;
   std::map<uint32_t, uint64_t> latest_epoch_;  // per station: the epoch heard last
   std::map<uint32_t, AgentRoute> agent_routes_;  // per station: its agent's connection, once it said hello

@@ -25,6 +25,7 @@ constexpr char kStationKeysKey[] = "keys_csv";
 constexpr char kStreamPrefix = 's';
 constexpr char kConflictPrefix = 'c';
 constexpr char kHeadPrefix = 'w';  // a station's signed chain head: the station witnessed its events
+constexpr char kCheckpointPrefix = 'h';
 
 void PutBig32(std::string& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
@@ -300,12 +301,11 @@ Status RecordStore::CheckJudgeInputs() {
   return Status::Ok();
 }
 
-Result<JudgeInputs> RecordStore::ReadJudgeInputs() const {
+Result<StoredJudgeInputs> RecordStore::ReadStoredJudgeInputs() const {
   const std::string what = "record store " + path_;
   if (!has_judge_inputs_) return Status::NotFound(what + " holds no judge inputs");
-  std::string config;
-  JudgeInputs inputs;
-  for (auto [key, value] : {std::pair{kJudgeConfigKey, &config}, std::pair{kScheduleKey, &inputs.schedule_csv},
+  StoredJudgeInputs inputs;
+  for (auto [key, value] : {std::pair{kJudgeConfigKey, &inputs.config}, std::pair{kScheduleKey, &inputs.schedule_csv},
                             std::pair{kRosterKey, &inputs.roster_csv}}) {
     if (rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, key, value); !s.ok()) {
       return FromRocks(s, "cannot read the judge's inputs in " + what);
@@ -315,9 +315,19 @@ Result<JudgeInputs> RecordStore::ReadJudgeInputs() const {
       !s.ok() && !s.IsNotFound()) {
     return FromRocks(s, "cannot read the enrolment in " + what);
   }
-  if (!inputs.config.ParseFromString(config)) {
-    return Status::Corruption(what + ": the stored judge configuration does not parse");
+  return inputs;
+}
+
+Result<JudgeInputs> RecordStore::ReadJudgeInputs() const {
+  auto stored = ReadStoredJudgeInputs();
+  if (!stored.ok()) return stored.status();
+  JudgeInputs inputs;
+  if (!inputs.config.ParseFromString(stored->config)) {
+    return Status::Corruption("record store " + path_ + ": the stored judge configuration does not parse");
   }
+  inputs.schedule_csv = std::move(stored->schedule_csv);
+  inputs.roster_csv = std::move(stored->roster_csv);
+  inputs.station_keys_csv = std::move(stored->station_keys_csv);
   return inputs;
 }
 
@@ -343,7 +353,8 @@ Status RecordStore::SaveJudgeInputs(const JudgeInputs& inputs) {
   return Status::Ok();
 }
 
-Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJudge& judge) {
+Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJudge& judge,
+                           const StoredItemSink& stored) {
   if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
   if (batch.empty()) return Status::Ok();
   // Each stream's events must continue what is stored, one seq after another.
@@ -372,6 +383,12 @@ Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJu
     item.record.set_received_time_us(received_time_us);
     const wire::Verdict& verdict = judge(item.record, item.seq == 0 ? nullptr : &item.event);
     EncodeStoredItem(value, item.record, verdict);
+    if (stored) {
+      std::string_view item_bytes;
+      std::string_view verdict_bytes;
+      DecodeStoredItem(value, &item_bytes, &verdict_bytes);  // what EncodeStoredItem wrote always decodes
+      stored(item_bytes, verdict_bytes);
+    }
     key.clear();
     PutBig64(key, index);
     rocksdb::Status s = write.Put(record_, key, value);
@@ -410,27 +427,51 @@ Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJu
   return Status::Ok();
 }
 
+RecordStore::Cursor::Cursor(std::string what, std::unique_ptr<rocksdb::Iterator> it)
+    : what_(std::move(what)), it_(std::move(it)) {
+  it_->SeekToFirst();
+}
+RecordStore::Cursor::~Cursor() = default;
+
+Result<bool> RecordStore::Cursor::Next() {
+  if (next_index_ > 1) it_->Next();
+  if (!it_->Valid()) {
+    if (Status s = FromRocks(it_->status(), "cannot read " + what_); !s.ok()) return s;
+    return false;
+  }
+  const uint64_t index = GetBig({it_->key().data(), it_->key().size()});
+  if (index != next_index_) {
+    return Status::Corruption(what_ + ": commit index " + std::to_string(next_index_) + " is missing (next is " +
+                              std::to_string(index) + ")");
+  }
+  ++next_index_;
+  if (!DecodeStoredItem({it_->value().data(), it_->value().size()}, &item_bytes_, &verdict_bytes_) ||
+      !item_.ParseFromArray(item_bytes_.data(), static_cast<int>(item_bytes_.size())) ||
+      item_.commit_index() != index) {
+    return Status::Corruption(what_ + ": record item " + std::to_string(index) + " does not parse");
+  }
+  return true;
+}
+
+std::unique_ptr<RecordStore::Cursor> RecordStore::ReadItems() const {
+  return std::unique_ptr<Cursor>(
+      new Cursor("record store " + path_, std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), record_))));
+}
+
+Status RecordStore::ForEachStoredItem(
+    const std::function<bool(const wire::RecordItem&, std::string_view, std::string_view)>& fn) const {
+  std::unique_ptr<Cursor> cursor = ReadItems();
+  while (true) {
+    Result<bool> next = cursor->Next();
+    if (!next.ok()) return next.status();
+    if (!*next || !fn(cursor->item(), cursor->item_bytes(), cursor->verdict_bytes())) return Status::Ok();
+  }
+}
+
 Status RecordStore::ForEachItemAndVerdict(
     const std::function<bool(const wire::RecordItem&, std::string_view)>& fn) const {
-  const std::string what = "record store " + path_;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), record_));
-  wire::RecordItem item;  // its room is reused
-  uint64_t expected = 1;
-  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
-    const uint64_t index = GetBig({it->key().data(), it->key().size()});
-    if (index != expected) {
-      return Status::Corruption(what + ": commit index " + std::to_string(expected) + " is missing (next is " +
-                                std::to_string(index) + ")");
-    }
-    std::string_view item_bytes;
-    std::string_view verdict;
-    if (!DecodeStoredItem({it->value().data(), it->value().size()}, &item_bytes, &verdict) ||
-        !item.ParseFromArray(item_bytes.data(), static_cast<int>(item_bytes.size())) || item.commit_index() != index) {
-      return Status::Corruption(what + ": record item " + std::to_string(index) + " does not parse");
-    }
-    if (!fn(item, verdict)) return Status::Ok();
-  }
-  return FromRocks(it->status(), "cannot read " + what);
+  return ForEachStoredItem(
+      [&](const wire::RecordItem& item, std::string_view, std::string_view verdict) { return fn(item, verdict); });
 }
 
 Status RecordStore::ForEachStationHead(const std::function<bool(const wire::ChainHead&)>& fn) const {
@@ -447,7 +488,8 @@ Status RecordStore::ForEachStationHead(const std::function<bool(const wire::Chai
 }
 
 Status RecordStore::ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const {
-  return ForEachItemAndVerdict([&](const wire::RecordItem& item, std::string_view) { return fn(item); });
+  return ForEachStoredItem(
+      [&](const wire::RecordItem& item, std::string_view, std::string_view) { return fn(item); });
 }
 
 Result<uint64_t> RecordStore::CommitIndexOf(const StreamId& stream, uint64_t seq) const {
@@ -496,6 +538,36 @@ Result<bool> RecordStore::HasConflict(const StreamId& stream, uint64_t seq, cons
   if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, "cannot read record store " + path_);
   return true;
+}
+
+Status RecordStore::SaveCheckpoint(uint64_t size, std::string_view line) {
+  if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
+  std::string key(1, kCheckpointPrefix);
+  PutBig64(key, size);
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), meta_, key, rocksdb::Slice(line.data(), line.size())),
+                   "cannot store the signed tree head of size " + std::to_string(size) + " in record store " + path_);
+}
+
+Status RecordStore::ForEachCheckpoint(const std::function<bool(uint64_t size, std::string_view line)>& fn) const {
+  const std::string what = "record store " + path_;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  for (it->Seek(std::string(1, kCheckpointPrefix)); it->Valid() && it->key()[0] == kCheckpointPrefix; it->Next()) {
+    if (it->key().size() != 9) return Status::Corruption(what + ": a signed tree head's key is not 9 bytes long");
+    if (!fn(GetBig({it->key().data() + 1, 8}), {it->value().data(), it->value().size()})) return Status::Ok();
+  }
+  return FromRocks(it->status(), "cannot read the signed tree heads of " + what);
+}
+
+Result<std::string> RecordStore::NewestCheckpoint() const {
+  const std::string what = "record store " + path_;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  // The heads' keys end where the next prefix begins: the last key before it is the largest size.
+  it->SeekForPrev(std::string(1, static_cast<char>(kCheckpointPrefix + 1)));
+  if (Status s = FromRocks(it->status(), "cannot read the signed tree heads of " + what); !s.ok()) return s;
+  if (!it->Valid() || it->key().empty() || it->key()[0] != kCheckpointPrefix) {
+    return Status::NotFound(what + " holds no signed tree head");
+  }
+  return it->value().ToString();
 }
 
 }  // namespace capture::coord

@@ -24,14 +24,20 @@
 //                                                         -> commit index of its SEQ_CONFLICT item
 //                           "w" station u32, epoch u64, seq u64
 //                                                         -> ChainHead: the station's signature of its
-//                                                            event seq (kept: the newest per stream,
-//                                                            at most one per second of station time)
+//                                                            event seq (kept: each one that advanced
+//                                                            its stream, so the newest always)
+//                           "h" size u64                  -> the coordinator's signed tree head of that
+//                                                            size: a checkpoint line (common/checkpoint.h)
 // One key per item, and one "runs" key per stream and Commit rather than one per event: an event is
 // found again (to tell a resent duplicate from a conflict) through its run, which is rare, while
 // every event is written, which is not.
 // One Commit is one synced WriteBatch over all three, items and their verdicts together, so after a
 // crash (kill -9) the store holds every committed batch completely and nothing of a later one.
 // Stores of earlier format versions (never deployed) are refused with a message naming the version.
+// The signed tree heads ("h") came later within version 3: a store without them is still version 3,
+// it proves nothing of itself (docs/record-proofs.md). A head is written on its own, unsynced: the
+// next commit's synced write carries it to disk (one write-ahead log), and a head lost with the
+// machine is signed again from the durable record.
 //
 // Invariants Commit enforces: a stream's events are stored contiguously from seq 1, and an
 // (station, epoch, seq) is never written twice, so a conflicting event can never overwrite one.
@@ -59,6 +65,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Iterator;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -71,6 +78,19 @@ struct JudgeInputs {
   std::string roster_csv;    // the roster file's bytes exactly
   std::string station_keys_csv;  // the enrolment file's bytes exactly; empty: none was given
 };
+
+// The judge's inputs exactly as stored, the configuration's bytes unparsed: what the record's tree
+// takes as its first leaves (coordinator/proof/record_leaves.h).
+struct StoredJudgeInputs {
+  std::string config;            // JudgeConfig bytes
+  std::string schedule_csv;
+  std::string roster_csv;
+  std::string station_keys_csv;  // empty: none
+};
+
+// Sees an item's bytes and its verdict's bytes exactly as they are written (and read back), e.g. to
+// hash them into the record's tree. The views are valid during the call only.
+using StoredItemSink = std::function<void(std::string_view item_bytes, std::string_view verdict_bytes)>;
 
 // Judges one item as it is committed; `event` is the item's event parsed (nullptr for an
 // observation). The Verdict is stored in the same write; the reference need only live until the
@@ -127,10 +147,11 @@ class RecordStore {
 
   // Gives the batch's items the next commit indexes, has `judge` judge each in order (once every
   // item is known to be valid) and writes the items and their verdicts with sync, all or nothing.
-  // InvalidArgument (nothing written, nothing judged) if an event does not continue its stream.
-  // On an I/O error the judge has seen items that are not
-  // stored: the caller must stop. The batch is consumed.
-  Status Commit(Batch&& batch, int64_t received_time_us, const ItemJudge& judge);
+  // `stored` (if set) sees each item's bytes and verdict's bytes in commit order as they are
+  // encoded for the write. InvalidArgument (nothing written, nothing judged, nothing seen) if an
+  // event does not continue its stream. On an I/O error the judge and `stored` have seen items that
+  // are not stored: the caller must stop. The batch is consumed.
+  Status Commit(Batch&& batch, int64_t received_time_us, const ItemJudge& judge, const StoredItemSink& stored = nullptr);
 
   // Writes the judge's inputs with sync, once, before the first item. InvalidArgument when they
   // are stored already.
@@ -139,6 +160,34 @@ class RecordStore {
   // Reads them from the store: a roster may be large, so the store does not keep it in memory.
   // NotFound until saved; Corruption when the stored configuration does not parse.
   Result<JudgeInputs> ReadJudgeInputs() const;
+  // The same, as stored: NotFound until saved.
+  Result<StoredJudgeInputs> ReadStoredJudgeInputs() const;
+
+  // Reads the record forward in commit order, one item at a time, for a caller that pulls rather
+  // than being called (a Merkle proof's leaf source). Lives no longer than its store.
+  class Cursor {
+   public:
+    ~Cursor();
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
+    // Moves to the next item: false after the last. Corruption as ForEachItem.
+    Result<bool> Next();
+    // The current item, and its bytes and its verdict's as stored, valid until the next Next().
+    const wire::RecordItem& item() const { return item_; }
+    std::string_view item_bytes() const { return item_bytes_; }
+    std::string_view verdict_bytes() const { return verdict_bytes_; }
+
+   private:
+    friend class RecordStore;
+    Cursor(std::string what, std::unique_ptr<rocksdb::Iterator> it);
+    std::string what_;
+    std::unique_ptr<rocksdb::Iterator> it_;
+    uint64_t next_index_ = 1;
+    wire::RecordItem item_;  // its room is reused
+    std::string_view item_bytes_;
+    std::string_view verdict_bytes_;
+  };
+  std::unique_ptr<Cursor> ReadItems() const;
 
   // Every stored chain head, by station, epoch and seq, until `fn` returns false.
   Status ForEachStationHead(const std::function<bool(const wire::ChainHead&)>& fn) const;
@@ -148,6 +197,10 @@ class RecordStore {
   Status ForEachItem(const std::function<bool(const wire::RecordItem&)>& fn) const;
   // The same, each item with its Verdict's bytes exactly as stored (they lie together: one read).
   Status ForEachItemAndVerdict(const std::function<bool(const wire::RecordItem&, std::string_view)>& fn) const;
+  // The same, with the item's own bytes as stored too.
+  Status ForEachStoredItem(
+      const std::function<bool(const wire::RecordItem&, std::string_view item_bytes, std::string_view verdict_bytes)>&
+          fn) const;
   uint64_t commit_index() const { return commit_index_; }
   // The received_time_us of the last item, 0 if none.
   int64_t last_received_time_us() const { return last_received_time_us_; }
@@ -158,6 +211,14 @@ class RecordStore {
   Result<std::string> EventBytes(const StreamId& stream, uint64_t seq) const;
   // Whether a SEQ_CONFLICT with this hash was already recorded.
   Result<bool> HasConflict(const StreamId& stream, uint64_t seq, const Sha256& hash) const;
+
+  // Keeps the coordinator's signed head of the tree of `size` leaves (its checkpoint line) beside
+  // the record, not synced (see the top of this file). The store does not read the line.
+  Status SaveCheckpoint(uint64_t size, std::string_view line);
+  // Every stored head in increasing size, until `fn` returns false.
+  Status ForEachCheckpoint(const std::function<bool(uint64_t size, std::string_view line)>& fn) const;
+  // The head of the largest size; NotFound when none is stored.
+  Result<std::string> NewestCheckpoint() const;
 
  private:
   RecordStore() = default;

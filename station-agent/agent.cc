@@ -32,6 +32,7 @@
 #include "station-agent/shot_name.h"
 #include "station-agent/station.h"
 #include "station-agent/station_clock.h"
+#include "station-agent/witness.h"
 
 namespace capture::agent {
 
@@ -181,6 +182,7 @@ class Agent::Impl final : public StationOutput {
   std::unique_ptr<Station> station_;
   std::unique_ptr<CameraWatch> camera_;
   std::unique_ptr<ImageShipper> shipper_;
+  std::optional<CheckpointWitness> witness_;  // keeps the coordinator's newest signed head
 
   // A live frame on the PUB socket; false when it could not be sent now.
   bool Publish(const std::string& frame) {
@@ -265,6 +267,10 @@ Status Agent::Impl::Open() {
     }
     security = {std::make_shared<const Identity>(*identity), *coordinator_key};
   }
+  auto witness = CheckpointWitness::Open(
+      journal_.get(), security.insecure() ? std::nullopt : std::optional<PublicKey>(security.server_key));
+  if (!witness.ok()) return witness.status();
+  witness_.emplace(std::move(*witness));
   auto shipper = ImageShipper::Start({options_.station, journal_->epoch(), options_.journal_dir, security},
                                      std::move(*journaled), journal_->acked_seq());
   if (!shipper.ok()) return shipper.status();
@@ -455,6 +461,8 @@ void Agent::Impl::OnAck(const wire::Ack& ack) {
     LogWarn(kLog, st.message());  // only costs resends after a restart
   }
   shipper_->Acked(stored);
+  // A refused head is news for the registrar: the coordinator's record went back or was rewritten.
+  if (Status st = witness_->Offer(ack.checkpoint()); !st.ok()) Alert(st.message());
   if (ack.images_port() != 0) shipper_->ConnectTo(WithPort(options_.control_endpoint, std::to_string(ack.images_port())));
 }
 

@@ -15,6 +15,7 @@ namespace {
 
 const std::string kEpochKey = "mepoch";
 const std::string kAckedKey = "macked";
+const std::string kCheckpointKey = "mcheckpoint";
 constexpr char kEventPrefix = 'e';
 constexpr char kImagePrefix = 'i';
 
@@ -167,6 +168,20 @@ Status Journal::SetAcked(uint64_t seq) {
   }
   acked_seq_ = seq;
   return Status::Ok();
+}
+
+Status Journal::SaveCheckpoint(std::string_view line) {
+  if (read_only_) return Status::InvalidArgument("journal is open read-only");
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), kCheckpointKey, rocksdb::Slice(line.data(), line.size())),
+                   "cannot keep the coordinator's checkpoint in the journal");
+}
+
+Result<std::string> Journal::Checkpoint() const {
+  std::string line;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), kCheckpointKey, &line);
+  if (s.IsNotFound()) return Status::NotFound("the journal holds no checkpoint: the coordinator has signed none yet");
+  if (!s.ok()) return FromRocks(s, "cannot read the journal's checkpoint");
+  return line;
 }
 
 Status Journal::ForEachEvent(uint64_t from_seq,

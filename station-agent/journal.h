@@ -3,12 +3,15 @@
 // Format (one RocksDB key space, distinguished by the first byte):
 //   'm' "epoch"                       -> 8 bytes big-endian: random, made when the journal is created
 //   'm' "acked"                       -> 8 bytes big-endian: the coordinator stored everything up to here
+//   'm' "checkpoint"                  -> the newest tree head the coordinator signed and this station
+//                                        kept (witness.h): a checkpoint line (common/checkpoint.h)
 //   'e' <seq, 8 bytes big-endian>     -> serialized wire::CaptureEvent, exactly as published
 //   'i' <file name> 0x00 <sha256, 32> -> 8 bytes big-endian: the seq of the SHOT_TAKEN that took this
 //                                        image in; 0 when it was stored without an event (no shot number)
 // Sequence numbers are 1, 2, 3 ... and never reused: Append writes the event and its index entry in
 // one synced batch before returning, so after a crash (kill -9) the journal holds every event that
 // was ever printed or published. The acked mark is written unsynced: losing it only causes resends.
+// So is the checkpoint: losing the newest one leaves an older, which the record extends as well.
 //
 // Thread safety: one thread uses a Journal. A read-only Journal may be opened by other processes
 // while the agent runs (it sees the events up to its opening).
@@ -58,6 +61,11 @@ class Journal {
 
   // Raises the acked mark (never lowers it). Not synced.
   Status SetAcked(uint64_t seq);
+
+  // Keeps `line` as the station's checkpoint, replacing the one kept before. Not synced.
+  Status SaveCheckpoint(std::string_view line);
+  // The checkpoint line kept; NotFound before the first.
+  Result<std::string> Checkpoint() const;
 
   // Calls `fn` for each event with seq >= from_seq in order, until it returns false.
   Status ForEachEvent(uint64_t from_seq, const std::function<bool(uint64_t seq, std::string_view bytes)>& fn) const;

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "station-agent/agent.h"
 #include "station-agent/input.h"
+#include "station-agent/journal.h"
 #include "station-agent/lines.h"
 #include "station-agent/shot_name.h"
 
@@ -35,6 +36,11 @@ int main(int argc, char** argv) {
   app.add_option("--test-drop-seed", options.test_drop_seed, "For tests: the seed of --test-drop-share's losses.");
   bool print_key = false;
   app.add_flag("--print-key", print_key, "Print the station's public key (making the key if needed) and exit.");
+  bool print_checkpoint = false;
+  app.add_flag("--print-checkpoint", print_checkpoint,
+               "Print the newest tree head the coordinator signed and this station kept (a checkpoint line, for "
+               "capturectl verify --checkpoint) and exit: 0 printed, 1 none yet or unreadable. Needs --journal DIR or "
+               "--station N; works while the agent runs.");
   app.add_option("--input", options.input_path,
                  "File or named pipe to read code and mark lines from, instead of stdin. Marks: " +
                      std::string(capture::agent::kMarkForms) + ".");
@@ -68,6 +74,21 @@ int main(int argc, char** argv) {
   options.console = console == "on" ? Console::kOn : console == "off" ? Console::kOff : Console::kAuto;
 
   const std::string n = std::to_string(options.station);
+  if (print_checkpoint) {
+    if (options.journal_dir.empty() && options.station == 0) {
+      std::fprintf(stderr, "--print-checkpoint needs --journal DIR or --station N\n");
+      return 2;
+    }
+    if (options.journal_dir.empty()) options.journal_dir = "./station-" + n + "-journal";
+    auto journal = capture::agent::Journal::Open(options.journal_dir, /*read_only=*/true);
+    auto line = journal.ok() ? (*journal)->Checkpoint() : capture::Result<std::string>(journal.status());
+    if (!line.ok()) {
+      std::fprintf(stderr, "station-agent: %s: %s\n", options.journal_dir.c_str(), line.status().message().c_str());
+      return 1;
+    }
+    std::printf("%s\n", line->c_str());
+    return 0;
+  }
   if (print_key) {
     if (options.identity_path.empty() && options.journal_dir.empty() && options.station == 0) {
       std::fprintf(stderr, "--print-key needs --identity FILE, --journal DIR or --station N\n");

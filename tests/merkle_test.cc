@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/checkpoint.h"
+#include "common/identity.h"
 #include "common/merkle.h"
 #include "common/sha256.h"
 
@@ -583,6 +584,58 @@ TEST(MerkleProof, ProofsInALargeTreeVerifyAgainstTheFrontierRoot) {
   }
 }
 
+TEST(MerkleProof, InclusionProofsOfManyLeavesInOnePassEqualTheProofsOneAtATime) {
+  const std::vector<std::string> leaves = Leaves(64);
+  for (size_t size = 1; size <= leaves.size(); ++size) {
+    std::vector<uint64_t> indices;
+    for (uint64_t i = size; i-- > 0;) indices.push_back(i);  // every leaf, in no particular order
+    indices.push_back(size / 2);                             // and one twice
+    std::vector<uint64_t> reads;
+    const LeafHashSource recording = [&](uint64_t index) -> Result<Sha256> {
+      reads.push_back(index);
+      return LeafHash(leaves.at(index));
+    };
+    auto proofs = InclusionProofs(indices, size, recording);
+    ASSERT_TRUE(proofs.ok()) << proofs.status().message();
+    ASSERT_EQ(proofs->size(), indices.size());
+    for (size_t p = 0; p < indices.size(); ++p) {
+      ASSERT_EQ((*proofs)[p], Hashes(RefPath(leaves, indices[p], 0, size))) << "leaf " << indices[p] << " of " << size;
+    }
+    std::vector<uint64_t> every(size);
+    for (uint64_t i = 0; i < size; ++i) every[i] = i;
+    ASSERT_EQ(reads, every) << "one pass, each leaf once, in order, for a tree of " << size;
+  }
+}
+
+TEST(MerkleProof, InclusionProofsInALargeTreeEqualTheProofsOneAtATime) {
+  const uint64_t size = 100'003;
+  const LeafHashSource source = [](uint64_t index) -> Result<Sha256> { return LeafHash(std::to_string(index)); };
+  const std::vector<uint64_t> indices = {0, 1, 4095, 4096, 65'535, 65'536, 99'999, size - 2, size - 1};
+  auto proofs = InclusionProofs(indices, size, source);
+  ASSERT_TRUE(proofs.ok()) << proofs.status().message();
+  for (size_t p = 0; p < indices.size(); ++p) {
+    auto one = InclusionProof(indices[p], size, source);
+    ASSERT_TRUE(one.ok()) << one.status().message();
+    EXPECT_EQ((*proofs)[p], *one) << "leaf " << indices[p];
+  }
+}
+
+TEST(MerkleProof, InclusionProofsRefuseAnIndexAtOrBeyondTheSizeBeforeReadingALeaf) {
+  bool read = false;
+  const LeafHashSource source = [&](uint64_t) -> Result<Sha256> {
+    read = true;
+    return LeafHash("x");
+  };
+  auto proofs = InclusionProofs({1, 8}, 8, source);
+  ASSERT_FALSE(proofs.ok());
+  EXPECT_EQ(proofs.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(proofs.status().message().find("leaf 8 in a tree of 8"), std::string::npos) << proofs.status().message();
+  EXPECT_FALSE(read);
+  auto none = InclusionProofs({}, 0, source);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 // The key of the documented example: Ed25519 from the seed 00 01 02 ... 1f.
 Ed25519SecretKey ExampleKey() {
   unsigned char seed[crypto_sign_SEEDBYTES];
@@ -598,10 +651,6 @@ Ed25519SecretKey RandomKey() {
   Ed25519SecretKey secret_key;
   EXPECT_EQ(crypto_sign_keypair(public_key.data(), secret_key.data()), 0);
   return secret_key;
-}
-
-std::string KeyHex(const Ed25519PublicKey& key) {
-  return ToHex(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
 }
 
 MicrosSinceEpoch ExampleTime() {
@@ -649,6 +698,16 @@ TEST(Checkpoint, FormatsAndParsesBackTheSameCheckpoint) {
   EXPECT_EQ(*parsed, empty_tree);
   EXPECT_EQ(FormatCheckpoint(SignCheckpoint(UINT64_MAX, EmptyTreeRoot(), 0, RandomKey())).substr(0, 37),
             "checkpoint size=18446744073709551615 ");
+}
+
+TEST(Checkpoint, SigningWithAnIdentityGivesTheSignatureOfItsSecretKey) {
+  const Identity identity = Identity::Generate();
+  const Checkpoint signed_by_identity = SignCheckpoint(8, H(kRfc6962Roots[8]), ExampleTime(), identity);
+  EXPECT_EQ(signed_by_identity.key, identity.public_key());
+  EXPECT_TRUE(VerifyCheckpointSignature(signed_by_identity, identity.public_key()).ok());
+  Checkpoint other_root = signed_by_identity;
+  other_root.root = H(kRfc6962Roots[7]);
+  EXPECT_FALSE(VerifyCheckpointSignature(other_root).ok());
 }
 
 TEST(Checkpoint, AnyChangedFieldOrSignatureBitFailsVerification) {

@@ -331,6 +331,93 @@ TEST(RecordStore, KeepsTheJudgesInputsAndNeverReplacesThem) {
   EXPECT_EQ(read->roster_csv, inputs.roster_csv);
 }
 
+TEST(RecordStore, ReadsTheJudgesInputsBackAsStoredTheConfigurationUnparsed) {
+  TempDir dir;
+  JudgeInputs inputs;
+  inputs.config.set_utc_offset_minutes(480);
+  inputs.schedule_csv = "schedule";
+  inputs.roster_csv = "roster";
+  inputs.station_keys_csv = "keys";
+  auto store = OpenOrDie(dir / "store");
+  EXPECT_EQ(store->ReadStoredJudgeInputs().status().code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store->SaveJudgeInputs(inputs).ok());
+  auto stored = store->ReadStoredJudgeInputs();
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  EXPECT_EQ(stored->config, inputs.config.SerializeAsString());
+  EXPECT_EQ(stored->schedule_csv, "schedule");
+  EXPECT_EQ(stored->roster_csv, "roster");
+  EXPECT_EQ(stored->station_keys_csv, "keys");
+}
+
+// The record's tree hashes the bytes a commit writes: they must be what a later read gives back.
+TEST(RecordStore, ShowsEachCommittedItemsBytesAsTheyAreReadBack) {
+  TempDir dir;
+  auto store = OpenOrDie(dir / "store");
+  std::vector<std::pair<std::string, std::string>> seen;
+  const StoredItemSink sink = [&](std::string_view item, std::string_view verdict) { seen.emplace_back(item, verdict); };
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    RecordStore::Batch batch;
+    Add(batch, kA, seq, "a" + std::to_string(seq));
+    if (seq == 2) batch.AddObservation(Conflict(kA, 1, "forged"));
+    EchoJudge judge;
+    ASSERT_TRUE(store->Commit(std::move(batch), 10, judge.AsItemJudge(), sink).ok());
+  }
+  RecordStore::Batch refused;
+  Add(refused, kA, 9, "gap");
+  EchoJudge judge;
+  EXPECT_EQ(store->Commit(std::move(refused), 10, judge.AsItemJudge(), sink).code(), Status::Code::kInvalidArgument);
+
+  std::vector<std::pair<std::string, std::string>> read;
+  ASSERT_TRUE(store->ForEachStoredItem([&](const wire::RecordItem& item, std::string_view bytes, std::string_view verdict) {
+    EXPECT_EQ(item.SerializeAsString(), bytes);
+    read.emplace_back(bytes, verdict);
+    return true;
+  }).ok());
+  ASSERT_EQ(read.size(), 4u);
+  EXPECT_EQ(seen, read);
+
+  std::unique_ptr<RecordStore::Cursor> cursor = store->ReadItems();
+  for (const auto& [bytes, verdict] : read) {
+    auto next = cursor->Next();
+    ASSERT_TRUE(next.ok() && *next) << next.status().message();
+    EXPECT_EQ(cursor->item_bytes(), bytes);
+    EXPECT_EQ(cursor->verdict_bytes(), verdict);
+  }
+  auto end = cursor->Next();
+  ASSERT_TRUE(end.ok());
+  EXPECT_FALSE(*end);
+}
+
+TEST(RecordStore, KeepsSignedHeadsBesideTheRecordInOrderOfSizeAndNeverAsItems) {
+  TempDir dir;
+  {
+    auto store = OpenOrDie(dir / "store");
+    EXPECT_EQ(store->NewestCheckpoint().status().code(), Status::Code::kNotFound);
+    RecordStore::Batch batch;
+    Add(batch, kA, 1, "a1");
+    ASSERT_TRUE(CommitEchoed(*store, std::move(batch), 1).ok());
+    // Sizes whose big-endian bytes sort differently from their decimal text.
+    for (uint64_t size : {uint64_t{300}, uint64_t{5}, uint64_t{40}}) {
+      ASSERT_TRUE(store->SaveCheckpoint(size, "checkpoint size=" + std::to_string(size)).ok());
+    }
+  }
+  auto store = OpenOrDie(dir / "store", /*read_only=*/true);
+  std::vector<std::pair<uint64_t, std::string>> heads;
+  ASSERT_TRUE(store->ForEachCheckpoint([&](uint64_t size, std::string_view line) {
+    heads.emplace_back(size, line);
+    return true;
+  }).ok());
+  const std::vector<std::pair<uint64_t, std::string>> want = {
+      {5, "checkpoint size=5"}, {40, "checkpoint size=40"}, {300, "checkpoint size=300"}};
+  EXPECT_EQ(heads, want);
+  auto newest = store->NewestCheckpoint();
+  ASSERT_TRUE(newest.ok()) << newest.status().message();
+  EXPECT_EQ(*newest, "checkpoint size=300");
+  EXPECT_EQ(Items(*store).size(), 1u);
+  EXPECT_EQ(store->commit_index(), 1u);
+  EXPECT_EQ(store->SaveCheckpoint(400, "x").code(), Status::Code::kInvalidArgument) << "read-only";
+}
+
 // A store of format version 2 (a column family per verdict and per stream index), never deployed.
 TEST(RecordStore, RefusesAStoreOfAnEarlierFormatAndLeavesItAsItIs) {
   TempDir dir;

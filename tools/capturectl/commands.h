@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tools/capturectl/record_access.h"
 
@@ -30,8 +31,34 @@ struct ExportPhotosArgs {
 // 1 when an assigned image is missing from the image store or altered there.
 int RunExportPhotos(const ExportPhotosArgs& args);
 
-// Also checks the images the record names unless !check_images.
-int RunVerify(const std::string& store_dir, bool check_images);
+struct VerifyArgs {
+  std::string store_dir;
+  bool check_images = true;     // the images the record names, in store_dir/images
+  std::vector<std::string> checkpoints;  // files with heads kept elsewhere (stations')
+  std::string coordinator_key;  // a file or 64 hex digits; empty: store_dir/coordinator.pub
+};
+// 1 when a verdict differs, a head does not hold or an image is missing or altered.
+int RunVerify(const VerifyArgs& args);
+
+// The newest signed tree head: 1 when none is signed yet.
+int RunCheckpoint(const RecordSource& source);
+
+// proof_commands.cc: a student's photo proven offline (coordinator/proof/record_proof.h).
+struct ProveArgs {
+  std::string student_no;
+  std::string store_dir;
+  std::string out;
+};
+// 1 when the record gives the student no photo, or no signed head covers it.
+int RunProve(const ProveArgs& args);
+
+struct CheckProofArgs {
+  std::string file;
+  std::string coordinator_key;  // a file or 64 hex digits
+  std::string student_no;       // the proof must be about this student; empty: whoever it names
+};
+// 1 when the proof does not hold.
+int RunCheckProof(const CheckProofArgs& args);
 
 struct AnomaliesArgs {
   RecordSource source;

@@ -9,7 +9,10 @@
 // --connect authenticates as the registrar with --keys DIR (registrar.key, coordinator.pub).
 //   capturectl export anomalies|assignment (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
 //   capturectl export photos DIR (--store STORE | --connect ENDPOINT --image-store STORE) [--json]
-//   capturectl verify --store DIR
+//   capturectl verify --store DIR [--verdicts-only] [--checkpoint FILE]… [--coordinator-key HEX_OR_FILE]
+//   capturectl checkpoint (--store DIR | --connect ENDPOINT)
+//   capturectl prove --student STUDENT_NO --store DIR [--out FILE]
+//   capturectl check-proof FILE --coordinator-key HEX_OR_FILE [--student STUDENT_NO]
 //   capturectl forms --class C (--store DIR | --roster CSV [--schedule CSV]) [--date D] [--out FILE]
 //   capturectl reconcile FORM.csv (--store DIR | --connect ENDPOINT) [--class C] [--json]
 //
@@ -71,8 +74,10 @@ int main(int argc, char** argv) {
   CLI::App app{"capturectl: the registrar's and the auditor's view of a capture day's record."};
   app.footer(
       "Exit codes: 0 all well; 1 findings (anomalies: an open WARNING or BLOCKER is listed; reconcile: the paper "
-      "and the record disagree; verify: a stored verdict differs from the re-judged one; resolve: no such open "
-      "anomaly; export photos: an assigned image is missing or altered); 2 usage, I/O or protocol errors. status, "
+      "and the record disagree; verify: a stored verdict differs from the re-judged one, a signed head does not hold "
+      "or an image is missing or altered; resolve: no such open anomaly; export photos: an assigned image is missing "
+      "or altered; checkpoint: none signed yet; prove: no photo or no head covers it; check-proof: the proof does not "
+      "hold); 2 usage, I/O or protocol errors. status, "
       "forms and the other exports never find: 0 or 2.\n"
       "--store reads a stopped coordinator's store read-only and judges its record again with the inputs stored "
       "in it; --connect asks a running coordinator on its control address. Both give the same exports. resolve "
@@ -180,17 +185,62 @@ int main(int argc, char** argv) {
       "(DIR is written all the same); 2 usage, I/O or protocol error, an unsafe registry_no or a DIR that is not "
       "empty (nothing written).");
 
-  std::string verify_store;
+  VerifyArgs verify_args;
   CLI::App* verify_cmd = app.add_subcommand(
-      "verify", "Judge the stored record again from scratch and compare every stored verdict byte for byte; "
+      "verify", "Judge the stored record again from scratch and compare every stored verdict byte for byte; recompute "
+                "the record's Merkle tree and hold it against every signed head stored with it (and --checkpoint); "
                 "then check that every image the record names is in the store's image folder, unaltered.");
-  verify_cmd->add_option("--store", verify_store, "A stopped coordinator's store folder.")->required();
+  verify_cmd->add_option("--store", verify_args.store_dir, "A stopped coordinator's store folder.")->required();
   bool verdicts_only = false;
   verify_cmd->add_flag("--verdicts-only", verdicts_only,
                        "Skip the images: by default every image the record names must be in STORE/images and still hash "
                        "to its name (each distinct image is read and hashed once).");
-  verify_cmd->footer(ExitCodes("a stored verdict differs from the re-judged one (the first is named), or an image the "
-                               "record names is missing or altered (each is named)"));
+  verify_cmd->add_option("--checkpoint", verify_args.checkpoints,
+                         "A file holding a tree head kept outside the store (station-agent --print-checkpoint): the "
+                         "record must extend it, its root being the record's root at its size. May be given once per "
+                         "station: heads of several sizes narrow down where a record was changed.");
+  verify_cmd->add_option("--coordinator-key", verify_args.coordinator_key,
+                         "The coordinator's public key, a file or 64 hex digits, that every head must be signed with "
+                         "(default STORE/coordinator.pub; an auditor gives the key the coordinator published).");
+  verify_cmd->footer(
+      "Output, one line each: 'verified items=N' or 'differs commit_index=K: why'; 'verified heads=H …' or one "
+      "'differs head size=S time=T: why' per head that does not hold (a root names the range of leaves it covers: "
+      "leaves 0-3 are the judge's inputs, leaf 3+K the item of commit index K); 'verified checkpoint …' or "
+      "'differs checkpoint …'; then the images.\n" +
+      ExitCodes("a stored verdict differs from the re-judged one (the first is named), a signed head does not hold, "
+                "or an image the record names is missing or altered (each is named)"));
+
+  RecordSource checkpoint_source;
+  CLI::App* checkpoint_cmd = app.add_subcommand(
+      "checkpoint", "Print the coordinator's newest signed tree head (a checkpoint line, docs/record-proofs.md).");
+  AddSource(checkpoint_cmd, checkpoint_source);
+  checkpoint_cmd->footer("Exit codes: 0 printed; 1 no head is signed yet (none is, with --insecure); 2 usage, I/O or "
+                         "protocol error.");
+
+  ProveArgs prove_args;
+  CLI::App* prove_cmd = app.add_subcommand(
+      "prove", "Write the proof of a student's photo: the record's leaves that decide it (their roster row, code read, "
+               "shot, marks and bindings), each with its inclusion path to the newest signed head.");
+  prove_cmd->add_option("--student", prove_args.student_no, "The student's student number.")->required();
+  prove_cmd->add_option("--store", prove_args.store_dir, "A stopped coordinator's store folder.")->required();
+  prove_cmd->add_option("--out", prove_args.out, "Write the proof (JSON) to this file instead of stdout.");
+  prove_cmd->footer("The proof file's format is in docs/record-proofs.md; capturectl check-proof checks it without "
+                    "the store.\n" + ExitCodes("the record gives the student no photo, or no signed head covers it yet"));
+
+  CheckProofArgs check_proof_args;
+  CLI::App* check_proof_cmd = app.add_subcommand(
+      "check-proof", "Check a proof file offline against the coordinator's key and print the student's photo.");
+  check_proof_cmd->add_option("file", check_proof_args.file, "The proof file (capturectl prove).")->required();
+  check_proof_cmd
+      ->add_option("--coordinator-key", check_proof_args.coordinator_key,
+                   "The coordinator's public key, a file (its coordinator.pub) or 64 hex digits.")
+      ->required();
+  check_proof_cmd->add_option("--student", check_proof_args.student_no,
+                              "The student number the proof must be about.");
+  check_proof_cmd->footer(
+      "Prints 'proven student_no=… registry_no=… station=… shot=… image_file=… image_sha256=… commit_index=…' or "
+      "'invalid proof FILE: why'.\n" + ExitCodes("the proof does not hold (any hash, index, size, signature or key "
+                                                  "changed, or it is about another student)"));
 
   FormsArgs forms_args;
   CLI::App* forms_cmd =
@@ -230,6 +280,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitError;
   }
   for (Connection* connection : {&anomalies_args.source.connection, &export_args.source.connection,
+                                 &checkpoint_source.connection,
                                  &reconcile_args.source.connection, &status_args.connection, &resolve_args.connection,
                                  &enroll_args.connection, &keys_args.connection}) {
     connection->timeout_ms = timeout_ms;
@@ -241,7 +292,13 @@ int main(int argc, char** argv) {
   if (*enroll_cmd) return RunEnroll(enroll_args);
   if (*keys_cmd) return RunKeys(keys_args);
   if (*export_cmd) return RunExportCommand(export_args, photos_args);
-  if (*verify_cmd) return RunVerify(verify_store, !verdicts_only);
+  if (*verify_cmd) {
+    verify_args.check_images = !verdicts_only;
+    return RunVerify(verify_args);
+  }
+  if (*checkpoint_cmd) return RunCheckpoint(checkpoint_source);
+  if (*prove_cmd) return RunProve(prove_args);
+  if (*check_proof_cmd) return RunCheckProof(check_proof_args);
   if (*forms_cmd) return RunForms(forms_args);
   return RunReconcile(reconcile_args);
 }
