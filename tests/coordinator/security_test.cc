@@ -119,7 +119,7 @@ TEST(Security, RefusedClientsCommitNothingAndTheRealStationLosesNothing) {
   ASSERT_OK(status.status());
   ASSERT_EQ(status->stations_size(), 1) << "a refused client opened a stream";
   EXPECT_EQ(status->stations(0).stored_seq(), 4u);
-  EXPECT_EQ(Counter(room, "events_received{station=\"1\"}"), 4u) << "a refused client's frame reached the loop";
+  EXPECT_EQ(Counter(room, "events_stored{station=\"1\"}"), 4u) << "a refused client's event was stored";
   ASSERT_OK(room.StopAgent(1));
   ASSERT_OK(room.StopCoordinator());
   const std::string log = *ReadFile(room.path("coordinator.log"));
