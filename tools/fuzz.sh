@@ -31,8 +31,14 @@ fi
 
 bash tools/install-deps.sh
 build=build-fuzz
-# The compilers are fixed at the first configure; later runs reuse the cache.
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCAPTURE_FUZZ=ON >/dev/null
+# Configured once (the compilers are fixed then); later runs reuse the cache, and ninja runs cmake
+# again itself when a CMakeLists.txt changed: asked for build.ninja first, so that fuzz_targets.txt
+# below already has a target just added.
+if [ ! -f "$build/CMakeCache.txt" ] || [ ! -f "$build/build.ninja" ]; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCAPTURE_FUZZ=ON >/dev/null
+else
+  cmake --build "$build" --target build.ninja >/dev/null
+fi
 
 # NAME MAX_LEN, one line per capture_fuzz() in tests/fuzz/CMakeLists.txt.
 declare -A max_len
