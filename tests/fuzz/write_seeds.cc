@@ -1,7 +1,8 @@
 // Writes the fuzz targets' binary seeds into DIR/<target>/: valid frames of each direction, valid
-// events of each kind, a collection code minted under the fuzz site key, and camera JPEGs with Exif
-// (DateTimeOriginal and a preview) in both byte orders. tools/fuzz.sh runs it before each campaign,
-// so the seeds follow proto/capture.proto as it changes and no binary file is committed.
+// events of each kind, a collection code minted under the fuzz site key, camera JPEGs with Exif
+// (DateTimeOriginal and a preview) in both byte orders, and what is signed with the fuzz signing key:
+// checkpoint lines and chain heads. tools/fuzz.sh runs it before each campaign, so the seeds follow
+// proto/capture.proto and the signed layouts as they change, and no binary file is committed.
 //
 //   fuzz_write_seeds DIR
 #include <cstdio>
@@ -10,9 +11,12 @@
 #include <vector>
 
 #include "capture.pb.h"
+#include "common/chain_head.h"
+#include "common/checkpoint.h"
 #include "common/collection_code.h"
 #include "common/frame.h"
 #include "common/fs.h"
+#include "common/merkle.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace capture::fuzz {
@@ -166,6 +170,45 @@ std::string ExifJpeg(bool big_endian) {
   return jpeg;
 }
 
+// ---- signed seeds ----
+
+constexpr MicrosSinceEpoch kSignedAt = 1713774605123456;  // 2024-04-22T08:30:05.123456Z
+
+std::vector<std::string> ChainHeads() {
+  std::vector<std::string> out;
+  const Sha256 sha = ComputeSha256("an event's bytes");
+  for (uint64_t seq : {1, 412}) {
+    wire::ChainHead head;
+    head.set_station(2);
+    head.set_epoch(0x9f3c0a1b2c3d4e5fULL);
+    head.set_seq(seq);
+    head.set_sha256(AsBytes(sha));
+    head.set_station_time_us(kSignedAt);
+    const std::string message = ChainHeadSignedBytes(head.station(), head.epoch(), seq, sha, head.station_time_us());
+    std::string sig(crypto_sign_BYTES, '\0');
+    crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
+                         reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                         FuzzSigningKey().secret_key.data());
+    head.set_signature(sig);
+    out.push_back(head.SerializeAsString());
+  }
+  return out;
+}
+
+// Checkpoint lines signed with the fuzz key (one with the largest size and a time before 1970, one
+// with a newline), and one signed with another key.
+std::vector<std::string> Checkpoints() {
+  unsigned char seed[crypto_sign_SEEDBYTES] = {0x11};
+  Ed25519SecretKey other{};
+  Ed25519PublicKey other_public{};
+  crypto_sign_seed_keypair(other_public.data(), other.data(), seed);
+  const Ed25519SecretKey& key = FuzzSigningKey().secret_key;
+  return {FormatCheckpoint(SignCheckpoint(7, ComputeSha256("a root"), kSignedAt, key)),
+          FormatCheckpoint(SignCheckpoint(18446744073709551615ULL, ComputeSha256("another"), -1, key)) + "\n",
+          FormatCheckpoint(SignCheckpoint(0, EmptyTreeRoot(), 0, key)),
+          FormatCheckpoint(SignCheckpoint(7, ComputeSha256("a root"), kSignedAt, other))};
+}
+
 bool WriteSeeds(const std::string& dir, const std::string& target, const std::vector<std::string>& seeds) {
   const std::string folder = dir + "/" + target;
   if (Status s = MakeDirs(folder); !s.ok()) {
@@ -197,6 +240,7 @@ int main(int argc, char** argv) {
   const std::string code = capture::MintDemoCode(FuzzSiteKey(), "1042120210000123", "张*明");
   const bool ok = WriteSeeds(dir, "frame", Frames()) && WriteSeeds(dir, "event", Events()) &&
                   WriteSeeds(dir, "collection_code", {code}) && WriteSeeds(dir, "jpeg_info", jpegs) &&
-                  WriteSeeds(dir, "exif_thumbnail", jpegs);
+                  WriteSeeds(dir, "exif_thumbnail", jpegs) && WriteSeeds(dir, "checkpoint", Checkpoints()) &&
+                  WriteSeeds(dir, "chain_head", ChainHeads());
   return ok ? 0 : 1;
 }
