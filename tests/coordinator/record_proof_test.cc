@@ -9,13 +9,17 @@
 #include <rocksdb/db.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <thread>
 
 #include "common/checkpoint.h"
 #include "common/csv.h"
 #include "common/fs.h"
+#include "common/sha256.h"
 #include "common/identity.h"
 #include "coordinator/audit.h"
 #include "coordinator/proof/record_tree.h"
@@ -114,11 +118,61 @@ std::string CopyStore(const LiveRoom& room) {
   return copy;
 }
 
-// Rewrites a stopped store as whoever holds it and its coordinator.key could: each item through
-// `edit`, the roster replaced when given, every verdict judged again over the rewritten record, and
-// every stored head signed again (with its own time) over the rewritten tree.
-void Forge(const std::string& store_dir, const std::function<void(wire::RecordItem&)>& edit,
+// A stopped store's RocksDB opened for writing, as its holder could, with every column family.
+class RawStore {
+ public:
+  explicit RawStore(const std::string& store_dir) {
+    const std::string path = store_dir + "/db";
+    std::vector<std::string> names;
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db_).ok());
+    for (size_t i = 0; i < handles_.size(); ++i) by_name_[names[i]] = handles_[i];
+  }
+  ~RawStore() {
+    for (auto* h : handles_) EXPECT_TRUE(db_->DestroyColumnFamilyHandle(h).ok());
+    delete db_;
+  }
+  RawStore(const RawStore&) = delete;
+  RawStore& operator=(const RawStore&) = delete;
+
+  void Put(const std::string& family, const std::string& key, const std::string& value) {
+    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), by_name_.at(family), key, value).ok());
+  }
+  void Delete(const std::string& family, const std::string& key) {
+    ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), by_name_.at(family), key).ok());
+  }
+  // Deletes every key of `family` that starts with `prefix` and for which `doomed(value)` holds.
+  void DeleteIf(const std::string& family, const std::string& prefix,
+                const std::function<bool(const std::string&)>& doomed) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), by_name_.at(family)));
+    std::vector<std::string> keys;
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (doomed(it->value().ToString())) keys.push_back(it->key().ToString());
+    }
+    for (const std::string& key : keys) Delete(family, key);
+  }
+
+ private:
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
+};
+
+std::string Big64(uint64_t v) {
+  std::string out(8, '\0');
+  for (size_t i = 8; i-- > 0; v >>= 8) out[i] = static_cast<char>(v & 0xff);
+  return out;
+}
+
+// Rewrites a stopped store as whoever holds it and its coordinator.key could: the items through
+// `rewrite` (which may drop some), renumbered by commit index, the roster replaced when given, every
+// verdict judged again over the rewritten record, and every stored head signed again (with its own
+// time) over the rewritten tree, its size shrunk by the items dropped below it.
+void Forge(const std::string& store_dir, const std::function<void(std::vector<wire::RecordItem>&)>& rewrite,
            const std::optional<std::string>& roster) {
+  constexpr uint64_t kInputLeaves = 4;
   StoredJudgeInputs inputs;
   std::vector<wire::RecordItem> items;
   std::vector<Checkpoint> heads;
@@ -130,7 +184,6 @@ void Forge(const std::string& store_dir, const std::function<void(wire::RecordIt
     inputs = *stored;
     ASSERT_OK((*store)->ForEachItem([&](const wire::RecordItem& item) {
       items.push_back(item);
-      edit(items.back());
       return true;
     }));
     ASSERT_OK((*store)->ForEachCheckpoint([&](uint64_t, std::string_view line) {
@@ -138,6 +191,14 @@ void Forge(const std::string& store_dir, const std::function<void(wire::RecordIt
       return true;
     }));
   }
+  const uint64_t stored_items = items.size();
+  rewrite(items);
+  for (Checkpoint& head : heads) {
+    head.size = kInputLeaves + std::count_if(items.begin(), items.end(), [&](const wire::RecordItem& item) {
+                  return item.commit_index() + kInputLeaves <= head.size;
+                });
+  }
+  for (size_t i = 0; i < items.size(); ++i) items[i].set_commit_index(i + 1);
   if (roster) inputs.roster_csv = *roster;
   JudgeInputs parsed;
   ASSERT_TRUE(parsed.config.ParseFromString(inputs.config));
@@ -162,35 +223,16 @@ void Forge(const std::string& store_dir, const std::function<void(wire::RecordIt
   auto identity = Identity::Load(store_dir + "/coordinator.key");
   ASSERT_OK(identity.status());
 
-  const std::string path = store_dir + "/db";
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());
-  rocksdb::ColumnFamilyHandle* record = nullptr;
-  rocksdb::ColumnFamilyHandle* meta = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "record") record = handles[i];
-    if (names[i] == "meta") meta = handles[i];
-  }
-  auto big64 = [](uint64_t v) {
-    std::string out(8, '\0');
-    for (size_t i = 8; i-- > 0; v >>= 8) out[i] = static_cast<char>(v & 0xff);
-    return out;
-  };
-  for (size_t i = 0; i < values.size(); ++i) {
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), record, big64(i + 1), values[i]).ok());
-  }
-  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), meta, "roster_csv", inputs.roster_csv).ok());
+  RawStore raw(store_dir);
+  for (size_t i = 0; i < values.size(); ++i) raw.Put("record", Big64(i + 1), values[i]);
+  for (uint64_t index = values.size() + 1; index <= stored_items; ++index) raw.Delete("record", Big64(index));
+  raw.Put("meta", "commit_index", Big64(values.size()));
+  raw.Put("meta", "roster_csv", inputs.roster_csv);
+  raw.DeleteIf("meta", "h", [](const std::string&) { return true; });
   for (const Checkpoint& head : heads) {
     const Checkpoint again = SignCheckpoint(head.size, *tree.RootAt(head.size), head.time_us, *identity);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), meta, "h" + big64(head.size), FormatCheckpoint(again)).ok());
+    raw.Put("meta", "h" + Big64(head.size), FormatCheckpoint(again));
   }
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  delete db;
 }
 
 // The assignment export's row of a student: student_no,registry_no,class,status,station,shot,image_file,image_sha256.
@@ -299,16 +341,18 @@ TEST(RecordProof, ItemsAndVerdictsRewrittenTogetherAndTheHeadsSignedAgainAreFoun
   const Student a = room.student(1, 0), b = room.student(1, 2);
   const CsvRow before = AssignmentRow(room, copy, a);
   // The two students' code reads swapped: each now has the other's photo.
-  Forge(copy, [&](wire::RecordItem& item) {
-    wire::CaptureEvent event;
-    if (!item.has_event() || !event.ParseFromString(item.event()) || event.kind() != wire::CODE_READ) return;
-    const Student* other = event.code().registry_no() == a.registry_no   ? &b
-                           : event.code().registry_no() == b.registry_no ? &a
-                                                                          : nullptr;
-    if (!other) return;
-    event.mutable_code()->set_registry_no(other->registry_no);
-    event.mutable_code()->set_masked_name(other->masked_name);
-    item.set_event(event.SerializeAsString());
+  Forge(copy, [&](std::vector<wire::RecordItem>& items) {
+    for (wire::RecordItem& item : items) {
+      wire::CaptureEvent event;
+      if (!item.has_event() || !event.ParseFromString(item.event()) || event.kind() != wire::CODE_READ) continue;
+      const Student* other = event.code().registry_no() == a.registry_no   ? &b
+                             : event.code().registry_no() == b.registry_no ? &a
+                                                                            : nullptr;
+      if (!other) continue;
+      event.mutable_code()->set_registry_no(other->registry_no);
+      event.mutable_code()->set_masked_name(other->masked_name);
+      item.set_event(event.SerializeAsString());
+    }
   }, std::nullopt);
   const CsvRow after = AssignmentRow(room, copy, a);
   ASSERT_EQ(after.size(), 8u);
@@ -350,7 +394,7 @@ TEST(RecordProof, AnEditedRosterWithItsVerdictsDerivedAgainIsFoundAgainstAStatio
   ASSERT_NE(at_b, std::string::npos);
   roster.replace(at_a + 1, a.registry_no.size(), b.registry_no);
   roster.replace(at_b + 1, b.registry_no.size(), a.registry_no);
-  Forge(copy, [](wire::RecordItem&) {}, roster);
+  Forge(copy, [](std::vector<wire::RecordItem>&) {}, roster);
   const CsvRow after = AssignmentRow(room, copy, a);
   ASSERT_EQ(after.size(), 8u);
   EXPECT_NE(after[6], before[6]) << "student " << a.student_no << "'s photo is another image now";
@@ -370,6 +414,88 @@ TEST(RecordProof, AnEditedRosterWithItsVerdictsDerivedAgainIsFoundAgainstAStatio
   }
   EXPECT_NE(witnessed->out.find("the judge's inputs: schedule, roster, config, station-keys"), std::string::npos)
       << witnessed->out;
+}
+
+// Drops station 1's shot of `student` and renumbers the station's later events, each linked again to
+// the one now before it, as a store writer hiding a photo would: the chain holds again, and only the
+// heads the station signed (which the writer cannot sign again) name the bytes that were there.
+void DropShotAndRenumber(std::vector<wire::RecordItem>& items, const Student& student) {
+  std::optional<StreamId> stream;
+  uint64_t dropped_seq = 0;
+  bool read_student = false;
+  Sha256 last_hash{};
+  for (auto item = items.begin(); item != items.end();) {
+    wire::CaptureEvent event;
+    if (!item->has_event() || !event.ParseFromString(item->event()) || event.station() != 1) {
+      ++item;
+      continue;
+    }
+    if (!stream && event.kind() == wire::CODE_READ) read_student = event.code().registry_no() == student.registry_no;
+    if (!stream && read_student && event.kind() == wire::SHOT_TAKEN) {
+      stream = StreamId{event.station(), event.epoch()};
+      dropped_seq = event.seq();
+      item = items.erase(item);
+      continue;
+    }
+    if (stream && event.epoch() == stream->epoch && event.seq() > dropped_seq) {
+      event.set_seq(event.seq() - 1);
+      event.set_prev_sha256(AsBytes(last_hash));
+      item->set_event(event.SerializeAsString());
+    }
+    last_hash = ComputeSha256(item->event());
+    ++item;
+  }
+  ASSERT_TRUE(stream) << "station 1 took no shot of " << student.student_no;
+}
+
+TEST(RecordProof, AnEventDroppedFromAStationsChainWithTheRestRenumberedIsFoundAgainstTheStationsHeads) {
+  LiveRoom room;
+  PlayDay(room);
+  if (HasFatalFailure()) return;
+  const std::string copy = CopyStore(room);
+  const Student hidden = room.student(1, 2);
+  const CsvRow before = AssignmentRow(room, copy, hidden);
+  ASSERT_EQ(before.size(), 8u);
+  ASSERT_FALSE(before[6].empty()) << "the student was photographed";
+  Forge(copy, [&](std::vector<wire::RecordItem>& items) { DropShotAndRenumber(items, hidden); }, std::nullopt);
+  if (HasFatalFailure()) return;
+  const CsvRow after = AssignmentRow(room, copy, hidden);
+  ASSERT_EQ(after.size(), 8u);
+  EXPECT_TRUE(after[6].empty()) << "student " << hidden.student_no << " has no photo in the forged record";
+
+  // Every link holds and every verdict is the judge's; the heads station 1 signed do not.
+  auto plain = Verify(room, copy);
+  ASSERT_OK(plain.status());
+  EXPECT_EQ(plain->exit_code, 1) << plain->out;
+  EXPECT_EQ(plain->out.rfind("verified items=", 0), 0u) << plain->out;
+  const size_t at = plain->out.find("\nbroken chain commit_index=");
+  ASSERT_NE(at, std::string::npos) << plain->out;
+  const std::string finding = plain->out.substr(at + 1, plain->out.find('\n', at + 1) - at - 1);
+  EXPECT_TRUE(finding.find("is not the event station 1 signed") != std::string::npos ||
+              finding.find(", and the record ends at seq ") != std::string::npos)
+      << finding;
+
+  // The writer deletes those heads too: the chains alone no longer show it, a head a station kept does,
+  // station 2's as well as station 1's.
+  {
+    RawStore raw(copy);
+    raw.DeleteIf("meta", "w", [](const std::string& value) {
+      wire::ChainHead head;
+      return head.ParseFromString(value) && head.station() == 1;
+    });
+  }
+  auto unsigned_chain = Verify(room, copy);
+  ASSERT_OK(unsigned_chain.status());
+  EXPECT_EQ(unsigned_chain->out.find("broken chain"), std::string::npos) << unsigned_chain->out;
+  for (int station : {1, 2}) {
+    auto witnessed = Verify(room, copy, {station});
+    ASSERT_OK(witnessed.status());
+    EXPECT_EQ(witnessed->exit_code, 1) << witnessed->out;
+    EXPECT_NE(witnessed->out.find("\ndiffers checkpoint size="), std::string::npos) << witnessed->out;
+    EXPECT_NE(witnessed->out.find("(the checkpoint in " + room.path("station-" + std::to_string(station) + ".cp") + ")"),
+              std::string::npos)
+        << witnessed->out;
+  }
 }
 
 // ---- a student's photo, proven offline ----
