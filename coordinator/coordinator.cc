@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <variant>
 
-#include "common/chain_head.h"
 #include "common/frame.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "coordinator/audit.h"
-#include "coordinator/judge/export.h"
 #include "coordinator/verdict_feed.h"
 
 namespace capture::coord {
@@ -17,13 +15,6 @@ namespace capture::coord {
 namespace {
 
 constexpr char kLog[] = "coordinator";
-
-std::string StationLabel(uint32_t station) { return "{station=\"" + std::to_string(station) + "\"}"; }
-
-// Who sent a frame, for log lines: `peer` is the ROUTER peer, empty for the SUB socket.
-std::string Origin(const std::string& peer) {
-  return peer.empty() ? "the events socket" : "peer " + PeerName(peer) + " on the control socket";
-}
 
 std::string EventWhere(const wire::CaptureEvent& ev) {
   return Describe({ev.station(), ev.epoch()}) + " seq " + std::to_string(ev.seq());
@@ -46,6 +37,10 @@ int64_t SystemNowMicros() {
 
 }  // namespace
 
+std::string Coordinator::Origin(const std::string& peer) {
+  return peer.empty() ? "the events socket" : "peer " + PeerName(peer) + " on the control socket";
+}
+
 Result<std::string> Coordinator::Lookup::StoredBytes(const StreamId& stream, uint64_t seq) const {
   if (const std::string* pending = owner_->batch_.FindEvent(stream, seq)) return *pending;
   return owner_->store_->EventBytes(stream, seq);
@@ -65,10 +60,7 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore
     station_counters_[static_cast<uint32_t>(station)] = {};
   }
   for (const char* name : {"commits", "seq_conflicts"}) counters_[name] = 0;
-  for (const auto& [stream, stored] : store_->streams()) {
-    tracker_.Restore(stream, stored);
-    kept_head_seq_[stream] = 0;
-  }
+  for (const auto& [stream, stored] : store_->streams()) tracker_.Restore(stream, stored);
   max_station_time_us_ = store_->last_received_time_us();
   if (options_.dashboard) {
     dashboard_ = std::make_unique<dashboard::LoopViews>(options_.dashboard,
@@ -142,7 +134,7 @@ Status Coordinator::Restore() {
   for (const auto& [stream, stored] : store_->streams()) {
     auto last = store_->EventBytes(stream, stored);
     if (!last.ok()) return last.status();
-    chain_tips_[stream] = ComputeSha256(*last);
+    chains_.Restore(stream, *last);
   }
   watch_.StartWatching(std::chrono::steady_clock::now());
   const auto& anomalies = judge_->anomalies();
@@ -218,7 +210,6 @@ Status Coordinator::Turn() {
   if (!signed_head.ok()) return signed_head.status();
   head_signed_ = *signed_head;
   PublishVerdicts();
-  PublishProgress();
   Answer();
   SendResendRequests();
   return Status::Ok();
@@ -343,22 +334,17 @@ Status Coordinator::HandleEvent(std::string&& event_bytes, const std::string& pe
       for (InOrderEvent& ready : offered->applied) {
         if (!parsed) parsed = std::get<wire::CaptureEvent>(ParseEvent(ready.bytes));
         // Each event must link to the one stored before it: a stranger's copy breaks the station's chain.
-        const auto tip = chain_tips_.find(stream);
-        const std::string expected = ready.seq == 1 || tip == chain_tips_.end() ? "" : AsBytes(tip->second);
-        if (parsed->prev_sha256() != expected) {
+        if (!chains_.Links(stream, *parsed)) {
           Reject("bad_link", peer,
                  "event " + EventWhere(*parsed) + " does not link to the event stored before it; asked for again");
           tracker_.Rewind(stream, ready.seq - 1);
           break;
         }
-        chain_tips_[stream] = ComputeSha256(ready.bytes);
+        chains_.Advance(stream, ready.bytes);
         Apply(stream, std::move(ready), std::exchange(parsed, std::nullopt));
       }
-      if (const auto pending = pending_heads_.find(stream);
-          pending != pending_heads_.end() && pending->second.seq() <= tracker_.stored(stream)) {
-        const wire::ChainHead head = std::move(pending->second);
-        pending_heads_.erase(pending);
-        if (Status s = CompareHead(stream, head); !s.ok()) return s;
+      if (auto head = chains_.TakeDue(stream, tracker_.stored(stream))) {
+        if (Status s = CompareHead(stream, *head); !s.ok()) return s;
       }
       break;
     }
@@ -394,18 +380,14 @@ void Coordinator::Apply(const StreamId& stream, InOrderEvent event, std::optiona
 }
 
 void Coordinator::CheckHead(const wire::ChainHead& head, const StreamId& stream) {
-  if (head.station() != stream.station || head.epoch() != stream.epoch) {
-    Reject("bad_head", "", "a head of " + Describe({head.station(), head.epoch()}) + " sent for " + Describe(stream));
-    return;
-  }
   const std::optional<PublicKey> key = enrolment_.KeyOf(stream.station);
   if (!key) return;  // plain text with no enrolment: there is no key to check it against
-  if (Status s = VerifyChainHead(head, *key); !s.ok()) {
+  if (Status s = StationChains::CheckSigned(head, stream, *key); !s.ok()) {
     Reject("bad_head", "", s.message());
     return;
   }
   if (head.seq() > tracker_.stored(stream)) {
-    pending_heads_[stream] = head;  // checked once the record has that seq
+    chains_.Hold(head);  // checked once the record has that seq
     return;
   }
   if (Status s = CompareHead(stream, head); !s.ok()) LogError(kLog, s.message());
@@ -414,12 +396,10 @@ void Coordinator::CheckHead(const wire::ChainHead& head, const StreamId& stream)
 Status Coordinator::CompareHead(const StreamId& stream, const wire::ChainHead& head) {
   auto bytes = lookup_.StoredBytes(stream, head.seq());
   if (!bytes.ok()) return bytes.status();
-  if (AsBytes(ComputeSha256(*bytes)) == head.sha256()) {
-    if (head.seq() > kept_head_seq_[stream]) {
-      kept_head_seq_[stream] = head.seq();
-      batch_.AddStationHead(head);
-    }
-    return Status::Ok();
+  switch (chains_.Compare(stream, head, *bytes)) {
+    case StationChains::Compared::kHolds: return Status::Ok();
+    case StationChains::Compared::kKeep: batch_.AddStationHead(head); return Status::Ok();
+    case StationChains::Compared::kContradicts: break;
   }
   Count("chain_heads_contradicted");
   LogError(kLog, Describe(stream) + " signed seq " + std::to_string(head.seq()) + " with sha256 " +
@@ -493,32 +473,6 @@ void Coordinator::Observe(wire::Observation observation) {
   batch_.AddObservation(std::move(observation));
 }
 
-void Coordinator::HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request) {
-  auto refuse = [&](const std::string& why) {
-    wire::Frame frame;
-    wire::ResolveReply* reply = frame.mutable_resolve_reply();
-    reply->set_ok(false);
-    reply->set_message(why + "; nothing was recorded");
-    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-  };
-  const std::string& token = options_.registrar_token;
-  if (!SecretsEqual(request.token(), token)) {
-    Count("resolve_requests_refused");
-    LogWarn(kLog, "refused a resolve request without the registrar token from " + Origin(peer));
-    return refuse("a resolution needs the registrar token (the coordinator's <store>/registrar.token)");
-  }
-  if (request.anomaly_id().empty() || request.reason().empty()) {
-    return refuse("a resolution needs an anomaly id and a reason");
-  }
-  wire::Observation obs;
-  obs.set_kind(wire::Observation::REGISTRAR_RESOLVE);
-  obs.set_anomaly_id(request.anomaly_id());
-  obs.set_detail(request.reason());
-  obs.set_by(request.by().empty() ? "registrar" : request.by());
-  resolves_.push_back({peer, request.anomaly_id(), batch_.size()});
-  Observe(std::move(obs));
-}
-
 void Coordinator::HandleHello(const Received& message, const wire::Hello& hello, const Sender& sender) {
   const std::string& peer = message.peer;
   const StreamId stream{hello.station(), hello.epoch()};
@@ -528,25 +482,24 @@ void Coordinator::HandleHello(const Received& message, const wire::Hello& hello,
   }
   if (!Vouches(sender, stream, peer, "hello")) return;
   if (hello.has_head()) CheckHead(hello.head(), stream);
-  AgentRoute& route = agent_routes_[stream.station];
-  const bool held = IdentifySender(route.user_id, enrolment_).role != Sender::Role::kWithdrawn;
-  if (!route.peer.empty() && route.peer != peer && held) {
+  const StationOutbox::Route* route = outbox_.RouteOf(stream.station);
+  if (route && route->peer != peer && IdentifySender(route->user_id, enrolment_).role != Sender::Role::kWithdrawn) {
     // The station's connection still up (a send to it goes through) keeps the station: a second
     // process with the same key, or one that names itself like the agent, takes nothing of it.
     wire::Frame probe;
     wire::Ack* ack = probe.mutable_ack();
     ack->set_station(stream.station);
-    ack->set_epoch(route.epoch);
-    ack->set_stored_seq(tracker_.stored({stream.station, route.epoch}));
+    ack->set_epoch(route->epoch);
+    ack->set_stored_seq(tracker_.stored({stream.station, route->epoch}));
     ack->set_images_port(intake_->port());
-    if (TrySendTo(router_, route.peer, EncodeFrame(std::move(probe)))) {
+    if (TrySendTo(router_, route->peer, EncodeFrame(std::move(probe)))) {
       Count("hellos_refused{reason=\"station_connected\"}");
       LogWarn(kLog, "refused a hello of " + Describe(stream) + " on a second connection: station " +
                         std::to_string(stream.station) + "'s agent is connected already");
       return;
     }
   }
-  route = {peer, stream.epoch, message.user_id};
+  outbox_.Greet(stream.station, {peer, stream.epoch, message.user_id});
   LogInfo(kLog, "hello from " + Describe(stream) + " (last seq " + std::to_string(hello.last_seq()) +
                     ", agent version '" + hello.agent_version() + "')");
   tracker_.Announce(stream, hello.last_seq());
@@ -554,81 +507,6 @@ void Coordinator::HandleHello(const Received& message, const wire::Hello& hello,
   tracker_.ForgetResendRequest(stream);
   hellos_.emplace_back(peer, stream);
   latest_epoch_[hello.station()] = hello.epoch();
-}
-
-const std::string* Coordinator::AgentPeer(const StreamId& stream) const {
-  const auto route = agent_routes_.find(stream.station);
-  return route != agent_routes_.end() && route->second.epoch == stream.epoch ? &route->second.peer : nullptr;
-}
-
-void Coordinator::HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request) {
-  auto refuse = [&](const std::string& why) {
-    wire::Frame frame;
-    wire::EnrolReply* reply = frame.mutable_enrol_reply();
-    reply->set_ok(false);
-    reply->set_message(why + "; nothing was recorded");
-    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-  };
-  if (!SecretsEqual(request.token(), options_.registrar_token)) {
-    Count("enrol_requests_refused");
-    LogWarn(kLog, "refused an enrolment request without the registrar token from " + Origin(peer));
-    return refuse("an enrolment needs the registrar token (the coordinator's <store>/registrar.token)");
-  }
-  if (!KnownStation(request.station())) {
-    return refuse("station " + std::to_string(request.station()) + " is not in the schedule");
-  }
-  std::optional<PublicKey> key;
-  if (!request.revoke()) {
-    if (request.public_key().size() != 32) return refuse("an enrolment needs a 32-byte public key");
-    key.emplace();
-    std::copy(request.public_key().begin(), request.public_key().end(), key->begin());
-  }
-  wire::Observation change = KeyObservation(request.station(), key, request.by().empty() ? "registrar" : request.by());
-  // Checked against the enrolment as it will be once this turn's other changes are applied.
-  Enrolment after = enrolment_;
-  for (const PendingEnrolment& pending : enrolments_) after.Apply(pending.change, 0, 0).IgnoreError();
-  if (Status s = after.Check(change); !s.ok()) return refuse(s.message());
-  LogInfo(kLog, (key ? "enrolling key " + KeyHex(*key) + " for" : "revoking the key of") + std::string(" station ") +
-                    std::to_string(request.station()) + " as requested by " + change.by());
-  enrolments_.push_back({peer, change, batch_.size()});
-  Observe(std::move(change));
-}
-
-void Coordinator::AnswerEnrolments() {
-  if (enrolments_.empty()) return;
-  for (const PendingEnrolment& pending : enrolments_) {
-    const wire::Verdict& verdict = verdicts_.at(pending.position);
-    wire::Frame frame;
-    wire::EnrolReply* reply = frame.mutable_enrol_reply();
-    reply->set_commit_index(verdict.commit_index());
-    const Status applied = enrolment_.Apply(pending.change, verdict.commit_index(), store_->last_received_time_us());
-    reply->set_ok(applied.ok());
-    const std::string station = "station " + std::to_string(pending.change.station());
-    reply->set_message(!applied.ok() ? applied.message()
-                       : pending.change.kind() == wire::Observation::KEY_REVOKED
-                           ? station + "'s key is revoked (record item " + std::to_string(verdict.commit_index()) + ")"
-                           : station + "'s key is enrolled; its earlier key is withdrawn (record item " +
-                                 std::to_string(verdict.commit_index()) + ")");
-    TrySendTo(router_, pending.peer, EncodeFrame(std::move(frame)));
-  }
-  senders_.Forget();
-  if (gatekeeper_) gatekeeper_->Admit(AdmissionNow());
-}
-
-void Coordinator::AnswerKeys(const std::string& peer) {
-  wire::Frame frame;
-  wire::KeysReply* reply = frame.mutable_keys_reply();
-  for (const KeyChange& change : enrolment_.history()) {
-    wire::KeyRecord* record = reply->add_keys();
-    record->set_station(change.station);
-    record->set_public_key(change.key.data(), change.key.size());
-    record->set_revoked(change.revoked);
-    record->set_commit_index(change.commit_index);
-    record->set_time_us(change.time_us);
-    record->set_by(change.by);
-    record->set_admitted(enrolment_.Admits(change.station, change.key));
-  }
-  TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
 }
 
 void Coordinator::SeeStationTime(int64_t station_time_us) {
@@ -654,15 +532,6 @@ Status Coordinator::Commit() {
   return Status::Ok();
 }
 
-void Coordinator::Queue(uint32_t station, const wire::Verdict& verdict) {
-  std::deque<std::string>& waiting = undelivered_[station];
-  for (std::string& frame : StationVerdictFrames(verdict, station)) waiting.push_back(std::move(frame));
-  while (waiting.size() > kMaxUndeliveredFrames) {
-    waiting.pop_front();
-    ++CountersOf(station).verdicts_dropped;
-  }
-}
-
 wire::Verdict Coordinator::OpenAnomalies(uint32_t station) const {
   wire::Verdict open;
   for (const judge::AnomalyState& a : judge_->anomalies()) {
@@ -674,98 +543,17 @@ wire::Verdict Coordinator::OpenAnomalies(uint32_t station) const {
 void Coordinator::PublishVerdicts() {
   for (const wire::Verdict& verdict : verdicts_) {
     for (uint32_t station : ConcernedStations(verdict)) {
-      if (KnownStation(station)) Queue(station, verdict);
+      if (KnownStation(station)) outbox_.Queue(station, verdict);
     }
   }
   for (const auto& [peer, stream] : hellos_) {
     if (KnownStation(stream.station) && latest_epoch_[stream.station] == stream.epoch) {
-      Queue(stream.station, OpenAnomalies(stream.station));
+      outbox_.Queue(stream.station, OpenAnomalies(stream.station));
     }
   }
-  // Every turn, not only when there is news: an agent whose connection was down (its restart, or
-  // ours) is told what it missed as soon as it is back.
-  for (auto& [station, waiting] : undelivered_) {
-    const auto route = agent_routes_.find(station);
-    if (waiting.empty() || route == agent_routes_.end()) continue;
-    while (!waiting.empty() && TrySendTo(router_, route->second.peer, waiting.front())) {
-      waiting.pop_front();
-      ++CountersOf(station).verdicts_sent;
-    }
-  }
-}
-
-void Coordinator::PublishProgress() {
-  // A hello: the agent (re)started or its connection was down, so it may have lost what it was told.
-  for (const auto& [peer, stream] : hellos_) progress_sent_.erase(stream.station);
-  if (!verdicts_.empty()) progress_changed_ = true;
-  const auto now = std::chrono::steady_clock::now();
-  const bool due = progress_changed_ && now >= next_progress_;
-  if (!due && hellos_.empty()) return;
-  if (due) {
-    progress_changed_ = false;
-    next_progress_ = now + kProgressInterval;
-  }
-  std::map<uint32_t, judge::StationProgress> judged;
-  for (judge::StationProgress& p : judge_->Progress()) judged[p.station] = std::move(p);
-  for (uint32_t station : stations_) {
-    const auto route = agent_routes_.find(station);
-    const auto sent = progress_sent_.find(station);
-    if (route == agent_routes_.end() || (!due && sent != progress_sent_.end())) continue;
-    wire::Frame frame;
-    wire::StationProgress* progress = frame.mutable_station_progress();
-    progress->set_station(station);
-    if (const auto it = judged.find(station); it != judged.end()) {
-      progress->set_current_class(it->second.current_class);
-      progress->set_class_done(it->second.class_done);
-      progress->set_class_expected(it->second.class_expected);
-      progress->set_photographed(it->second.photographed);
-    }
-    std::string bytes = EncodeFrame(std::move(frame));
-    if (sent != progress_sent_.end() && sent->second == bytes) continue;
-    if (TrySendTo(router_, route->second.peer, bytes)) progress_sent_[station] = std::move(bytes);
-  }
-}
-
-void Coordinator::AnswerResolves() {
-  for (const PendingResolve& pending : resolves_) {
-    const wire::Verdict& verdict = verdicts_.at(pending.position);
-    wire::Frame frame;
-    wire::ResolveReply* reply = frame.mutable_resolve_reply();
-    reply->set_commit_index(verdict.commit_index());
-    for (const wire::Resolution& r : verdict.resolved()) {
-      if (r.anomaly_id() == pending.anomaly_id) reply->set_ok(true);
-    }
-    if (reply->ok()) {
-      reply->set_message(pending.anomaly_id + " is resolved (record item " + std::to_string(verdict.commit_index()) +
-                         ")");
-    } else {
-      std::string raised;
-      for (const wire::Anomaly& a : verdict.raised()) raised += " " + a.id() + " " + wire::Anomaly::Kind_Name(a.kind());
-      reply->set_message(pending.anomaly_id + " is not an open anomaly; the request is recorded (record item " +
-                         std::to_string(verdict.commit_index()) + ")" + (raised.empty() ? "" : " and raised" + raised));
-    }
-    TrySendTo(router_, pending.peer, EncodeFrame(std::move(frame)));
-  }
-}
-
-void Coordinator::AnswerExports() {
-  for (const auto& [peer, request] : exports_) {
-    wire::Frame frame;
-    wire::ExportReply* reply = frame.mutable_export_reply();
-    reply->set_commit_index(store_->commit_index());
-    reply->set_ok(true);
-    switch (request.what()) {
-      case wire::ExportRequest::ANOMALIES:
-        reply->set_text(judge::AnomaliesJsonLines(*judge_, {request.open_only(), request.station()}));
-        break;
-      case wire::ExportRequest::ASSIGNMENT: reply->set_text(judge::AssignmentCsv(*judge_)); break;
-      default:
-        reply->set_ok(false);
-        reply->set_text("say what to export: ANOMALIES or ASSIGNMENT");
-        break;
-    }
-    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-  }
+  outbox_.FlushVerdicts();
+  outbox_.PublishProgress(!verdicts_.empty(), std::chrono::steady_clock::now(), stations_,
+                          [this] { return judge_->Progress(); });
 }
 
 Status Coordinator::TimedCommit() {
@@ -781,33 +569,6 @@ Status Coordinator::TimedCommit() {
     dashboard_->Committed(first, store_->commit_index(), store_->last_received_time_us(), events, seconds, *judge_);
   }
   return Status::Ok();
-}
-
-void Coordinator::AnswerDashboards() {
-  for (const auto& [peer, request] : dashboards_) {
-    wire::Frame frame;
-    wire::DashboardReply* reply = frame.mutable_dashboard_reply();
-    reply->set_commit_index(store_->commit_index());
-    reply->set_ok(true);
-    if (request.view() == wire::DashboardRequest::METRICS) {
-      reply->set_content(dashboard::MetricsText(BuildStatusReply(), judge_->anomalies(), commit_metrics_));
-    } else if (!dashboard_) {
-      reply->set_ok(false);
-      reply->set_content("the dashboard is off");
-    } else if (request.view() == wire::DashboardRequest::SUMMARY) {
-      reply->set_content(dashboard_->Summary(*judge_, store_->commit_index(), RecordNow()));
-    } else if (request.view() == wire::DashboardRequest::CLASS) {
-      std::optional<std::string> view =
-          dashboard_->Class(*judge_, request.class_name(), store_->commit_index(), RecordNow());
-      reply->set_ok(view.has_value());
-      reply->set_not_found(!view);
-      reply->set_content(view ? std::move(*view) : "no class named \"" + request.class_name() + "\"");
-    } else {
-      reply->set_ok(false);
-      reply->set_content("say which view: SUMMARY, CLASS or METRICS");
-    }
-    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-  }
 }
 
 int64_t Coordinator::RecordNow() const {
@@ -831,16 +592,16 @@ void Coordinator::Answer() {
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));  // an absent agent hears at its next hello
   };
   for (const StreamId& stream : advanced_) {
-    if (const std::string* peer = AgentPeer(stream)) ack(*peer, stream);
+    if (const std::string* peer = outbox_.AgentPeer(stream)) ack(*peer, stream);
   }
   for (const auto& [peer, stream] : hellos_) {
-    const std::string* agent = AgentPeer(stream);
+    const std::string* agent = outbox_.AgentPeer(stream);
     if (!advanced_.count(stream) || !agent || *agent != peer) ack(peer, stream);
   }
   // A new head goes to every agent now, not with its station's next event: an idle station
   // witnesses the record as it is, too.
   if (head_signed_) {
-    for (const auto& [station, route] : agent_routes_) {
+    for (const auto& [station, route] : outbox_.routes()) {
       if (!advanced_.count({station, route.epoch})) ack(route.peer, {station, route.epoch});
     }
   }
@@ -875,7 +636,7 @@ void Coordinator::SendResendRequests() {
     r->set_epoch(state.id.epoch);
     r->set_first_seq(range->first);
     r->set_last_seq(range->last);
-    const std::string* peer = AgentPeer(state.id);
+    const std::string* peer = outbox_.AgentPeer(state.id);
     if (peer && TrySendTo(router_, *peer, EncodeFrame(std::move(frame)))) {
       ++CountersOf(state.id.station).resend_requests;
       LogInfo(kLog, "asked " + Describe(state.id) + " to resend seq " + std::to_string(range->first) + ".." +
@@ -887,47 +648,6 @@ void Coordinator::SendResendRequests() {
 void Coordinator::Reject(const std::string& reason, const std::string& peer, const std::string& detail) {
   Count("frames_rejected{reason=\"" + reason + "\"}");
   LogWarn(kLog, "rejected a frame from " + Origin(peer) + " (" + reason + "): " + detail);
-}
-
-wire::StatusReply Coordinator::BuildStatusReply() const {
-  wire::StatusReply reply;
-  for (const auto& state : tracker_.Streams()) {
-    wire::StationStatus* s = reply.add_stations();
-    s->set_station(state.id.station);
-    s->set_epoch(state.id.epoch);
-    s->set_stored_seq(state.stored);
-    s->set_announced_seq(state.announced);
-  }
-  auto add = [&reply](const std::string& name, uint64_t value) {
-    wire::Counter* c = reply.add_counters();
-    c->set_name(name);
-    c->set_value(value);
-  };
-  for (const auto& [name, value] : counters_) add(name, value);
-  add("frames_received{socket=\"sub\"}", frames_received_sub_);
-  add("frames_received{socket=\"router\"}", frames_received_router_);
-  add("duplicates_ignored", duplicates_ignored_);
-  for (const auto& [station, c] : station_counters_) {
-    const std::string label = StationLabel(station);
-    add("events_received" + label, c.events_received);
-    add("events_stored" + label, c.events_stored);
-    add("resend_requests" + label, c.resend_requests);
-    add("events_dropped_buffer_full" + label, c.events_dropped_buffer_full);
-    add("heartbeats" + label, c.heartbeats);
-    add("verdicts_sent" + label, c.verdicts_sent);
-    add("verdicts_dropped" + label, c.verdicts_dropped);
-  }
-  const auto& anomalies = judge_->anomalies();
-  add("anomalies_raised", anomalies.size());
-  add("anomalies_open", std::count_if(anomalies.begin(), anomalies.end(), [](const auto& a) { return a.open(); }));
-  for (const auto& [station, waiting] : undelivered_) add("verdicts_waiting" + StationLabel(station), waiting.size());
-  for (const auto& [name, value] : intake_->counters()) add(name, value);
-  if (gatekeeper_) {
-    for (const auto& [name, value] : gatekeeper_->counters()) add(name, value);
-  }
-  reply.set_commit_index(store_->commit_index());
-  reply.set_checkpoint(heads_->newest());
-  return reply;
 }
 
 }  // namespace capture::coord

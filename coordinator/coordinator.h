@@ -12,17 +12,18 @@
 // STATION_SILENT, STATION_BACK; REGISTRAR_RESOLVE for resolve requests), then commits everything
 // in ONE synced write (group commit) in which the judge's verdict on every item lies beside the
 // item, and only then answers: Frame{verdict} to each station's agent (its latest epoch) whose
-// anomalies were raised or resolved, acks to "agent/<station>/<epoch hex>" for every stream that
-// advanced, acks to hellos, status, resolve and export replies, and resend requests for gaps. An
-// ack thus never covers an event that is not durably stored, and a station never hears of a
-// verdict that is not stored. Verdict frames an agent cannot take now (its connection is down,
-// e.g. while it or the coordinator restarts) wait, at most kMaxUndeliveredFrames per station, and
-// go out in order once it is back; after them, the answer to each hello brings the station's open
-// anomalies (a Verdict with commit index 0), so that an agent that restarted shows them again. A coordinator that dies between a commit and the send loses
-// them: the record and the exports still have every verdict. Each agent is also sent its station's
-// progress (judge::Judge::Progress) as Frame{station_progress} when it changed, at most every
-// kProgressInterval, and after each of its hellos; one it cannot take now is not kept: the next
-// hello brings it.
+// anomalies were raised or resolved, acks to the agent's connection (its route) for every stream
+// that advanced, acks to hellos, status, resolve and export replies, and resend requests for gaps.
+// An ack thus never covers an event that is not durably stored, and a station never hears of a
+// verdict that is not stored. The verdicts and each station's progress go out through the station's
+// outbox (station_outbox.h), which keeps what an agent cannot take now; after them, the answer to
+// each hello brings the station's open anomalies (a Verdict with commit index 0), so that an agent
+// that restarted shows them again. A coordinator that dies between a commit and the send loses
+// them: the record and the exports still have every verdict.
+//
+// The stations' chains are checked before an event is stored, and their signed heads as they come
+// (security/station_chains.h); who may send what is the security layer's (security/senders.h,
+// security/gatekeeper.h). The registrar's requests are answered in control_service.cc.
 //
 // At start the judge is rebuilt by replaying the whole record; a record of store format 1 gets
 // its missing verdicts then. The judge never runs ahead of the record: when a commit fails the
@@ -61,7 +62,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <memory>
@@ -84,7 +84,9 @@
 #include "coordinator/security/enrolment.h"
 #include "coordinator/security/gatekeeper.h"
 #include "coordinator/security/senders.h"
+#include "coordinator/security/station_chains.h"
 #include "coordinator/sequence_tracker.h"
+#include "coordinator/station_outbox.h"
 #include "coordinator/station_watch.h"
 
 namespace capture::coord {
@@ -166,14 +168,6 @@ class Coordinator {
     wire::Observation change;
     size_t position = 0;
   };
-  // Where a station's agent is reached: the control connection its latest hello came on. Only that
-  // connection gets the station's acks, verdicts, progress and resend requests; another connection
-  // says hello for the station in vain while this one is up.
-  struct AgentRoute {
-    std::string peer;
-    uint64_t epoch = 0;
-    std::string user_id;  // the connection's: a route held by a key withdrawn since is free to take
-  };
 
   Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store);
 
@@ -189,11 +183,6 @@ class Coordinator {
   Status HandleEvent(std::string&& event_bytes, const std::string& peer, const Sender& sender);
   void HandleHeartbeat(const wire::Heartbeat& heartbeat, const Sender& sender);
   void HandleHello(const Received& message, const wire::Hello& hello, const Sender& sender);
-  void HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request);
-  void HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request);
-  void AnswerKeys(const std::string& peer);
-  // The connection of the stream's agent: the station's route, if it is of that epoch.
-  const std::string* AgentPeer(const StreamId& stream) const;
   // Whether `sender` may speak for `station` about `stream` (its own station, a stream within the
   // epoch limit); else the frame is rejected, counted and logged, and false.
   bool Vouches(const Sender& sender, const StreamId& stream, const std::string& peer, const std::string& what);
@@ -211,23 +200,27 @@ class Coordinator {
   // Commit() timed: the commit histograms and the dashboard's timeline learn of each group commit.
   Status TimedCommit();
   // Queues this turn's verdicts for the stations concerned, and each greeting agent its station's
-  // open anomalies, and sends every station what it can take.
+  // open anomalies, and sends every station what it can take, and its progress where it changed.
   void PublishVerdicts();
-  void Queue(uint32_t station, const wire::Verdict& verdict);
   // The station's open anomalies now, as a Verdict with commit index 0.
   wire::Verdict OpenAnomalies(uint32_t station) const;
-  // Sends each station's agent its progress where it changed (see the top of this file).
-  void PublishProgress();
   void Answer();
+  // The control service (control_service.cc): the registrar's requests, and the status.
+  void HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request);
+  void HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request);
+  void AnswerKeys(const std::string& peer);
   void AnswerResolves();
   void AnswerEnrolments();
   void AnswerExports();
   void AnswerDashboards();
+  wire::StatusReply BuildStatusReply() const;
   // The record's clock now: the system clock, or with sim_time the last stored item's time (the
   // day's midnight before the first).
   int64_t RecordNow() const;
   void SendResendRequests();
   void Reject(const std::string& reason, const std::string& peer, const std::string& detail);
+  // Who sent a frame, for log lines: `peer` is the ROUTER peer, empty for the SUB socket.
+  static std::string Origin(const std::string& peer);
   bool KnownStation(uint32_t station) const { return stations_.count(station) > 0; }
   void SeeStationTime(int64_t station_time_us);
   void Count(const std::string& name, uint64_t n = 1) { counters_[name] += n; }
@@ -238,17 +231,13 @@ class Coordinator {
     uint64_t resend_requests = 0;
     uint64_t events_dropped_buffer_full = 0;
     uint64_t heartbeats = 0;
-    uint64_t verdicts_sent = 0;
-    uint64_t verdicts_dropped = 0;
   };
   StationCounters& CountersOf(uint32_t station) { return station_counters_[station]; }
-  wire::StatusReply BuildStatusReply() const;
 
   CoordinatorOptions options_;
   std::set<uint32_t> stations_;
   std::unique_ptr<RecordStore> store_;
   Lookup lookup_{this};
-  static constexpr size_t kMaxUndeliveredFrames = 10'000;
 
   SequenceTracker tracker_;
   std::unique_ptr<judge::Judge> judge_;
@@ -256,19 +245,13 @@ class Coordinator {
   bool head_signed_ = false;          // this turn signed a head: every agent is sent it
   StationWatch watch_;
   std::map<uint32_t, uint64_t> latest_epoch_;  // per station: the epoch heard last
-  std::map<uint32_t, AgentRoute> agent_routes_;  // per station: its agent's connection, once it said hello
+  // Per station: its agent's connection, once it said hello; the verdicts and progress it is sent.
+  StationOutbox outbox_{[this](const std::string& peer, const std::string& bytes) {
+    return TrySendTo(router_, peer, bytes);
+  }};
   Enrolment enrolment_;
   SenderNames senders_;
-  // The stations' chains (CaptureEvent.prev_sha256, ChainHead): per stream, the hash of its last
-  // applied event, a signed head of a seq not yet stored, and the seq of the last head kept.
-  std::map<StreamId, Sha256> chain_tips_;
-  std::map<StreamId, wire::ChainHead> pending_heads_;
-  std::map<StreamId, uint64_t> kept_head_seq_;
-  std::map<uint32_t, std::deque<std::string>> undelivered_;  // per station: verdict frames, oldest first
-  static constexpr std::chrono::milliseconds kProgressInterval{200};
-  std::map<uint32_t, std::string> progress_sent_;  // per station: the progress frame its agent has
-  bool progress_changed_ = false;                   // something was judged since the last look
-  std::chrono::steady_clock::time_point next_progress_{};
+  StationChains chains_;
 
   zmq::context_t context_;
   zmq::socket_t sub_;
