@@ -1,4 +1,4 @@
-// The dashboard's pure parts: metrics text, request checks, the token file, the directory, the
+// The dashboard's pure parts: metrics text, request checks, the token file, sessions, the directory, the
 // timeline, the views' counting rules and the EXIF preview reader; and photos served by the HTTP
 // threads with no loop behind them.
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 #include "coordinator/dashboard/loop_views.h"
 #include "coordinator/dashboard/metrics.h"
 #include "coordinator/dashboard/server.h"
+#include "coordinator/dashboard/session.h"
 #include "coordinator/dashboard/timeline.h"
 #include "coordinator/dashboard/token.h"
 #include "coordinator/dashboard/views.h"
@@ -183,6 +184,73 @@ TEST(RegistrarToken, AuthorizesOnlyTheExactBearerToken) {
   EXPECT_FALSE(Authorizes("Bearer " + token.substr(1) + "b", token));
   EXPECT_FALSE(Authorizes("Bearer " + token + "a", token));
   EXPECT_FALSE(Authorizes("Bearer ", ""));
+}
+
+// ---- sessions and the checks of signing in ----
+
+TEST(Sessions, AreValidOnlyAsIssuedAndOnlyUnderTheirOwnKey) {
+  const Sessions sessions;
+  const std::string a = sessions.Issue();
+  const std::string b = sessions.Issue();
+  EXPECT_EQ(a.size(), 96u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(sessions.Valid(a));
+  EXPECT_TRUE(sessions.Valid(b));
+  for (size_t i : {size_t{0}, size_t{31}, size_t{32}, size_t{95}}) {
+    std::string changed = a;
+    changed[i] = changed[i] == '0' ? '1' : '0';
+    EXPECT_FALSE(sessions.Valid(changed)) << "digit " << i << " changed";
+  }
+  EXPECT_FALSE(sessions.Valid(a.substr(0, 95)));
+  EXPECT_FALSE(sessions.Valid(a + "0"));
+  EXPECT_FALSE(sessions.Valid(a.substr(0, 32) + b.substr(32))) << "another session's MAC";
+  EXPECT_FALSE(sessions.Valid(""));
+  const Sessions restarted;
+  EXPECT_FALSE(restarted.Valid(a)) << "a new key ends every session";
+}
+
+TEST(Sessions, AreFoundInACookieHeaderAmongOtherCookies) {
+  const Sessions sessions;
+  const std::string a = sessions.Issue();
+  std::string forged = a;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  EXPECT_TRUE(sessions.InCookieHeader("capture_session=" + a));
+  EXPECT_TRUE(sessions.InCookieHeader("theme=dark; capture_session=" + a + "; lang=zh"));
+  EXPECT_TRUE(sessions.InCookieHeader("capture_session=" + forged + ";capture_session=" + a))
+      << "an older cookie of the same name beside the valid one";
+  EXPECT_FALSE(sessions.InCookieHeader("capture_session=" + forged));
+  EXPECT_FALSE(sessions.InCookieHeader("other_capture_session=" + a));
+  EXPECT_FALSE(sessions.InCookieHeader("capture_session"));
+  EXPECT_FALSE(sessions.InCookieHeader(""));
+  EXPECT_EQ(SessionCookie(a), "capture_session=" + a + "; HttpOnly; SameSite=Strict; Path=/");
+}
+
+TEST(SessionBody, TakesTheTokenAndNamesEveryProblem) {
+  auto ok = ParseSessionBody(R"({"token":"abc"})");
+  ASSERT_TRUE(std::holds_alternative<SessionInput>(ok));
+  EXPECT_EQ(std::get<SessionInput>(ok).token, "abc");
+  auto problem = [](std::string_view body) {
+    auto r = ParseSessionBody(body);
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string("(accepted)");
+  };
+  EXPECT_NE(problem("{\"token\":").find("not JSON"), std::string::npos);
+  EXPECT_NE(problem(R"("abc")").find("JSON object"), std::string::npos);
+  EXPECT_NE(problem("{}").find("\"token\" is missing"), std::string::npos);
+  EXPECT_NE(problem(R"({"token":64})").find("not a string"), std::string::npos);
+  EXPECT_NE(problem(R"({"token":"abc","user":"x"})").find("unknown field \"user\""), std::string::npos);
+}
+
+TEST(SameOrigin, IsAnOriginNamingTheHostOverHttpOrNoOriginAtAll) {
+  EXPECT_TRUE(FromSameOrigin("http://127.0.0.1:5780", "127.0.0.1:5780"));
+  EXPECT_TRUE(FromSameOrigin("http://192.168.1.20:5780", "192.168.1.20:5780"));
+  EXPECT_TRUE(FromSameOrigin("", "127.0.0.1:5780")) << "no Origin: not sent by a page";
+  EXPECT_FALSE(FromSameOrigin("http://127.0.0.1:8080", "127.0.0.1:5780")) << "another port: the same site";
+  EXPECT_FALSE(FromSameOrigin("http://evil.example", "127.0.0.1:5780"));
+  EXPECT_FALSE(FromSameOrigin("https://127.0.0.1:5780", "127.0.0.1:5780"));
+  EXPECT_FALSE(FromSameOrigin("null", "127.0.0.1:5780")) << "a sandboxed or opaque origin";
+  EXPECT_FALSE(FromSameOrigin("http://127.0.0.1:5780", ""));
+  EXPECT_FALSE(FromSameOrigin("http://127.0.0.1:5780/", "127.0.0.1:5780"));
 }
 
 // ---- directory and timeline ----
