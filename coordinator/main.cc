@@ -139,8 +139,9 @@ int main(int argc, char** argv) {
   std::string http = kDefaultHttp;
   app.add_option("--http", http,
                  "Address of the registrar's dashboard and /metrics (HTTP), ADDRESS:PORT (port 0: any free port), or "
-                 "off. Reading needs no login; resolving needs the token in <store>/registrar.token (made at the "
-                 "first start, mode 0600). Without this flag a dashboard port already in use is logged and capture "
+                 "off. Resolving needs the token in <store>/registrar.token (made at the first start, mode 0600); on "
+                 "an address other than loopback (127.0.0.0/8, ::1, localhost) reading needs it too, and the page "
+                 "asks for it once. Without this flag a dashboard port already in use is logged and capture "
                  "goes on without the dashboard.")
       ->capture_default_str();
   std::string station_keys_path;

@@ -58,6 +58,24 @@ std::variant<ResolveInput, std::string> ParseResolveBody(std::string_view body) 
   return in;
 }
 
+std::variant<SessionInput, std::string> ParseSessionBody(std::string_view body) {
+  Json j = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return std::string("the body is not JSON (or not UTF-8): send {\"token\":\"…\"}");
+  if (!j.is_object()) return std::string("the body must be a JSON object: {\"token\":\"…\"}");
+  for (const auto& [key, value] : j.items()) {
+    if (key != "token") return "unknown field \"" + key + "\": only token";
+  }
+  const auto token = j.find("token");
+  if (token == j.end() || !token->is_string()) return std::string("\"token\" is missing or not a string");
+  return SessionInput{token->get<std::string>()};
+}
+
+bool FromSameOrigin(std::string_view origin, std::string_view host) {
+  constexpr std::string_view kScheme = "http://";  // the dashboard serves no HTTPS
+  if (origin.empty()) return true;
+  return !host.empty() && origin == std::string(kScheme) + std::string(host);
+}
+
 std::string ResolveReplyJson(const wire::ResolveReply& reply) {
   return Json{
       {"ok", reply.ok()}, {reply.ok() ? "message" : "error", reply.message()}, {"commit_index", reply.commit_index()}}

@@ -32,6 +32,22 @@ std::variant<ResolveInput, std::string> ParseResolveBody(std::string_view body);
 // and is resolved now, else {"ok":false,"error":"…","commit_index":K}.
 std::string ResolveReplyJson(const wire::ResolveReply& reply);
 
+// POST /api/session {"token":"<registrar token>"}.
+struct SessionInput {
+  std::string token;  // as sent: the caller compares it with the registrar token
+};
+
+// The body checked: a JSON object with a string `token` and no other field. Otherwise one sentence
+// naming the problem (for a 400).
+std::variant<SessionInput, std::string> ParseSessionBody(std::string_view body);
+
+// Whether a request comes from the page this server serves, by its Origin header (empty: the
+// request sent none) and its Host header: an Origin, when sent, must be "http://" + Host exactly.
+// Browsers send Origin with every POST from a script, so another page, on another port of the same
+// host too (a "same-site" one, which SameSite=Strict lets through), is told apart; a request
+// without Origin comes from no browser page, and carries a cookie only if its sender has one.
+bool FromSameOrigin(std::string_view origin, std::string_view host);
+
 // {"error":"<message>"}
 std::string ErrorJson(std::string_view message);
 

@@ -1,12 +1,15 @@
 #include "coordinator/dashboard/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <strings.h>
 
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <variant>
 
 #include "capture.pb.h"
@@ -16,6 +19,7 @@
 #include "coordinator/dashboard/assets.h"
 #include "coordinator/dashboard/exif_thumbnail.h"
 #include "coordinator/dashboard/http_api.h"
+#include "coordinator/dashboard/session.h"
 #include "coordinator/dashboard/token.h"
 #include "coordinator/status_client.h"
 
@@ -36,12 +40,15 @@ constexpr size_t kThreads = kMaxStreams + 8;
 constexpr auto kKeepAliveComment = std::chrono::seconds(5);
 constexpr size_t kMaxClassNameBytes = 256;
 constexpr size_t kMaxPathInMessage = 200;
+constexpr auto kRefusalLogInterval = std::chrono::seconds(1);
+constexpr char kWhereTheTokenIs[] = "the file registrar.token in the coordinator's store folder";
 
 // Paths with a handler, and the method it takes: another method gets 405, not 404.
 const std::map<std::string, std::string>& KnownPaths() {
   static const std::map<std::string, std::string> paths = [] {
     std::map<std::string, std::string> p = {{"/api/status", "GET"}, {"/api/dashboard", "GET"}, {"/api/class", "GET"},
-                                            {"/api/events", "GET"}, {"/api/resolve", "POST"},  {"/metrics", "GET"}};
+                                            {"/api/events", "GET"}, {"/api/resolve", "POST"},  {"/metrics", "GET"},
+                                            {"/api/session", "POST"}};
     for (const Asset& a : EmbeddedAssets()) p.emplace(std::string(a.path), "GET");
     return p;
   }();
@@ -54,6 +61,16 @@ std::optional<std::string> MethodOf(const std::string& path) {
   const auto known = KnownPaths().find(path);
   if (known == KnownPaths().end()) return std::nullopt;
   return known->second;
+}
+
+// What a request without the token gets on any host: the page (which asks for the token), signing
+// in, and resolving (which checks for the token itself).
+bool OpenToAll(const std::string& path) {
+  if (path == "/api/session" || path == "/api/resolve") return true;
+  for (const Asset& a : EmbeddedAssets()) {
+    if (path == a.path) return true;
+  }
+  return false;
 }
 
 std::string EscapeRegex(std::string_view text) {
@@ -91,7 +108,8 @@ std::string DefaultMessage(const httplib::Request& req, int status) {
 
 class DashboardServer::Impl {
  public:
-  explicit Impl(ServerOptions options) : options_(std::move(options)) {
+  explicit Impl(ServerOptions options)
+      : options_(std::move(options)), reads_need_token_(!IsLoopbackHost(options_.host)) {
     if (!options_.image_store_dir.empty()) images_.emplace(options_.image_store_dir);
   }
 
@@ -99,12 +117,20 @@ class DashboardServer::Impl {
   void Serve();
   void Stop();
   int port() const { return port_; }
+  bool reads_need_token() const { return reads_need_token_; }
 
  private:
   void Routes();
   void Watch();
   void GetEvents(httplib::Response& res);
   void PostResolve(const httplib::Request& req, httplib::Response& res);
+  void PostSession(const httplib::Request& req, httplib::Response& res);
+  // Whether `req` carries the registrar token or a session, whatever the host.
+  bool HasToken(const httplib::Request& req) const {
+    return Authorizes(req.get_header_value("Authorization"), options_.token) ||
+           sessions_.InCookieHeader(req.get_header_value("Cookie"));
+  }
+  void LogRefusedSignIn(const std::string& peer);
   void GetPhoto(const httplib::Request& req, httplib::Response& res);
   // A view from the loop, into `res`.
   void View(wire::DashboardRequest::View view, const std::string& class_name, const char* content_type,
@@ -120,6 +146,8 @@ class DashboardServer::Impl {
   }
 
   ServerOptions options_;
+  const bool reads_need_token_;
+  const Sessions sessions_;
   std::optional<ImageStore> images_;  // read by every HTTP thread: it only reads files that never change
   httplib::Server server_;
   std::thread listener_;
@@ -133,6 +161,10 @@ class DashboardServer::Impl {
   int streams_ = 0;
   uint64_t version_ = 0;  // bumped whenever update_ changes
   std::string update_;    // the latest UpdateJson, or an ErrorJson while the loop does not answer
+  // Refused sign-ins not logged yet, and when one last was: at most one line a second, so a flood of
+  // wrong tokens does not flood the log. They are not slowed down: 256 random bits are not guessed.
+  uint64_t refusals_unlogged_ = 0;
+  std::chrono::steady_clock::time_point refusal_logged_{};
 };
 
 Status DashboardServer::Impl::Bind() {
@@ -211,16 +243,27 @@ void DashboardServer::Impl::Routes() {
   });
   server_.Get("/api/events", [this](const httplib::Request&, httplib::Response& res) { GetEvents(res); });
   server_.Post("/api/resolve", [this](const httplib::Request& req, httplib::Response& res) { PostResolve(req, res); });
+  server_.Post("/api/session", [this](const httplib::Request& req, httplib::Response& res) { PostSession(req, res); });
   server_.Get(std::string(kPhotoPrefix) + "([^/]*)",
               [this](const httplib::Request& req, httplib::Response& res) { GetPhoto(req, res); });
 
   // cpp-httplib 0.11 caps only bodies sent with a Content-Length: a chunked body, or one read to
   // the end of the connection, would be taken whole. Such bodies are refused before they are read.
-  server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  // Reading is checked here, before any handler and for every path, so no endpoint can be added
+  // that forgets it.
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     const bool takes_body = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
     if (req.has_header("Transfer-Encoding") || (takes_body && !req.has_header("Content-Length"))) {
       Fail(res, 411,
            "send a body with a Content-Length (at most " + std::to_string(kMaxBodyBytes / 1024) + " KiB), not chunked");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (reads_need_token_ && !OpenToAll(req.path) && !HasToken(req)) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"registrar\"");
+      Fail(res, 401,
+           "this dashboard is on a network address, so reading it needs the registrar token (" +
+               std::string(kWhereTheTokenIs) +
+               "): open the page and type it in once, or send the header \"Authorization: Bearer <token>\"");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -260,10 +303,22 @@ void DashboardServer::Impl::View(wire::DashboardRequest::View view, const std::s
 
 void DashboardServer::Impl::PostResolve(const httplib::Request& req, httplib::Response& res) {
   if (!Authorizes(req.get_header_value("Authorization"), options_.token)) {
-    res.set_header("WWW-Authenticate", "Bearer realm=\"registrar\"");
-    return Fail(res, 401,
-                "resolving needs the registrar token: send the header \"Authorization: Bearer <token>\" with the "
-                "token from the coordinator's store (registrar.token); nothing was changed");
+    if (!sessions_.InCookieHeader(req.get_header_value("Cookie"))) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"registrar\"");
+      return Fail(res, 401,
+                  "resolving needs the registrar token (" + std::string(kWhereTheTokenIs) +
+                      "): type it into the page's token field, or send the header \"Authorization: Bearer "
+                      "<token>\"; nothing was changed");
+    }
+    // A cookie goes with whatever request the browser makes, also one another page asks it to make.
+    const std::string origin = req.get_header_value("Origin");
+    if (!FromSameOrigin(origin, req.get_header_value("Host"))) {
+      LogWarn(kLog, "refused a resolve with a session cookie from " + req.remote_addr + " sent by the page " +
+                        Shortened(origin) + ", not this dashboard's");
+      return Fail(res, 403,
+                  "a resolve with the session cookie must come from this dashboard's own page, not from " +
+                      Shortened(origin) + "; nothing was changed");
+    }
   }
   auto parsed = ParseResolveBody(req.body);
   if (auto* problem = std::get_if<std::string>(&parsed)) return Fail(res, 400, *problem + "; nothing was changed");
@@ -273,6 +328,42 @@ void DashboardServer::Impl::PostResolve(const httplib::Request& req, httplib::Re
   LogInfo(kLog, "resolve " + in.id + " by " + in.by + " from the dashboard: " + reply->message());
   res.status = reply->ok() ? 200 : 409;
   res.set_content(ResolveReplyJson(*reply), kJson);
+}
+
+void DashboardServer::Impl::PostSession(const httplib::Request& req, httplib::Response& res) {
+  bool authorized = false;
+  if (req.body.empty()) {
+    authorized = Authorizes(req.get_header_value("Authorization"), options_.token);
+  } else {
+    auto parsed = ParseSessionBody(req.body);
+    if (auto* problem = std::get_if<std::string>(&parsed)) return Fail(res, 400, *problem);
+    authorized = SecretsEqual(std::get<SessionInput>(parsed).token, options_.token);
+  }
+  if (!authorized) {
+    LogRefusedSignIn(req.remote_addr);
+    res.set_header("WWW-Authenticate", "Bearer realm=\"registrar\"");
+    return Fail(res, 401,
+                "that is not the registrar token: it is " + std::string(kWhereTheTokenIs) +
+                    "; send {\"token\":\"<token>\"} or the header \"Authorization: Bearer <token>\"");
+  }
+  res.set_header("Set-Cookie", SessionCookie(sessions_.Issue()));
+  res.set_content(R"({"ok":true,"message":"signed in until this browser closes or the coordinator stops"})", kJson);
+}
+
+void DashboardServer::Impl::LogRefusedSignIn(const std::string& peer) {
+  const auto now = std::chrono::steady_clock::now();
+  uint64_t unlogged = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (now - refusal_logged_ < kRefusalLogInterval) {
+      ++refusals_unlogged_;
+      return;
+    }
+    refusal_logged_ = now;
+    unlogged = std::exchange(refusals_unlogged_, 0);
+  }
+  const std::string more = unlogged > 0 ? " (and " + std::to_string(unlogged) + " more since the last line)" : "";
+  LogWarn(kLog, "refused a dashboard sign-in from " + peer + ": not the registrar token" + more);
 }
 
 void DashboardServer::Impl::GetPhoto(const httplib::Request& req, httplib::Response& res) {
@@ -362,10 +453,24 @@ Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(ServerOptions op
   auto impl = std::make_unique<Impl>(std::move(options));
   if (Status s = impl->Bind(); !s.ok()) return s;
   impl->Serve();
+  if (impl->reads_need_token()) {
+    LogInfo(kLog, "the dashboard is on " + host + ", which is not loopback: reading it needs the registrar token");
+  }
   const bool v6 = host.find(':') != std::string::npos;
   std::unique_ptr<DashboardServer> server(new DashboardServer(std::move(impl)));
   server->url_ = "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(server->impl_->port());
   return server;
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  if (::strcasecmp(host.c_str(), "localhost") == 0) return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+  }
+  return false;
 }
 
 Result<std::pair<std::string, int>> ParseHttpAddress(const std::string& text) {

@@ -12,7 +12,13 @@
 //     /api/photo, and so does its EXIF preview (?size=thumb);
 //   - after the day, a photographed student's thumbnail in the class view loads (naturalWidth > 0),
 //     and one whose image is not at the coordinator shows the placeholder;
-//   - it saves a screenshot (--out).
+//   - it saves a screenshot (--out);
+//   - the same store served on a network address (--http 0.0.0.0:0, reached through 127.0.0.1): the
+//     API refuses to read without the token (401); at desktop and at phone width the page shows the
+//     token form (fitting the width), says so for a wrong token and sets no cookie; after the token
+//     the class view shows the roster's names, a thumbnail loads (the HttpOnly session cookie goes
+//     with <img>), the event stream is live, and an anomaly resolves with the session alone;
+//     screenshots of the form and of the class view at both widths beside --out (FILE-*.png).
 // node browser_test.mjs --bin-dir BUILD/bin --data-dir tests/data --out FILE.png
 // Exits 0 when all holds, 1 naming what failed, 77 (skipped) when /usr/bin/chromium or
 // node_modules/playwright-core is absent (npm ci in this folder installs it).
@@ -148,11 +154,12 @@ async function main() {
   await run(path.join(binDir, "capture-sim"), ["kit", path.join(work, "kit"), "--schedule", path.join(work, "schedule.csv"),
     "--seed", SEED], log("kit"));
 
-  const coordinator = new Child(path.join(binDir, "coordinator"), [
+  const coordinatorArgs = (http) => [
     "--store", path.join(work, "store"), "--schedule", path.join(work, "schedule.csv"),
     "--roster", path.join(work, "kit/roster.csv"), "--station-keys", path.join(work, "kit/station-keys.csv"),
     "--sim-time", "--silent-after-seconds", "3600",
-    "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"], log("coordinator"));
+    "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", http];
+  const coordinator = new Child(path.join(binDir, "coordinator"), coordinatorArgs("127.0.0.1:0"), log("coordinator"));
   children.push(coordinator);
   const ready = await coordinator.waitForLine((l) => l.startsWith("ready "), 30000, "ready line");
   const [events, control, url] = ["events", "control", "http"].map((k) => field(ready, k));
@@ -390,6 +397,131 @@ async function main() {
   fs.renameSync(imagePath(hidden.hex) + ".away", imagePath(hidden.hex));
   await viewer.close();
   console.log(`thumbnail of student ${shown.student} shown (${loaded.width} px wide); ${hidden.student}: placeholder`);
+
+  // ---- the same store on a network address: the token once, then names and photos ----
+  await agent.stop();
+  const stopped = await coordinator.stop();
+  check(stopped.code === 0, `the coordinator did not stop cleanly: ${JSON.stringify(stopped)}`);
+  const networked = new Child(path.join(binDir, "coordinator"), coordinatorArgs("0.0.0.0:0"), log("coordinator-network"));
+  children.push(networked);
+  const readyAgain = await networked.waitForLine((l) => l.startsWith("ready "), 30000, "ready line");
+  const bound = field(readyAgain, "http");
+  check(bound && bound.startsWith("http://0.0.0.0:"), "the ready line names no dashboard on 0.0.0.0: " + readyAgain);
+  const netUrl = "http://127.0.0.1:" + new URL(bound).port;
+  const netControl = field(readyAgain, "control");
+  const classPath = "/api/class?name=" + encodeURIComponent(XSS_CLASS);
+  const refusedRead = await fetch(netUrl + classPath);
+  const refusal = await refusedRead.json().catch(() => ({}));
+  check(refusedRead.status === 401 && String(refusal.error).includes("registrar.token"),
+    `the class view without the token answers ${refusedRead.status} ${JSON.stringify(refusal)}`);
+  check((await fetch(`${netUrl}/api/photo/${shown.hex}`)).status === 401, "a photo is served without the token");
+  const names = parseCsv(fs.readFileSync(path.join(work, "kit/roster.csv"), "utf8")).slice(1)
+    .filter((r) => r[3] === XSS_CLASS).map((r) => r[4]).sort();
+  check(names.length > 0, "the roster has no student in " + XSS_CLASS);
+  const wrongToken = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
+  const shotFile = (name) => outFile.replace(/(\.png)?$/, `-${name}.png`);
+
+  // Opens the page in a browser of its own (no cookie yet) with a viewport of width × height, signs
+  // in as the registrar would, and opens the class; screenshots of the form and of the class view.
+  async function signIn(width, height, name, options) {
+    const context = await browser.newContext({ viewport: { width, height }, ...options });
+    const netPage = await context.newPage();
+    netPage.on("dialog", (d) => { problems.push("a dialog opened: " + d.message()); d.dismiss(); });
+    netPage.on("pageerror", (e) => problems.push(`page error (${name}): ${e.message}`));
+    await netPage.goto(netUrl + "/");
+    await netPage.locator("#sign-in").waitFor({ state: "visible", timeout: 5000 }).catch(() => {
+      throw new Failure(`${name}: the page on a network address shows no token form`);
+    });
+    await netPage.waitForSelector("#connection[data-state=locked]", { timeout: 5000 });
+    check(await netPage.locator("#classes tr[data-class]").count() === 0, `${name}: classes shown without the token`);
+    const outside = await netPage.evaluate((width) => {
+      const parts = ["#sign-in", "#sign-in-token", "#sign-in-button", "#sign-in-message"].filter((sel) => {
+        const r = document.querySelector(sel).getBoundingClientRect();
+        return r.left < 0 || r.right > width;
+      });
+      return document.documentElement.scrollWidth > width ? [...parts, "the page itself"] : parts;
+    }, width);
+    check(outside.length === 0, `${name}: wider than the screen (${width} px): ${outside.join(", ")}`);
+    await netPage.screenshot({ path: shotFile(`sign-in-${name}`), fullPage: true });
+
+    await netPage.fill("#sign-in-token", wrongToken);
+    await netPage.click("#sign-in-button");
+    await netPage.waitForSelector("#sign-in-message[data-status='401']", { timeout: 5000 });
+    const said = await netPage.textContent("#sign-in-message");
+    check(said.startsWith("That is not the registrar token"), `${name}: a wrong token is answered with "${said}"`);
+    check((await context.cookies()).length === 0, `${name}: a wrong token got a cookie`);
+
+    await netPage.fill("#sign-in-token", token);
+    await netPage.press("#sign-in-token", "Enter");
+    await netPage.locator("#sign-in").waitFor({ state: "hidden", timeout: 5000 }).catch(async () => {
+      const said = await netPage.textContent("#sign-in-message");
+      throw new Failure(`${name}: the token form stayed after the token: ${said}`);
+    });
+    await netPage.waitForSelector("#connection[data-state=live]", { timeout: 10000 }).catch(() => {
+      throw new Failure(`${name}: the event stream did not come back after signing in`);
+    });
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === "capture_session");
+    check(session && session.httpOnly && session.sameSite === "Strict" && session.expires === -1 &&
+      session.path === "/" && !session.value.includes(token),
+      `${name}: not an HttpOnly, SameSite=Strict session cookie apart from the token: ${JSON.stringify(cookies)}`);
+
+    await netPage.waitForSelector("#classes tr[data-class]", { timeout: 5000 });
+    const pageWidth = await netPage.evaluate(() => document.documentElement.scrollWidth);
+    check(pageWidth <= width, `${name}: the signed-in page is ${pageWidth} px wide on a ${width} px screen`);
+    await netPage.click(`#classes tr[data-class="${XSS_CLASS.replace(/"/g, '\\"')}"]`);
+    const table = netPage.locator("table[data-students-of]");
+    await table.waitFor({ timeout: 5000 });
+    const shownNames = await table.evaluate((t) => [...t.querySelectorAll("tr[data-student]")]
+      .map((r) => r.children[2].textContent).sort());
+    check(JSON.stringify(shownNames) === JSON.stringify(names), `${name}: the class view's names are not the roster's`);
+    // In one evaluation: an update may render the rows again meanwhile (the photo's node stays).
+    const thumbnailWidth = () => netPage.evaluate((student) => {
+      const img = document.querySelector(`tr[data-student="${student}"] img.thumb`);
+      if (!img) return 0;
+      img.scrollIntoView({ block: "center" });  // it loads lazily
+      return img.complete ? img.naturalWidth : 0;
+    }, shown.student);
+    check(await until(async () => (await thumbnailWidth()) > 0, 10000),
+      `${name}: the thumbnail of student ${shown.student} did not load with the session cookie`);
+    // The class view with its names: the open class's row at the top, below the sticky header.
+    await netPage.evaluate(() => {
+      const row = document.querySelector("#classes tr.class-row.open");
+      for (const section of document.querySelectorAll("main > section")) section.scrollLeft = 0;
+      const header = document.querySelector("header").offsetHeight;
+      window.scrollTo(0, row.getBoundingClientRect().top + window.scrollY - header);
+    });
+    await netPage.screenshot({ path: shotFile(`signed-in-${name}`) });
+    return { context, netPage };
+  }
+
+  const desktop = await signIn(1400, 1000, "desktop", {});
+  const phone = await signIn(390, 844, "phone", { deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await phone.context.close();
+
+  // Resolving with the session alone: the header's token field left empty.
+  const openRow = desktop.netPage.locator("#anomalies tr[data-anomaly]").first();
+  await openRow.waitFor({ timeout: 5000 }).catch(() => {
+    throw new Failure("no open anomaly on the page to resolve on the network address");
+  });
+  const anomaly = await openRow.getAttribute("data-anomaly");
+  const target = desktop.netPage.locator(`tr[data-anomaly="${anomaly}"]`);
+  await target.locator("button[data-role=open]").click();
+  await target.locator("input[data-role=reason]").fill("checked: resolved with the session cookie");
+  await desktop.netPage.fill("#token", "");
+  await target.locator("button[data-role=submit]").click();
+  await desktop.netPage.waitForSelector("#resolve-message[data-status='200']", { timeout: 5000 }).catch(async () => {
+    const said = await desktop.netPage.textContent("#resolve-message");
+    throw new Failure(`resolving ${anomaly} with the session cookie: ${said}`);
+  });
+  check(!(await capturectl("export", "anomalies", "--open", "--connect", netControl)).includes(`"id":"${anomaly}"`),
+    anomaly + " is still open after the resolve with the session cookie");
+  await desktop.context.close();
+  for (const name of ["sign-in-desktop", "signed-in-desktop", "sign-in-phone", "signed-in-phone"]) {
+    check(fs.statSync(shotFile(name)).size > 10000, "the screenshot " + shotFile(name) + " is (almost) empty");
+  }
+  console.log(`network address: token form, names and thumbnail shown after the token at 1400 and 390 px; ` +
+    `${anomaly} resolved with the session; screenshots ${shotFile("*")}`);
 
   check(problems.length === 0, problems.join("; "));
   console.log(`ok: counts equal the exports, blocker ${id} shown and resolved; screenshot ${outFile}`);

@@ -1,7 +1,8 @@
 // The dashboard of a real coordinator during and after simulated days played by capture-sim
 // through real station agents: /metrics read strictly against the day's summary, hostile HTTP
-// input while events keep being stored, the registrar token, the live event stream, and photos
-// served from the coordinator's image store.
+// input while events keep being stored, the registrar token, the live event stream, photos
+// served from the coordinator's image store, and a dashboard on a network address, which shows
+// nothing without the token.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -9,14 +10,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/fs.h"
+#include "common/schedule.h"
 #include "common/sha256.h"
 #include "coordinator/control_client.h"
 #include "coordinator/dashboard/http_api.h"
@@ -131,6 +136,23 @@ class DashboardDay : public ::testing::Test {
     std::string token = FileText(dir_ / "store/registrar.token");
     while (!token.empty() && token.back() == '\n') token.pop_back();
     return token;
+  }
+
+  // The test camera image, filed in the coordinator's image store as the store files one:
+  // <store>/images/<2 hex>/<64 hex>.jpg.
+  struct FiledImage {
+    std::string bytes, hex, file;
+  };
+  FiledImage FileCameraImage() const {
+    FiledImage filed;
+    filed.bytes = FileText(std::string(DASHBOARD_TEST_DATA_DIR) + "/photo-with-preview.jpg");
+    EXPECT_FALSE(filed.bytes.empty());
+    filed.hex = ToHex(ComputeSha256(filed.bytes));
+    const std::string folder = dir_ / ("store/images/" + filed.hex.substr(0, 2));
+    std::filesystem::create_directories(folder);
+    filed.file = folder + "/" + filed.hex + ".jpg";
+    EXPECT_TRUE(WriteFileDurably(filed.file, filed.bytes).ok());
+    return filed;
   }
 
   // The REGISTRAR_RESOLVE observations the coordinator has recorded since it started.
@@ -406,14 +428,7 @@ TEST_F(DashboardDay, TheEventStreamAnnouncesEachNewCommitWithinASecond) {
 TEST_F(DashboardDay, APhotoIsServedFromTheImageStoreOnlyWhileItsBytesStillHashToItsName) {
   StartCoordinator();
   ASSERT_GT(port_, 0) << ready_;
-  const std::string image = FileText(std::string(DASHBOARD_TEST_DATA_DIR) + "/photo-with-preview.jpg");
-  ASSERT_FALSE(image.empty());
-  // Filed as the image store lays it out: <store>/images/<2 hex>/<64 hex>.jpg
-  const std::string hex = ToHex(ComputeSha256(image));
-  const std::string folder = dir_ / ("store/images/" + hex.substr(0, 2));
-  std::filesystem::create_directories(folder);
-  const std::string file = folder + "/" + hex + ".jpg";
-  ASSERT_TRUE(WriteFileDurably(file, image).ok());
+  const auto [image, hex, file] = FileCameraImage();
 
   auto photo = testing::Get(port_, "/api/photo/" + hex);
   ASSERT_TRUE(photo.ok()) << photo.status().message();
@@ -452,6 +467,118 @@ TEST_F(DashboardDay, APhotoIsServedFromTheImageStoreOnlyWhileItsBytesStillHashTo
   EXPECT_NE(why["error"].get<std::string>().find("altered"), std::string::npos) << refused->body;
   EXPECT_EQ(refused->headers["content-type"], "application/json; charset=utf-8");
   EXPECT_EQ(refused->headers["cache-control"], "no-store") << "a refusal may be cured: never cached";
+  StopCoordinator();
+}
+
+// ---- reading on a network address ----
+
+std::string UrlEncoded(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) != 0 && c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
+TEST_F(DashboardDay, OnANetworkAddressTheClassViewsNeedTheTokenOnceAndThenItsSessionCookie) {
+  StartCoordinator("0.0.0.0:0");
+  ASSERT_GT(port_, 0) << ready_;
+  EXPECT_NE(ready_.find(" http=http://0.0.0.0:"), std::string::npos) << ready_;
+  const FiledImage photo = FileCameraImage();
+  auto roster = LoadRoster(dir_ / "kit/roster.csv");
+  ASSERT_TRUE(roster.ok()) << roster.status().message();
+  const std::string klass = roster->students.front().class_name;
+  std::vector<std::string> names;
+  for (const RosterStudent& s : roster->students) {
+    if (s.class_name == klass) names.push_back(s.name);
+  }
+  std::sort(names.begin(), names.end());
+  const std::string class_path = "/api/class?name=" + UrlEncoded(klass);
+  const std::vector<std::string> reads = {"/api/status", "/api/dashboard", class_path, "/metrics",
+                                          "/api/photo/" + photo.hex};
+
+  auto page = testing::Get(port_, "/");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->status, 200) << "the page asks for the token: it needs none itself";
+  for (const std::string& path : reads) {
+    EXPECT_TRUE(IsClientError(testing::Get(port_, path), 401, "registrar.token")) << path;
+  }
+  {
+    auto stream = testing::EventStream::Open(port_);
+    ASSERT_TRUE(stream.ok()) << stream.status().message();
+    EXPECT_FALSE((*stream)->ReadEvent(sim::Clock::now() + 2s).has_value()) << "an event without the token";
+  }
+
+  // A Prometheus scraper sends the bearer header.
+  const std::string token = Token();
+  auto scraped = testing::Get(port_, "/metrics", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(scraped.ok());
+  ASSERT_EQ(scraped->status, 200) << scraped->body;
+  EXPECT_TRUE(testing::ParseExposition(scraped->body).ok());
+
+  // The page signs in once; the cookie it gets stands in for the token.
+  std::string wrong = token;
+  wrong.back() = wrong.back() == '0' ? '1' : '0';
+  auto refused = testing::Post(port_, "/api/session", R"({"token":")" + wrong + R"("})", std::nullopt);
+  EXPECT_TRUE(IsClientError(refused, 401, "not the registrar token"));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->headers.count("set-cookie"), 0u);
+  auto signed_in = testing::Post(port_, "/api/session", R"({"token":")" + token + R"("})", std::nullopt);
+  ASSERT_TRUE(signed_in.ok());
+  ASSERT_EQ(signed_in->status, 200) << signed_in->body;
+  const std::string set_cookie = signed_in->headers["set-cookie"];
+  ASSERT_EQ(set_cookie.rfind("capture_session=", 0), 0u) << set_cookie;
+  EXPECT_NE(set_cookie.find("; HttpOnly; SameSite=Strict; Path=/"), std::string::npos) << set_cookie;
+  EXPECT_EQ(set_cookie.find("Max-Age"), std::string::npos) << "a session cookie: " << set_cookie;
+  EXPECT_EQ(set_cookie.find(token), std::string::npos) << "the cookie holds the token";
+  const testing::Headers cookie = {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))}};
+
+  for (const std::string& path : reads) {
+    auto reply = testing::Get(port_, path, cookie);
+    ASSERT_TRUE(reply.ok()) << path;
+    EXPECT_EQ(reply->status, 200) << path << ": " << reply->body;
+  }
+  auto view = testing::Get(port_, class_path, cookie);
+  ASSERT_TRUE(view.ok());
+  std::vector<std::string> shown;
+  const Json students = Json::parse(view->body, nullptr, false)["students"];
+  ASSERT_TRUE(students.is_array()) << view->body;
+  for (const Json& student : students) shown.push_back(student.value("name", ""));
+  std::sort(shown.begin(), shown.end());
+  EXPECT_EQ(shown, names) << "the class view's names are not the roster's";
+  EXPECT_TRUE(testing::Get(port_, "/api/photo/" + photo.hex, cookie)->body == photo.bytes);
+  {
+    auto stream = testing::EventStream::Open(port_, cookie);
+    ASSERT_TRUE(stream.ok()) << stream.status().message();
+    auto first = (*stream)->ReadEvent(sim::Clock::now() + 5s);
+    ASSERT_TRUE(first.has_value()) << "no event with the session cookie";
+    EXPECT_EQ(Json::parse(*first)["commit_index"], 0);
+  }
+
+  // Resolving with the cookie: only from the dashboard's own page (a resolve of no open anomaly is
+  // still recorded: 409).
+  const std::string body = R"({"id":"A99","reason":"no such"})";
+  testing::Headers foreign = cookie;
+  foreign.emplace_back("Origin", "http://evil.example");
+  EXPECT_TRUE(IsClientError(testing::Post(port_, "/api/resolve", body, std::nullopt, foreign), 403, "own page"));
+  EXPECT_EQ(RegistrarResolves(), 0u) << "a resolve from another page was recorded";
+  testing::Headers own = cookie;
+  own.emplace_back("Origin", "http://127.0.0.1:" + std::to_string(port_));
+  auto resolved = testing::Post(port_, "/api/resolve", body, std::nullopt, own);
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(resolved->status, 409) << resolved->body;
+  EXPECT_EQ(RegistrarResolves(), 1u);
+  StopCoordinator();
+
+  // Sessions end with the coordinator that made them.
+  StartCoordinator("0.0.0.0:0");
+  EXPECT_TRUE(IsClientError(testing::Get(port_, class_path, cookie), 401, "registrar.token"));
   StopCoordinator();
 }
 

@@ -1,6 +1,6 @@
-// The dashboard's pure parts: metrics text, request checks, the token file, the directory, the
-// timeline, the views' counting rules and the EXIF preview reader; and photos served by the HTTP
-// threads with no loop behind them.
+// The dashboard's pure parts: metrics text, request checks, the token file, sessions, the directory,
+// the timeline, the views' counting rules and the EXIF preview reader; and, with no loop behind the
+// server, photos served by the HTTP threads and who may read what on which address.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -15,6 +15,7 @@
 #include "coordinator/dashboard/loop_views.h"
 #include "coordinator/dashboard/metrics.h"
 #include "coordinator/dashboard/server.h"
+#include "coordinator/dashboard/session.h"
 #include "coordinator/dashboard/timeline.h"
 #include "coordinator/dashboard/token.h"
 #include "coordinator/dashboard/views.h"
@@ -183,6 +184,85 @@ TEST(RegistrarToken, AuthorizesOnlyTheExactBearerToken) {
   EXPECT_FALSE(Authorizes("Bearer " + token.substr(1) + "b", token));
   EXPECT_FALSE(Authorizes("Bearer " + token + "a", token));
   EXPECT_FALSE(Authorizes("Bearer ", ""));
+}
+
+// ---- reading on a network address: the pure parts ----
+
+TEST(LoopbackHost, IsLocalhostAnd127Slash8AndColonColon1AndNothingElse) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "127.255.255.255", "localhost", "LocalHost", "::1",
+                           "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  }
+  for (const char* host : {"0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "128.0.0.1", "126.255.255.255",
+                           "::ffff:10.0.0.1", "fe80::1", "::2", "127.1", "registrar-laptop", "localhost.example.com",
+                           "127.0.0.1.example.com", ""}) {
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+  }
+}
+
+TEST(Sessions, AreValidOnlyAsIssuedAndOnlyUnderTheirOwnKey) {
+  const Sessions sessions;
+  const std::string a = sessions.Issue();
+  const std::string b = sessions.Issue();
+  EXPECT_EQ(a.size(), 96u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(sessions.Valid(a));
+  EXPECT_TRUE(sessions.Valid(b));
+  for (size_t i : {size_t{0}, size_t{31}, size_t{32}, size_t{95}}) {
+    std::string changed = a;
+    changed[i] = changed[i] == '0' ? '1' : '0';
+    EXPECT_FALSE(sessions.Valid(changed)) << "digit " << i << " changed";
+  }
+  EXPECT_FALSE(sessions.Valid(a.substr(0, 95)));
+  EXPECT_FALSE(sessions.Valid(a + "0"));
+  EXPECT_FALSE(sessions.Valid(a.substr(0, 32) + b.substr(32))) << "another session's MAC";
+  EXPECT_FALSE(sessions.Valid(""));
+  const Sessions restarted;
+  EXPECT_FALSE(restarted.Valid(a)) << "a new key ends every session";
+}
+
+TEST(Sessions, AreFoundInACookieHeaderAmongOtherCookies) {
+  const Sessions sessions;
+  const std::string a = sessions.Issue();
+  std::string forged = a;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  EXPECT_TRUE(sessions.InCookieHeader("capture_session=" + a));
+  EXPECT_TRUE(sessions.InCookieHeader("theme=dark; capture_session=" + a + "; lang=zh"));
+  EXPECT_TRUE(sessions.InCookieHeader("capture_session=" + forged + ";capture_session=" + a))
+      << "an older cookie of the same name beside the valid one";
+  EXPECT_FALSE(sessions.InCookieHeader("capture_session=" + forged));
+  EXPECT_FALSE(sessions.InCookieHeader("other_capture_session=" + a));
+  EXPECT_FALSE(sessions.InCookieHeader("capture_session"));
+  EXPECT_FALSE(sessions.InCookieHeader(""));
+  EXPECT_EQ(SessionCookie(a), "capture_session=" + a + "; HttpOnly; SameSite=Strict; Path=/");
+}
+
+TEST(SessionBody, TakesTheTokenAndNamesEveryProblem) {
+  auto ok = ParseSessionBody(R"({"token":"abc"})");
+  ASSERT_TRUE(std::holds_alternative<SessionInput>(ok));
+  EXPECT_EQ(std::get<SessionInput>(ok).token, "abc");
+  auto problem = [](std::string_view body) {
+    auto r = ParseSessionBody(body);
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string("(accepted)");
+  };
+  EXPECT_NE(problem("{\"token\":").find("not JSON"), std::string::npos);
+  EXPECT_NE(problem(R"("abc")").find("JSON object"), std::string::npos);
+  EXPECT_NE(problem("{}").find("\"token\" is missing"), std::string::npos);
+  EXPECT_NE(problem(R"({"token":64})").find("not a string"), std::string::npos);
+  EXPECT_NE(problem(R"({"token":"abc","user":"x"})").find("unknown field \"user\""), std::string::npos);
+}
+
+TEST(SameOrigin, IsAnOriginNamingTheHostOverHttpOrNoOriginAtAll) {
+  EXPECT_TRUE(FromSameOrigin("http://127.0.0.1:5780", "127.0.0.1:5780"));
+  EXPECT_TRUE(FromSameOrigin("http://192.168.1.20:5780", "192.168.1.20:5780"));
+  EXPECT_TRUE(FromSameOrigin("", "127.0.0.1:5780")) << "no Origin: not sent by a page";
+  EXPECT_FALSE(FromSameOrigin("http://127.0.0.1:8080", "127.0.0.1:5780")) << "another port: the same site";
+  EXPECT_FALSE(FromSameOrigin("http://evil.example", "127.0.0.1:5780"));
+  EXPECT_FALSE(FromSameOrigin("https://127.0.0.1:5780", "127.0.0.1:5780"));
+  EXPECT_FALSE(FromSameOrigin("null", "127.0.0.1:5780")) << "a sandboxed or opaque origin";
+  EXPECT_FALSE(FromSameOrigin("http://127.0.0.1:5780", ""));
+  EXPECT_FALSE(FromSameOrigin("http://127.0.0.1:5780/", "127.0.0.1:5780"));
 }
 
 // ---- directory and timeline ----
@@ -461,52 +541,230 @@ TEST(ExifThumbnail, FindsThePreviewOfTheTestCameraImage) {
   EXPECT_EQ(preview->substr(preview->size() - 2), "\xFF\xD9");
 }
 
-// ---- photos: the HTTP threads alone ----
+// ---- the server with no loop behind it ----
 
-TEST(PhotoServer, ServesPhotosAndTheirPreviewsWhileTheLoopDoesNotAnswer) {
-  const capture::testing::TempDir dir;
-  const auto image = ReadFile(std::string(DASHBOARD_TEST_DATA_DIR) + "/photo-with-preview.jpg");
-  ASSERT_TRUE(image.ok()) << image.status().message();
-  const Sha256 sha256 = ComputeSha256(*image);
-  ASSERT_TRUE(ImageStore(dir.path()).Put(*image, sha256).ok());
+// A dashboard whose loop never answers (every view times out) with the test camera image in its
+// image store: what the HTTP threads decide alone.
+class ServerWithoutLoop : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto image = ReadFile(std::string(DASHBOARD_TEST_DATA_DIR) + "/photo-with-preview.jpg");
+    ASSERT_TRUE(image.ok()) << image.status().message();
+    image_ = std::move(*image);
+    sha256_ = ComputeSha256(image_);
+    ASSERT_TRUE(ImageStore(dir_.path()).Put(image_, sha256_).ok());
+  }
+
+  // Serves on `host` (any port), reached through 127.0.0.1 whatever the host: `port_`.
+  void Start(const std::string& host) {
+    ServerOptions options;
+    options.host = host;
+    options.port = 0;
+    options.control_endpoint = {"tcp://127.0.0.1:1", {}};  // nobody
+    options.token = kToken;
+    options.loop_timeout = std::chrono::milliseconds(200);
+    options.image_store_dir = dir_.path();
+    auto server = DashboardServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+    port_ = testing::PortOf(server_->url());
+  }
+
+  std::string PhotoPath() const { return "/api/photo/" + ToHex(sha256_); }
+
+  // Every request that reads: the data, the stream's first event aside.
+  std::vector<std::string> Reads() const {
+    return {"/api/status", "/api/dashboard", "/api/class?name=A2101", "/metrics", PhotoPath(),
+            PhotoPath() + "?size=thumb"};
+  }
+
+  // The first event of a stream opened with `headers`, or nullopt when none came within 2 s.
+  std::optional<std::string> FirstEvent(const testing::Headers& headers) const {
+    auto stream = testing::EventStream::Open(port_, headers);
+    if (!stream.ok()) return std::nullopt;
+    return (*stream)->ReadEvent(std::chrono::steady_clock::now() + std::chrono::seconds(2));
+  }
+
+  // The session value of a successful POST /api/session's Set-Cookie; empty otherwise.
+  static std::string SessionOf(const Result<testing::HttpReply>& reply) {
+    if (!reply.ok() || reply->status != 200 || reply->headers.count("set-cookie") == 0) return "";
+    const std::string& cookie = reply->headers.at("set-cookie");
+    const std::string prefix = "capture_session=", suffix = "; HttpOnly; SameSite=Strict; Path=/";
+    if (cookie.rfind(prefix, 0) != 0 || cookie.size() <= prefix.size() + suffix.size() ||
+        cookie.substr(cookie.size() - suffix.size()) != suffix) {
+      return "";
+    }
+    return cookie.substr(prefix.size(), cookie.size() - prefix.size() - suffix.size());
+  }
+
+  const std::string kToken = std::string(63, 'a') + "b";
+  const std::string kBearer = "Bearer " + kToken;
+  const capture::testing::TempDir dir_;
+  std::string image_;
+  Sha256 sha256_{};
+  std::unique_ptr<DashboardServer> server_;
+  int port_ = 0;
+};
+
+TEST_F(ServerWithoutLoop, ServesPhotosAndTheirPreviewsWhileTheLoopDoesNotAnswer) {
   const std::string plain = "\xFF\xD8 no preview \xFF\xD9";
-  ASSERT_TRUE(ImageStore(dir.path()).Put(plain, ComputeSha256(plain)).ok());
+  ASSERT_TRUE(ImageStore(dir_.path()).Put(plain, ComputeSha256(plain)).ok());
+  ASSERT_NO_FATAL_FAILURE(Start("127.0.0.1"));
 
-  ServerOptions options;
-  options.port = 0;
-  options.control_endpoint = {"tcp://127.0.0.1:1", {}};  // nobody: every view times out
-  options.loop_timeout = std::chrono::milliseconds(200);
-  options.image_store_dir = dir.path();
-  auto server = DashboardServer::Start(options);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  const int port = testing::PortOf((*server)->url());
-
-  auto status = testing::Get(port, "/api/status");
+  auto status = testing::Get(port_, "/api/status");
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->status, 503) << "the loop is not there";
 
-  const std::string url = "/api/photo/" + ToHex(sha256);
-  auto photo = testing::Get(port, url);
+  auto photo = testing::Get(port_, PhotoPath());
   ASSERT_TRUE(photo.ok()) << photo.status().message();
   EXPECT_EQ(photo->status, 200) << photo->body;
-  EXPECT_TRUE(photo->body == *image) << "not the filed bytes";
-  auto preview = testing::Get(port, url + "?size=thumb");
+  EXPECT_TRUE(photo->body == image_) << "not the filed bytes";
+  auto preview = testing::Get(port_, PhotoPath() + "?size=thumb");
   ASSERT_TRUE(preview.ok());
   EXPECT_EQ(preview->status, 200) << preview->body;
   EXPECT_EQ(preview->headers["content-type"], "image/jpeg");
-  EXPECT_TRUE(std::optional<std::string>(preview->body) == ExifThumbnail(*image)) << "not the EXIF preview";
-  auto whole = testing::Get(port, "/api/photo/" + ToHex(ComputeSha256(plain)) + "?size=thumb");
+  EXPECT_TRUE(std::optional<std::string>(preview->body) == ExifThumbnail(image_)) << "not the EXIF preview";
+  auto whole = testing::Get(port_, "/api/photo/" + ToHex(ComputeSha256(plain)) + "?size=thumb");
   ASSERT_TRUE(whole.ok());
   EXPECT_TRUE(whole->body == plain) << "no preview: the image itself";
 
-  auto bad_size = testing::Get(port, url + "?size=huge");
+  auto bad_size = testing::Get(port_, PhotoPath() + "?size=huge");
   ASSERT_TRUE(bad_size.ok());
   EXPECT_EQ(bad_size->status, 400) << bad_size->body;
-  auto post = testing::Post(port, url, "", std::nullopt);
+  auto post = testing::Post(port_, PhotoPath(), "", std::nullopt);
   ASSERT_TRUE(post.ok());
   EXPECT_EQ(post->status, 405) << post->body;
   EXPECT_EQ(post->headers["allow"], "GET");
-  (*server)->Stop();
+}
+
+TEST_F(ServerWithoutLoop, OnLoopbackReadingNeedsNoToken) {
+  ASSERT_NO_FATAL_FAILURE(Start("127.0.0.1"));
+  for (const std::string& path : Reads()) {
+    auto reply = testing::Get(port_, path);
+    ASSERT_TRUE(reply.ok()) << path;
+    EXPECT_NE(reply->status, 401) << path << ": " << reply->body;
+  }
+  EXPECT_EQ(testing::Get(port_, PhotoPath())->status, 200);
+  EXPECT_TRUE(FirstEvent({}).has_value()) << "no event without a token";
+}
+
+TEST_F(ServerWithoutLoop, OnANetworkAddressEveryReadNeedsTheTokenButThePageDoesNot) {
+  // Reached through 127.0.0.1: the address bound decides, not the peer's.
+  ASSERT_NO_FATAL_FAILURE(Start("0.0.0.0"));
+  for (const char* path : {"/", "/app.js", "/style.css"}) {
+    auto page = testing::Get(port_, path);
+    ASSERT_TRUE(page.ok()) << path;
+    EXPECT_EQ(page->status, 200) << path << " must stay open: the page asks for the token";
+  }
+
+  std::vector<std::string> refused = Reads();
+  refused.push_back("/api/events");
+  refused.push_back("/api/nothing-here");  // no path tells whether it exists
+  for (const std::string& path : refused) {
+    for (const testing::Headers& headers :
+         {testing::Headers{}, testing::Headers{{"Authorization", "Bearer " + std::string(64, 'a')}},
+          testing::Headers{{"Authorization", kToken}}, testing::Headers{{"Cookie", "capture_session=" + kToken}}}) {
+      auto reply = testing::Get(port_, path, headers);
+      ASSERT_TRUE(reply.ok()) << path;
+      EXPECT_EQ(reply->status, 401) << path << " " << (headers.empty() ? "" : headers[0].second) << ": " << reply->body;
+      const auto body = nlohmann::json::parse(reply->body, nullptr, false);
+      ASSERT_TRUE(body.is_object() && body["error"].is_string()) << reply->body;
+      EXPECT_NE(body["error"].get<std::string>().find("registrar.token"), std::string::npos)
+          << "the refusal says where the token is: " << reply->body;
+      EXPECT_EQ(reply->headers["www-authenticate"], "Bearer realm=\"registrar\"");
+      EXPECT_EQ(reply->body.find("\xFF\xD8"), std::string::npos) << "image bytes in a refusal";
+    }
+  }
+  auto head = testing::SendRaw(port_, "HEAD " + PhotoPath() + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->status, 401) << "HEAD tells whether the photo is there";
+  EXPECT_FALSE(FirstEvent({}).has_value()) << "an event without the token";
+
+  // With the bearer token (a Prometheus scraper, curl): through to the views, which time out here.
+  for (const std::string& path : Reads()) {
+    auto reply = testing::Get(port_, path, {{"Authorization", kBearer}});
+    ASSERT_TRUE(reply.ok()) << path;
+    EXPECT_EQ(reply->status, path.rfind("/api/photo/", 0) == 0 ? 200 : 503) << path << ": " << reply->body;
+  }
+  EXPECT_TRUE(testing::Get(port_, PhotoPath(), {{"Authorization", kBearer}})->body == image_);
+  const auto event = FirstEvent({{"Authorization", kBearer}});
+  ASSERT_TRUE(event.has_value()) << "no event with the token";
+  EXPECT_NE(event->find("did not answer"), std::string::npos) << *event;
+}
+
+TEST_F(ServerWithoutLoop, OnlyTheRightTokenOpensASessionWhoseCookieStandsInForIt) {
+  ASSERT_NO_FATAL_FAILURE(Start("0.0.0.0"));
+  std::string wrong = kToken;
+  wrong.back() = 'c';
+  for (const std::string& body : {R"({"token":")" + wrong + R"("})", R"({"token":")" + kToken + R"(0"})",
+                                  std::string(R"({"token":""})"), R"({"token":" )" + kToken + R"("})"}) {
+    auto reply = testing::Post(port_, "/api/session", body, std::nullopt);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->status, 401) << body << ": " << reply->body;
+    EXPECT_NE(reply->body.find("not the registrar token"), std::string::npos) << reply->body;
+    EXPECT_EQ(reply->headers.count("set-cookie"), 0u) << body;
+  }
+  for (const std::optional<std::string>& auth :
+       {std::optional<std::string>(), std::optional<std::string>("Bearer " + wrong)}) {
+    auto reply = testing::Post(port_, "/api/session", "", auth);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->status, 401) << auth.value_or("(no header)") << ": " << reply->body;
+    EXPECT_EQ(reply->headers.count("set-cookie"), 0u);
+  }
+  auto bad = testing::Post(port_, "/api/session", R"({"token":")" + kToken + R"(","user":"me"})", std::nullopt);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  EXPECT_EQ(bad->headers.count("set-cookie"), 0u);
+
+  const std::string session = SessionOf(testing::Post(port_, "/api/session", R"({"token":")" + kToken + R"("})",
+                                                      std::nullopt));
+  ASSERT_EQ(session.size(), 96u) << "no session cookie for the token in the body";
+  EXPECT_EQ(session.find(kToken.substr(0, 16)), std::string::npos) << "the cookie is not the token";
+  const std::string by_header = SessionOf(testing::Post(port_, "/api/session", "", kBearer));
+  ASSERT_EQ(by_header.size(), 96u) << "no session cookie for the token in the header";
+  EXPECT_NE(by_header, session);
+
+  const testing::Headers cookie = {{"Cookie", "theme=dark; capture_session=" + session}};
+  for (const std::string& path : Reads()) {
+    auto reply = testing::Get(port_, path, cookie);
+    ASSERT_TRUE(reply.ok()) << path;
+    EXPECT_EQ(reply->status, path.rfind("/api/photo/", 0) == 0 ? 200 : 503) << path << ": " << reply->body;
+  }
+  EXPECT_TRUE(testing::Get(port_, PhotoPath(), cookie)->body == image_);
+  EXPECT_TRUE(FirstEvent(cookie).has_value()) << "no event with the session cookie";
+  EXPECT_EQ(testing::Get(port_, PhotoPath(), {{"Cookie", "capture_session=" + by_header}})->status, 200);
+
+  std::string forged = session;
+  forged[40] = forged[40] == '0' ? '1' : '0';
+  EXPECT_EQ(testing::Get(port_, PhotoPath(), {{"Cookie", "capture_session=" + forged}})->status, 401);
+  const std::string elsewhere = Sessions().Issue();  // another coordinator's session
+  EXPECT_EQ(testing::Get(port_, PhotoPath(), {{"Cookie", "capture_session=" + elsewhere}})->status, 401);
+}
+
+TEST_F(ServerWithoutLoop, ResolvingWithTheSessionCookieNeedsTheDashboardsOwnOrigin) {
+  ASSERT_NO_FATAL_FAILURE(Start("0.0.0.0"));
+  const std::string session =
+      SessionOf(testing::Post(port_, "/api/session", R"({"token":")" + kToken + R"("})", std::nullopt));
+  ASSERT_FALSE(session.empty());
+  const std::string body = R"({"id":"A1","reason":"checked"})";
+  const std::string own = "http://127.0.0.1:" + std::to_string(port_);
+  auto resolve = [&](const testing::Headers& headers) {
+    auto reply = testing::Post(port_, "/api/resolve", body, std::nullopt, headers);
+    return reply.ok() ? reply->status : 0;
+  };
+  EXPECT_EQ(resolve({}), 401);
+  EXPECT_EQ(resolve({{"Origin", own}}), 401);
+  EXPECT_EQ(resolve({{"Cookie", "capture_session=" + Sessions().Issue()}, {"Origin", own}}), 401);
+  // Refused before the loop is asked (which would answer 503 here).
+  EXPECT_EQ(resolve({{"Cookie", "capture_session=" + session}, {"Origin", "http://127.0.0.1:8080"}}), 403);
+  EXPECT_EQ(resolve({{"Cookie", "capture_session=" + session}, {"Origin", "http://evil.example"}}), 403);
+  EXPECT_EQ(resolve({{"Cookie", "capture_session=" + session}, {"Origin", "null"}}), 403);
+  // Let through to the loop.
+  EXPECT_EQ(resolve({{"Cookie", "capture_session=" + session}, {"Origin", own}}), 503);
+  EXPECT_EQ(resolve({{"Cookie", "capture_session=" + session}}), 503) << "no Origin: no page sent it";
+  auto bearer = testing::Post(port_, "/api/resolve", body, kBearer, {{"Origin", "http://evil.example"}});
+  ASSERT_TRUE(bearer.ok());
+  EXPECT_EQ(bearer->status, 503) << "the token itself is no cookie a page can borrow";
 }
 
 }  // namespace

@@ -57,6 +57,13 @@ bool ReadSome(int fd, std::string& into, Clock::time_point deadline) {
   return true;
 }
 
+// The request line, the Host header and `headers`, each line ending in CRLF: the caller ends the head.
+std::string Head(const std::string& request_line, int port, const Headers& headers) {
+  std::string head = request_line + "\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n";
+  for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+  return head;
+}
+
 std::string Dechunk(const std::string& body) {
   std::string out;
   size_t i = 0;
@@ -114,13 +121,13 @@ Result<HttpReply> SendRaw(int port, std::string_view request, std::chrono::milli
   return reply;
 }
 
-Result<HttpReply> Get(int port, const std::string& path) {
-  return SendRaw(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+Result<HttpReply> Get(int port, const std::string& path, const Headers& headers) {
+  return SendRaw(port, Head("GET " + path + " HTTP/1.1", port, headers) + "Connection: close\r\n\r\n");
 }
 
 Result<HttpReply> Post(int port, const std::string& path, std::string_view body,
-                       const std::optional<std::string>& authorization) {
-  std::string request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                       const std::optional<std::string>& authorization, const Headers& headers) {
+  std::string request = Head("POST " + path + " HTTP/1.1", port, headers) + "Connection: close\r\n" +
                         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   if (authorization) request += "Authorization: " + *authorization + "\r\n";
   request += "\r\n";
@@ -128,10 +135,10 @@ Result<HttpReply> Post(int port, const std::string& path, std::string_view body,
   return SendRaw(port, request);
 }
 
-Result<std::unique_ptr<EventStream>> EventStream::Open(int port) {
+Result<std::unique_ptr<EventStream>> EventStream::Open(int port, const Headers& headers) {
   auto fd = ConnectTo(port);
   if (!fd.ok()) return fd.status();
-  if (!SendAll(*fd, "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")) {
+  if (!SendAll(*fd, Head("GET /api/events HTTP/1.1", port, headers) + "Accept: text/event-stream\r\n\r\n")) {
     ::close(*fd);
     return Status::Unavailable("cannot send the event stream request");
   }

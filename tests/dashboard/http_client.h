@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -21,6 +23,9 @@ struct HttpReply {
   std::string body;                            // de-chunked
 };
 
+// Header lines a request adds to its own: {{"Cookie", "capture_session=…"}, {"Origin", "http://…"}}.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 // The port of "http://127.0.0.1:41234"; 0 when it has none.
 int PortOf(const std::string& url);
 
@@ -29,15 +34,16 @@ int PortOf(const std::string& url);
 Result<HttpReply> SendRaw(int port, std::string_view request,
                           std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 
-Result<HttpReply> Get(int port, const std::string& path);
+// With "Host: 127.0.0.1:<port>", as a browser sends it.
+Result<HttpReply> Get(int port, const std::string& path, const Headers& headers = {});
 // `authorization` is the Authorization header's value; none when nullopt.
 Result<HttpReply> Post(int port, const std::string& path, std::string_view body,
-                       const std::optional<std::string>& authorization);
+                       const std::optional<std::string>& authorization, const Headers& headers = {});
 
 // An open GET /api/events: ReadEvent returns each event's data line in turn.
 class EventStream {
  public:
-  static Result<std::unique_ptr<EventStream>> Open(int port);
+  static Result<std::unique_ptr<EventStream>> Open(int port, const Headers& headers = {});
   ~EventStream();
   // The data of the next "update" event, or nullopt when none comes before the deadline.
   std::optional<std::string> ReadEvent(std::chrono::steady_clock::time_point deadline);

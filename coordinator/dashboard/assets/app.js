@@ -7,6 +7,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 // A photo that could not be shown is asked for again at most this often (it may arrive later).
 const PHOTO_RETRY_MS = 15000;
+// An event stream the server closed (an error status) is opened again after this long.
+const RELISTEN_MS = 5000;
 const STATION_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
 
 const state = {
@@ -15,6 +17,9 @@ const state = {
   classView: null,
   fetching: false,
   again: false,        // an update came while fetching
+  locked: false,       // the API answered 401: the sign-in form is shown until the token is given
+  events: null,        // the open EventSource
+  relisten: null,      // the timer that opens it again
   // Per student and image hash, the node that shows the photo, kept across renders: a render neither
   // reloads a photo nor asks at every update for one that has not reached the coordinator. Per
   // student too: one image bound to two students (a misassignment) shows at both. {node, failedAt}
@@ -65,8 +70,13 @@ function age(seconds) {
 
 // ---- fetching ----
 
+// A 401 from the API: the dashboard is on a network address and this browser has no session (yet,
+// or no longer: the coordinator restarted).
+class TokenNeeded extends Error {}
+
 async function getJson(path) {
   const res = await fetch(path, { cache: "no-store" });
+  if (res.status === 401) throw new TokenNeeded("the registrar token is needed");
   const body = await res.json();
   if (!res.ok) throw new Error(body.error || "HTTP " + res.status);
   return body;
@@ -85,7 +95,10 @@ async function refresh() {
       const summary = await getJson("/api/dashboard");
       let classView = null;
       if (state.openClass !== null) {
-        classView = await getJson("/api/class?name=" + encodeURIComponent(state.openClass)).catch(() => null);
+        classView = await getJson("/api/class?name=" + encodeURIComponent(state.openClass)).catch((e) => {
+          if (e instanceof TokenNeeded) throw e;
+          return null;
+        });
       }
       state.summary = summary;
       state.classView = classView;
@@ -94,7 +107,8 @@ async function refresh() {
       if (summary.assignment_commit_index < summary.commit_index) setTimeout(refresh, 300);
     } while (state.again);
   } catch (e) {
-    setConnection(false, "error: " + e.message);
+    if (e instanceof TokenNeeded) askForToken();
+    else setConnection(false, "error: " + e.message);
   } finally {
     state.fetching = false;
   }
@@ -104,13 +118,26 @@ function setConnection(up, label) {
   const node = document.getElementById("connection");
   node.textContent = label;
   node.className = "conn " + (up ? "up" : "down");
-  node.dataset.state = up ? "live" : "down";
+  node.dataset.state = up ? "live" : state.locked ? "locked" : "down";
 }
 
 function listen() {
+  clearTimeout(state.relisten);
+  if (state.events) state.events.close();
+  state.events = null;
+  if (state.locked) return;
   const events = new EventSource("/api/events");
+  state.events = events;
   events.addEventListener("open", () => setConnection(true, "live"));
-  events.addEventListener("error", () => setConnection(false, "reconnecting…"));
+  events.addEventListener("error", () => {
+    setConnection(false, "reconnecting…");
+    // After a network error the browser reconnects by itself; after an error status it gives up:
+    // 401 (no session: refresh shows the sign-in form) or 503 (too many streams open).
+    if (events.readyState === EventSource.CLOSED) {
+      refresh();
+      state.relisten = setTimeout(listen, RELISTEN_MS);
+    }
+  });
   events.addEventListener("update", (e) => {
     let update = {};
     try {
@@ -125,6 +152,63 @@ function listen() {
     setConnection(true, "live");
     refresh();
   });
+}
+
+// ---- signing in ----
+
+function askForToken() {
+  if (state.locked) return;
+  state.locked = true;
+  listen();  // closes the stream: it opens again once signed in
+  document.body.dataset.locked = "";
+  setConnection(false, "registrar token needed");
+  document.getElementById("sign-in").hidden = false;
+  document.getElementById("sign-in-token").focus();
+}
+
+// Sends the token once; the answer's cookie then goes with every request, <img> and EventSource too.
+async function signIn() {
+  const input = document.getElementById("sign-in-token");
+  const button = document.getElementById("sign-in-button");
+  const message = document.getElementById("sign-in-message");
+  const token = input.value.trim();
+  message.textContent = "";
+  delete message.dataset.status;
+  if (!token) {
+    message.textContent = "Type or paste the registrar token first.";
+    return;
+  }
+  button.disabled = true;
+  try {
+    const res = await fetch("/api/session", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token }) });
+    message.dataset.status = res.status;
+    if (res.status === 401) {
+      message.textContent = "That is not the registrar token. Copy it again from registrar.token in the " +
+        "coordinator's store folder.";
+      input.select();
+      return;
+    }
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      message.textContent = "Not signed in: " + (body.error || "the coordinator answered " + res.status);
+      return;
+    }
+    input.value = "";
+    state.locked = false;
+    delete document.body.dataset.locked;
+    document.getElementById("sign-in").hidden = true;
+    document.getElementById("token").placeholder = "not needed here: this browser is signed in";
+    state.photos.clear();  // those that failed without the session are asked for again
+    setConnection(false, "connecting…");
+    refresh();
+    listen();
+  } catch (e) {
+    message.dataset.status = "0";
+    message.textContent = "The coordinator did not answer: " + e.message;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---- rendering ----
@@ -443,6 +527,10 @@ function renderPlots(s) {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("token-form").addEventListener("submit", (e) => e.preventDefault());
+  document.getElementById("sign-in-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    signIn();
+  });
   refresh();
   listen();
 });
