@@ -100,17 +100,7 @@ void Coordinator::AnswerEnrolments() {
 
 void Coordinator::AnswerKeys(const std::string& peer) {
   wire::Frame frame;
-  wire::KeysReply* reply = frame.mutable_keys_reply();
-  for (const KeyChange& change : enrolment_.history()) {
-    wire::KeyRecord* record = reply->add_keys();
-    record->set_station(change.station);
-    record->set_public_key(change.key.data(), change.key.size());
-    record->set_revoked(change.revoked);
-    record->set_commit_index(change.commit_index);
-    record->set_time_us(change.time_us);
-    record->set_by(change.by);
-    record->set_admitted(enrolment_.Admits(change.station, change.key));
-  }
+  *frame.mutable_keys_reply() = KeysReplyOf(enrolment_);
   TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
 }
 

@@ -137,4 +137,19 @@ wire::Observation KeyObservation(uint32_t station, const std::optional<PublicKey
   return o;
 }
 
+wire::KeysReply KeysReplyOf(const Enrolment& enrolment) {
+  wire::KeysReply reply;
+  for (const KeyChange& change : enrolment.history()) {
+    wire::KeyRecord* record = reply.add_keys();
+    record->set_station(change.station);
+    record->set_public_key(change.key.data(), change.key.size());
+    record->set_revoked(change.revoked);
+    record->set_commit_index(change.commit_index);
+    record->set_time_us(change.time_us);
+    record->set_by(change.by);
+    record->set_admitted(enrolment.Admits(change.station, change.key));
+  }
+  return reply;
+}
+
 }  // namespace capture::coord

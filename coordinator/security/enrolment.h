@@ -77,4 +77,8 @@ class Enrolment {
 // The observation that enrols `key` for `station` (or revokes the station's key, `key` unset).
 wire::Observation KeyObservation(uint32_t station, const std::optional<PublicKey>& key, const std::string& by);
 
+// Every key change with whether its key is admitted now, as `capturectl keys` shows them: the
+// coordinator's answer to a KeysRequest, and the same read from a stopped store.
+wire::KeysReply KeysReplyOf(const Enrolment& enrolment);
+
 }  // namespace capture::coord

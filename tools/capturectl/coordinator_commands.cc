@@ -7,6 +7,7 @@
 #include "common/time_format.h"
 #include "coordinator/audit.h"
 #include "coordinator/control_client.h"
+#include "coordinator/security/enrolment.h"
 #include "coordinator/status_client.h"
 #include "tools/capturectl/commands.h"
 #include "tools/capturectl/status_view.h"
@@ -50,21 +51,6 @@ std::string KeysTable(const wire::KeysReply& keys) {
                   k.time_us() == 0 ? "-" : FormatIso8601(k.time_us()), k.by(), k.admitted() ? "yes" : "no"});
   }
   return table.Render() + std::to_string(keys.keys_size()) + " key change(s)\n";
-}
-
-wire::KeysReply KeysOf(const coord::Enrolment& enrolment) {
-  wire::KeysReply reply;
-  for (const coord::KeyChange& change : enrolment.history()) {
-    wire::KeyRecord* record = reply.add_keys();
-    record->set_station(change.station);
-    record->set_public_key(change.key.data(), change.key.size());
-    record->set_revoked(change.revoked);
-    record->set_commit_index(change.commit_index);
-    record->set_time_us(change.time_us);
-    record->set_by(change.by);
-    record->set_admitted(enrolment.Admits(change.station, change.key));
-  }
-  return reply;
 }
 
 }  // namespace
@@ -125,7 +111,7 @@ int RunKeys(const KeysArgs& args) {
     if (!store.ok()) return Fail(store.status().message());
     auto enrolment = coord::StoredEnrolment(**store);
     if (!enrolment.ok()) return Fail(enrolment.status().message());
-    keys = KeysOf(*enrolment);
+    keys = coord::KeysReplyOf(*enrolment);
   } else {
     auto control = args.connection.Resolve();
     if (!control.ok()) return Fail(control.status().message());
