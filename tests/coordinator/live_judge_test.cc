@@ -15,6 +15,7 @@
 #include "tests/coordinator/live_room.h"
 #include "tests/support/assert_ok.h"
 #include "tests/support/image_files.h"
+#include "tests/support/raw_store.h"
 
 namespace capture::coord {
 namespace {
@@ -149,20 +150,10 @@ TEST(LiveJudge, ARegistrarsResolveReachesTheOperatorAndAnUnknownIdIsReported) {
 // Changes one byte of the message of the first stored verdict that raised an anomaly, as someone
 // editing the store's files would: the item stays, its verdict (StoredItem.verdict) changes.
 void AlterAStoredVerdict(const std::string& store_dir) {
-  const std::string path = store_dir + "/db";
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());
-  rocksdb::ColumnFamilyHandle* record = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "record") record = handles[i];
-  }
+  ::capture::testing::RawStore raw(store_dir);
+  rocksdb::ColumnFamilyHandle* record = raw.family("record");
   ASSERT_NE(record, nullptr);
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), record));
+  std::unique_ptr<rocksdb::Iterator> it(raw.db()->NewIterator(rocksdb::ReadOptions(), record));
   bool altered = false;
   for (it->SeekToFirst(); it->Valid() && !altered; it->Next()) {
     wire::StoredItem stored;
@@ -172,13 +163,10 @@ void AlterAStoredVerdict(const std::string& store_dir) {
     if (verdict.raised().empty()) continue;
     verdict.mutable_raised(0)->mutable_message()->front() ^= 1;
     stored.set_verdict(verdict.SerializeAsString());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), record, it->key(), stored.SerializeAsString()).ok());
+    raw.Put("record", it->key().ToString(), stored.SerializeAsString());
     altered = true;
   }
-  it.reset();
   EXPECT_TRUE(altered);
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  delete db;
 }
 
 TEST(LiveJudge, VerifyPassesOnTheStoppedStoreAndFailsOnceAStoredVerdictIsAltered) {

@@ -6,21 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <rocksdb/db.h>
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 #include <thread>
 
 #include "common/checkpoint.h"
 #include "common/csv.h"
 #include "common/fs.h"
-#include "common/sha256.h"
 #include "common/identity.h"
+#include "common/sha256.h"
 #include "coordinator/audit.h"
 #include "coordinator/proof/record_tree.h"
 #include "coordinator/record_store.h"
@@ -28,6 +25,7 @@
 #include "tests/coordinator/live_room.h"
 #include "tests/support/assert_ok.h"
 #include "tests/support/image_files.h"
+#include "tests/support/raw_store.h"
 
 namespace capture::coord {
 namespace {
@@ -35,7 +33,9 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::CtlRun;
+using ::capture::testing::BigEndian64;
 using testing::LiveRoom;
+using ::capture::testing::RawStore;
 using testing::Student;
 using ::capture::testing::AwaitImagesFiled;
 
@@ -118,54 +118,6 @@ std::string CopyStore(const LiveRoom& room) {
   return copy;
 }
 
-// A stopped store's RocksDB opened for writing, as its holder could, with every column family.
-class RawStore {
- public:
-  explicit RawStore(const std::string& store_dir) {
-    const std::string path = store_dir + "/db";
-    std::vector<std::string> names;
-    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db_).ok());
-    for (size_t i = 0; i < handles_.size(); ++i) by_name_[names[i]] = handles_[i];
-  }
-  ~RawStore() {
-    for (auto* h : handles_) EXPECT_TRUE(db_->DestroyColumnFamilyHandle(h).ok());
-    delete db_;
-  }
-  RawStore(const RawStore&) = delete;
-  RawStore& operator=(const RawStore&) = delete;
-
-  void Put(const std::string& family, const std::string& key, const std::string& value) {
-    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), by_name_.at(family), key, value).ok());
-  }
-  void Delete(const std::string& family, const std::string& key) {
-    ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), by_name_.at(family), key).ok());
-  }
-  // Deletes every key of `family` that starts with `prefix` and for which `doomed(value)` holds.
-  void DeleteIf(const std::string& family, const std::string& prefix,
-                const std::function<bool(const std::string&)>& doomed) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), by_name_.at(family)));
-    std::vector<std::string> keys;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (doomed(it->value().ToString())) keys.push_back(it->key().ToString());
-    }
-    for (const std::string& key : keys) Delete(family, key);
-  }
-
- private:
-  rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
-};
-
-std::string Big64(uint64_t v) {
-  std::string out(8, '\0');
-  for (size_t i = 8; i-- > 0; v >>= 8) out[i] = static_cast<char>(v & 0xff);
-  return out;
-}
-
 // Rewrites a stopped store as whoever holds it and its coordinator.key could: the items through
 // `rewrite` (which may drop some), renumbered by commit index, the roster replaced when given, every
 // verdict judged again over the rewritten record, and every stored head signed again (with its own
@@ -224,14 +176,14 @@ void Forge(const std::string& store_dir, const std::function<void(std::vector<wi
   ASSERT_OK(identity.status());
 
   RawStore raw(store_dir);
-  for (size_t i = 0; i < values.size(); ++i) raw.Put("record", Big64(i + 1), values[i]);
-  for (uint64_t index = values.size() + 1; index <= stored_items; ++index) raw.Delete("record", Big64(index));
-  raw.Put("meta", "commit_index", Big64(values.size()));
+  for (size_t i = 0; i < values.size(); ++i) raw.Put("record", BigEndian64(i + 1), values[i]);
+  for (uint64_t index = values.size() + 1; index <= stored_items; ++index) raw.Delete("record", BigEndian64(index));
+  raw.Put("meta", "commit_index", BigEndian64(values.size()));
   raw.Put("meta", "roster_csv", inputs.roster_csv);
   raw.DeleteIf("meta", "h", [](const std::string&) { return true; });
   for (const Checkpoint& head : heads) {
     const Checkpoint again = SignCheckpoint(head.size, *tree.RootAt(head.size), head.time_us, *identity);
-    raw.Put("meta", "h" + Big64(head.size), FormatCheckpoint(again));
+    raw.Put("meta", "h" + BigEndian64(head.size), FormatCheckpoint(again));
   }
 }
 
@@ -255,6 +207,13 @@ Result<CtlRun> Verify(LiveRoom& room, const std::string& store_dir, const std::v
     args.push_back(room.path("station-" + std::to_string(station) + ".cp"));
   }
   return room.Capturectl(args);
+}
+
+// The line of verify's output after its first that starts with `prefix`, or empty when none does.
+std::string LineStartingWith(const std::string& out, const std::string& prefix) {
+  const size_t at = out.find("\n" + prefix);
+  if (at == std::string::npos) return "";
+  return out.substr(at + 1, out.find('\n', at + 1) - at - 1);
 }
 
 // ---- the coordinator's heads ----
@@ -369,9 +328,8 @@ TEST(RecordProof, ItemsAndVerdictsRewrittenTogetherAndTheHeadsSignedAgainAreFoun
   ASSERT_OK(witnessed.status());
   EXPECT_EQ(witnessed->exit_code, 1) << witnessed->out;
   EXPECT_EQ(witnessed->out.rfind("verified items=", 0), 0u) << witnessed->out;
-  const size_t at = witnessed->out.find("\ndiffers checkpoint size=");
-  ASSERT_NE(at, std::string::npos) << witnessed->out;
-  const std::string finding = witnessed->out.substr(at + 1, witnessed->out.find('\n', at + 1) - at - 1);
+  const std::string finding = LineStartingWith(witnessed->out, "differs checkpoint size=");
+  ASSERT_FALSE(finding.empty()) << witnessed->out;
   EXPECT_NE(finding.find("(the checkpoint in " + room.path("station-1.cp") + ")"), std::string::npos) << finding;
   EXPECT_NE(finding.find("commit indexes 1.."), std::string::npos) << finding;
   EXPECT_NE(finding.find("the coordinator's key signed two trees of one size"), std::string::npos) << finding;
@@ -468,9 +426,8 @@ TEST(RecordProof, AnEventDroppedFromAStationsChainWithTheRestRenumberedIsFoundAg
   ASSERT_OK(plain.status());
   EXPECT_EQ(plain->exit_code, 1) << plain->out;
   EXPECT_EQ(plain->out.rfind("verified items=", 0), 0u) << plain->out;
-  const size_t at = plain->out.find("\nbroken chain commit_index=");
-  ASSERT_NE(at, std::string::npos) << plain->out;
-  const std::string finding = plain->out.substr(at + 1, plain->out.find('\n', at + 1) - at - 1);
+  const std::string finding = LineStartingWith(plain->out, "broken chain commit_index=");
+  ASSERT_FALSE(finding.empty()) << plain->out;
   EXPECT_TRUE(finding.find("is not the event station 1 signed") != std::string::npos ||
               finding.find(", and the record ends at seq ") != std::string::npos)
       << finding;

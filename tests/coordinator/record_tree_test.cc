@@ -18,6 +18,7 @@
 #include "coordinator/proof/tree_heads.h"
 #include "coordinator/record_store.h"
 #include "tests/support/assert_ok.h"
+#include "tests/support/raw_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace capture::coord {
@@ -139,29 +140,8 @@ Status AppendItems(RecordStore& store, int n, const StoredItemSink& sink) {
 void EditStore(const std::string& store_dir,
                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle* record,
                                         rocksdb::ColumnFamilyHandle* meta)>& edit) {
-  const std::string path = store_dir + "/db";
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());
-  rocksdb::ColumnFamilyHandle* record = nullptr;
-  rocksdb::ColumnFamilyHandle* meta = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "record") record = handles[i];
-    if (names[i] == "meta") meta = handles[i];
-  }
-  edit(db, record, meta);
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  delete db;
-}
-
-std::string Big64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
-  return out;
+  ::capture::testing::RawStore raw(store_dir);
+  edit(raw.db(), raw.family("record"), raw.family("meta"));
 }
 
 // A coordinator's start: its heads opened over the store, the record replayed into them.
@@ -309,14 +289,14 @@ TEST(TreeHeads, AStoreChangedAfterItsNewestHeadWasSignedDoesNotStart) {
   }
   EditStore(dir / "store", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* record, rocksdb::ColumnFamilyHandle*) {
     std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), record, Big64(2), &value).ok());
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), record, ::capture::testing::BigEndian64(2), &value).ok());
     wire::StoredItem stored;
     ASSERT_TRUE(stored.ParseFromString(value));
     wire::Verdict verdict;
     ASSERT_TRUE(verdict.ParseFromString(stored.verdict()));
     verdict.add_raised()->set_message("added later");
     stored.set_verdict(verdict.SerializeAsString());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), record, Big64(2), stored.SerializeAsString()).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), record, ::capture::testing::BigEndian64(2), stored.SerializeAsString()).ok());
   });
   auto store = RecordStore::Open(dir / "store", false);
   ASSERT_OK(store.status());
@@ -338,8 +318,8 @@ TEST(TreeHeads, ARecordShorterThanItsNewestHeadDoesNotStart) {
     EXPECT_TRUE(Signed((*heads)->SignIfDue(*store, SteadyClock::now(), 1)));
   }
   EditStore(dir / "store", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* record, rocksdb::ColumnFamilyHandle* meta) {
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), record, Big64(3)).ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), meta, "commit_index", Big64(2)).ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), record, ::capture::testing::BigEndian64(3)).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), meta, "commit_index", ::capture::testing::BigEndian64(2)).ok());
   });
   auto store = RecordStore::Open(dir / "store", false);
   ASSERT_OK(store.status());

@@ -5,14 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <rocksdb/db.h>
-
 #include <cstdio>
 
 #include "common/csv.h"
 #include "coordinator/proof/tree_heads.h"
 #include "tests/judge/record_builder.h"
 #include "tests/support/assert_ok.h"
+#include "tests/support/raw_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace capture::coord {
@@ -104,32 +103,14 @@ std::string Joined(const std::vector<std::string>& lines) {
 // The stored item of `commit_index` with one byte of its verdict's first binding changed, as an
 // editor of the store's files would leave it (no head is signed again).
 void AlterVerdictOf(const std::string& dir, uint64_t commit_index) {
-  const std::string path = dir + "/db";
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());
-  rocksdb::ColumnFamilyHandle* record = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "record") record = handles[i];
-  }
-  ASSERT_NE(record, nullptr);
-  std::string key(8, '\0');
-  for (size_t i = 8; i-- > 0; commit_index >>= 8) key[i] = static_cast<char>(commit_index & 0xff);
-  std::string value;
-  ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), record, key, &value).ok());
+  ::capture::testing::RawStore raw(dir);
   wire::StoredItem stored;
-  ASSERT_TRUE(stored.ParseFromString(value));
+  ASSERT_TRUE(stored.ParseFromString(raw.Get("record", ::capture::testing::BigEndian64(commit_index))));
   wire::Verdict verdict;
   ASSERT_TRUE(verdict.ParseFromString(stored.verdict()));
   verdict.add_raised()->set_message("inserted");
   stored.set_verdict(verdict.SerializeAsString());
-  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), record, key, stored.SerializeAsString()).ok());
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  delete db;
+  raw.Put("record", ::capture::testing::BigEndian64(commit_index), stored.SerializeAsString());
 }
 
 TEST(TreeAudit, ARecordAsTheCoordinatorWroteItHoldsForEveryStoredHead) {
