@@ -133,8 +133,8 @@ Result<double> ZmqTrial(const std::vector<std::string>& frames, uint64_t window,
   std::atomic<uint64_t> received{0};
   std::atomic<bool> probed{false};
   std::atomic<bool> stop{false};
-  // Not atomic<>::wait: libstdc++ 12 can miss its notify on a 64-bit atomic, and the publisher
-  // then waits for good. A timed wait on a condition variable bounds any missed wake-up.
+  // Not atomic<>::wait, which has no timeout: once the PUB drops a frame the count stops short of
+  // the total and the publisher would wait for good. With a timed wait the trial can end (below).
   std::mutex progress_mu;
   std::condition_variable progressed;
   const uint64_t total = frames.size();
@@ -160,8 +160,7 @@ Result<double> ZmqTrial(const std::vector<std::string>& frames, uint64_t window,
     if (result.ok()) result = Secure(*pub, client);
     if (result.ok()) result = Connect(*pub, *endpoint);
     // A PUB drops what it sends before the subscription arrives: probe until one gets through, a
-    // probe a millisecond. Probes sent faster pile up in the pipe during the CURVE handshake and
-    // take the high-water mark's room from the measured frames, which the PUB then drops.
+    // probe a millisecond rather than as fast as the loop turns, so that few probes are in flight.
     const auto deadline = Clock::now() + std::chrono::seconds(10);
     while (result.ok() && !probed.load()) {
       if (Clock::now() > deadline) result = Status::Unavailable("the bare SUB never received the probe");
