@@ -1,5 +1,7 @@
 #include "coordinator/security/station_chains.h"
 
+#include <cstring>
+
 #include "common/chain_head.h"
 
 namespace capture::coord {
@@ -9,9 +11,11 @@ void StationChains::Restore(const StreamId& stream, std::string_view last_event)
 }
 
 bool StationChains::Links(const StreamId& stream, const wire::CaptureEvent& event) const {
+  const std::string& prev = event.prev_sha256();
   const auto tip = tips_.find(stream);
-  const std::string expected = event.seq() == 1 || tip == tips_.end() ? "" : AsBytes(tip->second);
-  return event.prev_sha256() == expected;
+  if (event.seq() == 1 || tip == tips_.end()) return prev.empty();
+  // Compared in place: this runs for every event, and the tip's bytes need no string of their own.
+  return prev.size() == tip->second.size() && std::memcmp(prev.data(), tip->second.data(), prev.size()) == 0;
 }
 
 void StationChains::Advance(const StreamId& stream, std::string_view event_bytes) {
