@@ -173,7 +173,7 @@ void Gatekeeper::ReadMonitor(Monitor& monitor) {
     }
     LogWarn(kLog, "refused a connection to the " + monitor.name + " socket at " + endpoint + " (" +
                       (no_curve ? "no_curve: the client does not speak CURVE" : "bad_handshake: its keys do not fit") +
-                      ")");
+                      "; zmq monitor event " + std::to_string(what) + ", value " + std::to_string(value) + ")");
   }
 }
 
