@@ -1,5 +1,6 @@
 #include "coordinator/security/gatekeeper.h"
 
+#include <cerrno>
 #include <cstring>
 
 #include <zmq_addon.hpp>
@@ -165,14 +166,16 @@ void Gatekeeper::ReadMonitor(Monitor& monitor) {
     uint32_t value = 0;
     if (event.empty() || !ParseMonitorEvent(event[0], &what, &value)) continue;
     const std::string endpoint = event.size() > 1 ? event[1].to_string() : monitor.name;
+    // A client without CURVE is refused at the greeting. When the coordinator reads the client's
+    // mechanism first, libzmq says so; when the client reads ours first, it hangs up, and libzmq
+    // reports only the broken connection (no detail, EPIPE or ECONNRESET).
     const bool no_curve = what == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
-    if (no_curve) {
-      ++no_curve_;
-    } else {
-      ++bad_handshake_;
-    }
-    LogWarn(kLog, "refused a connection to the " + monitor.name + " socket at " + endpoint + " (" +
-                      (no_curve ? "no_curve: the client does not speak CURVE" : "bad_handshake: its keys do not fit") +
+    const bool hung_up = what == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && (value == EPIPE || value == ECONNRESET);
+    const char* why = no_curve ? "no_curve: the client does not speak CURVE"
+                      : hung_up ? "hung_up: the client left during the handshake, as one without CURVE does"
+                                : "bad_handshake: its keys do not fit";
+    ++(no_curve ? no_curve_ : hung_up ? hung_up_ : bad_handshake_);
+    LogWarn(kLog, "refused a connection to the " + monitor.name + " socket at " + endpoint + " (" + why +
                       "; zmq monitor event " + std::to_string(what) + ", value " + std::to_string(value) + ")");
   }
 }
@@ -220,6 +223,7 @@ std::vector<std::pair<std::string, uint64_t>> Gatekeeper::counters() const {
           {"curve_refused{reason=\"unknown_key\"}", unknown_key_.load()},
           {"curve_refused{reason=\"withdrawn_key\"}", withdrawn_key_.load()},
           {"curve_refused{reason=\"no_curve\"}", no_curve_.load()},
+          {"curve_refused{reason=\"hung_up\"}", hung_up_.load()},
           {"curve_refused{reason=\"bad_handshake\"}", bad_handshake_.load()}};
 }
 

@@ -8,8 +8,9 @@
 // the connection, SUB included. Every other key is refused: counted as
 // curve_refused{reason="unknown_key"} or {reason="withdrawn_key"} and logged with the key (each key
 // once). Handshakes that never reach ZAP (a client without CURVE, a client whose keys do not fit) are
-// seen on the sockets' monitors and counted as curve_refused{reason="no_curve"} or
-// {reason="bad_handshake"}.
+// seen on the sockets' monitors and counted as curve_refused{reason="no_curve"},
+// {reason="hung_up"} (the client left mid-handshake, as a client without CURVE does when it reads
+// the coordinator's mechanism first) or {reason="bad_handshake"}.
 //
 // libzmq admits every client when no ZAP handler answers, so the handler is bound before any CURVE
 // socket (Open), and SelfTest tries an unknown key against a bound socket: the coordinator refuses
@@ -92,6 +93,7 @@ class Gatekeeper {
   std::atomic<uint64_t> unknown_key_{0};
   std::atomic<uint64_t> withdrawn_key_{0};
   std::atomic<uint64_t> no_curve_{0};
+  std::atomic<uint64_t> hung_up_{0};
   std::atomic<uint64_t> bad_handshake_{0};
   std::set<CurveKey> logged_;  // the thread's: keys whose refusal was logged
 };

@@ -110,7 +110,13 @@ TEST(Security, RefusedClientsCommitNothingAndTheRealStationLosesNothing) {
     }
   }
   ASSERT_OK(room.WaitForCounter("curve_refused{reason=\"unknown_key\"}", 2, kWait));
-  ASSERT_OK(room.WaitForCounter("curve_refused{reason=\"no_curve\"}", 1, kWait));
+  // The client without CURVE: no_curve when the coordinator read its mechanism first, hung_up when
+  // the client read the coordinator's and left; either way refused and counted.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (Counter(room, "curve_refused{reason=\"no_curve\"}") + Counter(room, "curve_refused{reason=\"hung_up\"}") == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the client without CURVE was not counted as refused";
+    std::this_thread::sleep_for(20ms);  // polling the counters, not ordering anything
+  }
 
   // The real station goes on, and only its stream is in the record.
   Photograph(room, 1);
@@ -124,7 +130,7 @@ TEST(Security, RefusedClientsCommitNothingAndTheRealStationLosesNothing) {
   ASSERT_OK(room.StopCoordinator());
   const std::string log = *ReadFile(room.path("coordinator.log"));
   EXPECT_NE(log.find("refused a connection from 127.0.0.1 (unknown_key), CURVE key "), std::string::npos) << log;
-  EXPECT_NE(log.find("(no_curve"), std::string::npos) << log;
+  EXPECT_TRUE(log.find("(no_curve") != std::string::npos || log.find("(hung_up") != std::string::npos) << log;
 }
 
 TEST(Security, AnotherStationsKeyPublishingAsStationOneIsRejectedAsAStationMismatch) {
