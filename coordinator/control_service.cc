@@ -198,6 +198,7 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
     add("resend_requests" + label, c.resend_requests);
     add("events_dropped_buffer_full" + label, c.events_dropped_buffer_full);
     add("heartbeats" + label, c.heartbeats);
+    add("hellos" + label, c.hellos);
     add("verdicts_sent" + label, outbox_.verdicts_sent(station));
     add("verdicts_dropped" + label, outbox_.verdicts_dropped(station));
   }

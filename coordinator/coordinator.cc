@@ -500,6 +500,7 @@ void Coordinator::HandleHello(const Received& message, const wire::Hello& hello,
     }
   }
   outbox_.Greet(stream.station, {peer, stream.epoch, message.user_id});
+  ++CountersOf(stream.station).hellos;
   LogInfo(kLog, "hello from " + Describe(stream) + " (last seq " + std::to_string(hello.last_seq()) +
                     ", agent version '" + hello.agent_version() + "')");
   tracker_.Announce(stream, hello.last_seq());

@@ -231,6 +231,7 @@ class Coordinator {
     uint64_t resend_requests = 0;
     uint64_t events_dropped_buffer_full = 0;
     uint64_t heartbeats = 0;
+    uint64_t hellos = 0;  // accepted: each is a connection (re)made by the station's agent
   };
   StationCounters& CountersOf(uint32_t station) { return station_counters_[station]; }
 

@@ -29,6 +29,7 @@ const std::map<std::string_view, Family>& KnownFamilies() {
       {"frames_rejected", {Type::kCounter, "Frames rejected unread or unstored, by reason."}},
       {"frames_received", {Type::kCounter, "Frames received, by socket."}},
       {"heartbeats", {Type::kCounter, "Heartbeats received per station."}},
+      {"hellos", {Type::kCounter, "Hellos accepted per station: each is a connection its agent made or made again."}},
       {"events_dropped_buffer_full",
        {Type::kCounter, "Events after a gap dropped because the reorder buffer was full (resent later)."}},
       {"verdicts_sent", {Type::kCounter, "Verdict frames sent to a station's agent."}},

@@ -148,6 +148,8 @@ TEST(Security, ASecondConnectionWithARunningAgentsKeyTakesNoneOfItsReplies) {
   ASSERT_OK(room.StartAgent(1));
   Photograph(room, 0);
   ASSERT_OK(room.WaitUntilStored(kWait));
+  // Events are stored before the agent's hello is taken; the copy must come after the agent.
+  ASSERT_OK(room.WaitForCounter("hellos{station=\"1\"}", 1, kWait));
 
   // Another process with station 1's key (a copied key file) says hello for the running agent's epoch.
   const uint64_t epoch = std::stoull(room.epoch_hex(1), nullptr, 16);
@@ -200,6 +202,7 @@ TEST(Security, AReplacedLaptopsKeyIsEnrolledLiveAndTheOldKeyIsRefusedAfterwards)
   ASSERT_OK(room.StartAgent(1));
   Photograph(room, 0);
   ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(room.WaitForCounter("images_stored", 1, kWait));  // else the record misses its photo
   ASSERT_OK(room.StopAgent(1));
 
   // The new laptop: a new journal and a new key, enrolled by the registrar on the running coordinator.
@@ -220,6 +223,7 @@ TEST(Security, AReplacedLaptopsKeyIsEnrolledLiveAndTheOldKeyIsRefusedAfterwards)
   // The old key gets no new connection.
   PublishAsStationOne(room, room.StationSecurity(1), 0x01d, 1);
   ASSERT_OK(room.WaitForCounter("curve_refused{reason=\"withdrawn_key\"}", 1, kWait));
+  ASSERT_OK(room.WaitForCounter("images_stored", 2, kWait));
   ASSERT_OK(room.StopAgent(1));
   ASSERT_OK(room.StopCoordinator());
 

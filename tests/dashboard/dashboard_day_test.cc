@@ -219,6 +219,7 @@ TEST_F(DashboardDay, MetricsOfAFaultyDayParseStrictlyAndAgreeWithTheDaysSummary)
     EXPECT_EQ(metrics->Value("capture_station_lag_events", station), 0) << s;
     EXPECT_TRUE(metrics->Value("capture_resend_requests_total", station).has_value());
     EXPECT_GT(*metrics->Value("capture_heartbeats_total", station), 0);
+    EXPECT_GE(metrics->Value("capture_hellos_total", station).value_or(0), 1) << s;
   }
   EXPECT_GT(sent_total, 0u);
   EXPECT_EQ(metrics->types.at("capture_events_stored_total"), "counter");
