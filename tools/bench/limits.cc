@@ -169,7 +169,7 @@ Result<double> ZmqTrial(const std::vector<std::string>& frames, uint64_t window,
     }
     const auto start = Clock::now();
     uint64_t sent = 0;
-    // PUB->SUB may drop a frame now and then (seen here: 1 of 200,000): once everything is sent, a
+    // Should the PUB still drop a frame (see the window in limits.h): once everything is sent, a
     // second without news ends the trial, and the rate counts the frames that arrived.
     auto last_news = start;
     uint64_t last_seen = 0;

@@ -4,7 +4,8 @@
 //                  coordinator's group-commit cap), default options, in a fresh folder under `tmp`;
 //   limit/zmq      event frames through a bare ZeroMQ PUB -> SUB on 127.0.0.1 (one thread per
 //                  socket); the publisher keeps at most `window` frames unreceived, so none are
-//                  dropped at the high-water mark;
+//                  dropped at the high-water mark (libzmq's writer learns of reads only every
+//                  half high-water mark, so the window must stay below the other half);
 //   limit/zmq-curve the same with CURVE: the SUB a server with its own key, the PUB a client with
 //                  another (no ZAP handler: it is asked once per connection, not per frame);
 //   limit/pipeline, limit/pipeline-curve
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/transport.h"
 #include "tools/bench/figures.h"
 
 namespace capture::bench {
@@ -25,7 +27,7 @@ struct LimitOptions {
   int trials = 3;
   uint64_t events = 200'000;  // per trial
   uint64_t batch = 10'000;
-  uint64_t window = 50'000;
+  uint64_t window = kHighWaterMark / 5;
   std::string tmp;  // a folder for the RocksDB trials
 };
 
