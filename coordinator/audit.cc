@@ -12,6 +12,7 @@
 namespace capture::coord {
 
 Result<std::unique_ptr<judge::Judge>> MakeJudge(const JudgeInputs& inputs) {
+  if (Status s = judge::SameRules(inputs.config); !s.ok()) return s;
   auto schedule = ParseSchedule(inputs.schedule_csv, "the stored schedule");
   if (!schedule.ok()) return Status::Corruption(schedule.status().message());
   auto roster = ParseRoster(inputs.roster_csv, "the stored roster");

@@ -37,6 +37,7 @@ int64_t ConfiguredDayNumber(const wire::JudgeConfig& config) {
 }
 
 Status CheckAgainstStored(const JudgeInputs& stored, const GivenJudgeInputs& given) {
+  if (Status s = judge::SameRules(stored.config); !s.ok()) return s;
   if (given.schedule && given.schedule->bytes != stored.schedule_csv) {
     return Status::InvalidArgument("--schedule " + given.schedule->path +
                                    " differs from the schedule stored with the record: a record's judge inputs "

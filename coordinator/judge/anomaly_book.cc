@@ -15,6 +15,7 @@ wire::Severity SeverityOf(wire::Anomaly::Kind kind) {
     case wire::Anomaly::SHOT_NUMBER_REWIND:
     case wire::Anomaly::UNKNOWN_CODE:
     case wire::Anomaly::CHAIN_CONFLICT:
+    case wire::Anomaly::ABSENT_AFTER_PHOTO:
       return wire::BLOCKER;
     case wire::Anomaly::CODE_UNREADABLE:
     case wire::Anomaly::SHOT_NUMBER_GAP:

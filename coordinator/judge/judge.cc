@@ -54,7 +54,21 @@ wire::JudgeConfig DefaultJudgeConfig(int64_t local_midnight_us, int utc_offset_m
   c.set_late_tolerance_us(60 * kMinuteUs);
   c.set_clock_skew_tolerance_us(60 * kSecondUs);
   c.set_missing_after_students(2);
+  c.set_rules_version(kRulesVersion);
   return c;
+}
+
+uint32_t RulesVersionOf(const wire::JudgeConfig& config) {
+  return config.rules_version() == 0 ? 1 : config.rules_version();
+}
+
+Status SameRules(const wire::JudgeConfig& config) {
+  const uint32_t recorded = RulesVersionOf(config);
+  if (recorded == kRulesVersion) return Status::Ok();
+  return Status::InvalidArgument(
+      "the record was judged by version " + std::to_string(recorded) + " of the judge's rules, and this program "
+      "judges by version " + std::to_string(kRulesVersion) + ": its verdicts cannot be compared or extended here; "
+      "use a build of the project whose coordinator/judge/judge.h has kRulesVersion = " + std::to_string(recorded));
 }
 
 namespace {
@@ -779,8 +793,9 @@ void Judge::Impl::OnAbsent(const wire::CaptureEvent& event) {
   }
   const std::string file = File(s.photo);
   wire::Anomaly a = Draft(wire::Anomaly::ABSENT_AFTER_PHOTO, event.station(),
-                          Who(x) + " was marked absent but already has photo " + file + ": void the photo (!void " +
-                              file + ") if it is not theirs, or resolve this anomaly.");
+                          Who(x) + " was marked absent but already has photo " + file +
+                              ": someone else may have sat for it under their code. Void the photo (!void " + file +
+                              ") if it is not theirs, or resolve this anomaly if it is.");
   a.add_seqs(shots_[s.photo].seq);
   a.add_seqs(event.seq());
   a.add_shots(file);

@@ -17,12 +17,23 @@
 
 #include "capture.pb.h"
 #include "common/schedule.h"
+#include "common/status.h"
 
 namespace capture::judge {
 
-// The defaults of every tolerance, for a day whose local midnight is `local_midnight_us`. A Judge
-// also takes an unset (0) tolerance in its config as the default.
+// The version of the rules in rules.md that this judge applies. A change that gives any record
+// other verdict bytes raises it: a record is judged, live and on every re-judge, by one version.
+inline constexpr uint32_t kRulesVersion = 2;
+
+// The defaults of every tolerance, for a day whose local midnight is `local_midnight_us`, judged by
+// this version of the rules. A Judge also takes an unset (0) tolerance in its config as the default.
 wire::JudgeConfig DefaultJudgeConfig(int64_t local_midnight_us, int utc_offset_minutes);
+
+// The version of the rules that judged a record with this config.
+uint32_t RulesVersionOf(const wire::JudgeConfig& config);
+// Ok when this judge's rules are the ones that judged a record with this config; else an error that
+// names both versions, so that nobody compares verdicts of different rules.
+Status SameRules(const wire::JudgeConfig& config);
 
 struct AnomalyState {
   wire::Anomaly anomaly;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "coordinator/judge/judge.h"
+
 namespace capture::coord {
 namespace {
 
@@ -28,6 +30,19 @@ TEST(JudgeInputs, ANewRecordTakesTheGivenFilesAndTheDefaultDayInShanghai) {
   EXPECT_EQ(inputs.config.stale_code_us(), 90'000'000);
   EXPECT_EQ(inputs.config.clock_skew_tolerance_us(), 60'000'000);
   EXPECT_EQ(ConfiguredDay(inputs.config), "2024-04-22");
+}
+
+TEST(JudgeInputs, ANewRecordIsJudgedByTheseRulesAndALaterStartRefusesARecordOfOtherRules) {
+  JudgeInputs stored = Stored();
+  EXPECT_EQ(judge::RulesVersionOf(stored.config), judge::kRulesVersion);
+  EXPECT_TRUE(ResolveJudgeInputs(stored, {}).ok());
+  stored.config.clear_rules_version();  // a record made before versions were recorded: version 1
+  auto refused = ResolveJudgeInputs(stored, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("judged by version 1 of the judge's rules, and this program judges by "
+                                            "version " + std::to_string(judge::kRulesVersion)),
+            std::string::npos)
+      << refused.status().message();
 }
 
 TEST(JudgeInputs, ANewRecordNeedsTheScheduleAndTheRoster) {

@@ -19,6 +19,7 @@
 #include "common/identity.h"
 #include "common/sha256.h"
 #include "coordinator/audit.h"
+#include "coordinator/judge/judge.h"
 #include "coordinator/proof/record_tree.h"
 #include "coordinator/record_store.h"
 #include "coordinator/status_client.h"
@@ -214,6 +215,39 @@ std::string LineStartingWith(const std::string& out, const std::string& prefix) 
   const size_t at = out.find("\n" + prefix);
   if (at == std::string::npos) return "";
   return out.substr(at + 1, out.find('\n', at + 1) - at - 1);
+}
+
+// ---- the judge's rules ----
+
+TEST(RecordProof, VerifyAndTheCoordinatorRefuseARecordJudgedByOtherRulesAndNameBothVersions) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 1, 0);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(room.StopAgent(1));
+  ASSERT_OK(room.StopCoordinator());
+  {
+    RawStore raw(room.store());
+    wire::JudgeConfig config;
+    ASSERT_TRUE(config.ParseFromString(raw.Get("meta", "judge_config")));
+    config.set_rules_version(judge::kRulesVersion + 1);
+    raw.Put("meta", "judge_config", config.SerializeAsString());
+  }
+  const std::string versions = "judged by version " + std::to_string(judge::kRulesVersion + 1) +
+                               " of the judge's rules, and this program judges by version " +
+                               std::to_string(judge::kRulesVersion);
+  auto verify = Verify(room, room.store());
+  ASSERT_OK(verify.status());
+  EXPECT_EQ(verify->exit_code, 2) << verify->out;
+  EXPECT_EQ(verify->out.find("differs"), std::string::npos) << verify->out;
+  auto ctl_log = ReadFile(room.path("capturectl.log"));
+  ASSERT_OK(ctl_log.status());
+  EXPECT_NE(ctl_log->find(versions), std::string::npos) << *ctl_log;
+  EXPECT_FALSE(room.StartCoordinator().ok());
+  auto coordinator_log = ReadFile(room.path("coordinator.log"));
+  ASSERT_OK(coordinator_log.status());
+  EXPECT_NE(coordinator_log->find(versions), std::string::npos) << *coordinator_log;
 }
 
 // ---- the coordinator's heads ----

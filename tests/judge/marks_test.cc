@@ -42,13 +42,15 @@ TEST(JudgeMarks, PhotoAfterAbsentMarkSupersedesItAsInfo) {
   EXPECT_EQ(r.WarningsOrBlockers(), "");
 }
 
-TEST(JudgeMarks, AbsentMarkAfterAPhotoIsAWarningUntilThePhotoIsVoided) {
+// Someone else may have sat under the absent student's code: the photo may be on the wrong student.
+TEST(JudgeMarks, AbsentMarkAfterAPhotoIsABlockerUntilThePhotoIsVoided) {
   RecordBuilder r;
   r.Photograph(1, "08:30:00", "202100101", 1);
   r.Absent(1, "08:30:10", "202100101");
   const auto conflict = r.OfKind(Anomaly::ABSENT_AFTER_PHOTO);
   ASSERT_EQ(conflict.size(), 1u) << r.Describe();
-  EXPECT_EQ(conflict[0].anomaly.severity(), wire::WARNING);
+  EXPECT_EQ(conflict[0].anomaly.severity(), wire::BLOCKER);
+  EXPECT_NE(conflict[0].anomaly.message().find("someone else may have sat for it"), std::string::npos);
   EXPECT_EQ(r.Row("202100101").status, "photographed");
   r.Void(1, "08:30:20", "IMG_0001.JPG");
   EXPECT_FALSE(r.OfKind(Anomaly::ABSENT_AFTER_PHOTO)[0].open());
