@@ -1,8 +1,10 @@
-// The control service: the registrar's requests on the control socket (resolve, enrol, keys,
+// The control service: the registrar's requests on the control socket (resolve, close-day, enrol, keys,
 // exports, dashboard views) and the status every control client may ask for. Requests that change
 // the record become observations in the turn's batch and are answered once it is committed
 // (Coordinator::Answer); the rest are answered from the judge and the store as they are.
 #include "coordinator/coordinator.h"
+
+#include <algorithm>
 
 #include "common/frame.h"
 #include "common/log.h"
@@ -41,6 +43,30 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
   obs.set_detail(request.reason());
   obs.set_by(request.by().empty() ? "registrar" : request.by());
   resolves_.push_back({peer, request.anomaly_id(), batch_.size()});
+  Observe(std::move(obs));
+}
+
+void Coordinator::HandleCloseDayRequest(const std::string& peer, const wire::CloseDayRequest& request) {
+  auto refuse = [&](const std::string& why) {
+    wire::Frame frame;
+    wire::CloseDayReply* reply = frame.mutable_close_day_reply();
+    reply->set_ok(false);
+    reply->set_message(why + "; nothing was recorded");
+    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
+  };
+  if (!SecretsEqual(request.token(), options_.registrar_token)) {
+    Count("close_day_requests_refused");
+    LogWarn(kLog, "refused a close-day request without the registrar token from " + Origin(peer));
+    return refuse("closing the day needs the registrar token (the coordinator's <store>/registrar.token)");
+  }
+  if (request.station() != 0 && !KnownStation(request.station())) {
+    return refuse("station " + std::to_string(request.station()) + " is not in the schedule");
+  }
+  wire::Observation obs;
+  obs.set_kind(wire::Observation::DAY_CLOSED);
+  obs.set_station(request.station());
+  obs.set_by(request.by().empty() ? "registrar" : request.by());
+  close_days_.push_back({peer, request.station(), batch_.size()});
   Observe(std::move(obs));
 }
 
@@ -126,6 +152,33 @@ void Coordinator::AnswerResolves() {
   }
 }
 
+void Coordinator::AnswerCloseDays() {
+  for (const PendingCloseDay& pending : close_days_) {
+    const wire::Verdict& verdict = verdicts_.at(pending.position);
+    wire::Frame frame;
+    wire::CloseDayReply* reply = frame.mutable_close_day_reply();
+    reply->set_ok(true);
+    reply->set_commit_index(verdict.commit_index());
+    reply->set_raised(static_cast<uint32_t>(verdict.raised_size()));
+    // The first ones named, so that the reply stays one line on a day with many students missing.
+    constexpr int kNamed = 20;
+    std::string raised;
+    for (int i = 0; i < std::min(verdict.raised_size(), kNamed); ++i) {
+      raised += " " + verdict.raised(i).id() + " " + wire::Anomaly::Kind_Name(verdict.raised(i).kind());
+    }
+    if (verdict.raised_size() > kNamed) {
+      raised += " and " + std::to_string(verdict.raised_size() - kNamed) + " more (capturectl anomalies --open)";
+    }
+    reply->set_message(
+        "the day is closed at " +
+        (pending.station == 0 ? std::string("every station") : "station " + std::to_string(pending.station)) +
+        " (record item " + std::to_string(verdict.commit_index()) + "); " +
+        (raised.empty() ? "every student of its classes has a photo or is marked absent, or is named already"
+                        : "raised" + raised));
+    TrySendTo(router_, pending.peer, EncodeFrame(std::move(frame)));
+  }
+}
+
 void Coordinator::AnswerExports() {
   for (const auto& [peer, request] : exports_) {
     wire::Frame frame;
@@ -137,9 +190,10 @@ void Coordinator::AnswerExports() {
         reply->set_text(judge::AnomaliesJsonLines(*judge_, {request.open_only(), request.station()}));
         break;
       case wire::ExportRequest::ASSIGNMENT: reply->set_text(judge::AssignmentCsv(*judge_)); break;
+      case wire::ExportRequest::UNASSIGNED: reply->set_text(judge::UnassignedCsv(*judge_)); break;
       default:
         reply->set_ok(false);
-        reply->set_text("say what to export: ANOMALIES or ASSIGNMENT");
+        reply->set_text("say what to export: ANOMALIES, ASSIGNMENT or UNASSIGNED");
         break;
     }
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));

@@ -48,6 +48,7 @@ Result<std::string> Coordinator::Lookup::StoredBytes(const StreamId& stream, uin
 
 Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<RecordStore> store)
     : options_(std::move(options)),
+      day_end_(options_.schedule, options_.judge_config),
       store_(std::move(store)),
       tracker_(&lookup_, options_.tracker),
       judge_(std::make_unique<judge::Judge>(std::move(options_.schedule), std::move(options_.roster),
@@ -119,6 +120,7 @@ Status Coordinator::Restore() {
   heads_ = std::move(*heads);
   const auto replay_each = [&](const wire::RecordItem& item, const wire::Verdict&) {
     watch_.Restore(item);
+    day_end_.Restore(item);
     if (item.has_observation()) {
       // A key change the live coordinator recorded was checked then; one that fails now was refused then too.
       enrolment_.Apply(item.observation(), item.commit_index(), item.received_time_us()).IgnoreError();
@@ -205,6 +207,7 @@ Status Coordinator::Turn() {
     }
   }
   for (wire::Observation& silent : watch_.Tick(std::chrono::steady_clock::now())) Observe(std::move(silent));
+  for (wire::Observation& over : day_end_.Tick(RecordNow())) Observe(std::move(over));
   if (Status s = TimedCommit(); !s.ok()) return s;
   auto signed_head = heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros());
   if (!signed_head.ok()) return signed_head.status();
@@ -257,6 +260,7 @@ Status Coordinator::HandleRouter(const Received& message) {
     case wire::Frame::kKeysRequest: AnswerKeys(message.peer); return Status::Ok();
     case wire::Frame::kEnrolRequest:
     case wire::Frame::kResolveRequest:
+    case wire::Frame::kCloseDayRequest:
     case wire::Frame::kExportRequest:
     case wire::Frame::kDashboardRequest: break;
     default:
@@ -273,6 +277,9 @@ Status Coordinator::HandleRouter(const Received& message) {
   switch (frame.body_case()) {
     case wire::Frame::kEnrolRequest: HandleEnrolRequest(message.peer, frame.enrol_request()); return Status::Ok();
     case wire::Frame::kResolveRequest: HandleResolveRequest(message.peer, frame.resolve_request()); return Status::Ok();
+    case wire::Frame::kCloseDayRequest:
+      HandleCloseDayRequest(message.peer, frame.close_day_request());
+      return Status::Ok();
     case wire::Frame::kExportRequest: exports_.emplace_back(message.peer, frame.export_request()); return Status::Ok();
     case wire::Frame::kDashboardRequest:
       dashboards_.emplace_back(message.peer, std::move(*frame.mutable_dashboard_request()));
@@ -613,6 +620,7 @@ void Coordinator::Answer() {
     for (const std::string& peer : status_requesters_) TrySendTo(router_, peer, bytes);
   }
   AnswerResolves();
+  AnswerCloseDays();
   AnswerEnrolments();
   AnswerExports();
   AnswerDashboards();
@@ -620,6 +628,7 @@ void Coordinator::Answer() {
   hellos_.clear();
   status_requesters_.clear();
   resolves_.clear();
+  close_days_.clear();
   enrolments_.clear();
   exports_.clear();
   dashboards_.clear();

@@ -87,6 +87,7 @@
 #include "coordinator/security/station_chains.h"
 #include "coordinator/sequence_tracker.h"
 #include "coordinator/station_outbox.h"
+#include "coordinator/day_end.h"
 #include "coordinator/station_watch.h"
 
 namespace capture::coord {
@@ -162,6 +163,12 @@ class Coordinator {
     std::string anomaly_id;
     size_t position = 0;
   };
+  // A close-day request whose observation is in the batch at `position`.
+  struct PendingCloseDay {
+    std::string peer;
+    uint32_t station = 0;
+    size_t position = 0;
+  };
   // An enrolment request whose key change is in the batch at `position`.
   struct PendingEnrolment {
     std::string peer;
@@ -208,9 +215,11 @@ class Coordinator {
   // The control service (control_service.cc): the registrar's requests, and the status.
   void HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request);
   void HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request);
+  void HandleCloseDayRequest(const std::string& peer, const wire::CloseDayRequest& request);
   void AnswerKeys(const std::string& peer);
   void AnswerResolves();
   void AnswerEnrolments();
+  void AnswerCloseDays();
   void AnswerExports();
   void AnswerDashboards();
   wire::StatusReply BuildStatusReply() const;
@@ -236,6 +245,7 @@ class Coordinator {
   StationCounters& CountersOf(uint32_t station) { return station_counters_[station]; }
 
   CoordinatorOptions options_;
+  DayEnd day_end_;  // before judge_, which takes the schedule
   std::set<uint32_t> stations_;
   std::unique_ptr<RecordStore> store_;
   Lookup lookup_{this};
@@ -266,6 +276,7 @@ class Coordinator {
   std::vector<std::pair<std::string, StreamId>> hellos_;  // peer, its stream
   std::vector<std::string> status_requesters_;
   std::vector<PendingResolve> resolves_;
+  std::vector<PendingCloseDay> close_days_;
   std::vector<PendingEnrolment> enrolments_;
   std::vector<std::pair<std::string, wire::ExportRequest>> exports_;  // peer, its request
   std::vector<std::pair<std::string, wire::DashboardRequest>> dashboards_;  // peer, its request

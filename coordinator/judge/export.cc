@@ -85,4 +85,13 @@ std::string AssignmentCsv(const Judge& judge) {
   return out;
 }
 
+std::string UnassignedCsv(const Judge& judge) {
+  std::string out = std::string(kUnassignedHeader) + "\n";
+  for (const UnassignedShot& u : judge.Unassigned()) {
+    out += CsvLine({std::to_string(u.station), std::to_string(u.seq), std::to_string(u.shot_number), u.image_file,
+                    u.image_sha256, u.reason});
+  }
+  return out;
+}
+
 }  // namespace capture::judge

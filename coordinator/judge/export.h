@@ -8,6 +8,9 @@
 //   student_no,registry_no,class,status,station,shot,image_file,image_sha256
 // with station, shot, image_file and image_sha256 empty where there is no photo; shot is the
 // shot number as a plain integer.
+// The shots that are nobody's photo as CSV (UTF-8, header first, sorted by station then seq):
+//   station,seq,shot,image_file,image_sha256,reason
+// with reason one of voided, superseded, unknown_code, no_code, held_back (UnassignedShot).
 #pragma once
 
 #include <string>
@@ -23,8 +26,10 @@ struct AnomalyFilter {
 
 std::string AnomaliesJsonLines(const Judge& judge, const AnomalyFilter& filter = {});
 std::string AssignmentCsv(const Judge& judge);
+std::string UnassignedCsv(const Judge& judge);
 
 inline constexpr const char* kAssignmentHeader =
     "student_no,registry_no,class,status,station,shot,image_file,image_sha256";
+inline constexpr const char* kUnassignedHeader = "station,seq,shot,image_file,image_sha256,reason";
 
 }  // namespace capture::judge

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -125,6 +126,9 @@ struct StudentState {
   bool absent = false;
   bool code_read = false;
   bool queued = false;  // their first binding went through the queue rules
+  // Named as missing (or without a valid photo) when their class moved on, and photographed by no
+  // shot since: closing the day does not name them again, e.g. after the registrar resolved it.
+  bool named_missing = false;
 };
 
 struct StationState {
@@ -172,6 +176,7 @@ class Judge::Impl {
   void Apply(const wire::RecordItem& item, const wire::CaptureEvent* event, wire::Verdict* verdict);
   const std::vector<AnomalyState>& anomalies() const { return book_.states(); }
   std::vector<AssignmentRow> Assignment() const;
+  std::vector<UnassignedShot> Unassigned() const;
   std::vector<StationProgress> Progress() const;
   uint64_t last_commit_index() const { return last_commit_; }
 
@@ -196,7 +201,10 @@ class Judge::Impl {
   void CheckShotNumber(StationState& st, ShotId id, int64_t moment_us, int64_t capture_us);
   void Queue(StationState& st, const QueueEntry& entry);
   void CheckSchedule(ClassId klass, const QueueEntry& first);
-  void ClassMovedOn(uint32_t station, ClassId klass);
+  // `again`: also name a student named missing before (a class that resumed and moved on again).
+  void ClassMovedOn(uint32_t station, ClassId klass, bool again = true);
+  // The day is over at `station` (0: every station).
+  void DayOver(uint32_t station);
   // The student's live shots changed; `before` was the first of them (their photo) until then.
   void RefreshPhoto(StudentId student, ShotId before);
   void ShotDead(ShotId id, const std::string& reason);
@@ -248,6 +256,7 @@ class Judge::Impl {
   std::vector<uint32_t> class_last_station_;   // where the class's latest first binding was
   std::vector<bool> class_schedule_checked_;
   std::set<std::pair<ClassId, uint32_t>> wrong_station_raised_;
+  std::set<uint32_t> day_over_;  // stations whose day is over
   uint64_t last_commit_ = 0;
   std::vector<ShotId> changed_;  // bindings the current item changed
 
@@ -461,6 +470,10 @@ void Judge::Impl::OnObservation(const wire::Observation& o) {
     case wire::Observation::REGISTRAR_RESOLVE:
       OnResolve(0, 0, o.anomaly_id(), o.by().empty() ? "registrar" : o.by(), o.detail());
       break;
+    case wire::Observation::LAST_SLOT_OVER:
+    case wire::Observation::DAY_CLOSED:
+      DayOver(o.station());
+      break;
     case wire::Observation::SEQ_CONFLICT:
     case wire::Observation::HEAD_CONFLICT: {
       // A conflict the chain decided (the other copy did not link) changes nothing: it was not stored.
@@ -636,6 +649,18 @@ void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead&
   if (read.student == kNone) {
     shot.state = wire::Binding::UNASSIGNED;
     if (read.unknown_code != kNoAnomaly) book_.TrackShot(read.unknown_code, id);
+    const std::string file = File(id);
+    wire::Anomaly a = Draft(wire::Anomaly::SHOT_UNKNOWN_CODE, shot.station,
+                            "Shot " + file + " was taken under the code of " + Who(read) +
+                                ", who is on no roster, so it is nobody's photo: ask the registrar who this is; void "
+                                "it (!void " + file + ") if it was not meant to be taken.");
+    a.add_seqs(read.seq);
+    a.add_seqs(shot.seq);
+    a.add_shots(file);
+    Name(a, kNone, read.registry_no, read.masked_name);
+    Tracking tracking;
+    tracking.shots = {id};
+    book_.Raise(std::move(a), std::move(tracking));
     return;
   }
   const StudentId x = read.student;
@@ -731,7 +756,10 @@ void Judge::Impl::RefreshPhoto(StudentId x, ShotId before) {
     ++Station(now).photographed;
     if (was == 0) ++class_done_[static_cast<size_t>(klass)];
   }
-  if (was == 0) book_.StudentPhotographed(x);
+  if (was == 0) {
+    student(x).named_missing = false;
+    book_.StudentPhotographed(x);
+  }
 }
 
 void Judge::Impl::ShotDead(ShotId id, const std::string& reason) {
@@ -975,10 +1003,11 @@ void Judge::Impl::CheckSchedule(ClassId klass, const QueueEntry& first) {
   book_.Raise(std::move(a), {});
 }
 
-void Judge::Impl::ClassMovedOn(uint32_t station, ClassId klass) {
+void Judge::Impl::ClassMovedOn(uint32_t station, ClassId klass, bool again) {
   for (StudentId x : roster_.Members(klass)) {
-    const StudentState& s = student(x);
-    if (s.photo != kNoShot || s.absent || book_.Flagged(x)) continue;
+    StudentState& s = student(x);
+    if (s.photo != kNoShot || s.absent || book_.Flagged(x) || (s.named_missing && !again)) continue;
+    s.named_missing = true;
     const std::string in_class = Who(x) + " of class " + ClassName(klass);
     wire::Anomaly a =
         s.code_read
@@ -990,6 +1019,30 @@ void Judge::Impl::ClassMovedOn(uint32_t station, ClassId klass) {
                                "them or mark them absent.");
     Name(a, x);
     book_.Raise(std::move(a), {{x}, {}, 0, x, true});
+  }
+}
+
+void Judge::Impl::DayOver(uint32_t station) {
+  std::set<uint32_t> now_over;
+  for (uint32_t s : roster_.stations()) {
+    if ((station == 0 || s == station) && day_over_.insert(s).second) now_over.insert(s);
+  }
+  if (now_over.empty()) return;
+  // A class moves on once the day is over at every station with a slot of it, named at the
+  // station where it was last photographed, else at its last slot's.
+  for (ClassId klass = 0; klass < static_cast<ClassId>(roster_.num_classes()); ++klass) {
+    const std::vector<Slot>& slots = roster_.klass(klass).slots;
+    if (slots.empty()) continue;
+    const auto over = [&](const Slot& slot) { return day_over_.count(slot.station) != 0; };
+    const auto now = [&](const Slot& slot) { return now_over.count(slot.station) != 0; };
+    if (!std::all_of(slots.begin(), slots.end(), over) || !std::any_of(slots.begin(), slots.end(), now)) continue;
+    const uint32_t last = class_last_station_[static_cast<size_t>(klass)];
+    const bool photographed_at_slot =
+        std::any_of(slots.begin(), slots.end(), [&](const Slot& slot) { return slot.station == last; });
+    const Slot& latest = *std::max_element(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) {
+      return a.end_minute < b.end_minute;
+    });
+    ClassMovedOn(photographed_at_slot ? last : latest.station, klass, /*again=*/false);
   }
 }
 
@@ -1054,6 +1107,26 @@ std::vector<AssignmentRow> Judge::Impl::Assignment() const {
   return rows;
 }
 
+std::vector<UnassignedShot> Judge::Impl::Unassigned() const {
+  std::vector<UnassignedShot> out;
+  for (ShotId id = 0; id < shots_.size(); ++id) {
+    const ShotRecord& s = shots_[id];
+    const char* reason = nullptr;
+    switch (s.binding()) {
+      case wire::Binding::ASSIGNED: continue;
+      case wire::Binding::VOIDED: reason = "voided"; break;
+      case wire::Binding::SUPERSEDED: reason = "superseded"; break;
+      default: reason = !s.bound ? "no_code" : s.student == kNone ? "unknown_code" : "held_back"; break;
+    }
+    out.push_back({s.station, s.seq, s.number, File(id), ToHex(std::string_view(s.sha256.data(), s.sha256.size())),
+                   reason});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const UnassignedShot& a, const UnassignedShot& b) {
+    return std::tie(a.station, a.seq) < std::tie(b.station, b.seq);
+  });
+  return out;
+}
+
 std::vector<StationProgress> Judge::Impl::Progress() const {
   std::vector<StationProgress> out;
   for (const auto& [number, st] : stations_) {
@@ -1087,6 +1160,7 @@ void Judge::Apply(const wire::RecordItem& item, const wire::CaptureEvent* event,
 }
 const std::vector<AnomalyState>& Judge::anomalies() const { return impl_->anomalies(); }
 std::vector<AssignmentRow> Judge::Assignment() const { return impl_->Assignment(); }
+std::vector<UnassignedShot> Judge::Unassigned() const { return impl_->Unassigned(); }
 std::vector<StationProgress> Judge::Progress() const { return impl_->Progress(); }
 uint64_t Judge::last_commit_index() const { return impl_->last_commit_index(); }
 

@@ -53,6 +53,18 @@ struct AssignmentRow {
   std::string image_sha256;  // 64 hex digits, or empty
 };
 
+// A shot that is nobody's photo, and why.
+struct UnassignedShot {
+  uint32_t station = 0;
+  uint64_t seq = 0;
+  uint32_t shot_number = 0;
+  std::string image_file;
+  std::string image_sha256;  // 64 hex digits
+  // "voided", "superseded" (a retake replaced it), "unknown_code" (bound to a code on no roster),
+  // "no_code" (no read could own it) or "held_back" (a blocker keeps it from the student it is bound to)
+  std::string reason;
+};
+
 // Per station, for dashboards and the operator's console.
 struct StationProgress {
   uint32_t station = 0;
@@ -87,6 +99,8 @@ class Judge {
   const std::vector<AnomalyState>& anomalies() const;
   // One row per roster student, sorted by student_no (numerically where both are numeric).
   std::vector<AssignmentRow> Assignment() const;
+  // Every shot that is nobody's photo, sorted by station, then seq (record order among equals).
+  std::vector<UnassignedShot> Unassigned() const;
   std::vector<StationProgress> Progress() const;
   uint64_t last_commit_index() const;
 

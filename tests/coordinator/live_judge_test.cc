@@ -2,6 +2,7 @@
 // agents' real inputs, and capturectl against the running coordinator and its stopped store.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -147,6 +148,56 @@ TEST(LiveJudge, ARegistrarsResolveReachesTheOperatorAndAnUnknownIdIsReported) {
   EXPECT_EQ(again->exit_code, 2) << "no coordinator answers: an I/O error";
 }
 
+TEST(LiveJudge, ClosingTheDayNamesTheLastClassesMissingStudentsAndAPhotoAfterwardsResolvesIt) {
+  LiveRoom room(3);
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  Photograph(room, 1, 0);
+  Photograph(room, 1, 1);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  const std::string token = room.store() + "/registrar.token";
+
+  const std::string wrong_token = room.path("wrong.token");
+  std::ofstream(wrong_token) << std::string(64, 'a') << "\n";
+  auto refused = room.Capturectl({"close-day", "--station", "1", "--connect", room.control(), "--token-file",
+                                  wrong_token});
+  ASSERT_OK(refused.status());
+  EXPECT_EQ(refused->exit_code, 2) << refused->out;
+
+  // The room's only class at station 1 is its last: before the close nobody is missing.
+  auto closed = room.Capturectl({"close-day", "--station", "1", "--by", "registrar Li", "--connect", room.control(),
+                                 "--token-file", token});
+  ASSERT_OK(closed.status());
+  EXPECT_EQ(closed->exit_code, 1) << closed->out;
+  EXPECT_EQ(closed->out.rfind("closed commit_index=", 0), 0u) << closed->out;
+  EXPECT_NE(closed->out.find("the day is closed at station 1"), std::string::npos) << closed->out;
+  EXPECT_NE(closed->out.find("MISSING_STUDENT"), std::string::npos) << closed->out;
+  auto open = room.Capturectl({"export", "anomalies", "--open", "--connect", room.control()});
+  ASSERT_OK(open.status());
+  EXPECT_NE(open->out.find(room.student(1, 2).registry_no), std::string::npos) << open->out;
+  EXPECT_EQ(open->out.find(room.student(1, 0).registry_no), std::string::npos) << open->out;
+  EXPECT_EQ(open->out.find("\"station\":2"), std::string::npos) << "station 2 is not closed: " << open->out;
+
+  Photograph(room, 1, 2);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  auto after = room.Capturectl({"export", "anomalies", "--open", "--connect", room.control()});
+  ASSERT_OK(after.status());
+  EXPECT_EQ(after->out.find("MISSING_STUDENT"), std::string::npos) << after->out;
+  auto again = room.Capturectl({"close-day", "--station", "1", "--connect", room.control(), "--token-file", token});
+  ASSERT_OK(again.status());
+  EXPECT_EQ(again->exit_code, 0) << again->out;
+  ASSERT_OK(room.StopCoordinator());
+
+  bool recorded = false;
+  for (const wire::Observation& o : StoredObservations(room.store())) {
+    recorded = recorded || (o.kind() == wire::Observation::DAY_CLOSED && o.station() == 1 && o.by() == "registrar Li");
+  }
+  EXPECT_TRUE(recorded) << "the close is a record item with who closed";
+  auto verify = room.Capturectl({"verify", "--store", room.store(), "--verdicts-only"});
+  ASSERT_OK(verify.status());
+  EXPECT_EQ(verify->exit_code, 0) << verify->out;
+}
+
 // Changes one byte of the message of the first stored verdict that raised an anomaly, as someone
 // editing the store's files would: the item stays, its verdict (StoredItem.verdict) changes.
 void AlterAStoredVerdict(const std::string& store_dir) {
@@ -272,7 +323,7 @@ TEST(LiveJudge, ExportFromTheStoppedStoreEqualsExportFromTheRunningCoordinator) 
   ASSERT_OK(room.WaitUntilStored(kWait));
 
   const std::vector<std::vector<std::string>> exports = {
-      {"anomalies"}, {"anomalies", "--open", "--station", "2"}, {"assignment"}};
+      {"anomalies"}, {"anomalies", "--open", "--station", "2"}, {"assignment"}, {"unassigned"}};
   std::vector<std::string> live;
   for (size_t i = 0; i < exports.size(); ++i) {
     std::vector<std::string> args = {"export"};
@@ -289,6 +340,12 @@ TEST(LiveJudge, ExportFromTheStoppedStoreEqualsExportFromTheRunningCoordinator) 
   EXPECT_NE(live[1].find("\"kind\":\"DUPLICATE_STUDENT\""), std::string::npos) << live[1];
   EXPECT_EQ(live[1].find("\"station\":1"), std::string::npos) << live[1];
   EXPECT_EQ(live[2].rfind("student_no,registry_no,class,status,station,shot,image_file,image_sha256\n", 0), 0u);
+  // Station 1's shot without a code, and station 2's second photo of the same student, held back.
+  EXPECT_EQ(live[3].rfind("station,seq,shot,image_file,image_sha256,reason\n1,", 0), 0u) << live[3];
+  EXPECT_NE(live[3].find(",IMG_0002.JPG,"), std::string::npos) << live[3];
+  EXPECT_NE(live[3].find(",no_code\n2,"), std::string::npos) << live[3];
+  EXPECT_EQ(live[3].substr(live[3].size() - 11), ",held_back\n") << live[3];
+  EXPECT_EQ(std::count(live[3].begin(), live[3].end(), '\n'), 3) << live[3];
 
   for (size_t i = 0; i < exports.size(); ++i) {
     std::vector<std::string> args = {"export"};

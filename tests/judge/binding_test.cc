@@ -232,8 +232,26 @@ TEST(JudgeBinding, CodeOfNobodyOnTheRosterBlocksAndItsShotGoesToNobody) {
   EXPECT_EQ(unknown[0].anomaly.students(0).registry_no(), "9999000011112222");
   EXPECT_EQ(unknown[0].anomaly.students(0).student_no(), "");
   EXPECT_EQ(r.StateOf(1, "IMG_0001.JPG"), Binding::UNASSIGNED);
+  // The shot has a blocker of its own, naming it: whoever sat for it has no photo on any record.
+  const auto shot = r.OfKind(Anomaly::SHOT_UNKNOWN_CODE);
+  ASSERT_EQ(shot.size(), 1u) << r.Describe();
+  EXPECT_EQ(shot[0].anomaly.severity(), wire::BLOCKER);
+  EXPECT_EQ(shot[0].anomaly.shots(0), "IMG_0001.JPG");
+  EXPECT_EQ(shot[0].anomaly.students(0).registry_no(), "9999000011112222");
+  EXPECT_NE(shot[0].anomaly.message().find("nobody's photo"), std::string::npos);
+  EXPECT_EQ(unknown[0].anomaly.shots_size(), 0) << "the read's UNKNOWN_CODE stays as it was raised";
   r.Void(1, "08:30:20", "IMG_0001.JPG");
   EXPECT_FALSE(r.OfKind(Anomaly::UNKNOWN_CODE)[0].open());
+  EXPECT_FALSE(r.OfKind(Anomaly::SHOT_UNKNOWN_CODE)[0].open());
+}
+
+TEST(JudgeBinding, AnUnknownCodeReadWithoutAShotRaisesOnlyTheRead) {
+  RecordBuilder r;
+  r.Read(1, "08:30:00", "9999000011112222", "李*四");
+  r.Photograph(1, "08:30:10", "202100101", 1);
+  EXPECT_EQ(r.OfKind(Anomaly::UNKNOWN_CODE).size(), 1u);
+  EXPECT_EQ(r.OfKind(Anomaly::SHOT_UNKNOWN_CODE).size(), 0u) << r.Describe();
+  EXPECT_EQ(r.OfKind(Anomaly::CODE_WITHOUT_SHOT).size(), 0u) << "a stranger sent away is no lost student";
 }
 
 TEST(JudgeBinding, SecondPhotoWithoutRetakeIsHeldBackAsDuplicateStudent) {

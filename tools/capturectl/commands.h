@@ -82,6 +82,14 @@ struct ResolveArgs {
 };
 int RunResolve(const ResolveArgs& args);
 
+// Closes the day at a station (0: every station): its classes move on. 1 when that raised anomalies.
+struct CloseDayArgs {
+  uint32_t station = 0;
+  std::string by, token_file;
+  Connection connection;
+};
+int RunCloseDay(const CloseDayArgs& args);
+
 // Enrols a station's key (withdrawing its old one), or revokes its key.
 struct EnrollArgs {
   uint32_t station = 0;

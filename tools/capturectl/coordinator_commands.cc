@@ -75,6 +75,25 @@ int RunResolve(const ResolveArgs& args) {
   return reply->ok() ? kExitOk : kExitFound;
 }
 
+int RunCloseDay(const CloseDayArgs& args) {
+  auto token = ReadToken(args.token_file);
+  if (!token.ok()) return Fail(token.status().message());
+  wire::Frame request;
+  wire::CloseDayRequest* close = request.mutable_close_day_request();
+  close->set_station(args.station);
+  close->set_by(args.by);
+  close->set_token(*token);
+  auto control = args.connection.Resolve();
+  if (!control.ok()) return Fail(control.status().message());
+  auto reply = coord::CallControl(*control, std::move(request), wire::Frame::kCloseDayReply, args.connection.timeout_ms);
+  if (!reply.ok()) return Fail(reply.status().message());
+  const wire::CloseDayReply& answer = reply->close_day_reply();
+  if (!answer.ok()) return Fail("the coordinator refused: " + answer.message());
+  std::printf("closed commit_index=%llu: %s\n", static_cast<unsigned long long>(answer.commit_index()),
+              answer.message().c_str());
+  return answer.raised() == 0 ? kExitOk : kExitFound;
+}
+
 int RunEnroll(const EnrollArgs& args) {
   if (args.revoke == !args.key.empty()) return Fail("enroll: give exactly one of --key HEX_OR_FILE and --revoke");
   wire::Frame request;

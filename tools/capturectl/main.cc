@@ -4,10 +4,11 @@
 //   capturectl status --connect ENDPOINT [--json]
 //   capturectl anomalies [--open] [--station N] (--store DIR | --connect ENDPOINT) [--json]
 //   capturectl resolve ID --reason TEXT --connect ENDPOINT --token-file FILE [--by NAME]
+//   capturectl close-day --connect ENDPOINT --token-file FILE [--station N] [--by NAME]
 //   capturectl enroll --station N (--key HEX_OR_FILE | --revoke) --connect ENDPOINT --token-file FILE
 //   capturectl keys (--store DIR | --connect ENDPOINT) [--json]
 // --connect authenticates as the registrar with --keys DIR (registrar.key, coordinator.pub).
-//   capturectl export anomalies|assignment (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
+//   capturectl export anomalies|assignment|unassigned (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
 //   capturectl export photos DIR (--store STORE | --connect ENDPOINT --image-store STORE) [--json]
 //   capturectl verify --store DIR [--verdicts-only] [--checkpoint FILE]… [--coordinator-key HEX_OR_FILE]
 //   capturectl checkpoint (--store DIR | --connect ENDPOINT)
@@ -22,6 +23,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "coordinator/judge/export.h"
 #include "tools/capturectl/commands.h"
 #include "tools/capturectl/photo_export.h"
 
@@ -121,6 +123,24 @@ int main(int argc, char** argv) {
       ->required();
   resolve_cmd->footer(ExitCodes("the id names no open anomaly (recorded as UNKNOWN_ANOMALY)"));
 
+  CloseDayArgs close_day_args;
+  close_day_args.by = "registrar";
+  CLI::App* close_day_cmd = app.add_subcommand(
+      "close-day", "Close the capture day at a station, or at every station: its classes move on, so each of their "
+                   "students with neither a photo nor an absent mark is named (MISSING_STUDENT, NO_VALID_PHOTO).");
+  close_day_cmd->add_option("--station", close_day_args.station, "Only this station (default: every station).");
+  close_day_cmd->add_option("--by", close_day_args.by, "Who closes it.")->capture_default_str();
+  AddConnection(close_day_cmd, close_day_args.connection)->required();
+  close_day_cmd
+      ->add_option("--token-file", close_day_args.token_file,
+                   "The registrar token: the coordinator's <store>/registrar.token (without it nothing is recorded).")
+      ->required();
+  close_day_cmd->footer(
+      "Recorded as a record item (who, which station) and judged. A photo taken afterwards still resolves what it "
+      "raised. The coordinator also ends a station's day by itself once its clock passes the end of the station's "
+      "last slot plus the late tolerance.\nPrints 'closed commit_index=K: …' naming the anomalies raised.\n" +
+      ExitCodes("closing the day raised anomalies (students without a photo)"));
+
   EnrollArgs enroll_args;
   enroll_args.by = "registrar";
   CLI::App* enroll_cmd = app.add_subcommand(
@@ -154,13 +174,15 @@ int main(int argc, char** argv) {
   ExportArgs export_args;
   ExportPhotosArgs photos_args;
   CLI::App* export_cmd = app.add_subcommand(
-      "export", "Print the anomalies (JSON Lines) or the assignment (CSV), or write the photos into a folder.");
-  export_cmd->add_option("what", export_args.what, "anomalies, assignment or photos")
+      "export", "Print the anomalies (JSON Lines), the assignment or the unassigned shots (CSV), or write the photos "
+                "into a folder.");
+  export_cmd->add_option("what", export_args.what, "anomalies, assignment, unassigned or photos")
       ->required()
-      ->check(CLI::IsMember({"anomalies", "assignment", "photos"}));
+      ->check(CLI::IsMember({"anomalies", "assignment", "unassigned", "photos"}));
   export_cmd->add_option("dir", photos_args.dir, "Photos: the folder to write, new or empty.");
   AddSource(export_cmd, export_args.source);
-  export_cmd->add_option("--out", export_args.out, "Anomalies, assignment: write to this file instead of stdout.");
+  export_cmd->add_option("--out", export_args.out,
+                         "Anomalies, assignment, unassigned: write to this file instead of stdout.");
   export_cmd->add_flag("--open", export_args.open_only, "Anomalies: only the open ones.");
   export_cmd->add_option("--station", export_args.station, "Anomalies: only this station's.");
   export_cmd->add_option("--image-store", photos_args.image_store,
@@ -168,6 +190,10 @@ int main(int argc, char** argv) {
                          "required with --connect.");
   export_cmd->add_flag("--json", photos_args.json, "Photos: the summary as one JSON object.");
   export_cmd->footer(
+      "unassigned: every shot that is nobody's photo, CSV (UTF-8, header first, sorted by station then seq):\n  " +
+      std::string(capture::judge::kUnassignedHeader) +
+      "\nwith reason voided, superseded (a retake replaced it), unknown_code (taken under a code on no roster), "
+      "no_code (no code read could own it) or held_back (a blocker keeps it from the student it is bound to).\n"
       "photos DIR: the image the record assigns to each student, read from the image store "
       "(<folder>/images/<2 hex>/<64 hex>.jpg) with its SHA-256 checked again, copied to DIR/<registry_no>.jpg; and "
       "DIR/index.csv (UTF-8, header first, one row per roster student in student_no order):\n  " +
@@ -289,6 +315,7 @@ int main(int argc, char** argv) {
   if (*status_cmd) return RunStatus(status_args);
   if (*anomalies_cmd) return RunAnomalies(anomalies_args);
   if (*resolve_cmd) return RunResolve(resolve_args);
+  if (*close_day_cmd) return RunCloseDay(close_day_args);
   if (*enroll_cmd) return RunEnroll(enroll_args);
   if (*keys_cmd) return RunKeys(keys_args);
   if (*export_cmd) return RunExportCommand(export_args, photos_args);

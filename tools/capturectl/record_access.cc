@@ -78,6 +78,7 @@ Result<std::string> ExportText(const RecordSource& source, const wire::ExportReq
     auto judged = JudgeStore(source.store_dir);
     if (!judged.ok()) return judged.status();
     if (request.what() == wire::ExportRequest::ASSIGNMENT) return judge::AssignmentCsv(*judged->judge);
+    if (request.what() == wire::ExportRequest::UNASSIGNED) return judge::UnassignedCsv(*judged->judge);
     return judge::AnomaliesJsonLines(*judged->judge, {request.open_only(), request.station()});
   }
   auto control = source.connection.Resolve();

@@ -27,11 +27,13 @@ wire::ExportRequest AnomaliesRequest(bool open_only, uint32_t station) {
 
 int RunExport(const ExportArgs& args) {
   if (Status s = CheckOneSource(args.source); !s.ok()) return Fail("export: " + s.message());
-  if (args.what == "assignment" && (args.open_only || args.station != 0)) {
-    return Fail("--open and --station select anomalies; the assignment has one row per student");
+  if (args.what != "anomalies" && (args.open_only || args.station != 0)) {
+    return Fail("--open and --station select anomalies; the " + args.what + " export lists every " +
+                (args.what == "assignment" ? "student" : "unassigned shot"));
   }
   wire::ExportRequest request = AnomaliesRequest(args.open_only, args.station);
   if (args.what == "assignment") request.set_what(wire::ExportRequest::ASSIGNMENT);
+  if (args.what == "unassigned") request.set_what(wire::ExportRequest::UNASSIGNED);
   auto text = ExportText(args.source, request);
   if (!text.ok()) return Fail(text.status().message());
   return Emit(*text, args.out);
