@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/frame.h"
+#include "common/fs.h"
 #include "common/transport.h"
 
 namespace capture::coord {
@@ -30,6 +31,13 @@ Result<ControlEndpoint> RegistrarEndpoint(const std::string& address, const std:
   auto security = RegistrarSecurity(store_dir);
   if (!security.ok()) return security.status();
   return ControlEndpoint{address, std::move(*security)};
+}
+
+Result<std::string> ReadRegistrarToken(const std::string& path) {
+  auto token = ReadFile(path);
+  if (!token.ok()) return Status::InvalidArgument("cannot read the registrar token: " + token.status().message());
+  while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+  return token;
 }
 
 Result<wire::Frame> CallControl(const ControlEndpoint& control, wire::Frame request,
@@ -82,6 +90,18 @@ Result<wire::ResolveReply> RequestResolve(const ControlEndpoint& control, const 
   auto reply = CallControl(control, std::move(request), wire::Frame::kResolveReply, timeout_ms);
   if (!reply.ok()) return reply.status();
   return std::move(*reply->mutable_resolve_reply());
+}
+
+Result<wire::CloseDayReply> RequestCloseDay(const ControlEndpoint& control, uint32_t station, const std::string& by,
+                                            const std::string& token, int timeout_ms) {
+  wire::Frame request;
+  wire::CloseDayRequest* r = request.mutable_close_day_request();
+  r->set_station(station);
+  r->set_by(by);
+  r->set_token(token);
+  auto reply = CallControl(control, std::move(request), wire::Frame::kCloseDayReply, timeout_ms);
+  if (!reply.ok()) return reply.status();
+  return std::move(*reply->mutable_close_day_reply());
 }
 
 Result<wire::ExportReply> RequestExport(const ControlEndpoint& control, const wire::ExportRequest& request,

@@ -27,6 +27,9 @@ Result<ClientSecurity> RegistrarSecurity(const std::string& keys_dir, const std:
 // coordinator whose store they can read.
 Result<ControlEndpoint> RegistrarEndpoint(const std::string& address, const std::string& store_dir);
 
+// The registrar token in `path` (a coordinator's <store>/registrar.token), without its line end.
+Result<std::string> ReadRegistrarToken(const std::string& path);
+
 // Sends `request` and waits up to `timeout_ms` for a reply whose body is `reply_body`. Replies of
 // any size are accepted (an export may pass kMaxFrameBytes). Unavailable when no reply comes in
 // time; InvalidArgument when the reply is not a frame of that body.
@@ -38,6 +41,10 @@ Result<wire::Frame> CallControl(const ControlEndpoint& control, wire::Frame requ
 Result<wire::ResolveReply> RequestResolve(const ControlEndpoint& control, const std::string& anomaly_id,
                                           const std::string& reason, const std::string& by, const std::string& token,
                                           int timeout_ms);
+
+// Asks the coordinator to close the day at `station` (0: every station) as `by`.
+Result<wire::CloseDayReply> RequestCloseDay(const ControlEndpoint& control, uint32_t station, const std::string& by,
+                                            const std::string& token, int timeout_ms);
 
 Result<wire::ExportReply> RequestExport(const ControlEndpoint& control, const wire::ExportRequest& request,
                                         int timeout_ms);

@@ -46,14 +46,15 @@ TEST(FaultyDay, PlayedThroughRealAgentsIsRecordedAndJudgedExactlyAsTheSameDayInP
       dir / "sim.log");
   ASSERT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
 
-  // The events the coordinator stored, in its commit order. Its own observations (from heartbeats
-  // in real time) are left out: the in-process day has none when asked for none.
+  // The events the coordinator stored, in its commit order, and the simulator's close of the day.
+  // The coordinator's own observations (from heartbeats, its clock) are left out: the in-process
+  // day has none when asked for none.
   std::vector<wire::RecordItem> events;
   {
     auto store = coord::RecordStore::Open(work + "/store", /*read_only=*/true);
     ASSERT_TRUE(store.ok()) << store.status().message();
     ASSERT_TRUE((*store)->ForEachItem([&](const wire::RecordItem& item) {
-                  if (item.has_event()) {
+                  if (item.has_event() || item.observation().kind() == wire::Observation::DAY_CLOSED) {
                     events.push_back(item);
                     events.back().set_commit_index(events.size());
                   }
@@ -83,7 +84,10 @@ TEST(FaultyDay, PlayedThroughRealAgentsIsRecordedAndJudgedExactlyAsTheSameDayInP
   // (random per journal) differ, and with them the chain links, which hash whole events.
   const std::vector<wire::RecordItem> modelled = RecordOfScenario(in_process->scenario, *key, kSeed);
   ASSERT_EQ(events.size(), modelled.size());
-  for (size_t i = 0; i < events.size(); ++i) {
+  ASSERT_EQ(events.back().observation().kind(), wire::Observation::DAY_CLOSED) << "the played day is closed last";
+  EXPECT_EQ(events.back().observation().by(), kDayClosedBy);
+  EXPECT_EQ(modelled.back().observation().kind(), wire::Observation::DAY_CLOSED);
+  for (size_t i = 0; i + 1 < events.size(); ++i) {
     wire::CaptureEvent stored, model;
     ASSERT_TRUE(stored.ParseFromString(events[i].event()) && model.ParseFromString(modelled[i].event()));
     stored.clear_epoch();

@@ -43,8 +43,8 @@ TEST(InProcessDay, FaultyDaysOnTheSeedScheduleCatchEveryBlockerWithoutFalseAlarm
     for (const char* kind :
          {"SHOT_WITHOUT_CODE", "CODE_WITHOUT_SHOT", "DUPLICATE_STUDENT", "DUPLICATE_SHOT", "SHOT_NUMBER_GAP",
           "SHOT_NUMBER_REWIND", "OUT_OF_ORDER", "CLASS_INTERLEAVED", "WRONG_STATION", "OFF_SCHEDULE",
-          "UNKNOWN_CODE", "CODE_UNREADABLE", "CLOCK_SKEW", "MISSING_STUDENT", "STALE_CODE", "NO_VALID_PHOTO",
-          "STATION_SILENT", "STATION_REPLACED"}) {
+          "UNKNOWN_CODE", "SHOT_UNKNOWN_CODE", "CODE_UNREADABLE", "CLOCK_SKEW", "MISSING_STUDENT", "STALE_CODE",
+          "NO_VALID_PHOTO", "STATION_SILENT", "STATION_REPLACED"}) {
       const KindScore* k = score.Kind(kind);
       ASSERT_NE(k, nullptr) << kind << " was not injected\n" << table;
       EXPECT_GT(k->faults, 0) << kind;
@@ -54,6 +54,33 @@ TEST(InProcessDay, FaultyDaysOnTheSeedScheduleCatchEveryBlockerWithoutFalseAlarm
     }
     EXPECT_GE(score.precision(), 0.99) << table;
     EXPECT_TRUE(score.silent.empty()) << table;
+  }
+}
+
+// Students missing from a station's last class are named only because the day is closed: judged
+// without the close, the same record misses exactly those faults.
+TEST(InProcessDay, EndOfDayFaultsInAStationsLastClassAreNamedOnceTheDayIsClosed) {
+  const Schedule schedule = SeedSchedule();
+  auto day = RunInProcessDay(schedule, Options(2, 120));
+  ASSERT_TRUE(day.ok()) << day.status().message();
+  std::vector<InjectedFault> at_day_end;
+  for (const InjectedFault& f : day->scenario.faults) {
+    if (f.note.find("in the station's last class") != std::string::npos) at_day_end.push_back(f);
+  }
+  ASSERT_GE(at_day_end.size(), 4u) << "MISSING_STUDENT and NO_VALID_PHOTO faults alternate into last classes";
+  EXPECT_TRUE(day->score.missed.empty()) << FormatScoreTable(day->score);
+
+  std::vector<wire::RecordItem> record = RecordOfScenario(day->scenario, day->site_key, 2);
+  ASSERT_EQ(record.back().observation().kind(), wire::Observation::DAY_CLOSED);
+  record.pop_back();
+  const JudgedDay open = JudgeRecord(schedule, day->roster.ToRoster(), day->config, record);
+  auto anomalies = ParseAnomaliesJsonl(open.anomalies_jsonl, "anomalies");
+  auto assignment = ParseAssignmentCsv(open.assignment_csv, "assignment");
+  ASSERT_TRUE(anomalies.ok() && assignment.ok());
+  const Score unclosed = ScoreDay(day->scenario.faults, day->scenario.photos, *anomalies, *assignment);
+  EXPECT_EQ(unclosed.missed.size(), at_day_end.size()) << FormatScoreTable(unclosed);
+  for (const InjectedFault& f : unclosed.missed) {
+    EXPECT_NE(f.note.find("in the station's last class"), std::string::npos) << f.kind << " " << f.note;
   }
 }
 

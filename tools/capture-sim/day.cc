@@ -22,6 +22,7 @@
 #include "common/sha256.h"
 #include "common/time_format.h"
 #include "common/time_zone.h"
+#include "coordinator/control_client.h"
 #include "coordinator/status_client.h"
 #include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/output_line.h"
@@ -283,6 +284,35 @@ Status WaitUntilImagesFiled(const std::string& store_dir, DaySummary& summary, s
   }
 }
 
+namespace {
+
+// The registrar's close-day once the day is stored, so that the stations' last classes move on: as
+// the registrar, whose key and token are in the coordinator's store.
+Status CloseDay(const std::string& control, const std::string& store_dir, bool insecure, FILE* out) {
+  if (store_dir.empty()) {
+    std::fprintf(out, "not closing the day: the coordinator's store is unknown (give --coordinator-store), so its "
+                      "stations' last classes stay open until its clock ends them\n");
+    return Status::Ok();
+  }
+  coord::ControlEndpoint registrar{control, {}};
+  if (!insecure) {
+    auto endpoint = coord::RegistrarEndpoint(control, store_dir);
+    if (!endpoint.ok()) return endpoint.status();
+    registrar = std::move(*endpoint);
+  }
+  auto token = coord::ReadRegistrarToken(store_dir + "/registrar.token");
+  if (!token.ok()) return token.status();
+  auto reply = coord::RequestCloseDay(registrar, 0, kDayClosedBy, *token, kStatusQueryTimeoutMs);
+  if (!reply.ok()) return Status::Unavailable("closing the day: " + reply.status().message());
+  if (!reply->ok()) return Status::InvalidArgument("the coordinator refused to close the day: " + reply->message());
+  std::fprintf(out, "closed day commit_index=%llu raised=%u\n", static_cast<unsigned long long>(reply->commit_index()),
+               reply->raised());
+  std::fflush(out);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::string> ExecutableDir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
@@ -444,6 +474,7 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   if (stored.ok() && !coordinator_store.empty()) {
     stored = WaitUntilImagesFiled(coordinator_store, summary, o.store_timeout);
   }
+  if (stored.ok()) stored = CloseDay(control, coordinator_store, o.insecure, out);
   return finish(stored.ok() ? "" : stored.message());
 }
 

@@ -103,7 +103,7 @@ std::vector<wire::RecordItem> RecordOfScenario(const Scenario& scenario, const S
       *append(timed.time).mutable_observation() = std::move(observation);
       continue;
     }
-    if (!best) return record;
+    if (!best) break;
     StationItem& item = stations[*best][next[*best]++];
     if (item.is_event) {
       epoch_now[item.event.station()] = item.event.epoch();
@@ -112,6 +112,10 @@ std::vector<wire::RecordItem> RecordOfScenario(const Scenario& scenario, const S
       *append(item.time).mutable_observation() = std::move(item.observation);
     }
   }
+  wire::RecordItem& closed = append(record.empty() ? 0 : record.back().received_time_us());
+  closed.mutable_observation()->set_kind(wire::Observation::DAY_CLOSED);
+  closed.mutable_observation()->set_by(kDayClosedBy);
+  return record;
 }
 
 JudgedDay JudgeRecord(const Schedule& schedule, const Roster& roster, const wire::JudgeConfig& config,

@@ -19,7 +19,7 @@ namespace capture::sim {
 // journals them (AgentModel), merged across stations in station-time order (ties by station, each
 // station's own order kept), the scenario's coordinator observations at their times (before
 // events of the same time), and an EPOCH_STARTED observation just before the first event of each
-// replacing agent. Commit indexes run from 1; received_time_us is the item's station time, as a
+// replacing agent; last, the registrar closing the day at every station (kDayClosedBy). Commit indexes run from 1; received_time_us is the item's station time, as a
 // --sim-time coordinator has it. Epochs are drawn from `seed`.
 std::vector<wire::RecordItem> RecordOfScenario(const Scenario& scenario, const SiteKey& key, uint64_t seed);
 

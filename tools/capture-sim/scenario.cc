@@ -108,6 +108,8 @@ class Builder {
   std::optional<Site> FindSite(size_t count, bool (Builder::*class_ok)(size_t, size_t) const);
   bool UsableClass(size_t station, size_t klass) const;
   bool NotFirstClass(size_t station, size_t klass) const { return klass > 0 && UsableClass(station, klass); }
+  // A station's last class, which moves on only when the day ends (the end-of-day faults).
+  bool LastClass(size_t station, size_t klass) const;
   bool MorningClass(size_t station, size_t klass) const;
   bool AfternoonClass(size_t station, size_t klass) const;
   bool HasNextClass(size_t station, size_t klass) const;
@@ -130,6 +132,7 @@ class Builder {
   std::vector<StationDay> days_;
   Scenario scenario_;
   std::set<std::string> registry_nos_;
+  std::map<wire::Anomaly::Kind, int> day_end_turn_;  // per end-of-day fault kind: alternates the class chosen
   // Per station: the true day span, for the coordinator's observations.
   std::map<int, std::pair<MicrosSinceEpoch, MicrosSinceEpoch>> spans_;
   // Per station: the indices of the first action of each class after the first.
@@ -240,8 +243,14 @@ int Builder::NewFault(wire::Anomaly::Kind kind, int station, std::string note, b
 
 bool Builder::UsableClass(size_t station, size_t klass) const {
   const StationDay& day = days_[station];
-  // The last class of a station never "moves on", so a student missing from it would go unseen.
+  // A station's last class moves on only when the day ends: it is kept for the end-of-day faults,
+  // so that the others are judged as in the middle of a day.
   return klass + 1 < day.classes.size() && !day.classes[klass].whole_class_fault;
+}
+
+bool Builder::LastClass(size_t station, size_t klass) const {
+  const StationDay& day = days_[station];
+  return klass + 1 == day.classes.size() && !day.classes[klass].whole_class_fault;
 }
 
 bool Builder::MorningClass(size_t station, size_t klass) const {
@@ -306,7 +315,7 @@ Status Builder::InjectFaults() {
                                 K::OUT_OF_ORDER,      K::CLASS_INTERLEAVED, K::WRONG_STATION,
                                 K::OFF_SCHEDULE,      K::UNKNOWN_CODE,      K::CODE_UNREADABLE,
                                 K::CLOCK_SKEW,        K::MISSING_STUDENT,   K::STALE_CODE,
-                                K::NO_VALID_PHOTO};
+                                K::NO_VALID_PHOTO,    K::SHOT_UNKNOWN_CODE};
   if (o_.coordinator_observations) {
     // KIND_UNSPECIFIED stands for the coordinator's clock-offset observation (a CLOCK_SKEW too).
     kinds.insert(kinds.end(), {K::KIND_UNSPECIFIED, K::STATION_SILENT, K::STATION_REPLACED});
@@ -365,8 +374,14 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
                                    std::to_string(scenario_.faults.size()) +
                                    " faults: the schedule has too few students for that many faults");
   };
-  auto single = [&](std::string note) -> Result<std::pair<Site, int>> {
-    auto site = FindSite(1, &Builder::UsableClass);
+  // One student's fault; `at_day_end` puts every second one in a station's last class where it fits.
+  auto single = [&](std::string note, bool at_day_end = false) -> Result<std::pair<Site, int>> {
+    std::optional<Site> site;
+    if (at_day_end && day_end_turn_[kind]++ % 2 == 1) {
+      site = FindSite(1, &Builder::LastClass);
+      if (site) note += ", in the station's last class: named when the day is closed";
+    }
+    if (!site) site = FindSite(1, &Builder::UsableClass);
     if (!site) return no_room();
     Take(*site, 1);
     const int f = NewFault(kind, StationOf(*site), std::move(note));
@@ -521,19 +536,27 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
         at = 0;
         while (at < dest.size() && Scheduled(dest[at]).start_minute <= sc.start_minute) ++at;
       }
+      // Never after the station's last class: it stays the day's last, for the end-of-day faults.
+      if (dest.size() >= 2) at = std::min(at, dest.size() - 1);
       dest.insert(dest.begin() + static_cast<std::ptrdiff_t>(at), std::move(moved));
       return Status::Ok();
     }
-    case K::UNKNOWN_CODE: {
+    case K::UNKNOWN_CODE:
+    case K::SHOT_UNKNOWN_CODE: {
       auto site = FindSite(2, &Builder::UsableClass);
       if (!site) return no_room();
       Take(*site, 2);
       Seat stranger;
       stranger.stranger_registry_no = StrangerRegistryNo();
       stranger.stranger_masked_name = "某*";
-      const int f = NewFault(kind, StationOf(*site), "someone with a code for a registry number on no roster");
+      const bool shot = kind == K::SHOT_UNKNOWN_CODE;
+      const int f = NewFault(kind, StationOf(*site),
+                             shot ? "someone with a code for a registry number on no roster, photographed"
+                                  : "someone with a code for a registry number on no roster, sent to the registrar "
+                                    "before the shot");
       stranger.fault = f;
-      stranger.record_shots = true;
+      stranger.record_shots = shot;
+      stranger.photographed = shot;
       Name(f, stranger);
       SeatAt(*site, 0).fault = SeatAt(*site, 1).fault = f;
       ClassAt(*site).inserted[site->first].push_back(stranger);
@@ -561,7 +584,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
       return Status::Ok();
     }
     case K::MISSING_STUDENT: {
-      auto r = single("neither photographed nor marked absent");
+      auto r = single("neither photographed nor marked absent", /*at_day_end=*/true);
       if (!r.ok()) return r.status();
       SeatAt(r->first).skip = true;
       Name(r->second, SeatAt(r->first));
@@ -579,7 +602,7 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
       return Status::Ok();
     }
     case K::NO_VALID_PHOTO: {
-      auto r = single("the only shot was voided and never retaken");
+      auto r = single("the only shot was voided and never retaken", /*at_day_end=*/true);
       if (!r.ok()) return r.status();
       Seat& a = SeatAt(r->first);
       a.void_photo = true;

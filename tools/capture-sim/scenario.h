@@ -24,6 +24,10 @@
 
 namespace capture::sim {
 
+// Who closes a played day (DAY_CLOSED at every station) once everything is stored, as a registrar
+// would with capturectl close-day, so that the stations' last classes move on too.
+inline constexpr char kDayClosedBy[] = "capture-sim";
+
 inline constexpr int kShotDelaySeconds = 4;  // code read at T, shot at T + 4 s
 inline constexpr int kMinTimePerStudentSeconds = kShotDelaySeconds + 1;
 

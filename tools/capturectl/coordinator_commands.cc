@@ -17,13 +17,6 @@ namespace capture::ctl {
 
 namespace {
 
-Result<std::string> ReadToken(const std::string& path) {
-  auto token = ReadFile(path);
-  if (!token.ok()) return Status::InvalidArgument("cannot read the registrar token: " + token.status().message());
-  while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
-  return token;
-}
-
 std::string KeysJson(const wire::KeysReply& keys) {
   std::string out;
   for (const wire::KeyRecord& k : keys.keys()) {
@@ -64,7 +57,7 @@ int RunStatus(const StatusArgs& args) {
 }
 
 int RunResolve(const ResolveArgs& args) {
-  auto token = ReadToken(args.token_file);
+  auto token = coord::ReadRegistrarToken(args.token_file);
   if (!token.ok()) return Fail(token.status().message());
   auto control = args.connection.Resolve();
   if (!control.ok()) return Fail(control.status().message());
@@ -76,18 +69,13 @@ int RunResolve(const ResolveArgs& args) {
 }
 
 int RunCloseDay(const CloseDayArgs& args) {
-  auto token = ReadToken(args.token_file);
+  auto token = coord::ReadRegistrarToken(args.token_file);
   if (!token.ok()) return Fail(token.status().message());
-  wire::Frame request;
-  wire::CloseDayRequest* close = request.mutable_close_day_request();
-  close->set_station(args.station);
-  close->set_by(args.by);
-  close->set_token(*token);
   auto control = args.connection.Resolve();
   if (!control.ok()) return Fail(control.status().message());
-  auto reply = coord::CallControl(*control, std::move(request), wire::Frame::kCloseDayReply, args.connection.timeout_ms);
+  auto reply = coord::RequestCloseDay(*control, args.station, args.by, *token, args.connection.timeout_ms);
   if (!reply.ok()) return Fail(reply.status().message());
-  const wire::CloseDayReply& answer = reply->close_day_reply();
+  const wire::CloseDayReply& answer = *reply;
   if (!answer.ok()) return Fail("the coordinator refused: " + answer.message());
   std::printf("closed commit_index=%llu: %s\n", static_cast<unsigned long long>(answer.commit_index()),
               answer.message().c_str());
@@ -106,7 +94,7 @@ int RunEnroll(const EnrollArgs& args) {
     if (!key.ok()) return Fail("--key: " + key.status().message());
     enrol->set_public_key(key->data(), key->size());
   }
-  auto token = ReadToken(args.token_file);
+  auto token = coord::ReadRegistrarToken(args.token_file);
   if (!token.ok()) return Fail(token.status().message());
   enrol->set_token(*token);
   auto control = args.connection.Resolve();
