@@ -381,7 +381,12 @@ void Coordinator::Apply(const StreamId& stream, InOrderEvent event, std::optiona
     }
   }
   if (!parsed) parsed = std::get<wire::CaptureEvent>(ParseEvent(event.bytes));  // it parsed when it came
+  // An event well behind what the agent announced comes from its backlog: its time is not now.
+  constexpr uint64_t kBacklog = 16;
+  const bool live = event.seq + kBacklog >= tracker_.announced(stream);
+  std::vector<wire::Observation> clock = watch_.Event(stream.station, stream.epoch, parsed->station_time_us(), live);
   batch_.AddEvent(stream, event.seq, std::move(event.bytes), std::move(*parsed));
+  for (wire::Observation& o : clock) Observe(std::move(o));
   advanced_.insert(stream);
   ++CountersOf(stream.station).events_stored;
 }

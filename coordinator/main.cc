@@ -155,7 +155,8 @@ int main(int argc, char** argv) {
                "For tests on a private machine only.");
   app.add_flag("--sim-time", options.sim_time,
                "Stamp received times with the highest station time seen instead of the system clock, and "
-               "measure station clocks against the median of the stations' heartbeat times.");
+               "measure each station's clock by its events against the other stations' latest events, in record "
+               "order, whatever the speed the day is played at.");
   CLI11_PARSE(app, argc, argv);
   if (app.count("--images") == 0) options.images_endpoint = WithPort(options.control_endpoint, "*");
   options.store_dir = store_dir;

@@ -109,6 +109,11 @@ uint64_t SequenceTracker::stored(const StreamId& id) const {
   return it == streams_.end() ? 0 : it->second.stored;
 }
 
+uint64_t SequenceTracker::announced(const StreamId& id) const {
+  auto it = streams_.find(id);
+  return it == streams_.end() ? 0 : it->second.announced;
+}
+
 std::vector<SequenceTracker::StreamState> SequenceTracker::Streams() const {
   std::vector<StreamState> out;
   out.reserve(streams_.size());

@@ -109,6 +109,7 @@ class SequenceTracker {
   std::optional<SeqRange> NextResend(const StreamId& stream, SteadyTime now);
 
   uint64_t stored(const StreamId& stream) const;
+  uint64_t announced(const StreamId& stream) const;
   bool Knows(const StreamId& stream) const { return streams_.count(stream) > 0; }
   std::vector<StreamState> Streams() const;  // ordered by station, then epoch
 

@@ -18,7 +18,10 @@ std::string SecondsText(std::chrono::steady_clock::duration d) {
 void StationWatch::Restore(const wire::RecordItem& item) {
   if (item.has_event()) {
     wire::CaptureEvent event;
-    if (event.ParseFromString(item.event())) stations_[event.station()].epoch = event.epoch();
+    if (!event.ParseFromString(item.event())) return;
+    stations_[event.station()].epoch = event.epoch();
+    // What the live watch knew of the clocks; what it recorded of them follows in the record.
+    Event(event.station(), event.epoch(), event.station_time_us(), /*live=*/true);
     return;
   }
   const wire::Observation& o = item.observation();
@@ -38,15 +41,17 @@ void StationWatch::StartWatching(SteadyTime now) {
   }
 }
 
-int64_t StationWatch::CoordinatorClock(int64_t system_now_us) const {
-  if (!options_.sim_time) return system_now_us;
-  std::vector<int64_t> times;
-  for (const auto& [station, s] : stations_) {
-    if (!s.silent && s.latest_time_us != 0) times.push_back(s.latest_time_us);
-  }
-  // Never empty: the station whose heartbeat is being judged has a time and is not silent.
-  std::sort(times.begin(), times.end());
-  return times[(times.size() - 1) / 2];
+std::optional<wire::Observation> StationWatch::Crossing(uint32_t station, Station& s, int64_t offset, bool confirmed,
+                                                       const std::string& against) {
+  const bool off = std::llabs(offset) > options_.clock_tolerance_us;
+  if (!confirmed) return std::nullopt;
+  wire::Observation clock = Make(wire::Observation::CLOCK_OFFSET, station, s);
+  clock.set_offset_us(offset);
+  clock.set_detail(std::string(off ? "beyond" : "within") + " the tolerance, against " + against);
+  s.clock_off = off;
+  s.pending_off.reset();
+  s.pending_events = 0;
+  return clock;
 }
 
 wire::Observation StationWatch::Make(wire::Observation::Kind kind, uint32_t station, const Station& s) const {
@@ -69,10 +74,10 @@ std::vector<wire::Observation> StationWatch::Heartbeat(const wire::Heartbeat& he
     s.silent = false;
   }
   s.heard = now;
-  if (heartbeat.station_time_us() == 0) return out;  // a station without a clock tells nothing of one
-  s.latest_time_us = heartbeat.station_time_us();
+  // A station without a clock tells nothing of one; with sim_time its events tell (Event).
+  if (heartbeat.station_time_us() == 0 || options_.sim_time) return out;
 
-  const int64_t offset = heartbeat.station_time_us() - CoordinatorClock(system_now_us);
+  const int64_t offset = heartbeat.station_time_us() - system_now_us;
   const bool off = std::llabs(offset) > options_.clock_tolerance_us;
   if (off == s.clock_off.value_or(false)) {
     s.pending_off.reset();
@@ -82,14 +87,50 @@ std::vector<wire::Observation> StationWatch::Heartbeat(const wire::Heartbeat& he
     s.pending_off = off;
     s.pending_since = now;
   }
-  if (now - s.pending_since < options_.confirm) return out;
-  wire::Observation clock = Make(wire::Observation::CLOCK_OFFSET, heartbeat.station(), s);
-  clock.set_offset_us(offset);
-  clock.set_detail(std::string(off ? "beyond" : "within") + " the tolerance, against " +
-                   (options_.sim_time ? "the median of the stations' heartbeat times" : "the coordinator's clock"));
-  out.push_back(std::move(clock));
-  s.clock_off = off;
-  s.pending_off.reset();
+  auto clock = Crossing(heartbeat.station(), s, offset, now - s.pending_since >= options_.confirm,
+                        "the coordinator's clock");
+  if (clock) out.push_back(std::move(*clock));
+  return out;
+}
+
+std::vector<wire::Observation> StationWatch::Event(uint32_t station, uint64_t epoch, int64_t station_time_us,
+                                                   bool live) {
+  std::vector<wire::Observation> out;
+  if (!options_.sim_time || !live || station_time_us == 0) return out;
+  const uint64_t position = ++events_;
+  Station& s = stations_[station];
+  // The stations heard since this one's previous event are where the play is now; one idle (between
+  // classes) or run ahead or behind in its backlog has no event in between and does not count.
+  std::vector<int64_t> times = {station_time_us};
+  size_t with_events = 0;
+  for (const auto& [number, other] : stations_) {
+    if (other.latest_event_position == 0) continue;
+    ++with_events;
+    if (number != station && other.latest_event_position > s.latest_event_position) {
+      times.push_back(other.latest_event_us);
+    }
+  }
+  s.epoch = epoch;
+  s.latest_event_us = station_time_us;
+  s.latest_event_position = position;
+  // Two times cannot tell which clock is off: with three stations or more, a majority must agree.
+  if (times.size() < 2 || (times.size() < 3 && with_events > 2)) return out;
+  std::sort(times.begin(), times.end());
+  const int64_t offset = station_time_us - times[(times.size() - 1) / 2];
+  const bool off = std::llabs(offset) > options_.clock_tolerance_us;
+  if (off == s.clock_off.value_or(false)) {
+    s.pending_off.reset();
+    s.pending_events = 0;
+    return out;
+  }
+  if (s.pending_off != off) {
+    s.pending_off = off;
+    s.pending_events = 0;
+  }
+  ++s.pending_events;
+  auto clock = Crossing(station, s, offset, s.pending_events >= kConfirmEvents,
+                        "the median of the other stations' latest event times, in record order");
+  if (clock) out.push_back(std::move(*clock));
   return out;
 }
 

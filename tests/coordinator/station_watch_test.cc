@@ -78,19 +78,56 @@ TEST(StationWatch, IgnoresABurstOfHeartbeatsThatWaitedInAQueue) {
   EXPECT_TRUE(Beats(watch, 1, 0, kStart + 2010ms, 3s).empty());
 }
 
-TEST(StationWatch, WithSimTimeMeasuresAgainstTheMedianStation) {
+constexpr int64_t kDay = 1713745800 * kSecond;  // the simulated stations' time, far from the system clock
+
+// A simulated day of three stations in record order, one event each per 10 s of played time, the
+// third station's clock `skew` off; `every` events of station 1 are played before the others catch
+// up (the play running ahead at one station, as a fast play does), and heartbeats caught at any
+// moment of it. Returns what the watch recorded.
+std::vector<wire::Observation> SimDay(int64_t skew, int every) {
   StationWatch watch(Options(/*sim_time=*/true));
-  const int64_t day = 1713745800 * kSecond;  // the simulated stations' time, far from the system clock
   std::vector<wire::Observation> out;
-  for (auto t = 0ms; t <= 2s; t += 250ms) {
+  auto keep = [&](std::vector<wire::Observation> more) { out.insert(out.end(), more.begin(), more.end()); };
+  Time now = kStart;
+  for (int step = 0; step < 120; step += every) {
     for (uint32_t station : {1u, 2u, 3u}) {
-      const int64_t time = day + (station == 3 ? 600 * kSecond : 0);
-      for (auto& o : watch.Heartbeat(Beat(station, time), kNow, kStart + t)) out.push_back(o);
+      for (int i = step; i < step + every; ++i) {
+        const int64_t time = kDay + i * 10 * kSecond + (station == 3 ? skew : 0);
+        keep(watch.Event(station, 0xabc, time, /*live=*/true));
+        now += 1ms;
+        keep(watch.Heartbeat(Beat(station, time), kNow, now));
+      }
     }
   }
+  return out;
+}
+
+TEST(StationWatch, WithSimTimeMeasuresEachStationsEventsAgainstTheOthersInRecordOrder) {
+  const auto out = SimDay(600 * kSecond, 1);
   ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind(), wire::Observation::CLOCK_OFFSET);
   EXPECT_EQ(out[0].station(), 3u);
   EXPECT_EQ(out[0].offset_us(), 600 * kSecond);
+}
+
+TEST(StationWatch, WithSimTimeADayPlayedAtAnySpeedRaisesNothing) {
+  EXPECT_TRUE(SimDay(0, 1).empty());
+  EXPECT_TRUE(SimDay(20 * kSecond, 1).empty()) << "within the tolerance";
+  // Heartbeats caught while one station's play ran 50 s ahead of the others' say nothing.
+  EXPECT_TRUE(SimDay(0, 5).empty());
+}
+
+TEST(StationWatch, WithSimTimeEventsFromAnAgentsBacklogSayNothingOfItsClock) {
+  StationWatch watch(Options(/*sim_time=*/true));
+  std::vector<wire::Observation> out;
+  for (int i = 0; i < 40; ++i) {
+    for (uint32_t station : {1u, 2u}) {
+      for (auto& o : watch.Event(station, 0xabc, kDay + i * 10 * kSecond, true)) out.push_back(o);
+    }
+    // Station 3 resends what it journaled an hour earlier while the coordinator was away.
+    for (auto& o : watch.Event(3, 0xabc, kDay - 3600 * kSecond + i * kSecond, /*live=*/false)) out.push_back(o);
+  }
+  EXPECT_TRUE(out.empty());
 }
 
 TEST(StationWatch, RecordsSilenceOnceAndTheStationBack) {
