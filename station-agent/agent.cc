@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,6 +105,12 @@ std::string FormatResolvedLine(const wire::Resolution& r) {
          " by=" + QuoteValue(r.by()) + " reason=" + QuoteValue(r.reason());
 }
 
+// Whether more input can be read now without waiting.
+bool InputWaiting(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
+}
+
 }  // namespace
 
 class Agent::Impl final : public StationOutput {
@@ -156,8 +163,16 @@ class Agent::Impl final : public StationOutput {
   // The images of the journal's SHOT_TAKEN events, in seq order.
   Result<std::vector<wire::ImageRef>> JournaledImages() const;
   Status ReadInput();
+  // One read of the input; the bytes read (0 at its end, or when nothing was there after all).
+  Result<size_t> ReadSomeInput();
   Status HandleInputLines();
+  Status HandleLine(std::string_view line);
+  // Takes the camera's changed files in, to wait for the end of this wake-up.
   Status ReadCamera();
+  // Journals the waiting files taken (by their capture time) before `time`, in the order taken.
+  Status FlushFilesTakenBefore(MicrosSinceEpoch time);
+  // Journals every waiting file: those ordered by FlushFilesTakenBefore stay in that order.
+  Status FlushFiles();
   void ReadControl();
   void OnAck(const wire::Ack& ack);
   void OnResend(const wire::ResendRequest& resend);
@@ -176,6 +191,12 @@ class Agent::Impl final : public StationOutput {
   int input_fd_ = -1;  // -1 once the input reached its end
   std::string input_buffer_;
   bool discarding_long_line_ = false;
+  struct WaitingFile {
+    std::string relative;                  // to the camera folder
+    std::optional<MicrosSinceEpoch> taken;  // its capture time, once looked up (timed)
+    bool timed = false;
+  };
+  std::vector<WaitingFile> waiting_files_;  // changed camera files, until the wake-up's end
 
   std::unique_ptr<Journal> journal_;
   StationClock clock_;
@@ -346,14 +367,16 @@ Status Agent::Impl::Run() {
         return Status::Ok();
       }
     }
-    // Input before the camera: a line typed before an image landed (a code, a `!time`) must take
-    // effect before that image is journaled, even when both are ready in one wake-up.
-    if (items.size() > 3 && (items[3].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
-      if (Status st = ReadInput(); !st.ok()) return st;
-    }
+    // The camera's new files wait while the input read in the same wake-up is handled: a line typed
+    // before an image landed (a code, a `!time`) takes effect before that image is journaled. With
+    // --sim-time an image taken before a line's time goes in before that line (FlushFilesTakenBefore).
     if (items[1].revents & ZMQ_POLLIN) {
       if (Status st = ReadCamera(); !st.ok()) return st;
     }
+    if (items.size() > 3 && (items[3].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
+      if (Status st = ReadInput(); !st.ok()) return st;
+    }
+    if (Status st = FlushFiles(); !st.ok()) return st;
     if (items[2].revents & ZMQ_POLLIN) ReadControl();
 
     const auto now = Clock::now();
@@ -366,9 +389,22 @@ Status Agent::Impl::Run() {
 }
 
 Status Agent::Impl::ReadInput() {
+  // All that waits, not one buffer of it: after a stall the lines typed meanwhile are merged with
+  // the images that landed meanwhile, which wait only until this wake-up's end.
+  constexpr size_t kMaxWakeBytes = 1 << 20;
+  for (size_t read = 0; input_fd_ >= 0 && read < kMaxWakeBytes; ) {
+    const auto n = ReadSomeInput();
+    if (!n.ok()) return n.status();
+    read += *n;
+    if (*n == 0 || !InputWaiting(input_fd_)) break;
+  }
+  return Status::Ok();
+}
+
+Result<size_t> Agent::Impl::ReadSomeInput() {
   char buf[16 * 1024];
   const ssize_t n = ::read(input_fd_, buf, sizeof buf);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return Status::Ok();
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return size_t{0};
   if (n <= 0) {
     if (n < 0) LogWarn(kLog, std::string("cannot read input: ") + std::strerror(errno));
     LogInfo(kLog, "input ended; still watching the camera folder");
@@ -376,14 +412,17 @@ Status Agent::Impl::ReadInput() {
     input_fd_ = -1;
     // A last line without a newline still counts.
     const std::string rest = std::exchange(input_buffer_, {});
-    return discarding_long_line_ ? Status::Ok() : station_->HandleLine(rest);
+    if (discarding_long_line_) return size_t{0};
+    if (Status st = HandleLine(rest); !st.ok()) return st;
+    return size_t{0};
   }
   if (console_ && console_->typing_here()) {
     input_buffer_ += console_->Typed(std::string_view(buf, static_cast<size_t>(n)));
   } else {
     input_buffer_.append(buf, static_cast<size_t>(n));
   }
-  return HandleInputLines();
+  if (Status st = HandleInputLines(); !st.ok()) return st;
+  return static_cast<size_t>(n);
 }
 
 Status Agent::Impl::HandleInputLines() {
@@ -393,9 +432,7 @@ Status Agent::Impl::HandleInputLines() {
       discarding_long_line_ = false;
       continue;
     }
-    if (Status st = station_->HandleLine(std::string_view(input_buffer_).substr(start, end - start)); !st.ok()) {
-      return st;
-    }
+    if (Status st = HandleLine(std::string_view(input_buffer_).substr(start, end - start)); !st.ok()) return st;
   }
   input_buffer_.erase(0, start);
   if (input_buffer_.size() > kMaxInputLine) {
@@ -410,8 +447,43 @@ Status Agent::Impl::HandleInputLines() {
 Status Agent::Impl::ReadCamera() {
   auto changed = camera_->ReadChanges();
   if (!changed.ok()) return changed.status();
-  for (const std::string& file : *changed) {
-    if (Status st = station_->HandleFile(file); !st.ok()) return st;
+  for (std::string& file : *changed) waiting_files_.push_back({std::move(file), std::nullopt, false});
+  return Status::Ok();
+}
+
+Status Agent::Impl::HandleLine(std::string_view line) {
+  if (clock_.sim_time() && !waiting_files_.empty() && !StationRules::MakesNoEvent(line)) {
+    if (Status st = FlushFilesTakenBefore(clock_.Now()); !st.ok()) return st;
+  }
+  return station_->HandleLine(line);
+}
+
+Status Agent::Impl::FlushFilesTakenBefore(MicrosSinceEpoch time) {
+  for (WaitingFile& file : waiting_files_) {
+    if (!file.timed) file.taken = station_->ImageTime(file.relative);
+    file.timed = true;
+  }
+  // In the order taken; files without a capture time stay for the end, in the order they landed.
+  std::stable_sort(waiting_files_.begin(), waiting_files_.end(), [](const WaitingFile& a, const WaitingFile& b) {
+    return a.taken.has_value() && (!b.taken.has_value() || *a.taken < *b.taken);
+  });
+  size_t taken_before = 0;
+  while (taken_before < waiting_files_.size() && waiting_files_[taken_before].taken &&
+         *waiting_files_[taken_before].taken < time) {
+    ++taken_before;
+  }
+  std::vector<WaitingFile> due(std::make_move_iterator(waiting_files_.begin()),
+                               std::make_move_iterator(waiting_files_.begin() + static_cast<std::ptrdiff_t>(taken_before)));
+  waiting_files_.erase(waiting_files_.begin(), waiting_files_.begin() + static_cast<std::ptrdiff_t>(taken_before));
+  for (const WaitingFile& file : due) {
+    if (Status st = station_->HandleFile(file.relative); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status Agent::Impl::FlushFiles() {
+  for (const WaitingFile& file : std::exchange(waiting_files_, {})) {
+    if (Status st = station_->HandleFile(file.relative); !st.ok()) return st;
   }
   return Status::Ok();
 }

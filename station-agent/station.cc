@@ -59,6 +59,14 @@ Status Station::HandleLine(std::string_view line) {
   return Status::Ok();
 }
 
+std::optional<MicrosSinceEpoch> Station::ImageTime(const std::string& relative) const {
+  const FileKind kind = namer_.Classify(relative).kind;
+  if (kind == FileKind::kIgnored || kind == FileKind::kRawTwin) return std::nullopt;
+  auto bytes = ReadFile(config_.camera_dir + "/" + relative);
+  if (!bytes.ok()) return std::nullopt;
+  return rules_.ImageTime(*bytes);
+}
+
 Status Station::HandleFile(const std::string& relative) {
   const FileClass file = namer_.Classify(relative);
   if (file.kind == FileKind::kIgnored) return Status::Ok();

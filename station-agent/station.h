@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +60,10 @@ class Station {
   // Takes a complete JPEG in once per (file name, content); an error returned is fatal (the
   // journal or the image store failed).
   Status HandleFile(const std::string& relative);
+
+  // When the camera file `relative` was taken, on the station clock (StationRules::ImageTime);
+  // nullopt when it is no shot, cannot be read now, or carries no capture time.
+  std::optional<MicrosSinceEpoch> ImageTime(const std::string& relative) const;
 
  private:
   Status Commit(wire::CaptureEvent event);

@@ -42,6 +42,7 @@ void StationRules::Remember(const wire::CaptureEvent& event) {
       break;
     case wire::SHOT_TAKEN:
       shots_.push_back({event.shot(), last_registry_no_});
+      camera_.Moment(event.shot().capture_time_us(), event.station_time_us());
       break;
     default:
       break;
@@ -163,6 +164,17 @@ StationRules::Outcome StationRules::OnVoid(const std::optional<std::string>& whi
   *event.mutable_shot() = record->shot;
   event.set_operator_(operator_name_);
   return {std::move(event), ""};
+}
+
+std::optional<MicrosSinceEpoch> StationRules::ImageTime(std::string_view bytes) const {
+  const auto taken = ReadDateTimeOriginal(bytes);
+  if (!taken) return std::nullopt;
+  return camera_.Aligned(clock_->FromLocal(*taken));
+}
+
+bool StationRules::MakesNoEvent(std::string_view line) {
+  auto parsed = ParseInputLine(line, 0);
+  return parsed.ok() && (std::holds_alternative<EmptyLine>(*parsed) || std::holds_alternative<TimeMark>(*parsed));
 }
 
 wire::CaptureEvent StationRules::ShotEvent(const std::string& relative, uint32_t shot_number, std::string_view bytes,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "capture.pb.h"
+#include "common/camera_clock.h"
 #include "common/collection_code.h"
 #include "common/sha256.h"
 #include "station-agent/station_clock.h"
@@ -40,6 +41,13 @@ class StationRules {
   wire::CaptureEvent ShotEvent(const std::string& relative, uint32_t shot_number, std::string_view bytes,
                                const Sha256& sha256) const;
 
+  // When the image `bytes` was taken, on the station clock: its EXIF capture time aligned by the
+  // camera's offset from the station clock over its last images (common/camera_clock.h); nullopt
+  // without one.
+  std::optional<MicrosSinceEpoch> ImageTime(std::string_view bytes) const;
+  // Whether `line` is only a `!time` line or an empty one: it makes no event, so nothing happens at it.
+  static bool MakesNoEvent(std::string_view line);
+
   // Call for every event once it is journaled, and for each journaled event when rebuilding.
   void Remember(const wire::CaptureEvent& event);
   // A new, empty journal: nothing earlier can be referred to any more.
@@ -63,6 +71,7 @@ class StationRules {
   StationClock* clock_;
   uint64_t line_number_ = 0;
   std::vector<ShotRecord> shots_;  // in journal order
+  CameraClock camera_;             // the offset of the camera's clock, from the shots journaled
   std::string last_registry_no_;   // of the last CODE_READ
   std::unordered_map<std::string, std::string> masked_names_;  // registry_no -> masked name seen
 };

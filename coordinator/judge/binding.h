@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/camera_clock.h"
 #include "coordinator/judge/roster_index.h"
 
 namespace capture::judge {
@@ -101,21 +102,6 @@ class StationReads {
   bool shot_since_last_read_ = false;
 };
 
-// When a shot was taken, on the station clock. A tethered camera delivers the file after the
-// shutter, so the arrival time is late by a varying delay; the EXIF capture time is exact but on
-// the camera's clock. The camera's offset is estimated as the median of (capture − arrival) over
-// the station's last kWindow images, so one odd image does not shift it; a shot's moment is its
-// capture time minus that offset, and never later than its arrival.
-class CameraClock {
- public:
-  static constexpr size_t kWindow = 9;
-  // `capture_time_us` 0: the image carries none, its arrival is all there is.
-  int64_t Moment(int64_t capture_time_us, int64_t arrival_us);
-
- private:
-  std::array<int64_t, kWindow> offsets_{};  // a ring, in arrival order
-  std::array<int64_t, kWindow> sorted_{};   // the same offsets, ascending: the median is in the middle
-  size_t count_ = 0;
-};
+using ::capture::CameraClock;
 
 }  // namespace capture::judge

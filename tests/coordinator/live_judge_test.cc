@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +12,7 @@
 #include "common/fs.h"
 #include "common/image_store.h"
 #include "common/sha256.h"
+#include "common/time_format.h"
 #include "coordinator/audit.h"
 #include "coordinator/record_store.h"
 #include "tests/coordinator/live_room.h"
@@ -196,6 +198,61 @@ TEST(LiveJudge, ClosingTheDayNamesTheLastClassesMissingStudentsAndAPhotoAfterwar
   auto verify = room.Capturectl({"verify", "--store", room.store(), "--verdicts-only"});
   ASSERT_OK(verify.status());
   EXPECT_EQ(verify->exit_code, 0) << verify->out;
+}
+
+// A frozen laptop that comes back (SIGSTOP, SIGCONT) while the reader and the camera went on: in
+// sim-time each line has the time of the `!time` before it and each image its EXIF time, so the
+// agent journals the backlog in station-time order, and every student gets their own photo.
+TEST(LiveJudge, InSimTimeAStoppedAndContinuedAgentJournalsItsBacklogInStationTimeOrder) {
+  constexpr int kStudents = 6;
+  LiveRoom room(kStudents);
+  ASSERT_OK(room.StartCoordinator({"--sim-time"}));
+  auto start = ParseIso8601(room.day() + "T09:00:00Z");
+  ASSERT_OK(start.status());
+  auto at = [&](int student, int seconds) { return *start + (student * 10 + seconds) * int64_t{1'000'000}; };
+  ASSERT_OK(room.StartAgent(1, {"!time " + FormatIso8601UtcMicros(at(0, 0))}, /*sim_time=*/true));
+  auto play = [&](int student) {
+    ASSERT_OK(room.Input(1, "!time " + FormatIso8601UtcMicros(at(student, 0))));
+    ASSERT_OK(room.Scan(1, room.student(1, student)));
+    ASSERT_OK(room.Input(1, "!time " + FormatIso8601UtcMicros(at(student, 4))));
+    ASSERT_OK(room.DropShotTakenAt(1, at(student, 4)).status());
+  };
+  play(0);
+  ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=IMG_0001.JPG"}, kWait).status());
+  ASSERT_OK(room.SignalAgent(1, SIGSTOP));
+  for (int student = 1; student < kStudents; ++student) play(student);
+  ASSERT_OK(room.SignalAgent(1, SIGCONT));
+  ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=IMG_0006.JPG"}, kWait).status());
+  ASSERT_OK(room.WaitUntilStored(kWait));
+
+  auto assignment = room.Capturectl({"export", "assignment", "--connect", room.control()});
+  ASSERT_OK(assignment.status());
+  for (int student = 0; student < kStudents; ++student) {
+    char file[16];
+    std::snprintf(file, sizeof file, "IMG_%04d.JPG", student + 1);
+    const size_t row = assignment->out.find("\n" + room.student(1, student).student_no + ",");
+    ASSERT_NE(row, std::string::npos) << assignment->out;
+    const std::string line = assignment->out.substr(row + 1, assignment->out.find('\n', row + 1) - row - 1);
+    EXPECT_NE(line.find(",photographed,1,"), std::string::npos) << line;
+    EXPECT_NE(line.find(file), std::string::npos) << "student " << student << " should have " << file << ": " << line;
+  }
+  auto blockers = room.Capturectl({"export", "anomalies", "--open", "--connect", room.control()});
+  ASSERT_OK(blockers.status());
+  EXPECT_EQ(blockers->out.find("BLOCKER"), std::string::npos) << blockers->out;
+  ASSERT_OK(room.StopCoordinator());
+
+  // The record follows station time: each shot right after its own code read.
+  std::vector<std::string> kinds;
+  auto store = RecordStore::Open(room.store(), /*read_only=*/true);
+  ASSERT_OK(store.status());
+  ASSERT_OK((*store)->ForEachItem([&](const wire::RecordItem& item) {
+    wire::CaptureEvent event;
+    if (item.has_event() && event.ParseFromString(item.event())) kinds.push_back(wire::EventKind_Name(event.kind()));
+    return true;
+  }));
+  std::vector<std::string> expected;
+  for (int student = 0; student < kStudents; ++student) expected.insert(expected.end(), {"CODE_READ", "SHOT_TAKEN"});
+  EXPECT_EQ(kinds, expected);
 }
 
 // Changes one byte of the message of the first stored verdict that raised an anomaly, as someone

@@ -186,6 +186,16 @@ Status LiveRoom::StopAgent(int station) {
 Status LiveRoom::Input(int station, const std::string& line) { return agents_.at(station).process->WriteLine(line); }
 
 Result<std::string> LiveRoom::DropShot(int station, size_t min_bytes) {
+  return WriteShot(station, [&](const std::string& comment) { return sim::PaddedJpeg(comment, min_bytes); });
+}
+
+Result<std::string> LiveRoom::DropShotTakenAt(int station, int64_t taken_us) {
+  return WriteShot(station, [&](const std::string& comment) {
+    return sim::MakeSimJpeg(sim::ExifDateTime(taken_us, 0), comment);
+  });
+}
+
+Result<std::string> LiveRoom::WriteShot(int station, const std::function<std::string(const std::string&)>& jpeg) {
   Agent& agent = agents_.at(station);
   char name[32];
   std::snprintf(name, sizeof name, "IMG_%04d.JPG", ++agent.shots);
@@ -193,10 +203,17 @@ Result<std::string> LiveRoom::DropShot(int station, size_t min_bytes) {
   if (Status s = MakeDirs(folder); !s.ok()) return s;
   // One open, write and close, as a tethered camera writes.
   std::ofstream out(folder + "/" + name, std::ios::binary);
-  out << sim::PaddedJpeg("station " + std::to_string(station) + " " + name + " " + path(""), min_bytes);
+  out << jpeg("station " + std::to_string(station) + " " + name + " " + path(""));
   out.close();
   if (!out) return Status::IoError("cannot write " + folder + "/" + name);
   return std::string(name);
+}
+
+Status LiveRoom::SignalAgent(int station, int signal) {
+  if (::kill(agents_.at(station).process->pid(), signal) != 0) {
+    return Status::IoError("cannot signal the agent of station " + std::to_string(station));
+  }
+  return Status::Ok();
 }
 
 bool LiveRoom::ReadOne(Agent& agent, Clock::time_point deadline) {

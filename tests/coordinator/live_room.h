@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -78,6 +79,10 @@ class LiveRoom {
   // Writes the station's next image (IMG_0001.JPG, …), of at least `min_bytes`, into its camera
   // folder; returns its name.
   Result<std::string> DropShot(int station, size_t min_bytes = 0);
+  // The same, with the EXIF capture time `taken_us` (written as UTC, the zone of the room's `!time`s).
+  Result<std::string> DropShotTakenAt(int station, int64_t taken_us);
+  // Sends `signal` to the station's agent (SIGSTOP, SIGCONT: a frozen laptop that comes back).
+  Status SignalAgent(int station, int signal);
   std::string camera_dir(int station) const { return path("station-" + std::to_string(station) + "/camera"); }
   std::string journal_dir(int station) const { return path("station-" + std::to_string(station) + "/journal"); }
 
@@ -107,6 +112,8 @@ class LiveRoom {
     int shots = 0;
   };
   bool ReadOne(Agent& agent, std::chrono::steady_clock::time_point deadline);
+  // The station's next camera file, its bytes made by `jpeg` from a comment naming it.
+  Result<std::string> WriteShot(int station, const std::function<std::string(const std::string&)>& jpeg);
 
   TempDir dir_;
   std::string day_;
