@@ -197,6 +197,12 @@ class Agent::Impl final : public StationOutput {
     bool timed = false;
   };
   std::vector<WaitingFile> waiting_files_;  // changed camera files, until the wake-up's end
+  // A wake-up this much later than the poll's timeout means the agent was held up.
+  static constexpr std::chrono::milliseconds kStallGap{1000};
+  void NoteWakeUp(std::chrono::milliseconds timeout);
+  std::optional<Clock::time_point> woke_at_;  // the last wake-up
+  MicrosSinceEpoch woke_station_us_ = 0;      // ... on the station clock
+  MicrosSinceEpoch stalled_since_us_ = 0;     // this wake-up's input came after it; 0: no stall
 
   std::unique_ptr<Journal> journal_;
   StationClock clock_;
@@ -356,6 +362,7 @@ Status Agent::Impl::Run() {
     const auto wake = std::min(next_heartbeat_, HelloDue());
     const auto timeout = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()));
     if (auto ready = Poll(items, timeout); !ready.ok()) return ready.status();
+    NoteWakeUp(timeout);
 
     if (items[0].revents & ZMQ_POLLIN) {
       signalfd_siginfo info{};
@@ -369,7 +376,8 @@ Status Agent::Impl::Run() {
     }
     // The camera's new files wait while the input read in the same wake-up is handled: a line typed
     // before an image landed (a code, a `!time`) takes effect before that image is journaled. With
-    // --sim-time an image taken before a line's time goes in before that line (FlushFilesTakenBefore).
+    // --sim-time an image taken before a line's time goes in before that line, and after a stall one
+    // taken before the stall (FlushFilesTakenBefore); the images of a stall come after its lines.
     if (items[1].revents & ZMQ_POLLIN) {
       if (Status st = ReadCamera(); !st.ok()) return st;
     }
@@ -451,11 +459,30 @@ Status Agent::Impl::ReadCamera() {
   return Status::Ok();
 }
 
-Status Agent::Impl::HandleLine(std::string_view line) {
-  if (clock_.sim_time() && !waiting_files_.empty() && !StationRules::MakesNoEvent(line)) {
-    if (Status st = FlushFilesTakenBefore(clock_.Now()); !st.ok()) return st;
+void Agent::Impl::NoteWakeUp(std::chrono::milliseconds timeout) {
+  const auto now = Clock::now();
+  const MicrosSinceEpoch station_now = clock_.Now();
+  // Far later than the last turn and the poll's timeout allow: the loop (a slow disk) or the whole
+  // process (a frozen laptop, SIGSTOP) was held up, and what the input holds now came meanwhile.
+  // With --sim-time each line has the time of the `!time` before it, so nothing is in doubt.
+  stalled_since_us_ = !clock_.sim_time() && woke_at_ && now - *woke_at_ > timeout + kStallGap ? woke_station_us_ : 0;
+  if (stalled_since_us_ != 0) {
+    LogWarn(kLog, "the agent was held up for " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                     now - *woke_at_ - timeout).count()) +
+                      " ms: the input read now is marked as come at some moment since then");
   }
-  return station_->HandleLine(line);
+  woke_at_ = now;
+  woke_station_us_ = station_now;
+}
+
+Status Agent::Impl::HandleLine(std::string_view line) {
+  if (!waiting_files_.empty() && !StationRules::MakesNoEvent(line)) {
+    // With --sim-time, images taken before the line's time; after a stall, those taken before it.
+    if (clock_.sim_time() || stalled_since_us_ != 0) {
+      if (Status st = FlushFilesTakenBefore(clock_.sim_time() ? clock_.Now() : stalled_since_us_); !st.ok()) return st;
+    }
+  }
+  return station_->HandleLine(line, stalled_since_us_);
 }
 
 Status Agent::Impl::FlushFilesTakenBefore(MicrosSinceEpoch time) {
@@ -476,14 +503,14 @@ Status Agent::Impl::FlushFilesTakenBefore(MicrosSinceEpoch time) {
                                std::make_move_iterator(waiting_files_.begin() + static_cast<std::ptrdiff_t>(taken_before)));
   waiting_files_.erase(waiting_files_.begin(), waiting_files_.begin() + static_cast<std::ptrdiff_t>(taken_before));
   for (const WaitingFile& file : due) {
-    if (Status st = station_->HandleFile(file.relative); !st.ok()) return st;
+    if (Status st = station_->HandleFile(file.relative, stalled_since_us_); !st.ok()) return st;
   }
   return Status::Ok();
 }
 
 Status Agent::Impl::FlushFiles() {
   for (const WaitingFile& file : std::exchange(waiting_files_, {})) {
-    if (Status st = station_->HandleFile(file.relative); !st.ok()) return st;
+    if (Status st = station_->HandleFile(file.relative, stalled_since_us_); !st.ok()) return st;
   }
   return Status::Ok();
 }

@@ -50,8 +50,9 @@ void Station::Alert(const std::string& sentence) {
   output_->Alert(sentence);
 }
 
-Status Station::HandleLine(std::string_view line) {
+Status Station::HandleLine(std::string_view line, MicrosSinceEpoch arrived_after_us) {
   StationRules::Outcome outcome = rules_.OnLine(line);
+  if (outcome.event && arrived_after_us != 0) outcome.event->set_arrived_after_us(arrived_after_us);
   if (outcome.event) {
     if (Status st = Commit(std::move(*outcome.event)); !st.ok()) return st;
   }
@@ -67,7 +68,7 @@ std::optional<MicrosSinceEpoch> Station::ImageTime(const std::string& relative) 
   return rules_.ImageTime(*bytes);
 }
 
-Status Station::HandleFile(const std::string& relative) {
+Status Station::HandleFile(const std::string& relative, MicrosSinceEpoch arrived_after_us) {
   const FileClass file = namer_.Classify(relative);
   if (file.kind == FileKind::kIgnored) return Status::Ok();
   if (file.kind == FileKind::kRawTwin) {
@@ -102,7 +103,9 @@ Status Station::HandleFile(const std::string& relative) {
     return Status::Ok();
   }
 
-  return Commit(rules_.ShotEvent(relative, file.shot_number, *bytes, sha));
+  wire::CaptureEvent shot = rules_.ShotEvent(relative, file.shot_number, *bytes, sha);
+  if (arrived_after_us != 0) shot.set_arrived_after_us(arrived_after_us);
+  return Commit(std::move(shot));
 }
 
 }  // namespace capture::agent

@@ -53,13 +53,14 @@ class Station {
   Status RebuildHistory();
 
   // One input line. Operator mistakes become alerts; an error returned is fatal (the journal
-  // failed).
-  Status HandleLine(std::string_view line);
+  // failed). `arrived_after_us` non-zero: the agent was stalled since that station time, so the
+  // line came at some moment after it (CaptureEvent.arrived_after_us).
+  Status HandleLine(std::string_view line, MicrosSinceEpoch arrived_after_us = 0);
 
   // A file under the camera folder that may have become complete (`relative` to the folder).
   // Takes a complete JPEG in once per (file name, content); an error returned is fatal (the
-  // journal or the image store failed).
-  Status HandleFile(const std::string& relative);
+  // journal or the image store failed). `arrived_after_us`: as for HandleLine.
+  Status HandleFile(const std::string& relative, MicrosSinceEpoch arrived_after_us = 0);
 
   // When the camera file `relative` was taken, on the station clock (StationRules::ImageTime);
   // nullopt when it is no shot, cannot be read now, or carries no capture time.

@@ -17,6 +17,7 @@ wire::Severity SeverityOf(wire::Anomaly::Kind kind) {
     case wire::Anomaly::CHAIN_CONFLICT:
     case wire::Anomaly::ABSENT_AFTER_PHOTO:
     case wire::Anomaly::SHOT_UNKNOWN_CODE:
+    case wire::Anomaly::STALL_UNORDERED:
       return wire::BLOCKER;
     case wire::Anomaly::CODE_UNREADABLE:
     case wire::Anomaly::SHOT_NUMBER_GAP:

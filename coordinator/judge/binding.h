@@ -47,6 +47,7 @@ struct CodeRead {
   ShotId consumer = kNoShot;
   std::vector<BlockedShot> blocked;        // shots that found this read already consumed, in arrival order
   AnomalyIndex unknown_code = kNoAnomaly;  // the UNKNOWN_CODE raised for it
+  int64_t arrived_after_us = 0;            // read after a stall: it came at some moment after this
 };
 
 // One station's code reads, in record order. Keeps the last kMaxReads; older ones can only matter
@@ -90,6 +91,8 @@ class StationReads {
   // Takes `shot` out of the blocked list it is in, if its read has not been dropped.
   void Unblock(ShotId shot);
   bool IsLatest(const CodeRead& read) const { return orders_ != 0 && read.order == orders_; }
+  // The read of that order, nullptr once dropped (more than kMaxReads reads ago).
+  CodeRead* Find(uint64_t order) { return order >= first() && order <= orders_ ? &at(order) : nullptr; }
 
  private:
   // The reads of orders first()..orders_, each at ring_[order % kMaxReads]: a read's slot is reused

@@ -153,6 +153,18 @@ struct StationState {
   // overlap the times already recorded.
   int64_t clock_backwards_from = 0;
   AnomalyIndex silent = kNoAnomaly;
+  // The latest stretch of reads the agent took in after a stall: from when it was held up to the
+  // stamp its lines got, and who was read in it. A shot taken within it cannot be ordered with them.
+  struct StallRead {
+    uint64_t order = 0;  // in StationReads
+    uint64_t seq = 0;
+    StudentId student = kNone;
+    std::string registry_no, masked_name;
+  };
+  struct Stall {
+    int64_t from_us = 0, to_us = 0;
+    std::vector<StallRead> reads;
+  } stall;
   ClassId current_class = kNone;
   uint32_t photographed = 0;
 };
@@ -195,6 +207,8 @@ class Judge::Impl {
   void OnResolve(uint32_t station, uint64_t seq, const std::string& id, const std::string& by, const std::string& reason);
 
   void ShotWithoutCode(ShotId id, int64_t moment_us, CodeRead* consumed);
+  // Shot `id` was taken within the station's latest stall: bound to nobody, naming all read in it.
+  void StallUnordered(StationState& st, ShotId id);
   void PassOver(ShotId id, const CodeRead& bound_to, StationState& st);
   // `moment_us`: when shot `id` was taken.
   void Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead& read);
@@ -230,6 +244,8 @@ class Judge::Impl {
 
   // Anomaly drafting: what every kind fills in the same way.
   static wire::Anomaly Draft(wire::Anomaly::Kind kind, uint32_t station, std::string message);
+  // An anomaly about `read` and shot `id` bound to it: both seqs, the shot, the read's student.
+  wire::Anomaly ReadAndShot(wire::Anomaly::Kind kind, const CodeRead& read, ShotId id, std::string message) const;
   void Name(wire::Anomaly& a, StudentId student, std::string_view registry_no, std::string_view masked_name) const;
   void Name(wire::Anomaly& a, StudentId student) const;
   void NameShot(wire::Anomaly& a, ShotId id) const;
@@ -523,7 +539,20 @@ void Judge::Impl::CheckClockGoesForward(StationState& st, const wire::CaptureEve
 void Judge::Impl::OnCodeRead(StationState& st, const wire::CaptureEvent& event, bool retake) {
   CodeRead* stored = st.reads.Add(event.code().registry_no(), event.station_time_us(), retake);
   if (stored == nullptr) return;  // the reader fired twice
+  stored->arrived_after_us = event.arrived_after_us();
+  if (event.arrived_after_us() == 0) {
+    st.stall.reads.clear();  // a read with a time of its own ends the stretch
+  } else {
+    if (st.stall.from_us != event.arrived_after_us() || st.stall.reads.empty()) {
+      st.stall = {event.arrived_after_us(), event.station_time_us(), {}};
+    }
+    st.stall.to_us = std::max(st.stall.to_us, event.station_time_us());
+  }
   stored->student = roster_.ByRegistryNo(event.code().registry_no());
+  if (event.arrived_after_us() != 0) {
+    st.stall.reads.push_back({stored->order, event.seq(), stored->student, stored->registry_no,
+                              event.code().masked_name()});
+  }
   stored->masked_name.assign(event.code().masked_name());
   stored->seq = event.seq();
   if (stored->student != kNone) {
@@ -570,7 +599,19 @@ void Judge::Impl::OnShot(StationState& st, const wire::CaptureEvent& event) {
   shot_by_identity_.Add(identity, id);
   Changed(id);
 
-  const int64_t moment = st.camera.Moment(shot.capture_time_us(), event.station_time_us());
+  // An image taken in after a stall arrived late: its arrival says nothing of the camera's clock.
+  const bool late = event.arrived_after_us() != 0;
+  const int64_t moment = !late                         ? st.camera.Moment(shot.capture_time_us(), event.station_time_us())
+                         : shot.capture_time_us() != 0 ? st.camera.Aligned(shot.capture_time_us())
+                                                       : event.station_time_us();
+  const bool in_stall = !st.stall.reads.empty() && ((late && shot.capture_time_us() == 0) ||
+                                                    (moment > st.stall.from_us && moment <= st.stall.to_us));
+  if (in_stall) {
+    StallUnordered(st, id);
+    st.reads.NoteShot();
+    CheckShotNumber(st, id, moment, shot.capture_time_us());
+    return;
+  }
   const StationReads::Found found = st.reads.ForShot(moment, event.station_time_us());
   if (found.read == nullptr) {
     ShotWithoutCode(id, moment, found.taken);
@@ -605,6 +646,31 @@ void Judge::Impl::ShotWithoutCode(ShotId id, int64_t moment_us, CodeRead* consum
   a.add_shots(file);
   const AnomalyIndex without_code = book_.Raise(std::move(a), std::move(tracking));
   if (consumed != nullptr) consumed->blocked.push_back(BlockedShot{id, moment_us, without_code});
+}
+
+void Judge::Impl::StallUnordered(StationState& st, ShotId id) {
+  ShotRecord& shot = shots_[id];
+  shot.state = wire::Binding::UNASSIGNED;
+  const std::string file = File(id);
+  wire::Anomaly a = Draft(wire::Anomaly::STALL_UNORDERED, shot.station,
+                          "Station " + std::to_string(shot.station) + "'s agent was held up, and shot " + file +
+                              " was taken meanwhile, while the codes of " + std::to_string(st.stall.reads.size()) +
+                              " student(s) were read: which of them it shows cannot be told. Check the photo, void it "
+                              "(!void " + file + ") and photograph each of them again with a retake mark.");
+  Tracking tracking;
+  tracking.shots = {id};
+  for (const StationState::StallRead& read : st.stall.reads) {
+    a.add_seqs(read.seq);
+    Name(a, read.student, read.registry_no, read.masked_name);
+    if (read.student != kNone) tracking.named.push_back(read.student);
+    // No shot gets these reads now, not even a file delivered late (it would need a time that orders
+    // it with them), and a later shot passing over them loses no one not named here.
+    CodeRead* kept = st.reads.Find(read.order);
+    if (kept != nullptr && kept->use != CodeRead::Use::kConsumed) kept->use = CodeRead::Use::kConsumed;
+  }
+  a.add_seqs(shot.seq);
+  a.add_shots(file);
+  book_.Raise(std::move(a), std::move(tracking));
 }
 
 void Judge::Impl::PassOver(ShotId id, const CodeRead& bound_to, StationState& st) {
@@ -650,17 +716,13 @@ void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead&
     shot.state = wire::Binding::UNASSIGNED;
     if (read.unknown_code != kNoAnomaly) book_.TrackShot(read.unknown_code, id);
     const std::string file = File(id);
-    wire::Anomaly a = Draft(wire::Anomaly::SHOT_UNKNOWN_CODE, shot.station,
-                            "Shot " + file + " was taken under the code of " + Who(read) +
-                                ", who is on no roster, so it is nobody's photo: ask the registrar who this is; void "
-                                "it (!void " + file + ") if it was not meant to be taken.");
-    a.add_seqs(read.seq);
-    a.add_seqs(shot.seq);
-    a.add_shots(file);
-    Name(a, kNone, read.registry_no, read.masked_name);
     Tracking tracking;
     tracking.shots = {id};
-    book_.Raise(std::move(a), std::move(tracking));
+    book_.Raise(ReadAndShot(wire::Anomaly::SHOT_UNKNOWN_CODE, read, id,
+                            "Shot " + file + " was taken under the code of " + Who(read) +
+                                ", who is on no roster, so it is nobody's photo: ask the registrar who this is; void "
+                                "it (!void " + file + ") if it was not meant to be taken."),
+                std::move(tracking));
     return;
   }
   const StudentId x = read.student;
@@ -706,19 +768,15 @@ void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead&
   const int64_t age = moment_us - read.last_seen_us;
   if (age > config_.stale_code_us()) {
     const std::string file = File(id);
-    wire::Anomaly a = Draft(wire::Anomaly::STALE_CODE, shot.station,
-                            "Shot " + file + " went to " + Who(read) + ", whose code was read " +
-                                msg::Duration(age) + " before it: if the person photographed is someone else, void "
-                                "it (!void " + file + "); if not, mark a retake and photograph again, or "
-                                "resolve this anomaly.");
-    a.add_seqs(read.seq);
-    a.add_seqs(shot.seq);
-    a.add_shots(file);
-    Name(a, x, read.registry_no, read.masked_name);
     Tracking tracking;
     tracking.named = {x};
     tracking.shots = {id};
-    book_.Raise(std::move(a), std::move(tracking));
+    book_.Raise(ReadAndShot(wire::Anomaly::STALE_CODE, read, id,
+                            "Shot " + file + " went to " + Who(read) + ", whose code was read " +
+                                msg::Duration(age) + " before it: if the person photographed is someone else, void "
+                                "it (!void " + file + "); if not, mark a retake and photograph again, or "
+                                "resolve this anomaly."),
+                std::move(tracking));
   }
   if (student(x).absent && !had_photo && shot.state == wire::Binding::ASSIGNED) {
     const std::string file = File(id);
@@ -1053,6 +1111,16 @@ wire::Anomaly Judge::Impl::Draft(wire::Anomaly::Kind kind, uint32_t station, std
   a.set_kind(kind);
   a.set_station(station);
   a.set_message(std::move(message));
+  return a;
+}
+
+wire::Anomaly Judge::Impl::ReadAndShot(wire::Anomaly::Kind kind, const CodeRead& read, ShotId id,
+                                       std::string message) const {
+  wire::Anomaly a = Draft(kind, shots_[id].station, std::move(message));
+  a.add_seqs(read.seq);
+  a.add_seqs(shots_[id].seq);
+  a.add_shots(File(id));
+  Name(a, read.student, read.registry_no, read.masked_name);
   return a;
 }
 

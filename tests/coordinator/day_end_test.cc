@@ -23,6 +23,14 @@ wire::JudgeConfig Config() { return judge::DefaultJudgeConfig(kMidnight, 480); }
 
 int64_t At(int hour, int minute) { return kMidnight + (hour * 60 + minute) * kMinuteUs; }
 
+// The record's first item, committed at `hour`:`minute`.
+wire::RecordItem FirstItemAt(int hour, int minute) {
+  wire::RecordItem item;
+  item.set_commit_index(1);
+  item.set_received_time_us(At(hour, minute));
+  return item;
+}
+
 TEST(DayEnd, EachStationEndsOnceTheClockPassesItsLastSlotPlusTheTolerance) {
   DayEnd day(TwoStations(), Config());
   EXPECT_TRUE(day.Tick(At(8, 0)).empty());
@@ -40,27 +48,19 @@ TEST(DayEnd, EachStationEndsOnceTheClockPassesItsLastSlotPlusTheTolerance) {
 
 TEST(DayEnd, ARecordKeptOnlyAfterTheDayIsNeverEndedByTheClock) {
   DayEnd day(TwoStations(), Config());
-  wire::RecordItem late;
-  late.set_commit_index(1);
-  late.set_received_time_us(At(23, 0));
-  day.Restore(late);
+  day.Restore(FirstItemAt(23, 0));
   EXPECT_TRUE(day.Tick(At(23, 30)).empty()) << "a replay or a late start: the registrar closes that day";
 }
 
 TEST(DayEnd, ARestartAfterTheEndStillEndsADayWhoseRecordBeganBeforeIt) {
   DayEnd day(TwoStations(), Config());
-  wire::RecordItem early;
-  early.set_commit_index(1);
-  early.set_received_time_us(At(9, 0));
-  day.Restore(early);
+  day.Restore(FirstItemAt(9, 0));
   EXPECT_EQ(day.Tick(At(12, 0)).size(), 2u);
 }
 
 TEST(DayEnd, AStationTheRecordEndedAlreadyIsNotEndedAgain) {
   DayEnd day(TwoStations(), Config());
-  wire::RecordItem item;
-  item.set_commit_index(1);
-  item.set_received_time_us(At(9, 0));
+  wire::RecordItem item = FirstItemAt(9, 0);
   item.mutable_observation()->set_kind(wire::Observation::DAY_CLOSED);
   item.mutable_observation()->set_station(2);
   day.Restore(item);

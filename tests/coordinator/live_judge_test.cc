@@ -5,8 +5,13 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <thread>
+#include <sstream>
+#include <set>
+#include <ctime>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
 #include <rocksdb/db.h>
 
 #include "common/fs.h"
@@ -215,7 +220,7 @@ TEST(LiveJudge, InSimTimeAStoppedAndContinuedAgentJournalsItsBacklogInStationTim
     ASSERT_OK(room.Input(1, "!time " + FormatIso8601UtcMicros(at(student, 0))));
     ASSERT_OK(room.Scan(1, room.student(1, student)));
     ASSERT_OK(room.Input(1, "!time " + FormatIso8601UtcMicros(at(student, 4))));
-    ASSERT_OK(room.DropShotTakenAt(1, at(student, 4)).status());
+    ASSERT_OK(room.WriteShotTakenAt(1, at(student, 4)).status());
   };
   play(0);
   ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=IMG_0001.JPG"}, kWait).status());
@@ -253,6 +258,79 @@ TEST(LiveJudge, InSimTimeAStoppedAndContinuedAgentJournalsItsBacklogInStationTim
   std::vector<std::string> expected;
   for (int student = 0; student < kStudents; ++student) expected.insert(expected.end(), {"CODE_READ", "SHOT_TAKEN"});
   EXPECT_EQ(kinds, expected);
+}
+
+// The same in real time: every line typed while the agent was stopped reaches it when it wakes up,
+// so no time orders them with the shots taken meanwhile. The agent says so, and every such shot is
+// a blocker naming exactly the students read meanwhile; nobody gets a photo no rule supports.
+TEST(LiveJudge, InRealTimeEachShotTakenWhileTheAgentWasStoppedNamesEveryoneReadMeanwhileAndNoOneElse) {
+  LiveRoom room(6);
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1));
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  const int zone_minutes = static_cast<int>(local.tm_gmtoff / 60);  // a camera's EXIF is local time
+  const auto system_us = [] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  // Photographed as a tethered camera does: the image, with its capture time, lands just after the shutter.
+  auto photograph = [&](int student) {
+    ASSERT_OK(room.Scan(1, room.student(1, student)));
+    ASSERT_OK(room.AwaitLine(1, {"kind=CODE_READ", room.student(1, student).registry_no}, kWait).status());
+    auto file = room.WriteShotTakenAt(1, system_us(), zone_minutes);
+    ASSERT_OK(file.status());
+    ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=" + *file}, kWait).status());
+  };
+  photograph(0);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  ASSERT_OK(room.SignalAgent(1, SIGSTOP));
+  std::this_thread::sleep_for(1200ms);  // the EXIF second of the first shot is past the stop
+  for (int student = 1; student <= 3; ++student) {
+    ASSERT_OK(room.Scan(1, room.student(1, student)));
+    std::this_thread::sleep_for(300ms);
+    ASSERT_OK(room.WriteShotTakenAt(1, system_us(), zone_minutes).status());
+    std::this_thread::sleep_for(300ms);
+  }
+  ASSERT_OK(room.SignalAgent(1, SIGCONT));
+  ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=IMG_0004.JPG"}, kWait).status());
+  std::this_thread::sleep_for(1100ms);  // the next shot's EXIF second is past the wake-up
+  photograph(4);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+
+  auto anomalies = room.Capturectl({"export", "anomalies", "--connect", room.control()});
+  ASSERT_OK(anomalies.status());
+  std::set<std::string> stretch;
+  for (int student = 1; student <= 3; ++student) stretch.insert(room.student(1, student).registry_no);
+  int stalled = 0;
+  std::istringstream lines(anomalies->out);
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json a = nlohmann::json::parse(line);
+    std::set<std::string> named;
+    for (const auto& s : a["students"]) named.insert(s["registry_no"].get<std::string>());
+    if (a["kind"] == "STALL_UNORDERED") {
+      ++stalled;
+      EXPECT_EQ(a["severity"], "BLOCKER");
+      EXPECT_EQ(named, stretch) << line;
+    } else if (a["severity"] != "INFO") {
+      for (const std::string& reg : named) EXPECT_EQ(stretch.count(reg), 1u) << "named outside the stretch: " << line;
+    }
+  }
+  EXPECT_EQ(stalled, 3) << "one for each shot taken while stopped\n" << anomalies->out;
+
+  auto assignment = room.Capturectl({"export", "assignment", "--connect", room.control()});
+  ASSERT_OK(assignment.status());
+  for (int student = 1; student <= 3; ++student) {
+    const size_t row = assignment->out.find("\n" + room.student(1, student).student_no + ",");
+    ASSERT_NE(row, std::string::npos);
+    EXPECT_NE(assignment->out.find(",missing,", row), std::string::npos);
+    EXPECT_LT(assignment->out.find(",missing,", row), assignment->out.find('\n', row + 1)) << "none silent";
+  }
+  const size_t last = assignment->out.find("\n" + room.student(1, 4).student_no + ",");
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_LT(assignment->out.find("IMG_0005.JPG", last), assignment->out.find('\n', last + 1)) << assignment->out;
+  ASSERT_OK(room.StopCoordinator());
 }
 
 // Changes one byte of the message of the first stored verdict that raised an anomaly, as someone

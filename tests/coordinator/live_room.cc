@@ -189,9 +189,9 @@ Result<std::string> LiveRoom::DropShot(int station, size_t min_bytes) {
   return WriteShot(station, [&](const std::string& comment) { return sim::PaddedJpeg(comment, min_bytes); });
 }
 
-Result<std::string> LiveRoom::DropShotTakenAt(int station, int64_t taken_us) {
+Result<std::string> LiveRoom::WriteShotTakenAt(int station, int64_t taken_us, int utc_offset_minutes) {
   return WriteShot(station, [&](const std::string& comment) {
-    return sim::MakeSimJpeg(sim::ExifDateTime(taken_us, 0), comment);
+    return sim::MakeSimJpeg(sim::ExifDateTime(taken_us, utc_offset_minutes), comment);
   });
 }
 

@@ -79,8 +79,9 @@ class LiveRoom {
   // Writes the station's next image (IMG_0001.JPG, …), of at least `min_bytes`, into its camera
   // folder; returns its name.
   Result<std::string> DropShot(int station, size_t min_bytes = 0);
-  // The same, with the EXIF capture time `taken_us` (written as UTC, the zone of the room's `!time`s).
-  Result<std::string> DropShotTakenAt(int station, int64_t taken_us);
+  // The same, with the EXIF capture time `taken_us`, written in the zone `utc_offset_minutes` from
+  // UTC (a sim-time agent reads it in the zone of its `!time`s; else in the system's local zone).
+  Result<std::string> WriteShotTakenAt(int station, int64_t taken_us, int utc_offset_minutes = 0);
   // Sends `signal` to the station's agent (SIGSTOP, SIGCONT: a frozen laptop that comes back).
   Status SignalAgent(int station, int signal);
   std::string camera_dir(int station) const { return path("station-" + std::to_string(station) + "/camera"); }

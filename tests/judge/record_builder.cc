@@ -92,6 +92,15 @@ wire::Verdict RecordBuilder::ReadStudent(uint32_t station, const std::string& ti
   return Read(station, time, Reg(student_no), Masked(student_no));
 }
 
+wire::Verdict RecordBuilder::ReadStudentAfterStall(uint32_t station, const std::string& time,
+                                                   const std::string& student_no, const std::string& stalled_since) {
+  wire::CaptureEvent e = NewEvent(station, time, wire::CODE_READ);
+  e.mutable_code()->set_registry_no(Reg(student_no));
+  e.mutable_code()->set_masked_name(Masked(student_no));
+  e.set_arrived_after_us(At(stalled_since));
+  return Commit(e);
+}
+
 wire::Verdict RecordBuilder::Shot(uint32_t station, const std::string& time, uint32_t number,
                                   const std::string& capture) {
   char file[32];

@@ -37,6 +37,9 @@ class RecordBuilder {
                      const std::string& masked_name = "");
   // A student's code, by student number.
   wire::Verdict ReadStudent(uint32_t station, const std::string& time, const std::string& student_no);
+  // The same, read by an agent that was stalled since `stalled_since` (CaptureEvent.arrived_after_us).
+  wire::Verdict ReadStudentAfterStall(uint32_t station, const std::string& time, const std::string& student_no,
+                                      const std::string& stalled_since);
   // A shot IMG_<number>.JPG arriving at `time`; `capture` is its EXIF time ("" for none).
   wire::Verdict Shot(uint32_t station, const std::string& time, uint32_t number, const std::string& capture = "");
   // A read of the student and a shot 4 s later (capture time = arrival), the usual pair.

@@ -114,7 +114,7 @@ std::string SeverityOfKind(std::string_view kind) {
   static const std::set<std::string_view> kBlockers = {"SHOT_WITHOUT_CODE", "CODE_WITHOUT_SHOT", "STALE_CODE",
                                                        "DUPLICATE_STUDENT", "DUPLICATE_SHOT",    "SHOT_NUMBER_REWIND",
                                                        "UNKNOWN_CODE",      "SHOT_UNKNOWN_CODE", "CHAIN_CONFLICT",
-                                                       "ABSENT_AFTER_PHOTO"};
+                                                       "ABSENT_AFTER_PHOTO", "STALL_UNORDERED"};
   static const std::set<std::string_view> kInfos = {"CODE_UNREADABLE", "SHOT_NUMBER_GAP", "STATION_REPLACED",
                                                     "ABSENT_SUPERSEDED", "UNKNOWN_ANOMALY"};
   if (kBlockers.count(kind) != 0) return "BLOCKER";
