@@ -88,6 +88,7 @@ struct ShotRecord {
   StudentId student = kNone;
   uint8_t state = wire::Binding::UNASSIGNED;  // a wire::Binding::State
   bool bound = false;                         // to a code read (student kNone: a code on no roster)
+  bool stalled = false;                       // taken in a stall: reads could own it, a blocker keeps it
   wire::Binding::State binding() const { return static_cast<wire::Binding::State>(state); }
 };
 static_assert(sizeof(ShotRecord) <= 64);
@@ -651,6 +652,7 @@ void Judge::Impl::ShotWithoutCode(ShotId id, int64_t moment_us, CodeRead* consum
 void Judge::Impl::StallUnordered(StationState& st, ShotId id) {
   ShotRecord& shot = shots_[id];
   shot.state = wire::Binding::UNASSIGNED;
+  shot.stalled = true;
   const std::string file = File(id);
   wire::Anomaly a = Draft(wire::Anomaly::STALL_UNORDERED, shot.station,
                           "Station " + std::to_string(shot.station) + "'s agent was held up, and shot " + file +
@@ -1184,7 +1186,9 @@ std::vector<UnassignedShot> Judge::Impl::Unassigned() const {
       case wire::Binding::ASSIGNED: continue;
       case wire::Binding::VOIDED: reason = "voided"; break;
       case wire::Binding::SUPERSEDED: reason = "superseded"; break;
-      default: reason = !s.bound ? "no_code" : s.student == kNone ? "unknown_code" : "held_back"; break;
+      default:
+        reason = s.stalled || (s.bound && s.student != kNone) ? "held_back" : !s.bound ? "no_code" : "unknown_code";
+        break;
     }
     out.push_back({s.station, s.seq, s.number, File(id), ToHex(std::string_view(s.sha256.data(), s.sha256.size())),
                    reason});

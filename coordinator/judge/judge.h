@@ -61,7 +61,8 @@ struct UnassignedShot {
   std::string image_file;
   std::string image_sha256;  // 64 hex digits
   // "voided", "superseded" (a retake replaced it), "unknown_code" (bound to a code on no roster),
-  // "no_code" (no read could own it) or "held_back" (a blocker keeps it from the student it is bound to)
+  // "no_code" (no read could own it) or "held_back" (a blocker keeps it from the student it is bound
+  // to, or from every student read in the stall it was taken in)
   std::string reason;
 };
 

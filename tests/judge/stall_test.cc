@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/judge/record_builder.h"
 
@@ -48,6 +49,9 @@ TEST(JudgeStall, EveryShotTakenWhileTheAgentWasHeldUpNamesEveryoneReadInThatStre
     if (a.anomaly.severity() == wire::INFO) continue;
     for (const std::string& reg : Named(a)) EXPECT_EQ(stretch.count(reg), 1u) << r.Describe();
   }
+  std::vector<std::string> unassigned;
+  for (const UnassignedShot& u : r.judge().Unassigned()) unassigned.push_back(u.image_file + " " + u.reason);
+  EXPECT_EQ(unassigned, (std::vector<std::string>{"IMG_0002.JPG held_back", "IMG_0003.JPG held_back"}));
   // Voiding a shot resolves its blocker.
   r.Void(1, "08:31:20", "IMG_0002.JPG");
   EXPECT_FALSE(r.OfKind(Anomaly::STALL_UNORDERED)[0].open());

@@ -193,7 +193,8 @@ int main(int argc, char** argv) {
       "unassigned: every shot that is nobody's photo, CSV (UTF-8, header first, sorted by station then seq):\n  " +
       std::string(capture::judge::kUnassignedHeader) +
       "\nwith reason voided, superseded (a retake replaced it), unknown_code (taken under a code on no roster), "
-      "no_code (no code read could own it) or held_back (a blocker keeps it from the student it is bound to).\n"
+      "no_code (no code read could own it) or held_back (a blocker keeps it from the student it is bound to, or "
+      "from every student read while the station was stalled).\n"
       "photos DIR: the image the record assigns to each student, read from the image store "
       "(<folder>/images/<2 hex>/<64 hex>.jpg) with its SHA-256 checked again, copied to DIR/<registry_no>.jpg; and "
       "DIR/index.csv (UTF-8, header first, one row per roster student in student_no order):\n  " +
