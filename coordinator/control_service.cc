@@ -18,16 +18,21 @@ constexpr char kLog[] = "coordinator";
 
 std::string StationLabel(uint32_t station) { return "{station=\"" + std::to_string(station) + "\"}"; }
 
+// Tells `peer` that its request changed nothing, and why; `reply` picks the frame's reply body.
+template <typename Reply>
+void RefuseRequest(zmq::socket_t& router, const std::string& peer, Reply* (wire::Frame::*reply)(),
+                   const std::string& why) {
+  wire::Frame frame;
+  Reply* body = (frame.*reply)();
+  body->set_ok(false);
+  body->set_message(why + "; nothing was recorded");
+  TrySendTo(router, peer, EncodeFrame(std::move(frame)));
+}
+
 }  // namespace
 
 void Coordinator::HandleResolveRequest(const std::string& peer, const wire::ResolveRequest& request) {
-  auto refuse = [&](const std::string& why) {
-    wire::Frame frame;
-    wire::ResolveReply* reply = frame.mutable_resolve_reply();
-    reply->set_ok(false);
-    reply->set_message(why + "; nothing was recorded");
-    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-  };
+  auto refuse = [&](const std::string& why) { RefuseRequest(router_, peer, &wire::Frame::mutable_resolve_reply, why); };
   const std::string& token = options_.registrar_token;
   if (!SecretsEqual(request.token(), token)) {
     Count("resolve_requests_refused");
@@ -47,13 +52,7 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
 }
 
 void Coordinator::HandleCloseDayRequest(const std::string& peer, const wire::CloseDayRequest& request) {
-  auto refuse = [&](const std::string& why) {
-    wire::Frame frame;
-    wire::CloseDayReply* reply = frame.mutable_close_day_reply();
-    reply->set_ok(false);
-    reply->set_message(why + "; nothing was recorded");
-    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-  };
+  auto refuse = [&](const std::string& why) { RefuseRequest(router_, peer, &wire::Frame::mutable_close_day_reply, why); };
   if (!SecretsEqual(request.token(), options_.registrar_token)) {
     Count("close_day_requests_refused");
     LogWarn(kLog, "refused a close-day request without the registrar token from " + Origin(peer));
@@ -71,13 +70,7 @@ void Coordinator::HandleCloseDayRequest(const std::string& peer, const wire::Clo
 }
 
 void Coordinator::HandleEnrolRequest(const std::string& peer, const wire::EnrolRequest& request) {
-  auto refuse = [&](const std::string& why) {
-    wire::Frame frame;
-    wire::EnrolReply* reply = frame.mutable_enrol_reply();
-    reply->set_ok(false);
-    reply->set_message(why + "; nothing was recorded");
-    TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
-  };
+  auto refuse = [&](const std::string& why) { RefuseRequest(router_, peer, &wire::Frame::mutable_enrol_reply, why); };
   if (!SecretsEqual(request.token(), options_.registrar_token)) {
     Count("enrol_requests_refused");
     LogWarn(kLog, "refused an enrolment request without the registrar token from " + Origin(peer));

@@ -9,9 +9,7 @@
 namespace capture::coord {
 
 DayEnd::DayEnd(const Schedule& schedule, const wire::JudgeConfig& config) {
-  const int64_t tolerance = config.late_tolerance_us() > 0
-                                ? config.late_tolerance_us()
-                                : judge::DefaultJudgeConfig(0, 0).late_tolerance_us();  // as the judge reads it
+  const int64_t tolerance = judge::EffectiveJudgeConfig(config).late_tolerance_us();  // as the judge reads it
   for (const ScheduledClass& c : schedule.classes) {
     const int64_t end = config.local_midnight_us() + int64_t{c.end_minute} * 60'000'000 + tolerance;
     Station& s = stations_[static_cast<uint32_t>(c.station)];

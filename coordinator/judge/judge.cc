@@ -32,16 +32,6 @@ namespace {
 constexpr int64_t kSecondUs = 1'000'000;
 constexpr int64_t kMinuteUs = 60 * kSecondUs;
 
-wire::JudgeConfig WithDefaults(wire::JudgeConfig config) {
-  const wire::JudgeConfig d = DefaultJudgeConfig(config.local_midnight_us(), config.utc_offset_minutes());
-  if (config.stale_code_us() <= 0) config.set_stale_code_us(d.stale_code_us());
-  if (config.early_tolerance_us() <= 0) config.set_early_tolerance_us(d.early_tolerance_us());
-  if (config.late_tolerance_us() <= 0) config.set_late_tolerance_us(d.late_tolerance_us());
-  if (config.clock_skew_tolerance_us() <= 0) config.set_clock_skew_tolerance_us(d.clock_skew_tolerance_us());
-  if (config.missing_after_students() == 0) config.set_missing_after_students(d.missing_after_students());
-  return config;
-}
-
 bool IsLive(wire::Binding::State state) { return state != wire::Binding::VOIDED && state != wire::Binding::SUPERSEDED; }
 
 }  // namespace
@@ -57,6 +47,16 @@ wire::JudgeConfig DefaultJudgeConfig(int64_t local_midnight_us, int utc_offset_m
   c.set_missing_after_students(2);
   c.set_rules_version(kRulesVersion);
   return c;
+}
+
+wire::JudgeConfig EffectiveJudgeConfig(wire::JudgeConfig config) {
+  const wire::JudgeConfig d = DefaultJudgeConfig(config.local_midnight_us(), config.utc_offset_minutes());
+  if (config.stale_code_us() <= 0) config.set_stale_code_us(d.stale_code_us());
+  if (config.early_tolerance_us() <= 0) config.set_early_tolerance_us(d.early_tolerance_us());
+  if (config.late_tolerance_us() <= 0) config.set_late_tolerance_us(d.late_tolerance_us());
+  if (config.clock_skew_tolerance_us() <= 0) config.set_clock_skew_tolerance_us(d.clock_skew_tolerance_us());
+  if (config.missing_after_students() == 0) config.set_missing_after_students(d.missing_after_students());
+  return config;
 }
 
 uint32_t RulesVersionOf(const wire::JudgeConfig& config) {
@@ -176,7 +176,7 @@ class Judge::Impl {
  public:
   Impl(const Schedule& schedule, Roster roster, wire::JudgeConfig config)
       : roster_(schedule, std::move(roster)),
-        config_(WithDefaults(std::move(config))),
+        config_(EffectiveJudgeConfig(std::move(config))),
         book_(roster_.num_students()),
         students_(roster_.num_students()),
         class_done_(roster_.num_classes(), 0),

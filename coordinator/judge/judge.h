@@ -29,6 +29,9 @@ inline constexpr uint32_t kRulesVersion = 2;
 // this version of the rules. A Judge also takes an unset (0) tolerance in its config as the default.
 wire::JudgeConfig DefaultJudgeConfig(int64_t local_midnight_us, int utc_offset_minutes);
 
+// `config` with each unset (0) tolerance at its default: the tolerances a Judge applies.
+wire::JudgeConfig EffectiveJudgeConfig(wire::JudgeConfig config);
+
 // The version of the rules that judged a record with this config.
 uint32_t RulesVersionOf(const wire::JudgeConfig& config);
 // Ok when this judge's rules are the ones that judged a record with this config; else an error that
