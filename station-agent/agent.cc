@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include <zmq.hpp>
@@ -28,6 +30,7 @@
 #include "station-agent/console_terminal.h"
 #include "station-agent/image_shipper.h"
 #include "common/image_store.h"
+#include "station-agent/input_reader.h"
 #include "station-agent/journal.h"
 #include "station-agent/lines.h"
 #include "station-agent/shot_name.h"
@@ -58,11 +61,13 @@ bool ConsoleWanted(AgentOptions::Console mode) {
   return ::isatty(STDOUT_FILENO) && !(term != nullptr && std::string_view(term) == "dumb");
 }
 
-Result<int> BlockTerminationSignals() {
+// With the test hook `hold_ms`, SIGUSR1 too.
+Result<int> BlockTerminationSignals(int hold_ms) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  if (hold_ms > 0) sigaddset(&set, SIGUSR1);
   if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return Errno("cannot block SIGTERM/SIGINT");
   // A reader of stdout that went away must not kill the station: the journal still has everything.
   ::signal(SIGPIPE, SIG_IGN);
@@ -105,12 +110,6 @@ std::string FormatResolvedLine(const wire::Resolution& r) {
          " by=" + QuoteValue(r.by()) + " reason=" + QuoteValue(r.reason());
 }
 
-// Whether more input can be read now without waiting.
-bool InputWaiting(int fd) {
-  pollfd p{fd, POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
-}
-
 }  // namespace
 
 class Agent::Impl final : public StationOutput {
@@ -119,6 +118,7 @@ class Agent::Impl final : public StationOutput {
       : options_(std::move(options)), signal_fd_(signal_fd), clock_(options_.sim_time) {}
 
   ~Impl() override {
+    reader_.reset();  // it reads the input
     if (input_fd_ >= 0 && input_fd_ != STDIN_FILENO) ::close(input_fd_);
     ::close(signal_fd_);
   }
@@ -162,17 +162,21 @@ class Agent::Impl final : public StationOutput {
   }
   // The images of the journal's SHOT_TAKEN events, in seq order.
   Result<std::vector<wire::ImageRef>> JournaledImages() const;
-  Status ReadInput();
-  // One read of the input; the bytes read (0 at its end, or when nothing was there after all).
-  Result<size_t> ReadSomeInput();
-  Status HandleInputLines();
-  Status HandleLine(std::string_view line);
-  // Takes the camera's changed files in, to wait for the end of this wake-up.
+  // The camera's new files and the input that came before them: after each look at the camera the
+  // reader is caught up with, so that no file overtakes a line typed before it landed, and a file
+  // that landed meanwhile brings another look.
+  Result<InputReader::Taken> TakeIn();
+  Status HandleInput(InputReader::Taken taken);
+  Status HandleInputLines(const Stamp& arrival);
+  // One line, come at `arrival` (by the reader's stamp).
+  Status HandleLine(std::string_view line, const Stamp& arrival);
+  // Takes the camera's changed files in, to wait for the end of this wake-up (or its lines).
   Status ReadCamera();
-  // Journals the waiting files taken (by their capture time) before `time`, in the order taken.
-  Status FlushFilesTakenBefore(MicrosSinceEpoch time);
-  // Journals every waiting file: those ordered by FlushFilesTakenBefore stay in that order.
-  Status FlushFiles();
+  // Journals the waiting files taken before `taken_before` (all of them: nullopt), in the order
+  // taken when that is known, else in the order they landed (untimed ones last).
+  Status FlushFiles(std::optional<MicrosSinceEpoch> taken_before);
+  // The stamp of a waiting file taken at `taken`, journaled now (`before_a_line`: ahead of a line).
+  Stamp FileStamp(const std::optional<MicrosSinceEpoch>& taken, bool before_a_line) const;
   void ReadControl();
   void OnAck(const wire::Ack& ack);
   void OnResend(const wire::ResendRequest& resend);
@@ -188,7 +192,9 @@ class Agent::Impl final : public StationOutput {
 
   AgentOptions options_;
   int signal_fd_;
-  int input_fd_ = -1;  // -1 once the input reached its end
+  int input_fd_ = -1;
+  std::unique_ptr<InputReader> reader_;
+  bool input_ended_ = false;
   std::string input_buffer_;
   bool discarding_long_line_ = false;
   struct WaitingFile {
@@ -197,12 +203,16 @@ class Agent::Impl final : public StationOutput {
     bool timed = false;
   };
   std::vector<WaitingFile> waiting_files_;  // changed camera files, until the wake-up's end
-  // A wake-up this much later than the poll's timeout means the agent was held up.
+  // A wake-up this much later than the poll's timeout means the loop was held up.
   static constexpr std::chrono::milliseconds kStallGap{1000};
   void NoteWakeUp(std::chrono::milliseconds timeout);
   std::optional<Clock::time_point> woke_at_;  // the last wake-up
-  MicrosSinceEpoch woke_station_us_ = 0;      // ... on the station clock
-  MicrosSinceEpoch stalled_since_us_ = 0;     // this wake-up's input came after it; 0: no stall
+  // In real time, this wake-up came late: the camera files that landed meanwhile are placed by
+  // when they were taken, not by when the loop got to them.
+  bool loop_held_ = false;
+  // The input reader was held up too (the whole process was) since this station time: the lines
+  // of this wake-up came at unknown moments after it. 0: not this wake-up.
+  MicrosSinceEpoch held_since_us_ = 0;
 
   std::unique_ptr<Journal> journal_;
   StationClock clock_;
@@ -255,6 +265,10 @@ Status Agent::Impl::Open() {
     if (!fd.ok()) return fd.status();
     input_fd_ = *fd;
   }
+
+  auto reader = InputReader::Start(input_fd_);
+  if (!reader.ok()) return reader.status();
+  reader_ = std::move(*reader);
 
   auto journal = Journal::Open(options_.journal_dir, false);
   if (!journal.ok()) return journal.status();
@@ -357,7 +371,7 @@ Status Agent::Impl::Run() {
         {nullptr, camera_->fd(), ZMQ_POLLIN, 0},
         {dealer_.handle(), 0, ZMQ_POLLIN, 0},
     };
-    if (input_fd_ >= 0) items.push_back({nullptr, input_fd_, ZMQ_POLLIN, 0});
+    if (!input_ended_) items.push_back({nullptr, reader_->fd(), ZMQ_POLLIN, 0});
 
     const auto wake = std::min(next_heartbeat_, HelloDue());
     const auto timeout = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()));
@@ -366,7 +380,12 @@ Status Agent::Impl::Run() {
 
     if (items[0].revents & ZMQ_POLLIN) {
       signalfd_siginfo info{};
-      if (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      if (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info) && info.ssi_signo == SIGUSR1) {
+        LogInfo(kLog, "test hook: the loop holds still for " + std::to_string(options_.test_hold_ms) + " ms");
+        std::this_thread::sleep_for(std::chrono::milliseconds(options_.test_hold_ms));
+        continue;
+      }
+      if (info.ssi_signo != 0) {
         LogInfo(kLog, std::string("received ") + strsignal(static_cast<int>(info.ssi_signo)) + "; stopping");
         // The last signed head goes out at stop, given a moment to leave (the sockets linger 0).
         pub_.set(zmq::sockopt::linger, 200);
@@ -374,17 +393,16 @@ Status Agent::Impl::Run() {
         return Status::Ok();
       }
     }
-    // The camera's new files wait while the input read in the same wake-up is handled: a line typed
+    // The camera's new files wait while the input taken in the same wake-up is handled: a line typed
     // before an image landed (a code, a `!time`) takes effect before that image is journaled. With
-    // --sim-time an image taken before a line's time goes in before that line, and after a stall one
-    // taken before the stall (FlushFilesTakenBefore); the images of a stall come after its lines.
-    if (items[1].revents & ZMQ_POLLIN) {
-      if (Status st = ReadCamera(); !st.ok()) return st;
-    }
-    if (items.size() > 3 && (items[3].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
-      if (Status st = ReadInput(); !st.ok()) return st;
-    }
-    if (Status st = FlushFiles(); !st.ok()) return st;
+    // --sim-time, or after the loop was held up, an image taken before a line's time goes in before
+    // that line (FlushFiles); an image taken while the whole process was held up comes after its lines.
+    // The poll's news may be old by now (the process may have been stopped since): the camera and
+    // the input are taken in whatever it said.
+    auto taken = TakeIn();
+    if (!taken.ok()) return taken.status();
+    if (Status st = HandleInput(std::move(*taken)); !st.ok()) return st;
+    if (Status st = FlushFiles(std::nullopt); !st.ok()) return st;
     if (items[2].revents & ZMQ_POLLIN) ReadControl();
 
     const auto now = Clock::now();
@@ -396,51 +414,60 @@ Status Agent::Impl::Run() {
   }
 }
 
-Status Agent::Impl::ReadInput() {
-  // All that waits, not one buffer of it: after a stall the lines typed meanwhile are merged with
-  // the images that landed meanwhile, which wait only until this wake-up's end.
-  constexpr size_t kMaxWakeBytes = 1 << 20;
-  for (size_t read = 0; input_fd_ >= 0 && read < kMaxWakeBytes; ) {
-    const auto n = ReadSomeInput();
-    if (!n.ok()) return n.status();
-    read += *n;
-    if (*n == 0 || !InputWaiting(input_fd_)) break;
+Result<InputReader::Taken> Agent::Impl::TakeIn() {
+  InputReader::Taken taken;
+  if (Status st = ReadCamera(); !st.ok()) return st;
+  if (input_ended_) return taken;
+  bool sync = !waiting_files_.empty() || loop_held_;
+  for (;;) {
+    if (sync) reader_->Sync();
+    InputReader::Taken more = reader_->Take();
+    std::move(more.pieces.begin(), more.pieces.end(), std::back_inserter(taken.pieces));
+    taken.ended = more.ended;
+    if (!more.error.empty()) taken.error = std::move(more.error);
+    // A file that landed while the lines were taken may have followed lines not taken yet.
+    const size_t files = waiting_files_.size();
+    if (Status st = ReadCamera(); !st.ok()) return st;
+    if (waiting_files_.size() == files || taken.ended) return taken;
+    sync = true;
   }
-  return Status::Ok();
 }
 
-Result<size_t> Agent::Impl::ReadSomeInput() {
-  char buf[16 * 1024];
-  const ssize_t n = ::read(input_fd_, buf, sizeof buf);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return size_t{0};
-  if (n <= 0) {
-    if (n < 0) LogWarn(kLog, std::string("cannot read input: ") + std::strerror(errno));
-    LogInfo(kLog, "input ended; still watching the camera folder");
-    if (input_fd_ != STDIN_FILENO) ::close(input_fd_);
-    input_fd_ = -1;
-    // A last line without a newline still counts.
-    const std::string rest = std::exchange(input_buffer_, {});
-    if (discarding_long_line_) return size_t{0};
-    if (Status st = HandleLine(rest); !st.ok()) return st;
-    return size_t{0};
+Status Agent::Impl::HandleInput(InputReader::Taken taken) {
+  Stamp last;
+  for (InputReader::Piece& piece : taken.pieces) {
+    if (console_ && console_->typing_here()) {
+      input_buffer_ += console_->Typed(piece.bytes);
+    } else {
+      input_buffer_ += piece.bytes;
+    }
+    last = {piece.at_us, piece.held_since_us};
+    if (piece.held_since_us != 0 && !clock_.sim_time()) {
+      held_since_us_ = held_since_us_ == 0 ? piece.held_since_us : std::min(held_since_us_, piece.held_since_us);
+      LogWarn(kLog, "the agent was held up: the input read at its return came at some moment since then");
+    }
+    if (Status st = HandleInputLines(last); !st.ok()) return st;
   }
-  if (console_ && console_->typing_here()) {
-    input_buffer_ += console_->Typed(std::string_view(buf, static_cast<size_t>(n)));
-  } else {
-    input_buffer_.append(buf, static_cast<size_t>(n));
-  }
-  if (Status st = HandleInputLines(); !st.ok()) return st;
-  return static_cast<size_t>(n);
+  if (!taken.ended) return Status::Ok();
+  if (!taken.error.empty()) LogWarn(kLog, taken.error);
+  LogInfo(kLog, "input ended; still watching the camera folder");
+  input_ended_ = true;
+  // A last line without a newline still counts.
+  const std::string rest = std::exchange(input_buffer_, {});
+  if (discarding_long_line_) return Status::Ok();
+  return HandleLine(rest, last);
 }
 
-Status Agent::Impl::HandleInputLines() {
+Status Agent::Impl::HandleInputLines(const Stamp& arrival) {
   size_t start = 0;
   for (size_t end; (end = input_buffer_.find('\n', start)) != std::string::npos; start = end + 1) {
     if (discarding_long_line_) {
       discarding_long_line_ = false;
       continue;
     }
-    if (Status st = HandleLine(std::string_view(input_buffer_).substr(start, end - start)); !st.ok()) return st;
+    if (Status st = HandleLine(std::string_view(input_buffer_).substr(start, end - start), arrival); !st.ok()) {
+      return st;
+    }
   }
   input_buffer_.erase(0, start);
   if (input_buffer_.size() > kMaxInputLine) {
@@ -461,58 +488,72 @@ Status Agent::Impl::ReadCamera() {
 
 void Agent::Impl::NoteWakeUp(std::chrono::milliseconds timeout) {
   const auto now = Clock::now();
-  const MicrosSinceEpoch station_now = clock_.Now();
   // Far later than the last turn and the poll's timeout allow: the loop (a slow disk) or the whole
-  // process (a frozen laptop, SIGSTOP) was held up, and what the input holds now came meanwhile.
-  // With --sim-time each line has the time of the `!time` before it, so nothing is in doubt.
-  stalled_since_us_ = !clock_.sim_time() && woke_at_ && now - *woke_at_ > timeout + kStallGap ? woke_station_us_ : 0;
-  if (stalled_since_us_ != 0) {
-    LogWarn(kLog, "the agent was held up for " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                                     now - *woke_at_ - timeout).count()) +
-                      " ms: the input read now is marked as come at some moment since then");
+  // process (a frozen laptop, SIGSTOP) was held up, and the camera's files landed meanwhile. With
+  // --sim-time the `!time` lines order everything anyway.
+  loop_held_ = !clock_.sim_time() && woke_at_ && now - *woke_at_ > timeout + kStallGap;
+  held_since_us_ = 0;
+  if (loop_held_) {
+    LogWarn(kLog, "the agent's loop was held up for " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - *woke_at_ - timeout)
+                                         .count()) +
+                      " ms: the camera files that landed meanwhile go in by when they were taken");
   }
   woke_at_ = now;
-  woke_station_us_ = station_now;
 }
 
-Status Agent::Impl::HandleLine(std::string_view line) {
+Status Agent::Impl::HandleLine(std::string_view line, const Stamp& arrival) {
+  // With --sim-time the `!time` before a line is its time; the reader's stamp says nothing.
+  const Stamp stamp = clock_.sim_time() ? Stamp{} : arrival;
   if (!waiting_files_.empty() && !StationRules::MakesNoEvent(line)) {
-    // With --sim-time, images taken before the line's time; after a stall, those taken before it.
-    if (clock_.sim_time() || stalled_since_us_ != 0) {
-      if (Status st = FlushFilesTakenBefore(clock_.sim_time() ? clock_.Now() : stalled_since_us_); !st.ok()) return st;
+    if (clock_.sim_time()) {
+      if (Status st = FlushFiles(clock_.Now()); !st.ok()) return st;
+    } else if (loop_held_) {
+      // Lines of a held-up process came after their hold began: only images taken before it are before them.
+      if (Status st = FlushFiles(stamp.arrived_after_us != 0 ? stamp.arrived_after_us : stamp.at_us); !st.ok()) {
+        return st;
+      }
     }
   }
-  return station_->HandleLine(line, stalled_since_us_);
+  return station_->HandleLine(line, stamp);
 }
 
-Status Agent::Impl::FlushFilesTakenBefore(MicrosSinceEpoch time) {
-  for (WaitingFile& file : waiting_files_) {
-    if (!file.timed) file.taken = station_->ImageTime(file.relative);
-    file.timed = true;
+Status Agent::Impl::FlushFiles(std::optional<MicrosSinceEpoch> taken_before) {
+  const bool by_time = taken_before.has_value() || loop_held_;
+  if (by_time) {
+    for (WaitingFile& file : waiting_files_) {
+      if (!file.timed) file.taken = station_->ImageTime(file.relative);
+      file.timed = true;
+    }
+    std::stable_sort(waiting_files_.begin(), waiting_files_.end(), [](const WaitingFile& a, const WaitingFile& b) {
+      return a.taken.has_value() && (!b.taken.has_value() || *a.taken < *b.taken);
+    });
   }
-  // In the order taken; files without a capture time stay for the end, in the order they landed.
-  std::stable_sort(waiting_files_.begin(), waiting_files_.end(), [](const WaitingFile& a, const WaitingFile& b) {
-    return a.taken.has_value() && (!b.taken.has_value() || *a.taken < *b.taken);
-  });
-  size_t taken_before = 0;
-  while (taken_before < waiting_files_.size() && waiting_files_[taken_before].taken &&
-         *waiting_files_[taken_before].taken < time) {
-    ++taken_before;
+  size_t due = waiting_files_.size();
+  if (taken_before) {
+    due = 0;
+    while (due < waiting_files_.size() && waiting_files_[due].taken && *waiting_files_[due].taken < *taken_before) ++due;
   }
-  std::vector<WaitingFile> due(std::make_move_iterator(waiting_files_.begin()),
-                               std::make_move_iterator(waiting_files_.begin() + static_cast<std::ptrdiff_t>(taken_before)));
-  waiting_files_.erase(waiting_files_.begin(), waiting_files_.begin() + static_cast<std::ptrdiff_t>(taken_before));
-  for (const WaitingFile& file : due) {
-    if (Status st = station_->HandleFile(file.relative, stalled_since_us_); !st.ok()) return st;
+  std::vector<WaitingFile> flushed(std::make_move_iterator(waiting_files_.begin()),
+                                   std::make_move_iterator(waiting_files_.begin() + static_cast<std::ptrdiff_t>(due)));
+  waiting_files_.erase(waiting_files_.begin(), waiting_files_.begin() + static_cast<std::ptrdiff_t>(due));
+  for (const WaitingFile& file : flushed) {
+    if (Status st = station_->HandleFile(file.relative, FileStamp(file.taken, taken_before.has_value())); !st.ok()) {
+      return st;
+    }
   }
   return Status::Ok();
 }
 
-Status Agent::Impl::FlushFiles() {
-  for (const WaitingFile& file : std::exchange(waiting_files_, {})) {
-    if (Status st = station_->HandleFile(file.relative, stalled_since_us_); !st.ok()) return st;
-  }
-  return Status::Ok();
+Stamp Agent::Impl::FileStamp(const std::optional<MicrosSinceEpoch>& taken, bool before_a_line) const {
+  // With --sim-time an image put before a line of a backlog has its own time, not that line's.
+  if (clock_.sim_time()) return before_a_line ? Stamp{taken.value_or(0), 0} : Stamp{};
+  if (!loop_held_) return {};  // landed just now
+  Stamp stamp;
+  stamp.at_us = taken.value_or(0);
+  // Taken while the reader was held up too: no time orders it with the lines read at its return.
+  if (held_since_us_ != 0 && (!taken || *taken >= held_since_us_)) stamp.arrived_after_us = held_since_us_;
+  return stamp;
 }
 
 bool Agent::Impl::IsOurs(uint32_t station, uint64_t epoch, std::string_view what) const {
@@ -661,7 +702,7 @@ Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Agent::~Agent() = default;
 
 Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options) {
-  auto signal_fd = BlockTerminationSignals();
+  auto signal_fd = BlockTerminationSignals(options.test_hold_ms);
   if (!signal_fd.ok()) return signal_fd.status();
   auto impl = std::make_unique<Impl>(options, *signal_fd);
   if (Status st = impl->Open(); !st.ok()) return st;

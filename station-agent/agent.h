@@ -1,5 +1,6 @@
 // The station agent's event loop: one thread, zmq::poll over the termination signals, the camera
-// folder's inotify descriptor, the input (code reader and operator marks) and the DEALER socket.
+// folder's inotify descriptor, the input (code reader and operator marks, read and stamped on a
+// thread of its own: input_reader.h) and the DEALER socket.
 //
 // Transport (proto/capture.proto):
 //   PUB    connects to --events:  every journaled event as Frame{event} (the journaled bytes), and
@@ -45,6 +46,9 @@ struct AgentOptions {
   // heartbeats) is dropped at the sender, as a lossy network would; resends are never dropped.
   double test_drop_share = 0;
   uint64_t test_drop_seed = 1;
+  // Test hook: SIGUSR1 holds the event loop still for this long, as a long fsync on a slow disk
+  // would, while the input reader goes on stamping lines. 0: SIGUSR1 is left alone.
+  int test_hold_ms = 0;
   std::string events_endpoint;
   std::string control_endpoint;
   std::string shot_pattern;

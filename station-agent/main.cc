@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
                  "coordinator must ask for every gap again.")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--test-drop-seed", options.test_drop_seed, "For tests: the seed of --test-drop-share's losses.");
+  app.add_option("--test-hold-ms", options.test_hold_ms,
+                 "For tests: SIGUSR1 holds the event loop still for this many ms, as a long fsync on a slow disk "
+                 "would, while the input is still read and stamped.")
+      ->check(CLI::Range(0, 3'600'000));
   bool print_key = false;
   app.add_flag("--print-key", print_key, "Print the station's public key (making the key if needed) and exit.");
   bool print_checkpoint = false;

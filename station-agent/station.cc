@@ -1,5 +1,9 @@
 #include "station-agent/station.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/sha256.h"
@@ -20,6 +24,7 @@ Station::Station(StationConfig config, Journal* journal, ImageStore images, Shot
       images_(std::move(images)),
       namer_(std::move(namer)),
       rules_(config_.station, config_.operator_name, std::move(decoder), clock),
+      clock_(clock),
       output_(output) {}
 
 Status Station::RebuildHistory() {
@@ -31,6 +36,7 @@ Status Station::RebuildHistory() {
       return false;
     }
     rules_.Remember(event);
+    last_time_us_ = event.station_time_us();
     return true;
   });
   if (!st.ok()) return st;
@@ -41,6 +47,7 @@ Status Station::Commit(wire::CaptureEvent event) {
   auto bytes = journal_->Append(&event);
   if (!bytes.ok()) return bytes.status();
   rules_.Remember(event);
+  last_time_us_ = event.station_time_us();
   output_->EventJournaled(event, *bytes);
   return Status::Ok();
 }
@@ -50,9 +57,13 @@ void Station::Alert(const std::string& sentence) {
   output_->Alert(sentence);
 }
 
-Status Station::HandleLine(std::string_view line, MicrosSinceEpoch arrived_after_us) {
-  StationRules::Outcome outcome = rules_.OnLine(line);
-  if (outcome.event && arrived_after_us != 0) outcome.event->set_arrived_after_us(arrived_after_us);
+MicrosSinceEpoch Station::TimeOf(const Stamp& stamp) const {
+  return stamp.at_us == 0 ? 0 : std::max(stamp.at_us, last_time_us_);
+}
+
+Status Station::HandleLine(std::string_view line, const Stamp& stamp) {
+  StationRules::Outcome outcome = rules_.OnLine(line, TimeOf(stamp));
+  if (outcome.event && stamp.arrived_after_us != 0) outcome.event->set_arrived_after_us(stamp.arrived_after_us);
   if (outcome.event) {
     if (Status st = Commit(std::move(*outcome.event)); !st.ok()) return st;
   }
@@ -63,12 +74,16 @@ Status Station::HandleLine(std::string_view line, MicrosSinceEpoch arrived_after
 std::optional<MicrosSinceEpoch> Station::ImageTime(const std::string& relative) const {
   const FileKind kind = namer_.Classify(relative).kind;
   if (kind == FileKind::kIgnored || kind == FileKind::kRawTwin) return std::nullopt;
-  auto bytes = ReadFile(config_.camera_dir + "/" + relative);
+  const std::string path = config_.camera_dir + "/" + relative;
+  auto bytes = ReadFile(path);
   if (!bytes.ok()) return std::nullopt;
-  return rules_.ImageTime(*bytes);
+  if (auto taken = rules_.ImageTime(*bytes)) return taken;
+  struct stat st {};
+  if (clock_->sim_time() || ::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return MicrosSinceEpoch{st.st_mtim.tv_sec} * 1'000'000 + st.st_mtim.tv_nsec / 1000;
 }
 
-Status Station::HandleFile(const std::string& relative, MicrosSinceEpoch arrived_after_us) {
+Status Station::HandleFile(const std::string& relative, const Stamp& stamp) {
   const FileClass file = namer_.Classify(relative);
   if (file.kind == FileKind::kIgnored) return Status::Ok();
   if (file.kind == FileKind::kRawTwin) {
@@ -103,8 +118,8 @@ Status Station::HandleFile(const std::string& relative, MicrosSinceEpoch arrived
     return Status::Ok();
   }
 
-  wire::CaptureEvent shot = rules_.ShotEvent(relative, file.shot_number, *bytes, sha);
-  if (arrived_after_us != 0) shot.set_arrived_after_us(arrived_after_us);
+  wire::CaptureEvent shot = rules_.ShotEvent(relative, file.shot_number, *bytes, sha, TimeOf(stamp));
+  if (stamp.arrived_after_us != 0) shot.set_arrived_after_us(stamp.arrived_after_us);
   return Commit(std::move(shot));
 }
 

@@ -53,29 +53,34 @@ class Station {
   Status RebuildHistory();
 
   // One input line. Operator mistakes become alerts; an error returned is fatal (the journal
-  // failed). `arrived_after_us` non-zero: the agent was stalled since that station time, so the
-  // line came at some moment after it (CaptureEvent.arrived_after_us).
-  Status HandleLine(std::string_view line, MicrosSinceEpoch arrived_after_us = 0);
+  // failed). A stamped time earlier than the last journaled event's is taken as that one's: a
+  // backlog never looks like a clock going back.
+  Status HandleLine(std::string_view line, const Stamp& stamp = {});
 
   // A file under the camera folder that may have become complete (`relative` to the folder).
   // Takes a complete JPEG in once per (file name, content); an error returned is fatal (the
-  // journal or the image store failed). `arrived_after_us`: as for HandleLine.
-  Status HandleFile(const std::string& relative, MicrosSinceEpoch arrived_after_us = 0);
+  // journal or the image store failed). `stamp`: as for HandleLine.
+  Status HandleFile(const std::string& relative, const Stamp& stamp = {});
 
-  // When the camera file `relative` was taken, on the station clock (StationRules::ImageTime);
-  // nullopt when it is no shot, cannot be read now, or carries no capture time.
+  // When the camera file `relative` was taken, on the station clock: its EXIF capture time
+  // (StationRules::ImageTime), else, on the computer's clock, the file's last change (the camera
+  // wrote it then); nullopt when it is no shot or cannot be read now.
   std::optional<MicrosSinceEpoch> ImageTime(const std::string& relative) const;
 
  private:
   Status Commit(wire::CaptureEvent event);
   void Alert(const std::string& sentence);
+  // The event time of `stamp` (0: the clock's now), never before the last journaled event's.
+  MicrosSinceEpoch TimeOf(const Stamp& stamp) const;
 
   StationConfig config_;
   Journal* journal_;
   ImageStore images_;
   ShotNamer namer_;
   StationRules rules_;
+  StationClock* clock_;
   StationOutput* output_;
+  MicrosSinceEpoch last_time_us_ = 0;  // of the last event journaled
 };
 
 }  // namespace capture::agent

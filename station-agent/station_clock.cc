@@ -5,10 +5,14 @@
 
 namespace capture::agent {
 
-MicrosSinceEpoch StationClock::Now() const {
-  if (sim_time_ && set_time_) return *set_time_;
+MicrosSinceEpoch SystemClockNow() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+MicrosSinceEpoch StationClock::Now() const {
+  if (sim_time_ && set_time_) return *set_time_;
+  return SystemClockNow();
 }
 
 void StationClock::Set(MicrosSinceEpoch now, int utc_offset_minutes) {

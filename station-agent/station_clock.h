@@ -10,6 +10,9 @@
 
 namespace capture::agent {
 
+// The computer's clock, as a station time.
+MicrosSinceEpoch SystemClockNow();
+
 class StationClock {
  public:
   explicit StationClock(bool sim_time) : sim_time_(sim_time) {}

@@ -55,28 +55,28 @@ void StationRules::Forget() {
   masked_names_.clear();
 }
 
-wire::CaptureEvent StationRules::NewEvent(wire::EventKind kind) const {
+wire::CaptureEvent StationRules::NewEvent(wire::EventKind kind, MicrosSinceEpoch at_us) const {
   wire::CaptureEvent event;
   event.set_station(station_);
   event.set_kind(kind);
-  event.set_station_time_us(clock_->Now());
+  event.set_station_time_us(at_us != 0 ? at_us : clock_->Now());
   return event;
 }
 
-StationRules::Outcome StationRules::OnLine(std::string_view line) {
+StationRules::Outcome StationRules::OnLine(std::string_view line, MicrosSinceEpoch at_us) {
   auto parsed = ParseInputLine(line, ++line_number_);
   if (!parsed.ok()) return AlertOnly(parsed.status().message());
   auto mark = [&](wire::EventKind kind) {
-    wire::CaptureEvent event = NewEvent(kind);
+    wire::CaptureEvent event = NewEvent(kind, at_us);
     event.set_operator_(operator_name_);
     return event;
   };
   return std::visit(
       Overloaded{
           [](const EmptyLine&) { return Outcome{}; },
-          [&](const CodeLine& c) { return OnCode(c.code); },
-          [&](const RetakeMark& m) { return OnRetake(m.registry_no); },
-          [&](const VoidMark& m) { return OnVoid(m.shot); },
+          [&](const CodeLine& c) { return OnCode(c.code, at_us); },
+          [&](const RetakeMark& m) { return OnRetake(m.registry_no, at_us); },
+          [&](const VoidMark& m) { return OnVoid(m.shot, at_us); },
           [&](const AbsentMark& m) {
             wire::CaptureEvent event = mark(wire::MARK_ABSENT);
             event.set_student_no(m.student_no);
@@ -100,21 +100,21 @@ StationRules::Outcome StationRules::OnLine(std::string_view line) {
       *parsed);
 }
 
-StationRules::Outcome StationRules::OnCode(const std::string& code) {
+StationRules::Outcome StationRules::OnCode(const std::string& code, MicrosSinceEpoch at_us) {
   auto decoded = decoder_->Decode(code);
   if (!decoded.ok()) {
-    wire::CaptureEvent event = NewEvent(wire::CODE_UNREADABLE);
+    wire::CaptureEvent event = NewEvent(wire::CODE_UNREADABLE, at_us);
     event.set_detail(decoded.status().message());
     return {std::move(event), "the collection code could not be read: " + decoded.status().message() +
                                   ". Have the student scan it again before the shot."};
   }
-  wire::CaptureEvent event = NewEvent(wire::CODE_READ);
+  wire::CaptureEvent event = NewEvent(wire::CODE_READ, at_us);
   event.mutable_code()->set_registry_no(decoded->registry_no);
   event.mutable_code()->set_masked_name(decoded->masked_name);
   return {std::move(event), ""};
 }
 
-StationRules::Outcome StationRules::OnRetake(const std::optional<std::string>& registry_no) {
+StationRules::Outcome StationRules::OnRetake(const std::optional<std::string>& registry_no, MicrosSinceEpoch at_us) {
   std::string target;
   if (registry_no) {
     target = *registry_no;
@@ -128,7 +128,7 @@ StationRules::Outcome StationRules::OnRetake(const std::optional<std::string>& r
   } else {
     target = shots_.back().registry_no;
   }
-  wire::CaptureEvent event = NewEvent(wire::MARK_RETAKE);
+  wire::CaptureEvent event = NewEvent(wire::MARK_RETAKE, at_us);
   event.mutable_code()->set_registry_no(target);
   if (auto known = masked_names_.find(target); known != masked_names_.end()) {
     event.mutable_code()->set_masked_name(known->second);
@@ -153,14 +153,14 @@ const StationRules::ShotRecord* StationRules::FindShot(const std::string& which)
   return latest([&](const ShotRecord& r) { return BaseName(r.shot.file_name()) == which; });
 }
 
-StationRules::Outcome StationRules::OnVoid(const std::optional<std::string>& which) {
+StationRules::Outcome StationRules::OnVoid(const std::optional<std::string>& which, MicrosSinceEpoch at_us) {
   if (!which && shots_.empty()) return AlertOnly("!void: there is no shot yet to void");
   const ShotRecord* record = which ? FindShot(*which) : &shots_.back();
   if (record == nullptr) {
     return AlertOnly("!void " + which.value_or("") +
                      ": no shot with that file name or number at this station; nothing voided");
   }
-  wire::CaptureEvent event = NewEvent(wire::MARK_VOID);
+  wire::CaptureEvent event = NewEvent(wire::MARK_VOID, at_us);
   *event.mutable_shot() = record->shot;
   event.set_operator_(operator_name_);
   return {std::move(event), ""};
@@ -178,8 +178,8 @@ bool StationRules::MakesNoEvent(std::string_view line) {
 }
 
 wire::CaptureEvent StationRules::ShotEvent(const std::string& relative, uint32_t shot_number, std::string_view bytes,
-                                           const Sha256& sha256) const {
-  wire::CaptureEvent event = NewEvent(wire::SHOT_TAKEN);
+                                           const Sha256& sha256, MicrosSinceEpoch at_us) const {
+  wire::CaptureEvent event = NewEvent(wire::SHOT_TAKEN, at_us);
   wire::Shot* shot = event.mutable_shot();
   shot->set_file_name(relative);
   shot->set_shot_number(shot_number);

@@ -23,6 +23,14 @@
 
 namespace capture::agent {
 
+// When an input happened, where the agent knows it better than by its clock at the moment it gets
+// round to it: a line as the reader took it in, an image taken while the agent was held up.
+struct Stamp {
+  MicrosSinceEpoch at_us = 0;             // 0: now, by the station clock
+  MicrosSinceEpoch arrived_after_us = 0;  // non-zero: the agent was held up since then, and the
+                                          // input came at some moment after it (CaptureEvent.arrived_after_us)
+};
+
 class StationRules {
  public:
   // Borrows `clock`: it must outlive the rules.
@@ -34,12 +42,13 @@ class StationRules {
     std::string alert;                        // for the operator; empty when there is none
   };
 
-  // One input line (a code, or a mark starting with '!').
-  Outcome OnLine(std::string_view line);
+  // One input line (a code, or a mark starting with '!'), come at `at_us` (0: the clock's now).
+  Outcome OnLine(std::string_view line, MicrosSinceEpoch at_us = 0);
 
-  // The SHOT_TAKEN event of a complete JPEG `bytes` named `relative` (to the camera folder).
+  // The SHOT_TAKEN event of a complete JPEG `bytes` named `relative` (to the camera folder), come
+  // at `at_us` (0: the clock's now).
   wire::CaptureEvent ShotEvent(const std::string& relative, uint32_t shot_number, std::string_view bytes,
-                               const Sha256& sha256) const;
+                               const Sha256& sha256, MicrosSinceEpoch at_us = 0) const;
 
   // When the image `bytes` was taken, on the station clock: its EXIF capture time aligned by the
   // camera's offset from the station clock over its last images (common/camera_clock.h); nullopt
@@ -59,10 +68,10 @@ class StationRules {
     std::string registry_no;  // of the last code read before the shot; empty if none
   };
 
-  wire::CaptureEvent NewEvent(wire::EventKind kind) const;
-  Outcome OnCode(const std::string& code);
-  Outcome OnRetake(const std::optional<std::string>& registry_no);
-  Outcome OnVoid(const std::optional<std::string>& which);
+  wire::CaptureEvent NewEvent(wire::EventKind kind, MicrosSinceEpoch at_us) const;
+  Outcome OnCode(const std::string& code, MicrosSinceEpoch at_us);
+  Outcome OnRetake(const std::optional<std::string>& registry_no, MicrosSinceEpoch at_us);
+  Outcome OnVoid(const std::optional<std::string>& which, MicrosSinceEpoch at_us);
   const ShotRecord* FindShot(const std::string& which) const;
 
   uint32_t station_;

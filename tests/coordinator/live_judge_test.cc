@@ -205,6 +205,42 @@ TEST(LiveJudge, ClosingTheDayNamesTheLastClassesMissingStudentsAndAPhotoAfterwar
   EXPECT_EQ(verify->exit_code, 0) << verify->out;
 }
 
+// Station 1's student i has IMG_000(i+1).JPG, and only that, as the live assignment export says.
+void ExpectEachStudentHasTheirOwnShot(LiveRoom& room, int students) {
+  auto assignment = room.Capturectl({"export", "assignment", "--connect", room.control()});
+  ASSERT_OK(assignment.status());
+  for (int student = 0; student < students; ++student) {
+    char file[16];
+    std::snprintf(file, sizeof file, "IMG_%04d.JPG", student + 1);
+    const size_t row = assignment->out.find("\n" + room.student(1, student).student_no + ",");
+    ASSERT_NE(row, std::string::npos) << assignment->out;
+    const std::string line = assignment->out.substr(row + 1, assignment->out.find('\n', row + 1) - row - 1);
+    EXPECT_NE(line.find(",photographed,1,"), std::string::npos) << line;
+    EXPECT_NE(line.find(file), std::string::npos) << "student " << student << " should have " << file << ": " << line;
+  }
+}
+
+// The stopped coordinator's record follows station time: each shot right after its own code read,
+// and no event earlier than the one before it.
+void ExpectRecordFollowsStationTime(const std::string& store_dir, int students) {
+  std::vector<std::string> kinds;
+  std::vector<int64_t> times;
+  auto store = RecordStore::Open(store_dir, /*read_only=*/true);
+  ASSERT_OK(store.status());
+  ASSERT_OK((*store)->ForEachItem([&](const wire::RecordItem& item) {
+    wire::CaptureEvent event;
+    if (item.has_event() && event.ParseFromString(item.event())) {
+      kinds.push_back(wire::EventKind_Name(event.kind()));
+      times.push_back(event.station_time_us());
+    }
+    return true;
+  }));
+  std::vector<std::string> expected;
+  for (int student = 0; student < students; ++student) expected.insert(expected.end(), {"CODE_READ", "SHOT_TAKEN"});
+  EXPECT_EQ(kinds, expected);
+  EXPECT_TRUE(std::is_sorted(times.begin(), times.end())) << "a backlog must not look like a clock going back";
+}
+
 // A frozen laptop that comes back (SIGSTOP, SIGCONT) while the reader and the camera went on: in
 // sim-time each line has the time of the `!time` before it and each image its EXIF time, so the
 // agent journals the backlog in station-time order, and every student gets their own photo.
@@ -230,34 +266,12 @@ TEST(LiveJudge, InSimTimeAStoppedAndContinuedAgentJournalsItsBacklogInStationTim
   ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=IMG_0006.JPG"}, kWait).status());
   ASSERT_OK(room.WaitUntilStored(kWait));
 
-  auto assignment = room.Capturectl({"export", "assignment", "--connect", room.control()});
-  ASSERT_OK(assignment.status());
-  for (int student = 0; student < kStudents; ++student) {
-    char file[16];
-    std::snprintf(file, sizeof file, "IMG_%04d.JPG", student + 1);
-    const size_t row = assignment->out.find("\n" + room.student(1, student).student_no + ",");
-    ASSERT_NE(row, std::string::npos) << assignment->out;
-    const std::string line = assignment->out.substr(row + 1, assignment->out.find('\n', row + 1) - row - 1);
-    EXPECT_NE(line.find(",photographed,1,"), std::string::npos) << line;
-    EXPECT_NE(line.find(file), std::string::npos) << "student " << student << " should have " << file << ": " << line;
-  }
+  ExpectEachStudentHasTheirOwnShot(room, kStudents);
   auto blockers = room.Capturectl({"export", "anomalies", "--open", "--connect", room.control()});
   ASSERT_OK(blockers.status());
   EXPECT_EQ(blockers->out.find("BLOCKER"), std::string::npos) << blockers->out;
   ASSERT_OK(room.StopCoordinator());
-
-  // The record follows station time: each shot right after its own code read.
-  std::vector<std::string> kinds;
-  auto store = RecordStore::Open(room.store(), /*read_only=*/true);
-  ASSERT_OK(store.status());
-  ASSERT_OK((*store)->ForEachItem([&](const wire::RecordItem& item) {
-    wire::CaptureEvent event;
-    if (item.has_event() && event.ParseFromString(item.event())) kinds.push_back(wire::EventKind_Name(event.kind()));
-    return true;
-  }));
-  std::vector<std::string> expected;
-  for (int student = 0; student < kStudents; ++student) expected.insert(expected.end(), {"CODE_READ", "SHOT_TAKEN"});
-  EXPECT_EQ(kinds, expected);
+  ExpectRecordFollowsStationTime(room.store(), kStudents);
 }
 
 // The same in real time: every line typed while the agent was stopped reaches it when it wakes up,
@@ -331,6 +345,62 @@ TEST(LiveJudge, InRealTimeEachShotTakenWhileTheAgentWasStoppedNamesEveryoneReadM
   ASSERT_NE(last, std::string::npos);
   EXPECT_LT(assignment->out.find("IMG_0005.JPG", last), assignment->out.find('\n', last + 1)) << assignment->out;
   ASSERT_OK(room.StopCoordinator());
+}
+
+// A loop held up while the reader and the camera go on (a long fsync on a slow disk; the agent's
+// test hook holds it still): the reader stamps each line as it comes, each image has its EXIF time
+// (or, without one, the moment the camera wrote the file), so the backlog goes in as it happened and
+// every student keeps their own photo, with no blocker and no warning.
+TEST(LiveJudge, InRealTimeALoopHeldUpBehindASlowDiskJournalsItsBacklogAsItHappened) {
+  constexpr int kStudents = 5;
+  LiveRoom room(kStudents);
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1, {}, /*sim_time=*/false, {"--test-hold-ms", "9000"}));
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  const int zone_minutes = static_cast<int>(local.tm_gmtoff / 60);  // a camera's EXIF is local time
+  const auto system_us = [] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  auto photograph = [&](int student) {
+    ASSERT_OK(room.Scan(1, room.student(1, student)));
+    ASSERT_OK(room.AwaitLine(1, {"kind=CODE_READ", room.student(1, student).registry_no}, kWait).status());
+    auto file = room.WriteShotTakenAt(1, system_us(), zone_minutes);
+    ASSERT_OK(file.status());
+    ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=" + *file}, kWait).status());
+  };
+  photograph(0);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+  room.Drain(1, 100ms);
+  const size_t before_hold = room.line_count(1);
+  ASSERT_OK(room.SignalAgent(1, SIGUSR1));
+  std::this_thread::sleep_for(300ms);
+  // More than the EXIF second apart: a whole-second capture time, aligned, is within a second.
+  for (int student = 1; student <= 3; ++student) {
+    ASSERT_OK(room.Scan(1, room.student(1, student)));
+    std::this_thread::sleep_for(1100ms);
+    // The second student's camera writes no EXIF: the file's own time places it.
+    ASSERT_OK((student == 2 ? room.DropShot(1) : room.WriteShotTakenAt(1, system_us(), zone_minutes)).status());
+    std::this_thread::sleep_for(1100ms);
+  }
+  room.Drain(1, 50ms);
+  for (size_t i = before_hold; i < room.line_count(1); ++i) {
+    EXPECT_EQ(room.line(1, i).text.find("kind=CODE_READ"), std::string::npos) << "journaled while held up";
+  }
+  ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=IMG_0004.JPG"}, kWait + 9s).status());
+  std::this_thread::sleep_for(1100ms);
+  photograph(4);
+  ASSERT_OK(room.WaitUntilStored(kWait));
+
+  ExpectEachStudentHasTheirOwnShot(room, kStudents);
+  auto open = room.Capturectl({"export", "anomalies", "--open", "--connect", room.control()});
+  ASSERT_OK(open.status());
+  EXPECT_EQ(open->out.find("BLOCKER"), std::string::npos) << open->out;
+  EXPECT_EQ(open->out.find("WARNING"), std::string::npos) << open->out;
+  ASSERT_OK(room.StopCoordinator());
+  ExpectRecordFollowsStationTime(room.store(), kStudents);
 }
 
 // Changes one byte of the message of the first stored verdict that raised an anomaly, as someone
