@@ -44,7 +44,7 @@ TEST(InProcessDay, FaultyDaysOnTheSeedScheduleCatchEveryBlockerWithoutFalseAlarm
          {"SHOT_WITHOUT_CODE", "CODE_WITHOUT_SHOT", "DUPLICATE_STUDENT", "DUPLICATE_SHOT", "SHOT_NUMBER_GAP",
           "SHOT_NUMBER_REWIND", "OUT_OF_ORDER", "CLASS_INTERLEAVED", "WRONG_STATION", "OFF_SCHEDULE",
           "UNKNOWN_CODE", "SHOT_UNKNOWN_CODE", "CODE_UNREADABLE", "CLOCK_SKEW", "MISSING_STUDENT", "STALE_CODE",
-          "NO_VALID_PHOTO", "STATION_SILENT", "STATION_REPLACED"}) {
+          "NO_VALID_PHOTO", "STATION_SILENT", "STATION_REPLACED", "STALL_UNORDERED"}) {
       const KindScore* k = score.Kind(kind);
       ASSERT_NE(k, nullptr) << kind << " was not injected\n" << table;
       EXPECT_GT(k->faults, 0) << kind;

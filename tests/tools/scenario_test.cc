@@ -1,6 +1,7 @@
 // The scenario builder and the agent model: pure, on the seed schedule and on small hand-made ones.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -97,16 +98,49 @@ TEST(Scenario, ThreeHundredFaultsCoverEveryKindAndNoTwoShareAStudent) {
       EXPECT_TRUE(fresh || it->second == i) << r << " is in faults " << it->second << " and " << i;
     }
     EXPECT_TRUE(f.in_process_only == (f.kind == "STATION_SILENT" || f.kind == "STATION_REPLACED" ||
+                                      f.kind == "STALL_UNORDERED" ||
                                       (f.kind == "CLOCK_SKEW" && f.note.rfind("heartbeats", 0) == 0)));
   }
   for (const char* kind :
        {"SHOT_WITHOUT_CODE", "CODE_WITHOUT_SHOT", "DUPLICATE_STUDENT", "DUPLICATE_SHOT", "SHOT_NUMBER_GAP",
         "SHOT_NUMBER_REWIND", "OUT_OF_ORDER", "CLASS_INTERLEAVED", "WRONG_STATION", "OFF_SCHEDULE", "UNKNOWN_CODE",
         "CODE_UNREADABLE", "CLOCK_SKEW", "MISSING_STUDENT", "STALE_CODE", "NO_VALID_PHOTO", "STATION_SILENT",
-        "STATION_REPLACED"}) {
+        "STATION_REPLACED", "STALL_UNORDERED"}) {
     EXPECT_GT(kinds[kind], 0) << kind;
   }
   EXPECT_FALSE(b.scenario.observations.empty());
+}
+
+// A real-time hold is where its STALL_UNORDERED fault says: the stretch's codes are the fault's
+// students and its images the fault's shots, no more and no fewer.
+TEST(Scenario, ARealTimeHoldSpansExactlyTheStudentsAndShotsOfItsFault) {
+  ScenarioOptions o = Options(6, 6, true, GenerateSiteKey());
+  o.coordinator_observations = true;
+  o.fault_kinds = {"STALL_UNORDERED"};
+  const Built b = Build(SeedSchedule(), o);
+  ASSERT_EQ(b.scenario.faults.size(), 6u);
+  std::vector<std::pair<std::set<std::string>, std::set<std::string>>> stretches;  // (files, codes)
+  for (const StationScript& station : b.scenario.stations) {
+    for (const AgentHold& hold : station.holds) {
+      if (!hold.real_time) continue;
+      std::set<std::string> files, codes;
+      for (size_t i = hold.begin; i < hold.end; ++i) {
+        const StationAction& a = station.actions[i];
+        if (a.kind == StationAction::Kind::kImage) files.insert(a.file_name);
+        if (a.kind == StationAction::Kind::kCode) codes.insert(a.line);
+      }
+      stretches.push_back({files, codes});
+    }
+  }
+  ASSERT_EQ(stretches.size(), 6u);
+  for (const InjectedFault& f : b.scenario.faults) {
+    EXPECT_EQ(f.kind, "STALL_UNORDERED");
+    EXPECT_TRUE(f.in_process_only);
+    const std::set<std::string> shots(f.shots.begin(), f.shots.end());
+    const auto stretch = std::find_if(stretches.begin(), stretches.end(), [&](const auto& s) { return s.first == shots; });
+    ASSERT_NE(stretch, stretches.end()) << f.note;
+    EXPECT_EQ(stretch->second.size(), f.students.size()) << "a code per student of the stretch";
+  }
 }
 
 TEST(Scenario, IsTheSameForTheSameSeed) {
@@ -156,6 +190,18 @@ TEST(Scenario, BenignVariationHasEveryKindAndLateFilesLandAfterTheNextCodeRead) 
   EXPECT_GE(voids, 3) << "a voided test shot at each station's start";
   EXPECT_GT(double_reads, 10);
   EXPECT_EQ(wraps, 1) << "one camera counter wraps 9999 -> 0001";
+  int holds = 0;
+  for (const StationScript& station : b.scenario.stations) {
+    for (const AgentHold& hold : station.holds) {
+      ++holds;
+      EXPECT_FALSE(hold.real_time) << "a benign hold is in sim-time";
+      int codes = 0;
+      for (size_t i = hold.begin; i < hold.end; ++i) codes += station.actions[i].kind == StationAction::Kind::kCode;
+      EXPECT_GE(codes, 8);
+      EXPECT_LE(codes, 15);
+    }
+  }
+  EXPECT_EQ(holds, 1) << "one station's agent is held up for a while";
   int cohort = 0;
   for (const SimStudent& s : b.roster.students) cohort += s.earlier_cohort;
   EXPECT_GT(cohort, 0);

@@ -24,17 +24,20 @@ wire::CaptureEvent AgentModel::Commit(wire::CaptureEvent event) {
   return event;
 }
 
-std::optional<wire::CaptureEvent> AgentModel::Apply(const StationAction& action) {
+std::optional<wire::CaptureEvent> AgentModel::Apply(const StationAction& action, const agent::Stamp& stamp) {
+  std::optional<wire::CaptureEvent> event;
   if (action.kind == StationAction::Kind::kImage) {
     const agent::FileClass file = namer_.Classify(action.file_name);
     if (file.kind != agent::FileKind::kShot || agent::CheckJpeg(action.bytes) != agent::JpegState::kComplete) {
       return std::nullopt;  // the agent keeps it, alerts, and journals no event
     }
-    return Commit(rules_.ShotEvent(action.file_name, file.shot_number, action.bytes, ComputeSha256(action.bytes)));
+    event = rules_.ShotEvent(action.file_name, file.shot_number, action.bytes, ComputeSha256(action.bytes), stamp.at_us);
+  } else {
+    event = std::move(rules_.OnLine(action.line, stamp.at_us).event);
   }
-  agent::StationRules::Outcome outcome = rules_.OnLine(action.line);
-  if (!outcome.event) return std::nullopt;
-  return Commit(std::move(*outcome.event));
+  if (!event) return std::nullopt;
+  if (stamp.arrived_after_us != 0) event->set_arrived_after_us(stamp.arrived_after_us);
+  return Commit(std::move(*event));
 }
 
 }  // namespace capture::sim

@@ -24,9 +24,10 @@ class AgentModel {
   // The agent's default operator name is "station-N".
   AgentModel(uint32_t station, uint64_t epoch, const SiteKey& key);
 
-  // The event the agent journals for `action`; nullopt for a `!time` line, and for an input the
-  // agent answers only with an alert (a bad mark, an image without a shot number).
-  std::optional<wire::CaptureEvent> Apply(const StationAction& action);
+  // The event the agent journals for `action`, at `stamp` (as Station::HandleLine and HandleFile
+  // take it); nullopt for a `!time` line, and for an input the agent answers only with an alert (a
+  // bad mark, an image without a shot number).
+  std::optional<wire::CaptureEvent> Apply(const StationAction& action, const agent::Stamp& stamp = {});
 
   // A new agent with a new, empty journal takes over: seq restarts at 1 and what marks refer to
   // (earlier shots, the last code) is gone. The station clock is the computer's: it stays.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/collection_code.h"
@@ -98,6 +99,7 @@ class StationPlayer {
     std::string camera_dir;
     int utc_offset_minutes;
     std::chrono::milliseconds step_timeout;
+    std::vector<AgentHold> holds;  // the sim-time ones: the agent is stopped, its inputs go on
   };
 
   StationPlayer(std::unique_ptr<ChildProcess> agent, Context ctx, StationSummary& summary)
@@ -105,21 +107,22 @@ class StationPlayer {
 
   ChildProcess& agent() { return *agent_; }
 
-  Status Play(const StationAction& action) {
-    if (action.kind == StationAction::Kind::kTime) {
-      scenario_clock_ = action.station_time;
-      return SetClock(action.station_time);
+  // Plays the station's action number `index`. While the agent is held (stopped), the inputs go
+  // on and the events they ask for are awaited, in the same order, once it continues.
+  Status Play(const StationAction& action, size_t index) {
+    if (next_hold_ < ctx_.holds.size() && ctx_.holds[next_hold_].begin == index) {
+      if (Status st = agent_->Signal(SIGSTOP); !st.ok()) return st;
+      held_ = true;
     }
-    // KeepClock may have moved the agent's clock on while the station was idle.
-    if (scenario_clock_ && agent_clock_ != scenario_clock_) {
-      if (Status st = SetClock(*scenario_clock_); !st.ok()) return st;
+    if (Status st = Give(action); !st.ok()) return st;
+    if (!held_ || ctx_.holds[next_hold_].end != index + 1) return Status::Ok();
+    ++next_hold_;
+    held_ = false;
+    if (Status st = agent_->Signal(SIGCONT); !st.ok()) return st;
+    for (const Expected& e : std::exchange(awaited_, {})) {
+      if (Status st = AwaitEvent(e.kind, e.key, e.value); !st.ok()) return st;
     }
-    if (action.kind == StationAction::Kind::kImage) {
-      if (Status st = WriteCameraFile(ctx_.camera_dir + "/" + action.file_name, action.bytes); !st.ok()) return st;
-      return AwaitEvent(action.expect, "file", action.file_name);
-    }
-    if (Status st = agent_->WriteLine(action.line); !st.ok()) return st;
-    return AwaitEvent(action.expect, "", "");
+    return Status::Ok();
   }
 
   // An idle station's clock follows the day, so that its heartbeats do not read as a clock left
@@ -132,6 +135,35 @@ class StationPlayer {
 
  private:
   static constexpr MicrosSinceEpoch kIdleClockSlack = 20'000'000;
+
+  struct Expected {
+    wire::EventKind kind;
+    std::string key;
+    std::string value;
+  };
+
+  Status Give(const StationAction& action) {
+    if (action.kind == StationAction::Kind::kTime) {
+      scenario_clock_ = action.station_time;
+      return SetClock(action.station_time);
+    }
+    // KeepClock may have moved the agent's clock on while the station was idle.
+    if (scenario_clock_ && agent_clock_ != scenario_clock_) {
+      if (Status st = SetClock(*scenario_clock_); !st.ok()) return st;
+    }
+    Expected expected{action.expect, "", ""};
+    if (action.kind == StationAction::Kind::kImage) {
+      if (Status st = WriteCameraFile(ctx_.camera_dir + "/" + action.file_name, action.bytes); !st.ok()) return st;
+      expected = {action.expect, "file", action.file_name};
+    } else if (Status st = agent_->WriteLine(action.line); !st.ok()) {
+      return st;
+    }
+    if (held_) {
+      awaited_.push_back(std::move(expected));
+      return Status::Ok();
+    }
+    return AwaitEvent(expected.kind, expected.key, expected.value);
+  }
 
   Status SetClock(MicrosSinceEpoch t) {
     agent_clock_ = t;
@@ -167,6 +199,9 @@ class StationPlayer {
   StationSummary& summary_;
   std::optional<MicrosSinceEpoch> scenario_clock_;  // as the scenario's `!time` lines set it
   std::optional<MicrosSinceEpoch> agent_clock_;     // as we last set the agent's
+  size_t next_hold_ = 0;                            // into ctx_.holds
+  bool held_ = false;                               // the agent is stopped now
+  std::vector<Expected> awaited_;                   // the events asked for while it was
 };
 
 Result<OutputLine> AwaitReady(ChildProcess& child) {
@@ -216,7 +251,7 @@ void PlayScenario(const Scenario& scenario, std::vector<std::unique_ptr<StationP
       if (j == i || !summary.stations[j].error.empty()) continue;
       if (Status st = players[j]->KeepClock(action.station_time); !st.ok()) summary.stations[j].error = st.message();
     }
-    Status st = players[i]->Play(action);
+    Status st = players[i]->Play(action, ref.action_index);
     if (st.ok() && lockstep != nullptr && action.kind != StationAction::Kind::kTime) {
       st = WaitUntilStored(*lockstep, summary, step_timeout, kLockstepPoll);
     }
@@ -443,9 +478,13 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
     }
     auto child = ChildProcess::Spawn(argv, work + "/logs/station-" + n + ".log");
     if (!child.ok()) return finish(child.status().message());
+    std::vector<AgentHold> holds;
+    for (const AgentHold& hold : scenario->stations[i].holds) {
+      if (!hold.real_time) holds.push_back(hold);
+    }
     players.push_back(std::make_unique<StationPlayer>(
         std::move(child).value(),
-        StationPlayer::Context{station_dir + "/camera", *offset, o.step_timeout}, s));
+        StationPlayer::Context{station_dir + "/camera", *offset, o.step_timeout, std::move(holds)}, s));
     auto ready = AwaitReady(players.back()->agent());
     if (!ready.ok()) return finish("station " + n + ": " + ready.status().message());
     s.epoch = ready->GetNumber("epoch", /*hex=*/true).value_or(0);

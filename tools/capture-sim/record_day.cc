@@ -1,5 +1,6 @@
 #include "tools/capture-sim/record_day.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -22,10 +23,30 @@ std::string EpochHex(uint64_t epoch) {
 // One station's part of the record, in its own order.
 struct StationItem {
   int64_t time = 0;
+  int64_t commit_time = 0;  // where it falls among the other stations' items: its time, unless held
   bool is_event = true;
   wire::CaptureEvent event;          // is_event
   wire::Observation observation;     // !is_event: EPOCH_STARTED
 };
+
+constexpr int64_t kWakeAfterLastInput = 1'000'000;
+
+// The events of a stretch during which the agent, on the computer's clock, was held up whole: at its
+// return it reads the stretch's lines with no time of their own (the moment it woke, arrived after
+// the last moment it ran), then takes in the images taken meanwhile.
+std::vector<wire::CaptureEvent> HeldStretch(AgentModel& agent, const StationScript& script, const AgentHold& hold) {
+  const agent::Stamp stamp{script.actions[hold.end - 1].station_time + kWakeAfterLastInput,
+                           script.actions[hold.begin - 1].station_time};
+  std::vector<wire::CaptureEvent> events;
+  for (const bool images : {false, true}) {
+    for (size_t i = hold.begin; i < hold.end; ++i) {
+      const StationAction& action = script.actions[i];
+      if (action.kind == StationAction::Kind::kTime || (action.kind == StationAction::Kind::kImage) != images) continue;
+      if (auto event = agent.Apply(action, stamp)) events.push_back(std::move(*event));
+    }
+  }
+  return events;
+}
 
 std::vector<StationItem> StationItems(const StationScript& script, const SiteKey& key, uint64_t seed) {
   const auto station = static_cast<uint32_t>(script.station);
@@ -34,6 +55,10 @@ std::vector<StationItem> StationItems(const StationScript& script, const SiteKey
   std::vector<StationItem> items;
   size_t next_replacement = 0;
   bool replace_pending = false;
+  size_t next_hold = 0;
+  size_t held_until = 0;                   // actions before this index are held back
+  int64_t continued_at = 0;                // ... until the agent continues at this time
+  const AgentHold* held_stretch = nullptr;  // a real-time hold begins here
   for (size_t i = 0; i < script.actions.size(); ++i) {
     while (next_replacement < script.replaced_before.size() && script.replaced_before[next_replacement] == i) {
       replace_pending = true;
@@ -45,7 +70,7 @@ std::vector<StationItem> StationItems(const StationScript& script, const SiteKey
       const uint64_t previous = agent.epoch();
       agent.Replace(epochs.Next());
       StationItem item;
-      item.time = action.station_time;
+      item.time = item.commit_time = action.station_time;
       item.is_event = false;
       item.observation.set_kind(wire::Observation::EPOCH_STARTED);
       item.observation.set_station(station);
@@ -54,12 +79,29 @@ std::vector<StationItem> StationItems(const StationScript& script, const SiteKey
       items.push_back(std::move(item));
       replace_pending = false;
     }
-    auto event = agent.Apply(action);
-    if (!event) continue;
-    StationItem item;
-    item.time = event->station_time_us();
-    item.event = std::move(*event);
-    items.push_back(std::move(item));
+    // In sim-time a held-up agent journals its backlog as if it had never stopped, but the
+    // coordinator gets none of it before the agent continues, after the stretch's last input.
+    if (next_hold < script.holds.size() && script.holds[next_hold].begin == i) {
+      const AgentHold& hold = script.holds[next_hold++];
+      held_until = hold.end;
+      continued_at = script.actions[hold.end - 1].station_time;
+      if (hold.real_time) held_stretch = &hold;
+    }
+    std::vector<wire::CaptureEvent> events;
+    if (held_stretch != nullptr) {
+      events = HeldStretch(agent, script, *held_stretch);
+      i = held_stretch->end - 1;
+      held_stretch = nullptr;
+    } else if (auto event = agent.Apply(action)) {
+      events.push_back(std::move(*event));
+    }
+    for (wire::CaptureEvent& event : events) {
+      StationItem item;
+      item.time = event.station_time_us();
+      item.commit_time = i < held_until ? std::max(item.time, continued_at) : item.time;
+      item.event = std::move(event);
+      items.push_back(std::move(item));
+    }
   }
   return items;
 }
@@ -91,11 +133,11 @@ std::vector<wire::RecordItem> RecordOfScenario(const Scenario& scenario, const S
     std::optional<size_t> best;
     for (size_t i = 0; i < stations.size(); ++i) {
       if (next[i] >= stations[i].size()) continue;
-      if (!best || stations[i][next[i]].time < stations[*best][next[*best]].time) best = i;
+      if (!best || stations[i][next[i]].commit_time < stations[*best][next[*best]].commit_time) best = i;
     }
     const bool observation_due =
         next_observation < scenario.observations.size() &&
-        (!best || scenario.observations[next_observation].time <= stations[*best][next[*best]].time);
+        (!best || scenario.observations[next_observation].time <= stations[*best][next[*best]].commit_time);
     if (observation_due) {
       const TimedObservation& timed = scenario.observations[next_observation++];
       wire::Observation observation = timed.observation;

@@ -19,8 +19,12 @@ namespace capture::sim {
 // journals them (AgentModel), merged across stations in station-time order (ties by station, each
 // station's own order kept), the scenario's coordinator observations at their times (before
 // events of the same time), and an EPOCH_STARTED observation just before the first event of each
-// replacing agent; last, the registrar closing the day at every station (kDayClosedBy). Commit indexes run from 1; received_time_us is the item's station time, as a
-// --sim-time coordinator has it. Epochs are drawn from `seed`.
+// replacing agent; last, the registrar closing the day at every station (kDayClosedBy). The events
+// of a station's held-up stretch (AgentHold) reach the merge only when its agent continues, after
+// the stretch's last input; in real time they are as that agent journals them (lines stamped at its
+// return, then the images, all arrived after the moment it stopped). Commit indexes run from 1;
+// received_time_us is the item's station time, as a --sim-time coordinator has it. Epochs are drawn
+// from `seed`.
 std::vector<wire::RecordItem> RecordOfScenario(const Scenario& scenario, const SiteKey& key, uint64_t seed);
 
 struct JudgedDay {

@@ -28,6 +28,10 @@ constexpr uint64_t kLateFilePerMille = 30;
 // A late file is the exception: the judge aligns the camera clock on most files landing at once.
 constexpr int kLateFileSpacing = 10;
 
+// A benign hold of the agent spans this many students.
+constexpr size_t kMinBenignHold = 8;
+constexpr size_t kMaxBenignHold = 15;
+
 // Class-level faults take whole classes: only a few per day.
 constexpr int kMaxClassFaultsPerKind = 3;
 constexpr int kMaxObservationFaultsPerStation = 2;
@@ -55,6 +59,7 @@ struct Seat {
   bool retake = false;
   bool retake_named = false;   // "!retake REGISTRY_NO" rather than "!retake"
   int fault = -1;              // index into the scenario's faults
+  int hold = -1;               // index into the builder's holds: the agent is held up meanwhile
   bool record_shots = false;           // the fault lists this seat's images
   bool record_previous_shot = false;   // ... and the image before the first of them
 
@@ -115,6 +120,8 @@ class Builder {
   bool HasNextClass(size_t station, size_t klass) const;
   bool SiteFits(const ClassRun& c, size_t first, size_t count) const;
   void Take(const Site& site, size_t count);
+  // The agent is held up while the `count` seats of `site` sit.
+  void Hold(const Site& site, size_t count, bool real_time);
   int NewFault(wire::Anomaly::Kind kind, int station, std::string note, bool in_process_only = false);
   void Name(int fault, const Seat& seat) {
     scenario_.faults[static_cast<size_t>(fault)].students.push_back(seat.registry_no());
@@ -139,6 +146,7 @@ class Builder {
   std::map<int, std::vector<size_t>> class_starts_;
   // Coordinator observation faults to place once the day's times are known.
   std::vector<wire::Anomaly::Kind> observation_plan_;
+  std::vector<bool> hold_real_time_;  // per hold planned
 };
 
 Result<Scenario> Builder::Build() {
@@ -227,6 +235,10 @@ void Builder::AddBenignVariation() {
       }
     }
   }
+  // A station's agent held up for a while (a slow disk, a laptop that froze) in sim-time: its backlog
+  // keeps station-time order, so nothing is raised.
+  const size_t held = kMinBenignHold + rng_.Below(kMaxBenignHold - kMinBenignHold + 1);
+  if (auto site = FindSite(held, &Builder::UsableClass)) Hold(*site, held, /*real_time=*/false);
 }
 
 // ---- Faults ----
@@ -299,6 +311,12 @@ void Builder::Take(const Site& site, size_t count) {
   for (size_t i = 0; i < count; ++i) c.used[site.first + i] = 1;
 }
 
+void Builder::Hold(const Site& site, size_t count, bool real_time) {
+  Take(site, count);
+  for (size_t i = 0; i < count; ++i) SeatAt(site, i).hold = static_cast<int>(hold_real_time_.size());
+  hold_real_time_.push_back(real_time);
+}
+
 std::string Builder::StrangerRegistryNo() {
   for (;;) {
     char digits[8];
@@ -318,7 +336,7 @@ Status Builder::InjectFaults() {
                                 K::NO_VALID_PHOTO,    K::SHOT_UNKNOWN_CODE};
   if (o_.coordinator_observations) {
     // KIND_UNSPECIFIED stands for the coordinator's clock-offset observation (a CLOCK_SKEW too).
-    kinds.insert(kinds.end(), {K::KIND_UNSPECIFIED, K::STATION_SILENT, K::STATION_REPLACED});
+    kinds.insert(kinds.end(), {K::KIND_UNSPECIFIED, K::STATION_SILENT, K::STATION_REPLACED, K::STALL_UNORDERED});
   }
   if (!o_.fault_kinds.empty()) {
     std::vector<K::Kind> chosen;
@@ -610,6 +628,23 @@ Status Builder::Inject(wire::Anomaly::Kind kind) {
       Name(r->second, a);
       return Status::Ok();
     }
+    case K::STALL_UNORDERED: {
+      const size_t count = 3 + rng_.Below(3);
+      auto site = FindSite(count, &Builder::UsableClass);
+      if (!site) return no_room();
+      Hold(*site, count, /*real_time=*/true);
+      const int f = NewFault(kind, StationOf(*site),
+                             "the agent, on the computer's clock, was held up whole while " + std::to_string(count) +
+                                 " students were read and photographed",
+                             /*in_process_only=*/true);
+      for (size_t i = 0; i < count; ++i) {
+        Seat& seat = SeatAt(*site, i);
+        seat.fault = f;
+        seat.record_shots = true;
+        Name(f, seat);
+      }
+      return Status::Ok();
+    }
     case K::KIND_UNSPECIFIED:
     case K::STATION_SILENT:
     case K::STATION_REPLACED:
@@ -710,8 +745,16 @@ void Builder::RenderStation(StationDay& day) {
     line(StationAction::Kind::kMark, "!void " + file, wire::MARK_VOID);
     t += per_student;
   };
+  int open_hold = -1;
+  auto hold_edge = [&](int hold) {
+    if (hold == open_hold) return;
+    if (open_hold >= 0) script.holds.back().end = script.actions.size();
+    open_hold = hold;
+    if (hold >= 0) script.holds.push_back({script.actions.size(), 0, hold_real_time_[static_cast<size_t>(hold)]});
+  };
   auto sit = [&](const Seat& seat, ClassProgress& progress, size_t class_index) {
     if (seat.skip) return;
+    hold_edge(seat.hold);
     offset += seat.clock_jump_us;
     set_time(t);
     const std::string& registry_no = seat.registry_no();
@@ -782,6 +825,7 @@ void Builder::RenderStation(StationDay& day) {
       sit(c.seats[i], progress, c.class_index);
       for (const Seat& extra : c.inserted[i]) sit(extra, progress, c.class_index);
     }
+    hold_edge(-1);
     flush(t);
     if (!c.absent.empty()) set_time(t);
     for (const SimStudent* s : c.absent) {

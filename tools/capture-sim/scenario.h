@@ -59,10 +59,23 @@ struct ClassProgress {
   MicrosSinceEpoch end_time = 0;
 };
 
+// A stretch of a station's actions, [begin, end), during which its agent is held up whole (a frozen
+// laptop, a stopped process) while the code reader and the camera go on.
+struct AgentHold {
+  size_t begin = 0;
+  size_t end = 0;
+  // false: the agent runs in sim-time, so every line and image of the backlog has a time of its own
+  // and nothing may be raised; the player stops and continues the real agent. true: the agent runs
+  // on the computer's clock, so the lines reach it at the end with no time of their own, and every
+  // shot of the stretch is a STALL_UNORDERED; only the in-process day plays it.
+  bool real_time = false;
+};
+
 struct StationScript {
   int station = 0;
   std::vector<StationAction> actions;
   std::vector<ClassProgress> classes;
+  std::vector<AgentHold> holds;  // ascending, apart
   // In-process only: the station's agent is replaced (a new journal epoch) just before these
   // action indices, ascending.
   std::vector<size_t> replaced_before;
@@ -107,8 +120,9 @@ struct ScenarioOptions {
   // Only these kinds (wire::Anomaly::Kind names; empty: every kind), e.g. to reproduce one rule.
   std::vector<std::string> fault_kinds;
   bool benign = true;   // seeded benign variation
-  // Also inject the coordinator's own observations (silence, clock offsets, replaced agents):
-  // only the in-process day can; real agents and a real coordinator make their own.
+  // Also inject the coordinator's own observations (silence, clock offsets, replaced agents) and
+  // an agent held up on the computer's clock (STALL_UNORDERED): only the in-process day can; real
+  // agents and a real coordinator make their own, and the player's agents run in sim-time.
   bool coordinator_observations = false;
   MicrosSinceEpoch local_midnight = 0;  // the schedule's minutes count from here
   int utc_offset_minutes = 0;
