@@ -117,8 +117,11 @@ function run(program, args, logFile) {
   return new Promise((resolve, reject) => {
     const proc = spawn(program, args, { stdio: ["ignore", "pipe", fs.openSync(logFile, "a")] });
     let out = "";
+    // Decoded as one stream: a character split across two reads must not turn into two bad ones.
+    proc.stdout.setEncoding("utf8");
     proc.stdout.on("data", (d) => (out += d));
-    proc.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Failure(`${path.basename(program)} ${args.join(" ")} exited ${code}`))));
+    // "close", not "exit": the last of stdout may still be on its way when the process has exited.
+    proc.on("close", (code) => (code === 0 ? resolve(out) : reject(new Failure(`${path.basename(program)} ${args.join(" ")} exited ${code}`))));
   });
 }
 
@@ -222,8 +225,10 @@ async function main() {
       c.expected++;
       c[status]++;
     }
-    check(JSON.stringify(Object.keys(shown.classes).sort()) === JSON.stringify(Object.keys(expected).sort()),
-      "the page's classes are not the export's");
+    const pageClasses = Object.keys(shown.classes).sort(), exportClasses = Object.keys(expected).sort();
+    check(JSON.stringify(pageClasses) === JSON.stringify(exportClasses),
+      `the page's classes are not the export's: only on the page ${JSON.stringify(pageClasses.filter((c) => !(c in expected)))}, ` +
+      `only in the export ${JSON.stringify(exportClasses.filter((c) => !(c in shown.classes)))}`);
     for (const [klass, counts] of Object.entries(expected)) {
       check(JSON.stringify(shown.classes[klass]) === JSON.stringify(counts),
         `class ${klass}: page ${JSON.stringify(shown.classes[klass])}, export ${JSON.stringify(counts)}`);
