@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "common/fs.h"
 #include "common/identity.h"
@@ -166,6 +168,68 @@ TEST(CaptureDay, UsesARunningCoordinatorAndLeavesItRunning) {
   auto exit = coordinator->process->Wait(15s);
   ASSERT_TRUE(exit.ok()) << exit.status().message();
   EXPECT_TRUE(exit->Succeeded()) << exit->ToString();
+}
+
+// The README's path: `capture-sim kit DIR`, a coordinator started on the kit's roster and keys, then
+// a faulty day played into it. The kit's roster is the day's, earlier-cohort students included, so
+// the only codes on no roster are the strangers the faults bring.
+TEST(CaptureDay, TheDocumentedKitPathRaisesNoUnknownCodeThatWasNotInjected) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", testing::MorningOfTheSeedSchedule(3)).ok());
+  const std::string seed = "7";
+  const testing::ProgramRun kit =
+      testing::RunProgram(dir.path(), testing::Bin("capture-sim"),
+                          {"kit", dir / "kit", "--schedule", dir / "schedule.csv", "--seed", seed});
+  ASSERT_EQ(kit.exit_code, 0) << kit.err;
+  auto roster = LoadRoster(dir / "kit/roster.csv");
+  ASSERT_TRUE(roster.ok());
+  const bool cohort = std::any_of(roster->students.begin(), roster->students.end(),
+                                  [](const RosterStudent& s) { return s.student_no.rfind("2020", 0) == 0; });
+  ASSERT_TRUE(cohort) << "the day must bring earlier-cohort students for this test to mean anything";
+
+  auto coordinator = testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir / "kit");
+  ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
+  testing::SimRun run = testing::RunCaptureSim(
+      {"--schedule", dir / "schedule.csv", "--work", dir / "work", "--seed", seed, "--faults", "20", "--truth",
+       dir / "truth", "--bin-dir", CAPTURE_BIN_DIR, "--events", coordinator->events, "--control", coordinator->control,
+       "--keys", dir / "kit", "--coordinator-store", dir / "store"},
+      dir / "sim.log");
+  EXPECT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
+
+  size_t strangers = 0;  // each injected stranger's code is read once
+  std::istringstream truth(testing::FileText(dir / "truth/truth.jsonl"));
+  for (std::string line; std::getline(truth, line);) {
+    strangers += line.find("\"kind\":\"UNKNOWN_CODE\"") != std::string::npos ||
+                 line.find("\"kind\":\"SHOT_UNKNOWN_CODE\"") != std::string::npos;
+  }
+  const testing::ProgramRun anomalies =
+      testing::Capturectl(dir.path(), {"export", "anomalies", "--connect", coordinator->control});
+  ASSERT_EQ(anomalies.exit_code, 0) << anomalies.err;
+  size_t unknown = 0;
+  std::istringstream lines(anomalies.out);
+  for (std::string line; std::getline(lines, line);) unknown += line.find("\"kind\":\"UNKNOWN_CODE\"") != std::string::npos;
+  EXPECT_GT(strangers, 0u);
+  EXPECT_EQ(unknown, strangers) << anomalies.out;
+  ASSERT_TRUE(coordinator->process->Signal(SIGTERM).ok());
+  ASSERT_TRUE(coordinator->process->Wait(15s).ok());
+}
+
+// A kit made with another seed would turn the day's students into strangers: the day refuses to start.
+TEST(CaptureDay, RefusesAKitWhoseRosterIsNotTheDays) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());
+  const testing::ProgramRun kit = testing::RunProgram(
+      dir.path(), testing::Bin("capture-sim"), {"kit", dir / "kit", "--schedule", dir / "schedule.csv", "--seed", "8"});
+  ASSERT_EQ(kit.exit_code, 0) << kit.err;
+  testing::SimRun run = testing::RunCaptureSim(
+      {"--schedule", dir / "schedule.csv", "--work", dir / "work", "--seed", kSeed, "--bin-dir", CAPTURE_BIN_DIR,
+       "--events", "tcp://127.0.0.1:1", "--control", "tcp://127.0.0.1:2", "--keys", dir / "kit", "--coordinator-key",
+       dir / "kit/site.key"},
+      dir / "sim.log");
+  EXPECT_EQ(run.exit.exit_code, 1);
+  const std::string log = testing::FileText(dir / "sim.log");
+  EXPECT_NE(log.find("are not on the kit's roster " + (dir / "kit/roster.csv")), std::string::npos) << log;
+  EXPECT_NE(log.find("capture-sim kit DIR --seed 5"), std::string::npos) << log;
 }
 
 // A TCP port that accepts connections and never speaks: a coordinator that stores nothing.

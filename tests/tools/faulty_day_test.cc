@@ -4,7 +4,6 @@
 
 #include <filesystem>
 
-#include "common/csv.h"
 #include "common/fs.h"
 #include "common/schedule.h"
 #include "common/time_zone.h"
@@ -22,23 +21,9 @@ constexpr int kUtcOffset = 8 * 60;
 constexpr uint64_t kSeed = 9;
 constexpr int kFaults = 40;
 
-// The first `per_station` classes of every station of the seed schedule: a short morning.
-std::string MorningSchedule(size_t per_station) {
-  auto text = ReadFile(CAPTURE_DATA_DIR "/schedule-2024-04-22.csv");
-  EXPECT_TRUE(text.ok());
-  auto rows = ParseCsv(*text, "seed schedule");
-  EXPECT_TRUE(rows.ok());
-  std::string out = CsvLine((*rows)[0]);
-  std::map<std::string, size_t> taken;
-  for (size_t i = 1; i < rows->size(); ++i) {
-    if (taken[(*rows)[i][0]]++ < per_station) out += CsvLine((*rows)[i]);
-  }
-  return out;
-}
-
 TEST(FaultyDay, PlayedThroughRealAgentsIsRecordedAndJudgedExactlyAsTheSameDayInProcess) {
   testing::TempDir dir;
-  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", MorningSchedule(8)).ok());
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", testing::MorningOfTheSeedSchedule(8)).ok());
   const std::string work = dir / "work";
   testing::SimRun run = testing::RunCaptureSim(
       {"--schedule", dir / "schedule.csv", "--work", work, "--truth", dir / "truth", "--seed", std::to_string(kSeed),
@@ -108,7 +93,7 @@ TEST(FaultyDay, PlayedThroughRealAgentsIsRecordedAndJudgedExactlyAsTheSameDayInP
 
 TEST(JudgeDayCommand, WritesExportsAndTruthThatTheScoreCommandReadsBack) {
   testing::TempDir dir;
-  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", MorningSchedule(10)).ok());
+  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", testing::MorningOfTheSeedSchedule(10)).ok());
   testing::SimRun day = testing::RunCaptureSim(
       {"judge-day", "--schedule", dir / "schedule.csv", "--seed", "4", "--faults", "30", "--out", dir / "out"},
       dir / "sim.log");

@@ -41,7 +41,7 @@ struct Built {
 
 Built Build(const Schedule& schedule, const ScenarioOptions& o) {
   Built b;
-  auto roster = MakeScenarioRoster(schedule, o.seed, kDefaultAbsentShare, o.benign);
+  auto roster = MakeScenarioRoster(schedule, o.seed, kDefaultAbsentShare);
   EXPECT_TRUE(roster.ok());
   b.roster = std::move(*roster);
   auto scenario = BuildScenario(schedule, b.roster, o);
@@ -232,7 +232,7 @@ TEST(Scenario, RefusesMoreFaultsThanTheStudentsCanHold) {
       "1,文学院,汉语言文学2102,12,08:30,09:30\n",
       "small");
   ASSERT_TRUE(schedule.ok());
-  auto roster = MakeScenarioRoster(*schedule, 1, 0, false);
+  auto roster = MakeScenarioRoster(*schedule, 1, 0);
   ASSERT_TRUE(roster.ok());
   auto scenario = BuildScenario(*schedule, *roster, Options(1, 50, false, GenerateSiteKey()));
   ASSERT_FALSE(scenario.ok());

@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "common/csv.h"
 #include "common/fs.h"
 #include "common/status.h"
 #include "coordinator/control_client.h"
@@ -27,6 +29,21 @@ using ::capture::testing::TempDir;
 
 // One of the project's programs, as built.
 inline std::string Bin(const std::string& program) { return std::string(CAPTURE_BIN_DIR) + "/" + program; }
+
+// The first `per_station` classes of every station of the seed schedule: a short morning, as CSV.
+inline std::string MorningOfTheSeedSchedule(size_t per_station) {
+  auto text = ReadFile(CAPTURE_DATA_DIR "/schedule-2024-04-22.csv");
+  EXPECT_TRUE(text.ok());
+  auto rows = ParseCsv(text.ok() ? *text : "", "seed schedule");
+  EXPECT_TRUE(rows.ok() && !rows->empty());
+  if (!rows.ok() || rows->empty()) return "";
+  std::string out = CsvLine((*rows)[0]);
+  std::map<std::string, size_t> taken;
+  for (size_t i = 1; i < rows->size(); ++i) {
+    if (taken[(*rows)[i][0]]++ < per_station) out += CsvLine((*rows)[i]);
+  }
+  return out;
+}
 
 // A coordinator of a simulated day (--sim-time) on ports the system chose, once it is ready.
 struct StartedCoordinator {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -85,6 +86,23 @@ Status WriteCameraFile(const std::string& path, const std::string& bytes) {
   }
   if (::close(fd) != 0) return Status::IoError("cannot close " + path + ": " + std::strerror(errno));
   return Status::Ok();
+}
+
+// A running coordinator started on a kit's roster takes anyone not on it for a stranger: the day
+// must bring no one else.
+Status CheckKitRoster(const std::string& path, const SyntheticRoster& day, uint64_t seed) {
+  if (!fs::exists(path)) return Status::Ok();  // a kit of keys only: its coordinator's roster is the user's affair
+  auto kit = LoadRoster(path);
+  if (!kit.ok()) return kit.status();
+  std::set<std::string> enrolled;
+  for (const RosterStudent& s : kit->students) enrolled.insert(s.registry_no);
+  size_t strangers = 0;
+  for (const SimStudent& s : day.students) strangers += enrolled.count(s.student.registry_no) == 0;
+  if (strangers == 0) return Status::Ok();
+  return Status::InvalidArgument(std::to_string(strangers) + " of the day's " + std::to_string(day.students.size()) +
+                                 " students are not on the kit's roster " + path +
+                                 ": the coordinator would take them for strangers. Make the kit for this day: "
+                                 "capture-sim kit DIR --seed " + std::to_string(seed) + " with the same --schedule");
 }
 
 bool IsType(const std::string& line, std::string_view type) {
@@ -382,7 +400,7 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   if (!day.ok()) return day.status();
   auto offset = UtcOffsetMinutes(o.tz, *day);
   if (!offset.ok()) return offset.status();
-  auto roster = MakeScenarioRoster(*schedule, o.seed, o.absent_share, o.benign);
+  auto roster = MakeScenarioRoster(*schedule, o.seed, o.absent_share);
   if (!roster.ok()) return roster.status();
   ScenarioOptions so;
   so.seed = o.seed;
@@ -405,6 +423,9 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
     return Status::InvalidArgument(
         "a running coordinator admits only enrolled stations: give --keys DIR (the kit whose station-keys.csv it "
         "was started with) and --coordinator-store DIR or --coordinator-key FILE (or --insecure for a plain-text one)");
+  }
+  if (!own_coordinator && !o.keys_dir.empty()) {
+    if (Status st = CheckKitRoster(o.keys_dir + "/" + kRosterFile, *roster, o.seed); !st.ok()) return st;
   }
   if (!o.truth_dir.empty()) {
     if (Status st = WriteTruth(o.truth_dir, *scenario, /*in_process=*/false); !st.ok()) return st;

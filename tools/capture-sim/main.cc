@@ -14,6 +14,7 @@
 #include "tools/capture-sim/kit.h"
 #include "tools/capture-sim/record_day.h"
 #include "tools/capture-sim/roster.h"
+#include "tools/capture-sim/scenario.h"
 #include "tools/capture-sim/score.h"
 #include "tools/capture-sim/truth.h"
 
@@ -38,7 +39,7 @@ int RunKit(const std::string& dir, const std::string& schedule_flag, uint64_t se
   if (!path.ok()) return Fail(path.status().message());
   auto schedule = LoadSchedule(*path);
   if (!schedule.ok()) return Fail(schedule.status().message());
-  auto roster = MakeSyntheticRoster(*schedule, seed);
+  auto roster = MakeScenarioRoster(*schedule, seed, kDefaultAbsentShare);
   if (!roster.ok()) return Fail(roster.status().message());
   if (Status st = WriteKit(dir, *roster, GenerateSiteKey(), schedule->Stations()); !st.ok()) return Fail(st.message());
   std::cout << "kit dir=" << dir << " students=" << roster->students.size() << " files=" << kRosterFile << ","
@@ -209,8 +210,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--benign,!--no-benign", day.benign,
-               "Seeded benign variation: reordered classes, a late station, retakes, earlier-cohort students, "
-               "late files, double reads, voided test shots, a wrapping counter (default: on)");
+               "Seeded benign variation: reordered classes, a late station, retakes, late files, double reads, "
+               "voided test shots, a wrapping counter, an agent held up for a while (default: on)");
   app.add_option("--truth", day.truth_dir, "Write the ground truth (truth.jsonl, photos.csv) into this folder");
   app.add_flag("--lockstep", day.lockstep,
                "Wait until the coordinator stored each event before the next input, so it commits them in exactly "

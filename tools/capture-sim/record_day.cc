@@ -176,7 +176,7 @@ JudgedDay JudgeRecord(const Schedule& schedule, const Roster& roster, const wire
 Result<InProcessDay> RunInProcessDay(const Schedule& schedule, const InProcessOptions& o) {
   InProcessDay day;
   ScenarioOptions so = o.scenario;
-  auto roster = MakeScenarioRoster(schedule, so.seed, o.absent_share, so.benign);
+  auto roster = MakeScenarioRoster(schedule, so.seed, o.absent_share);
   if (!roster.ok()) return roster.status();
   day.roster = std::move(*roster);
 

@@ -909,8 +909,8 @@ Status Builder::AddObservationFaults() {
 
 }  // namespace
 
-Result<SyntheticRoster> MakeScenarioRoster(const Schedule& schedule, uint64_t seed, double absent_share, bool benign) {
-  return MakeSyntheticRoster(schedule, seed, absent_share, benign ? kBenignEarlierCohortShare : 0.0);
+Result<SyntheticRoster> MakeScenarioRoster(const Schedule& schedule, uint64_t seed, double absent_share) {
+  return MakeSyntheticRoster(schedule, seed, absent_share, kEarlierCohortShare);
 }
 
 Result<Scenario> BuildScenario(const Schedule& schedule, const SyntheticRoster& roster,

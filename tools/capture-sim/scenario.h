@@ -130,11 +130,13 @@ struct ScenarioOptions {
   SiteKey site_key;                     // codes are minted with it
 };
 
-// The absent share and earlier-cohort share a scenario's roster is made with.
-inline constexpr double kBenignEarlierCohortShare = 0.005;
+// The share of a scenario's roster that are earlier-cohort students (an intern year, say).
+inline constexpr double kEarlierCohortShare = 0.005;
 
-// The synthetic roster of a scenario: with benign variation it holds earlier-cohort students.
-Result<SyntheticRoster> MakeScenarioRoster(const Schedule& schedule, uint64_t seed, double absent_share, bool benign);
+// The synthetic roster of a scenario, and of the kit made for it (capture-sim kit): the same
+// students for a seed, whatever the faults and variation played, so that a coordinator started on
+// a kit's roster knows everyone the day brings. Earlier-cohort students queue first in their class.
+Result<SyntheticRoster> MakeScenarioRoster(const Schedule& schedule, uint64_t seed, double absent_share);
 
 // Builds the day. Fails when the faults asked for do not fit (each fault needs students of its
 // own), or on a time per student below kMinTimePerStudentSeconds.
