@@ -42,11 +42,24 @@ std::string Word(const std::string& line, const std::string& key) {
   return line.substr(start, line.find(' ', start) - start);
 }
 
-// One student photographed: code read, then the shot; waits for both events.
-void Photograph(LiveRoom& room, int station, int student) {
+// A shot taken now on the computer's clock, as a tethered camera delivers it: the image, with its
+// EXIF capture time (local time, as cameras write it), lands just after the shutter.
+Result<std::string> ShotTakenNow(LiveRoom& room, int station) {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  const int64_t now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  return room.WriteShotTakenAt(station, now_us, static_cast<int>(local.tm_gmtoff / 60));
+}
+
+// One student photographed: code read, then the shot (with an EXIF capture time of now, or none);
+// waits for both events.
+void Photograph(LiveRoom& room, int station, int student, bool with_capture_time = false) {
   ASSERT_OK(room.Scan(station, room.student(station, student)));
   ASSERT_OK(room.AwaitLine(station, {"kind=CODE_READ", room.student(station, student).registry_no}, kWait).status());
-  auto file = room.DropShot(station);
+  auto file = with_capture_time ? ShotTakenNow(room, station) : room.DropShot(station);
   ASSERT_OK(file.status());
   ASSERT_OK(room.AwaitLine(station, {"kind=SHOT_TAKEN", "file=" + *file}, kWait).status());
 }
@@ -281,22 +294,7 @@ TEST(LiveJudge, InRealTimeEachShotTakenWhileTheAgentWasStoppedNamesEveryoneReadM
   LiveRoom room(6);
   ASSERT_OK(room.StartCoordinator());
   ASSERT_OK(room.StartAgent(1));
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  const int zone_minutes = static_cast<int>(local.tm_gmtoff / 60);  // a camera's EXIF is local time
-  const auto system_us = [] {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
-  // Photographed as a tethered camera does: the image, with its capture time, lands just after the shutter.
-  auto photograph = [&](int student) {
-    ASSERT_OK(room.Scan(1, room.student(1, student)));
-    ASSERT_OK(room.AwaitLine(1, {"kind=CODE_READ", room.student(1, student).registry_no}, kWait).status());
-    auto file = room.WriteShotTakenAt(1, system_us(), zone_minutes);
-    ASSERT_OK(file.status());
-    ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=" + *file}, kWait).status());
-  };
+  auto photograph = [&](int student) { Photograph(room, 1, student, /*with_capture_time=*/true); };
   photograph(0);
   ASSERT_OK(room.WaitUntilStored(kWait));
   ASSERT_OK(room.SignalAgent(1, SIGSTOP));
@@ -304,7 +302,7 @@ TEST(LiveJudge, InRealTimeEachShotTakenWhileTheAgentWasStoppedNamesEveryoneReadM
   for (int student = 1; student <= 3; ++student) {
     ASSERT_OK(room.Scan(1, room.student(1, student)));
     std::this_thread::sleep_for(300ms);
-    ASSERT_OK(room.WriteShotTakenAt(1, system_us(), zone_minutes).status());
+    ASSERT_OK(ShotTakenNow(room, 1).status());
     std::this_thread::sleep_for(300ms);
   }
   ASSERT_OK(room.SignalAgent(1, SIGCONT));
@@ -356,21 +354,7 @@ TEST(LiveJudge, InRealTimeALoopHeldUpBehindASlowDiskJournalsItsBacklogAsItHappen
   LiveRoom room(kStudents);
   ASSERT_OK(room.StartCoordinator());
   ASSERT_OK(room.StartAgent(1, {}, /*sim_time=*/false, {"--test-hold-ms", "9000"}));
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  const int zone_minutes = static_cast<int>(local.tm_gmtoff / 60);  // a camera's EXIF is local time
-  const auto system_us = [] {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
-  auto photograph = [&](int student) {
-    ASSERT_OK(room.Scan(1, room.student(1, student)));
-    ASSERT_OK(room.AwaitLine(1, {"kind=CODE_READ", room.student(1, student).registry_no}, kWait).status());
-    auto file = room.WriteShotTakenAt(1, system_us(), zone_minutes);
-    ASSERT_OK(file.status());
-    ASSERT_OK(room.AwaitLine(1, {"kind=SHOT_TAKEN", "file=" + *file}, kWait).status());
-  };
+  auto photograph = [&](int student) { Photograph(room, 1, student, /*with_capture_time=*/true); };
   photograph(0);
   ASSERT_OK(room.WaitUntilStored(kWait));
   room.Drain(1, 100ms);
@@ -382,7 +366,7 @@ TEST(LiveJudge, InRealTimeALoopHeldUpBehindASlowDiskJournalsItsBacklogAsItHappen
     ASSERT_OK(room.Scan(1, room.student(1, student)));
     std::this_thread::sleep_for(1100ms);
     // The second student's camera writes no EXIF: the file's own time places it.
-    ASSERT_OK((student == 2 ? room.DropShot(1) : room.WriteShotTakenAt(1, system_us(), zone_minutes)).status());
+    ASSERT_OK((student == 2 ? room.DropShot(1) : ShotTakenNow(room, 1)).status());
     std::this_thread::sleep_for(1100ms);
   }
   room.Drain(1, 50ms);
