@@ -1,5 +1,7 @@
 #include "coordinator/judge/export.h"
 
+#include <algorithm>
+
 #include "common/csv.h"
 
 namespace capture::judge {
@@ -80,7 +82,8 @@ std::string AssignmentCsv(const Judge& judge) {
   for (const AssignmentRow& r : judge.Assignment()) {
     const bool photo = r.station != 0;
     out += CsvLine({r.student_no, r.registry_no, r.class_name, r.status, photo ? std::to_string(r.station) : "",
-                    photo ? std::to_string(r.shot_number) : "", r.image_file, r.image_sha256});
+                    photo ? std::to_string(r.shot_number) : "", r.image_file, r.image_sha256,
+                    JoinAnomalyIds(r.open_anomalies)});
   }
   return out;
 }
@@ -92,6 +95,26 @@ std::string UnassignedCsv(const Judge& judge) {
                     u.image_sha256, u.reason});
   }
   return out;
+}
+
+std::string JoinAnomalyIds(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) {
+    if (!out.empty()) out += ' ';
+    out += id;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitAnomalyIds(std::string_view text) {
+  std::vector<std::string> ids;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = std::min(text.find(' ', at), text.size());
+    if (end > at) ids.emplace_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return ids;
 }
 
 }  // namespace capture::judge

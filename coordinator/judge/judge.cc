@@ -1154,6 +1154,18 @@ std::string Judge::Impl::WhoShot(ShotId id) const { return msg::Student(ShotMask
 // ---- Outputs ----
 
 std::vector<AssignmentRow> Judge::Impl::Assignment() const {
+  // Indices into the book, so that each row's list comes out in the order raised.
+  const std::vector<AnomalyState>& states = book_.states();
+  std::map<std::string_view, std::vector<size_t>> doubts_of_student;
+  std::map<std::pair<uint32_t, std::string_view>, std::vector<size_t>> doubts_of_shot;
+  for (size_t i = 0; i < states.size(); ++i) {
+    const wire::Anomaly& a = states[i].anomaly;
+    if (!states[i].open() || a.severity() == wire::INFO) continue;
+    for (const wire::StudentRef& s : a.students()) {
+      if (!s.student_no().empty()) doubts_of_student[s.student_no()].push_back(i);
+    }
+    for (const std::string& shot : a.shots()) doubts_of_shot[{a.station(), shot}].push_back(i);
+  }
   std::vector<AssignmentRow> rows;
   rows.reserve(roster_.num_students());
   for (StudentId x : roster_.SortedByStudentNo()) {
@@ -1162,6 +1174,8 @@ std::vector<AssignmentRow> Judge::Impl::Assignment() const {
     row.student_no = roster_.StudentNo(x);
     row.registry_no = roster_.RegistryNo(x);
     row.class_name = ClassName(roster_.ClassOf(x));
+    std::vector<size_t> doubts;
+    if (const auto it = doubts_of_student.find(row.student_no); it != doubts_of_student.end()) doubts = it->second;
     if (s.photo != kNoShot) {
       const ShotRecord& photo = shots_[s.photo];
       row.status = "photographed";
@@ -1169,9 +1183,15 @@ std::vector<AssignmentRow> Judge::Impl::Assignment() const {
       row.shot_number = photo.number;
       row.image_file = File(s.photo);
       row.image_sha256 = ToHex(std::string_view(photo.sha256.data(), photo.sha256.size()));
+      if (const auto it = doubts_of_shot.find({row.station, row.image_file}); it != doubts_of_shot.end()) {
+        doubts.insert(doubts.end(), it->second.begin(), it->second.end());
+      }
     } else {
       row.status = s.absent ? "absent" : "missing";
     }
+    std::sort(doubts.begin(), doubts.end());
+    doubts.erase(std::unique(doubts.begin(), doubts.end()), doubts.end());
+    for (const size_t i : doubts) row.open_anomalies.push_back(states[i].anomaly.id());
     rows.push_back(std::move(row));
   }
   return rows;

@@ -54,6 +54,9 @@ struct AssignmentRow {
   uint32_t shot_number = 0;  // 0 where there is no photo
   std::string image_file;
   std::string image_sha256;  // 64 hex digits, or empty
+  // The open WARNING and BLOCKER anomalies that name the student or their photo, in the order
+  // raised: while any is open, the photo is in doubt and must not leave the room.
+  std::vector<std::string> open_anomalies;
 };
 
 // A shot that is nobody's photo, and why.

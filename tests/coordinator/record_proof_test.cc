@@ -188,7 +188,7 @@ void Forge(const std::string& store_dir, const std::function<void(std::vector<wi
   }
 }
 
-// The assignment export's row of a student: student_no,registry_no,class,status,station,shot,image_file,image_sha256.
+// The assignment export's row of a student (judge::kAssignmentHeader).
 CsvRow AssignmentRow(LiveRoom& room, const std::string& store_dir, const Student& student) {
   auto run = room.Capturectl({"export", "assignment", "--store", store_dir});
   EXPECT_TRUE(run.ok() && run->exit_code == 0);
@@ -348,7 +348,7 @@ TEST(RecordProof, ItemsAndVerdictsRewrittenTogetherAndTheHeadsSignedAgainAreFoun
     }
   }, std::nullopt);
   const CsvRow after = AssignmentRow(room, copy, a);
-  ASSERT_EQ(after.size(), 8u);
+  ASSERT_EQ(after.size(), 9u);
   EXPECT_NE(after[6], before[6]) << "student " << a.student_no << "'s photo is another image now";
 
   // Every verdict is the judge's and every tree head re-signed, but the events no longer link to the
@@ -388,7 +388,7 @@ TEST(RecordProof, AnEditedRosterWithItsVerdictsDerivedAgainIsFoundAgainstAStatio
   roster.replace(at_b + 1, b.registry_no.size(), a.registry_no);
   Forge(copy, [](std::vector<wire::RecordItem>&) {}, roster);
   const CsvRow after = AssignmentRow(room, copy, a);
-  ASSERT_EQ(after.size(), 8u);
+  ASSERT_EQ(after.size(), 9u);
   EXPECT_NE(after[6], before[6]) << "student " << a.student_no << "'s photo is another image now";
 
   auto plain = Verify(room, copy);
@@ -447,12 +447,12 @@ TEST(RecordProof, AnEventDroppedFromAStationsChainWithTheRestRenumberedIsFoundAg
   const std::string copy = CopyStore(room);
   const Student hidden = room.student(1, 2);
   const CsvRow before = AssignmentRow(room, copy, hidden);
-  ASSERT_EQ(before.size(), 8u);
+  ASSERT_EQ(before.size(), 9u);
   ASSERT_FALSE(before[6].empty()) << "the student was photographed";
   Forge(copy, [&](std::vector<wire::RecordItem>& items) { DropShotAndRenumber(items, hidden); }, std::nullopt);
   if (HasFatalFailure()) return;
   const CsvRow after = AssignmentRow(room, copy, hidden);
-  ASSERT_EQ(after.size(), 8u);
+  ASSERT_EQ(after.size(), 9u);
   EXPECT_TRUE(after[6].empty()) << "student " << hidden.student_no << " has no photo in the forged record";
 
   // Every link holds and every verdict is the judge's; the heads station 1 signed do not.
@@ -523,7 +523,7 @@ TEST(RecordProof, AProofOfAStudentsPhotoChecksOfflineAndShowsTheBindingTheAssign
 
   // Offline: the store is gone, the proof and the coordinator's public key are enough.
   const CsvRow row = AssignmentRow(room, room.store(), student);
-  ASSERT_EQ(row.size(), 8u);
+  ASSERT_EQ(row.size(), 9u);
   ASSERT_OK(WriteFileDurably(room.path("coordinator.pub"), *ReadFile(room.store() + "/coordinator.pub")));
   std::filesystem::remove_all(room.store());
   auto checked = room.Capturectl({"check-proof", room.path("proof.json"), "--coordinator-key",

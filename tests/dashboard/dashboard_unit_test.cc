@@ -333,13 +333,13 @@ struct Fixture {
 
   Fixture() {
     // A2101: two photographed, one missing (station 1 moved on to A2102, where one is photographed).
-    rows = {{"1001", "R1", "A2101", "photographed", 1, 1, "IMG_0001.JPG", std::string(64, 'a')},
-            {"1002", "R2", "A2101", "photographed", 1, 2, "IMG_0002.JPG", ""},
-            {"1003", "R3", "A2101", "missing", 0, 0, "", ""},
-            {"2001", "R4", "A2102", "photographed", 1, 3, "IMG_0003.JPG", ""},
-            {"2002", "R5", "A2102", "missing", 0, 0, "", ""},
-            {"3001", "R6", "<script>alert(1)</script>", "missing", 0, 0, "", ""},
-            {"3002", "R7", "<script>alert(1)</script>", "absent", 0, 0, "", ""}};
+    rows = {{"1001", "R1", "A2101", "photographed", 1, 1, "IMG_0001.JPG", std::string(64, 'a'), {}},
+            {"1002", "R2", "A2101", "photographed", 1, 2, "IMG_0002.JPG", "", {}},
+            {"1003", "R3", "A2101", "missing", 0, 0, "", "", {}},
+            {"2001", "R4", "A2102", "photographed", 1, 3, "IMG_0003.JPG", "", {}},
+            {"2002", "R5", "A2102", "missing", 0, 0, "", "", {}},
+            {"3001", "R6", "<script>alert(1)</script>", "missing", 0, 0, "", "", {}},
+            {"3002", "R7", "<script>alert(1)</script>", "absent", 0, 0, "", "", {}}};
     progress = {{1, "A2102", 1, 2, 3}};
     for (int i = 0; i < 3; ++i) {
       judge::AnomalyState a;

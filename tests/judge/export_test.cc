@@ -35,10 +35,10 @@ TEST(JudgeExport, TinyDayExportsExactly) {
 
   const std::string sha = ToHex(ComputeSha256("image 1"));
   EXPECT_EQ(AssignmentCsv(r.judge()),
-            "student_no,registry_no,class,status,station,shot,image_file,image_sha256\n"
-            "202100101,104220210010100,汉语言文学2101,photographed,1,1,IMG_0001.JPG," + sha + "\n"
-            "202100102,104220210010200,汉语言文学2101,missing,,,,\n"
-            "202100103,104220210010300,汉语言文学2101,absent,,,,\n");
+            "student_no,registry_no,class,status,station,shot,image_file,image_sha256,open_anomalies\n"
+            "202100101,104220210010100,汉语言文学2101,photographed,1,1,IMG_0001.JPG," + sha + ",A1\n"
+            "202100102,104220210010200,汉语言文学2101,missing,,,,,\n"
+            "202100103,104220210010300,汉语言文学2101,absent,,,,,\n");
 }
 
 TEST(JudgeExport, FiltersOpenAnomaliesAndStations) {

@@ -75,7 +75,7 @@ std::vector<CsvRow> AssignmentOfClass(const TempDir& dir, const std::vector<std:
   EXPECT_EQ(run.exit_code, 0) << run.err;
   std::vector<CsvRow> out;
   for (CsvRow& row : CsvBody(run.out)) {
-    if (row.size() == 8 && row[2] == klass) out.push_back(std::move(row));
+    if (row.size() == 9 && row[2] == klass) out.push_back(std::move(row));
   }
   return out;
 }

@@ -10,6 +10,8 @@
 #include <csignal>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "common/collection_code.h"
@@ -39,12 +41,12 @@ using sim::testing::TempDir;
 
 // The stable header, spelled out here so that a change to it fails a test.
 constexpr const char* kIndexHeader =
-    "registry_no,student_no,class,status,station,shot,image_file,image_sha256,photo_file";
+    "registry_no,student_no,class,status,station,shot,image_file,image_sha256,open_anomalies,photo_file";
 
 // ---- the pure parts ----
 
 judge::AssignmentRow Row(std::string student_no, std::string registry_no, std::string status, char hash_digit) {
-  judge::AssignmentRow row{std::move(student_no), std::move(registry_no), "物理学2101", std::move(status), 0, 0, "", ""};
+  judge::AssignmentRow row{std::move(student_no), std::move(registry_no), "物理学2101", std::move(status), 0, 0, "", "", {}};
   if (hash_digit != 0) {
     row.station = 2;
     row.shot_number = 412;
@@ -73,28 +75,29 @@ TEST(PhotoFileName, RefusesNamesThatCouldLeaveTheFolderHideOrBreakAFileSystem) {
 }
 
 TEST(PhotoExportPlan, RefusesAnUnsafeNameOrABadHashOnlyWhereAPhotoIsAssigned) {
-  auto plan = PlanPhotoExport({Row("1", "../absent", "absent", 0), Row("2", "1042", "photographed", 'a')});
+  auto plan = PlanPhotoExport({Row("1", "../absent", "absent", 0), Row("2", "1042", "photographed", 'a')}, false);
   ASSERT_TRUE(plan.ok()) << "an absent student's registry_no names no file: " << plan.status().message();
   ASSERT_EQ(plan->size(), 2u);
   EXPECT_FALSE((*plan)[0].image.has_value());
   ASSERT_TRUE((*plan)[1].image.has_value());
   EXPECT_EQ(ToHex(*(*plan)[1].image), std::string(64, 'a'));
 
-  auto unsafe = PlanPhotoExport({Row("1", "1041", "photographed", 'a'), Row("2", "../evil", "photographed", 'b')});
+  auto unsafe =
+      PlanPhotoExport({Row("1", "1041", "photographed", 'a'), Row("2", "../evil", "photographed", 'b')}, false);
   ASSERT_FALSE(unsafe.ok());
   EXPECT_NE(unsafe.status().message().find("student 2: registry_no \"../evil\""), std::string::npos)
       << unsafe.status().message();
 
   judge::AssignmentRow bad_hash = Row("3", "1043", "photographed", 'c');
   bad_hash.image_sha256.pop_back();
-  auto malformed = PlanPhotoExport({bad_hash});
+  auto malformed = PlanPhotoExport({bad_hash}, false);
   ASSERT_FALSE(malformed.ok());
   EXPECT_NE(malformed.status().message().find("student 3: image_sha256"), std::string::npos)
       << malformed.status().message();
 }
 
 TEST(PhotoExportPlan, RefusesRegistryNumbersThatNameOneFileOnACaseInsensitiveFileSystem) {
-  auto plan = PlanPhotoExport({Row("1", "ab12", "photographed", 'a'), Row("2", "AB12", "photographed", 'b')});
+  auto plan = PlanPhotoExport({Row("1", "ab12", "photographed", 'a'), Row("2", "AB12", "photographed", 'b')}, false);
   ASSERT_FALSE(plan.ok());
   EXPECT_NE(plan.status().message().find("student 2: registry_no AB12 names the same file as student 1's"),
             std::string::npos)
@@ -102,29 +105,57 @@ TEST(PhotoExportPlan, RefusesRegistryNumbersThatNameOneFileOnACaseInsensitiveFil
 }
 
 TEST(PhotoIndex, StatusTellsWhatBecameOfEachPhotoAndPhotoFileNamesOnlyExportedOnes) {
+  judge::AssignmentRow doubtful = Row("206", "1006", "photographed", 'd');
+  doubtful.open_anomalies = {"A3", "A11"};
+  judge::AssignmentRow missing = Row("205", "1005", "missing", 0);
+  missing.open_anomalies = {"A7"};
   auto plan = PlanPhotoExport({Row("201", "1001", "photographed", 'a'), Row("202", "1002", "photographed", 'b'),
-                               Row("203", "1003", "photographed", 'c'), Row("204", "1004", "absent", 0),
-                               Row("205", "1005", "missing", 0)});
+                               Row("203", "1003", "photographed", 'c'), Row("204", "1004", "absent", 0), missing,
+                               doubtful},
+                              false);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   std::vector<PhotoRow>& rows = *plan;
+  EXPECT_EQ(rows[5].outcome, PhotoOutcome::kHeldBack) << "open anomalies name the photo";
+  EXPECT_EQ(rows[4].outcome, PhotoOutcome::kNoPhoto) << "no photo to hold back";
   rows[0].outcome = PhotoOutcome::kExported;
   rows[1].outcome = PhotoOutcome::kMissing;
   rows[2].outcome = PhotoOutcome::kAltered;
-  const std::string a(64, 'a'), b(64, 'b'), c(64, 'c');
+  const std::string a(64, 'a'), b(64, 'b'), c(64, 'c'), d(64, 'd');
   EXPECT_EQ(PhotoIndexCsv(rows), std::string(kIndexHeader) + "\n" +
-                                     "1001,201,物理学2101,photographed,2,412,IMG_0412.JPG," + a + ",1001.jpg\n" +
-                                     "1002,202,物理学2101,image_missing,2,412,IMG_0412.JPG," + b + ",\n" +
-                                     "1003,203,物理学2101,image_altered,2,412,IMG_0412.JPG," + c + ",\n" +
-                                     "1004,204,物理学2101,absent,,,,,\n" + "1005,205,物理学2101,missing,,,,,\n");
+                                     "1001,201,物理学2101,photographed,2,412,IMG_0412.JPG," + a + ",,1001.jpg\n" +
+                                     "1002,202,物理学2101,image_missing,2,412,IMG_0412.JPG," + b + ",,\n" +
+                                     "1003,203,物理学2101,image_altered,2,412,IMG_0412.JPG," + c + ",,\n" +
+                                     "1004,204,物理学2101,absent,,,,,,\n" + "1005,205,物理学2101,missing,,,,,A7,\n" +
+                                     "1006,206,物理学2101,held_back,2,412,IMG_0412.JPG," + d + ",A3 A11,\n");
   EXPECT_EQ(PhotoProblemLine(rows[1], "not in the store"),
             "image_missing registry_no=1002 student_no=202 station=2 shot=412 image_file=\"IMG_0412.JPG\" "
             "image_sha256=" + b + ": not in the store");
 
   const PhotoExportSummary summary = SummarizePhotoExport(rows);
+  EXPECT_EQ(PhotoProblemLine(rows[5], "open anomalies A3 A11"),
+            "held_back registry_no=1006 student_no=206 station=2 shot=412 image_file=\"IMG_0412.JPG\" "
+            "image_sha256=" + d + ": open anomalies A3 A11");
   EXPECT_EQ(PhotoSummaryLine(summary, "/tmp/out"),
-            "1 photo exported to /tmp/out, 1 missing, 1 altered; index.csv lists 5 students\n");
+            "1 photo exported to /tmp/out, 1 held back (open anomalies), 1 missing, 1 altered; index.csv lists 6 "
+            "students\n");
   EXPECT_EQ(PhotoSummaryJson(summary, "/tmp/out"),
-            "{\"dir\":\"/tmp/out\",\"students\":5,\"exported\":1,\"missing\":1,\"altered\":1}\n");
+            "{\"dir\":\"/tmp/out\",\"students\":6,\"exported\":1,\"doubtful_included\":0,\"held_back\":1,"
+            "\"missing\":1,\"altered\":1}\n");
+}
+
+TEST(PhotoExportPlan, IncludeDoubtfulExportsWhatOpenAnomaliesNameAndTheSummarySaysSo) {
+  judge::AssignmentRow doubtful = Row("2", "1002", "photographed", 'b');
+  doubtful.open_anomalies = {"A3"};
+  auto plan = PlanPhotoExport({Row("1", "1001", "photographed", 'a'), doubtful}, true);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ((*plan)[1].outcome, PhotoOutcome::kNoPhoto) << "to be copied like any other";
+  for (PhotoRow& row : *plan) row.outcome = PhotoOutcome::kExported;
+  const PhotoExportSummary summary = SummarizePhotoExport(*plan);
+  EXPECT_EQ(PhotoSummaryLine(summary, "out"),
+            "2 photos exported to out (1 in doubt, included by --include-doubtful), 0 held back (open anomalies), "
+            "0 missing, 0 altered; index.csv lists 2 students\n");
+  EXPECT_NE(PhotoIndexCsv(*plan).find(",photographed,2,412,IMG_0412.JPG," + std::string(64, 'b') + ",A3,1002.jpg\n"),
+            std::string::npos);
 }
 
 // ---- the program ----
@@ -164,9 +195,9 @@ std::vector<CsvRow> CsvBody(const std::string& text, const std::string& header) 
 }
 
 // The index row the export writes for a row of the assignment export
-// (student_no,registry_no,class,status,station,shot,image_file,image_sha256).
+// (judge::kAssignmentHeader).
 CsvRow IndexRowOf(const CsvRow& a, const std::string& status, bool exported) {
-  return {a[1], a[0], a[2], status, a[4], a[5], a[6], a[7], exported ? a[1] + ".jpg" : ""};
+  return {a[1], a[0], a[2], status, a[4], a[5], a[6], a[7], a[8], exported ? a[1] + ".jpg" : ""};
 }
 
 std::set<std::string> FileNames(const std::string& dir) {
@@ -204,7 +235,8 @@ class CapturectlExportPhotos : public ::testing::Test {
     ASSERT_EQ(run.exit_code, 0) << run.err;
     assignment_ = CsvBody(run.out, judge::kAssignmentHeader);
     for (size_t i = 0; i < assignment_.size(); ++i) {
-      ASSERT_EQ(assignment_[i].size(), 8u);
+      ASSERT_EQ(assignment_[i].size(), 9u);
+      ASSERT_EQ(assignment_[i][8], "") << "the suite's day is clean: nothing held back";
       if (!assignment_[i][7].empty()) photographed_.push_back(i);
     }
     ASSERT_GE(photographed_.size(), 10u) << "the day should have photographed most students";
@@ -244,8 +276,9 @@ class CapturectlExportPhotos : public ::testing::Test {
   }
 
   std::string Summary(const std::string& out, size_t exported, size_t missing, size_t altered) const {
-    return std::to_string(exported) + " photos exported to " + out + ", " + std::to_string(missing) + " missing, " +
-           std::to_string(altered) + " altered; index.csv lists " + std::to_string(assignment_.size()) + " students\n";
+    return std::to_string(exported) + " photos exported to " + out + ", 0 held back (open anomalies), " +
+           std::to_string(missing) + " missing, " + std::to_string(altered) + " altered; index.csv lists " +
+           std::to_string(assignment_.size()) + " students\n";
   }
 
   static TempDir* day_;
@@ -387,59 +420,113 @@ TEST(CapturectlExportPhotosLive, OverConnectWithTheImageStoreTheExportEqualsTheS
   EXPECT_GT(FileNames(dir / "live").size(), 10u);
 }
 
+// A real coordinator and one real station agent on a one-class schedule; the test is the operator
+// at the station (it types codes and lands camera files) and the registrar at capturectl.
+class OneStationRoom {
+ public:
+  // `roster_rows`: student_no,registry_no,college,class,name,masked_name; the class 汉语言文学2101.
+  void Start(const std::vector<std::string>& roster_rows) {
+    std::string roster = std::string(kRosterHeader) + "\n";
+    for (const std::string& row : roster_rows) roster += row + "\n";
+    ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", "station,college,class,headcount,start,end\n1,文学院,汉语言文学2101," +
+                                                           std::to_string(roster_rows.size()) + ",08:30,08:45\n")
+                    .ok());
+    ASSERT_TRUE(WriteFileDurably(dir / "roster.csv", roster).ok());
+    ASSERT_TRUE(SaveSiteKey(dir / "site.key", key_).ok());
+    ASSERT_TRUE(MakeDirs(dir / "camera").ok());
+    ASSERT_TRUE(sim::WriteStationKeys(dir.path(), {1}).ok());
+    auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir.path());
+    ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
+    coordinator_.emplace(std::move(*coordinator));
+    std::vector<std::string> argv = {Bin("station-agent"), "--station", "1", "--camera-dir", dir / "camera",
+                                     "--journal", dir / "journal", "--site-key", dir / "site.key", "--sim-time",
+                                     "--events", coordinator_->events, "--control", coordinator_->control};
+    for (std::string& flag : sim::AgentKeyFlags(dir.path(), 1, dir / "store/coordinator.pub")) argv.push_back(flag);
+    auto agent = ChildProcess::Spawn(argv, dir / "agent.log");
+    ASSERT_TRUE(agent.ok()) << agent.status().message();
+    agent_ = std::move(*agent);
+    ASSERT_TRUE(agent_->WaitForLine(Starts("ready "), 30s, "the agent's ready line").ok());
+    ASSERT_TRUE(agent_->WriteLine("!time 2024-04-22T08:30:05+08:00").ok());
+  }
+
+  ~OneStationRoom() {
+    if (agent_) {
+      EXPECT_TRUE(agent_->Signal(SIGTERM).ok());
+      EXPECT_TRUE(agent_->Wait(15s).ok());
+    }
+    if (coordinator_) {
+      EXPECT_TRUE(coordinator_->process->Signal(SIGTERM).ok());
+      EXPECT_TRUE(coordinator_->process->Wait(15s).ok());
+    }
+  }
+
+  void Read(const std::string& registry_no, const std::string& masked_name) {
+    ASSERT_TRUE(agent_->WriteLine(MintDemoCode(key_, registry_no, masked_name)).ok());
+    ASSERT_TRUE(agent_->WaitForLine(Has("kind=CODE_READ"), 30s, "the code read").ok());
+  }
+
+  // Lands camera file IMG_<number>.JPG taken at `exif_time` (EXIF form) and returns its bytes.
+  std::string Shoot(int number, const char* exif_time) {
+    const std::string jpeg = sim::MakeSimJpeg(exif_time, sim::SimJpegComment(1, 1, number));
+    const std::string name = "IMG_" + std::string(4 - std::to_string(number).size(), '0') + std::to_string(number) + ".JPG";
+    // Written beside the camera folder and renamed in, as a camera's file lands whole.
+    EXPECT_TRUE(WriteFileDurably(dir / name, jpeg).ok());
+    fs::rename(dir / name, dir / ("camera/" + name));
+    auto shot = agent_->WaitForLine(Has("kind=SHOT_TAKEN"), 30s, "the shot");
+    EXPECT_TRUE(shot.ok()) << shot.status().message();
+    return jpeg;
+  }
+
+  // Asks the coordinator until its assignment export holds `row` (the coordinator stores a shot a
+  // moment after the agent journals it, and its image a moment after that).
+  void AwaitAssignment(const std::string& row) {
+    const auto deadline = sim::Clock::now() + 30s;
+    ProgramRun assignment;
+    do {
+      assignment = Ctl({"export", "assignment", "--connect", control()});
+    } while (assignment.out.find(row) == std::string::npos && sim::Clock::now() < deadline);
+    ASSERT_NE(assignment.out.find(row), std::string::npos) << assignment.out << assignment.err;
+  }
+
+  void AwaitImagesFiled() {
+    const Status filed = ::capture::testing::AwaitImagesFiled({dir / "journal"}, dir / "store", 30s);
+    ASSERT_TRUE(filed.ok()) << filed.message();
+  }
+
+  ProgramRun Ctl(const std::vector<std::string>& args) { return Capturectl(dir.path(), args); }
+  const std::string& control() const { return coordinator_->control; }
+
+  TempDir dir;
+
+ private:
+  static std::function<bool(const std::string&)> Starts(const char* prefix) {
+    return [prefix](const std::string& l) { return l.rfind(prefix, 0) == 0; };
+  }
+  static std::function<bool(const std::string&)> Has(const char* part) {
+    return [part](const std::string& l) { return l.find(part) != std::string::npos; };
+  }
+
+  SiteKey key_ = GenerateSiteKey();
+  std::optional<sim::testing::StartedCoordinator> coordinator_;
+  std::unique_ptr<ChildProcess> agent_;
+};
+
 // A registry number the roster allows but no file system should see as a name: "../evil" would
 // write beside DIR. A real agent photographs its student; the export refuses before writing.
 TEST(CapturectlExportPhotosLive, AnUnsafeRegistryNumberIsRefusedWithExitTwoBeforeAnythingIsWritten) {
-  TempDir dir;
   const std::string evil = "../evil";
-  ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv",
-                               "station,college,class,headcount,start,end\n1,文学院,汉语言文学2101,2,08:30,08:45\n")
-                  .ok());
-  ASSERT_TRUE(WriteFileDurably(dir / "roster.csv", std::string(kRosterHeader) + "\n" +
-                                                       "202100101," + evil + ",文学院,汉语言文学2101,张三,张*\n" +
-                                                       "202100102,1042120210000002,文学院,汉语言文学2101,李四,李*\n")
-                  .ok());
-  const SiteKey key = GenerateSiteKey();
-  ASSERT_TRUE(SaveSiteKey(dir / "site.key", key).ok());
-  ASSERT_TRUE(MakeDirs(dir / "camera").ok());
-  ASSERT_TRUE(sim::WriteStationKeys(dir.path(), {1}).ok());
+  OneStationRoom room;
+  ASSERT_NO_FATAL_FAILURE(room.Start({"202100101," + evil + ",文学院,汉语言文学2101,张三,张*",
+                                      "202100102,1042120210000002,文学院,汉语言文学2101,李四,李*"}));
+  ASSERT_NO_FATAL_FAILURE(room.Read(evil, "张*"));
+  const std::string jpeg = room.Shoot(1, "2024:04:22 08:30:09");
+  ASSERT_NO_FATAL_FAILURE(room.AwaitAssignment("202100101," + evil + ",汉语言文学2101,photographed,1,1,IMG_0001.JPG," +
+                                               ToHex(ComputeSha256(jpeg)) + ","));
 
-  auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir.path());
-  ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
-  std::vector<std::string> argv = {Bin("station-agent"), "--station", "1", "--camera-dir", dir / "camera", "--journal",
-                                   dir / "journal", "--site-key", dir / "site.key", "--sim-time", "--events",
-                                   coordinator->events, "--control", coordinator->control};
-  for (std::string& flag : sim::AgentKeyFlags(dir.path(), 1, dir / "store/coordinator.pub")) argv.push_back(flag);
-  auto agent = ChildProcess::Spawn(argv, dir / "agent.log");
-  ASSERT_TRUE(agent.ok()) << agent.status().message();
-  const auto starts = [](const char* prefix) {
-    return [prefix](const std::string& l) { return l.rfind(prefix, 0) == 0; };
-  };
-  const auto has = [](const char* part) { return [part](const std::string& l) { return l.find(part) != std::string::npos; }; };
-  ASSERT_TRUE((*agent)->WaitForLine(starts("ready "), 30s, "the agent's ready line").ok());
-  ASSERT_TRUE((*agent)->WriteLine("!time 2024-04-22T08:30:05+08:00").ok());
-  ASSERT_TRUE((*agent)->WriteLine(MintDemoCode(key, evil, "张*")).ok());
-  ASSERT_TRUE((*agent)->WaitForLine(has("kind=CODE_READ"), 30s, "the code read").ok());
-  const std::string jpeg = sim::MakeSimJpeg("2024:04:22 08:30:09", sim::SimJpegComment(1, 1, 1));
-  // Written beside the camera folder and renamed in, as a camera's file lands whole.
-  ASSERT_TRUE(WriteFileDurably(dir / "IMG_0001.JPG", jpeg).ok());
-  fs::rename(dir / "IMG_0001.JPG", dir / "camera/IMG_0001.JPG");
-  auto shot = (*agent)->WaitForLine(has("kind=SHOT_TAKEN"), 30s, "the shot");
-  ASSERT_TRUE(shot.ok()) << shot.status().message();
-
-  // The coordinator stores the shot a moment later: ask it until its assignment has the photo.
-  const std::string photographed = "202100101," + evil + ",汉语言文学2101,photographed,1,1,IMG_0001.JPG," +
-                                   ToHex(ComputeSha256(jpeg));
-  const auto deadline = sim::Clock::now() + 30s;
-  ProgramRun assignment;
-  do {
-    assignment = Capturectl(dir.path(), {"export", "assignment", "--connect", coordinator->control});
-  } while (assignment.out.find(photographed) == std::string::npos && sim::Clock::now() < deadline);
-  ASSERT_NE(assignment.out.find(photographed), std::string::npos) << assignment.out << assignment.err;
-
+  const TempDir& dir = room.dir;
   const std::string out = dir / "handover/photos";
-  const ProgramRun run = Capturectl(
-      dir.path(), {"export", "photos", out, "--connect", coordinator->control, "--image-store", dir / "store"});
+  const ProgramRun run =
+      room.Ctl({"export", "photos", out, "--connect", room.control(), "--image-store", dir / "store"});
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_NE(run.err.find("student 202100101: registry_no \"../evil\" cannot name a photo file"), std::string::npos)
@@ -447,11 +534,70 @@ TEST(CapturectlExportPhotosLive, AnUnsafeRegistryNumberIsRefusedWithExitTwoBefor
   EXPECT_NE(run.err.find("nothing written"), std::string::npos) << run.err;
   EXPECT_FALSE(fs::exists(dir / "handover")) << "not even DIR's parent";
   EXPECT_FALSE(fs::exists(dir / "evil.jpg"));
+}
 
-  ASSERT_TRUE((*agent)->Signal(SIGTERM).ok());
-  EXPECT_TRUE((*agent)->Wait(15s).ok());
-  ASSERT_TRUE(coordinator->process->Signal(SIGTERM).ok());
-  EXPECT_TRUE(coordinator->process->Wait(15s).ok());
+// An uploaded photo cannot be replaced: a second shot that came without a code read is filed under
+// the student before it (SHOT_WITHOUT_CODE), so that student's photo stays in the room until the
+// registrar resolves the blocker; the other student's goes.
+TEST(CapturectlExportPhotosLive, APhotoAnOpenBlockerNamesIsHeldBackUntilItIsResolvedOrDoubtIsAllowed) {
+  OneStationRoom room;
+  ASSERT_NO_FATAL_FAILURE(room.Start({"202100101,1042120210000001,文学院,汉语言文学2101,张三,张*",
+                                      "202100102,1042120210000002,文学院,汉语言文学2101,李四,李*"}));
+  ASSERT_NO_FATAL_FAILURE(room.Read("1042120210000001", "张*"));
+  const std::string first = room.Shoot(1, "2024:04:22 08:30:09");
+  room.Shoot(2, "2024:04:22 08:30:20");  // nobody read: whose is it?
+  ASSERT_NO_FATAL_FAILURE(room.Read("1042120210000002", "李*"));
+  const std::string second = room.Shoot(3, "2024:04:22 08:30:40");
+  ASSERT_NO_FATAL_FAILURE(room.AwaitAssignment("202100102,1042120210000002,汉语言文学2101,photographed,1,3,IMG_0003.JPG," +
+                                               ToHex(ComputeSha256(second)) + ",\n"));
+  ASSERT_NO_FATAL_FAILURE(room.AwaitImagesFiled());
+
+  const ProgramRun anomalies = room.Ctl({"anomalies", "--open", "--connect", room.control(), "--json"});
+  const auto blocker = nlohmann::json::parse(anomalies.out.substr(0, anomalies.out.find('\n')), nullptr, false);
+  ASSERT_TRUE(blocker.is_object()) << anomalies.out << anomalies.err;
+  ASSERT_EQ(blocker.value("kind", ""), "SHOT_WITHOUT_CODE") << anomalies.out;
+  ASSERT_EQ(std::count(anomalies.out.begin(), anomalies.out.end(), '\n'), 1) << anomalies.out;
+  const std::string id = blocker.value("id", "");
+  const std::string first_row = "1042120210000001,202100101,汉语言文学2101,held_back,1,1,IMG_0001.JPG," +
+                                ToHex(ComputeSha256(first)) + "," + id + ",\n";
+
+  const TempDir& dir = room.dir;
+  const std::vector<std::string> from = {"--connect", room.control(), "--image-store", dir / "store"};
+  const auto export_photos = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"export", "photos", out};
+    args.insert(args.end(), from.begin(), from.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return room.Ctl(args);
+  };
+  const ProgramRun held = export_photos(dir / "held", {});
+  EXPECT_EQ(held.exit_code, 1) << held.out << held.err;
+  EXPECT_EQ(held.out, "1 photo exported to " + (dir / "held") +
+                          ", 1 held back (open anomalies), 0 missing, 0 altered; index.csv lists 2 students\n");
+  EXPECT_EQ(held.err, "capturectl: held_back registry_no=1042120210000001 student_no=202100101 station=1 shot=1 "
+                      "image_file=\"IMG_0001.JPG\" image_sha256=" + ToHex(ComputeSha256(first)) +
+                          ": open anomalies " + id + "\n");
+  EXPECT_EQ(FileText(dir / "held/index.csv"), std::string(kIndexHeader) + "\n" + first_row +
+                                                  "1042120210000002,202100102,汉语言文学2101,photographed,1,3,IMG_0003.JPG," +
+                                                  ToHex(ComputeSha256(second)) + ",,1042120210000002.jpg\n");
+  EXPECT_EQ(FileNames(dir / "held"), (std::set<std::string>{"index.csv", "1042120210000002.jpg"}));
+
+  const ProgramRun doubtful = export_photos(dir / "doubtful", {"--include-doubtful", "--json"});
+  EXPECT_EQ(doubtful.exit_code, 0) << doubtful.out << doubtful.err;
+  const auto summary = nlohmann::json::parse(doubtful.out, nullptr, false);
+  EXPECT_EQ(summary.value("exported", 0), 2) << doubtful.out;
+  EXPECT_EQ(summary.value("doubtful_included", 0), 1) << doubtful.out;
+  EXPECT_EQ(summary.value("held_back", 1), 0) << doubtful.out;
+  EXPECT_EQ(*ReadFile(dir / "doubtful/1042120210000001.jpg"), first);
+
+  const ProgramRun resolved = room.Ctl({"resolve", id, "--reason", "IMG_0002 shows 张三 again; IMG_0001 is theirs",
+                                        "--connect", room.control(), "--token-file", dir / "store/registrar.token"});
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.out << resolved.err;
+  ASSERT_NO_FATAL_FAILURE(room.AwaitAssignment("202100101,1042120210000001,汉语言文学2101,photographed,1,1,IMG_0001.JPG," +
+                                               ToHex(ComputeSha256(first)) + ",\n"));
+  const ProgramRun clean = export_photos(dir / "clean", {});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_EQ(FileNames(dir / "clean"),
+            (std::set<std::string>{"index.csv", "1042120210000001.jpg", "1042120210000002.jpg"}));
 }
 
 }  // namespace

@@ -324,15 +324,19 @@ TEST(Reconcile, ALineOfCarriageReturnsOrAByteOrderMarkIsBlank) {
 
 TEST(Reconcile, ReadsTheAssignmentExportBack) {
   const std::string csv = std::string(judge::kAssignmentHeader) +
-                          "\n9,R9,物理学2101,photographed,1,412,IMG_0412.JPG,ab\n10,R10,物理学2101,absent,,,,\n";
+                          "\n9,R9,物理学2101,photographed,1,412,IMG_0412.JPG,ab,A3 A11\n10,R10,物理学2101,absent,,,,,\n";
   auto rows = ParseAssignmentCsv(csv, "export");
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].shot_number, 412u);
   EXPECT_EQ((*rows)[0].station, 1u);
+  EXPECT_EQ((*rows)[0].open_anomalies, (std::vector<std::string>{"A3", "A11"}));
   EXPECT_EQ((*rows)[1].status, "absent");
+  EXPECT_TRUE((*rows)[1].open_anomalies.empty());
   EXPECT_FALSE(ParseAssignmentCsv("student_no,shot\n", "export").ok());
-  EXPECT_FALSE(ParseAssignmentCsv(std::string(judge::kAssignmentHeader) + "\n9,R9,c,photographed,x,1,f,h\n", "e").ok());
+  EXPECT_FALSE(ParseAssignmentCsv(std::string(judge::kAssignmentHeader) + "\n9,R9,c,photographed,x,1,f,h,\n", "e").ok());
+  EXPECT_FALSE(ParseAssignmentCsv(std::string(judge::kAssignmentHeader) + "\n9,R9,c,photographed,1,1,f,h\n", "e").ok())
+      << "eight fields: an export older than open_anomalies";
 }
 
 }  // namespace

@@ -58,7 +58,8 @@ Day Parse(const std::string& anomalies, const std::string& assignment) {
   return d;
 }
 
-constexpr const char* kHeader = "student_no,registry_no,class,status,station,shot,image_file,image_sha256\n";
+constexpr const char* kHeader =
+    "student_no,registry_no,class,status,station,shot,image_file,image_sha256,open_anomalies\n";
 
 TEST(Score, CountsRecallPerKindByStationAndSharedStudentOrShot) {
   const std::string anomalies =
@@ -119,14 +120,14 @@ TEST(Score, PrecisionCountsOpenUnexplainedWarningsAndSetsAsideResolvedOnes) {
 TEST(Score, ASilentMisassignmentIsAWrongPhotoNoOpenAnomalyNames) {
   const std::string assignment = std::string(kHeader) +
                                  // Right photo.
-                                 "S1,R1,C,photographed,1,1,IMG_0001.JPG,aa\n"
+                                 "S1,R1,C,photographed,1,1,IMG_0001.JPG,aa,\n"
                                  // R3's photo on R2, and an open anomaly names R2: not silent.
-                                 "S2,R2,C,photographed,1,3,IMG_0003.JPG,cc\n"
+                                 "S2,R2,C,photographed,1,3,IMG_0003.JPG,cc,A1\n"
                                  // R4's photo on R3 and nothing names R3: silent.
-                                 "S3,R3,C,photographed,2,1,IMG_0001.JPG,dd\n"
+                                 "S3,R3,C,photographed,2,1,IMG_0001.JPG,dd,\n"
                                  // An image the truth does not know (sha differs): silent.
-                                 "S4,R4,C,photographed,2,1,IMG_0001.JPG,ff\n"
-                                 "S5,R5,C,missing,,,,\n";
+                                 "S4,R4,C,photographed,2,1,IMG_0001.JPG,ff,\n"
+                                 "S5,R5,C,missing,,,,,\n";
   const std::string anomalies = Anomaly("A1", "DUPLICATE_STUDENT", "BLOCKER", 1, "[]", Student("R2"), true) +
                                 Anomaly("A2", "DUPLICATE_STUDENT", "BLOCKER", 2, "[]", Student("R3"), false);
   const Day d = Parse(anomalies, assignment);

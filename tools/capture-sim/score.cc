@@ -95,8 +95,8 @@ Result<std::vector<AssignedPhoto>> ParseAssignmentCsv(std::string_view text, std
   std::vector<AssignedPhoto> out;
   for (size_t i = 1; i < rows->size(); ++i) {
     const CsvRow& row = (*rows)[i];
-    if (row.size() != 8) {
-      return Status::InvalidArgument(std::string(source) + " row " + std::to_string(i + 1) + ": expected 8 fields");
+    if (row.size() != 9) {
+      return Status::InvalidArgument(std::string(source) + " row " + std::to_string(i + 1) + ": expected 9 fields");
     }
     AssignedPhoto p;
     p.student_no = row[0];

@@ -27,8 +27,10 @@ struct ExportPhotosArgs {
   RecordSource source;      // the assignment, as `export assignment` gets it
   std::string image_store;  // the folder holding images/; default source.store_dir, required with --connect
   bool json = false;        // the summary as one JSON object
+  bool include_doubtful = false;  // export photos that open anomalies name, too
 };
-// 1 when an assigned image is missing from the image store or altered there.
+// 1 when a photo is held back (open anomalies name it), or an assigned image is missing from the
+// image store or altered there.
 int RunExportPhotos(const ExportPhotosArgs& args);
 
 struct VerifyArgs {

@@ -9,7 +9,7 @@
 //   capturectl keys (--store DIR | --connect ENDPOINT) [--json]
 // --connect authenticates as the registrar with --keys DIR (registrar.key, coordinator.pub).
 //   capturectl export anomalies|assignment|unassigned (--store DIR | --connect ENDPOINT) [--out FILE] [--open] [--station N]
-//   capturectl export photos DIR (--store STORE | --connect ENDPOINT --image-store STORE) [--json]
+//   capturectl export photos DIR (--store STORE | --connect ENDPOINT --image-store STORE) [--include-doubtful] [--json]
 //   capturectl verify --store DIR [--verdicts-only] [--checkpoint FILE]… [--coordinator-key HEX_OR_FILE]
 //   capturectl checkpoint (--store DIR | --connect ENDPOINT)
 //   capturectl prove --student STUDENT_NO --store DIR [--out FILE]
@@ -58,8 +58,9 @@ void AddSource(CLI::App* cmd, RecordSource& source) {
 // `export` takes the options of all three exports; each refuses the others'.
 int RunExportCommand(const ExportArgs& export_args, ExportPhotosArgs& photos_args) {
   if (export_args.what != "photos") {
-    if (!photos_args.dir.empty() || !photos_args.image_store.empty() || photos_args.json) {
-      return Fail("export " + export_args.what + ": DIR, --image-store and --json go with export photos");
+    if (!photos_args.dir.empty() || !photos_args.image_store.empty() || photos_args.json ||
+        photos_args.include_doubtful) {
+      return Fail("export " + export_args.what + ": DIR, --image-store, --include-doubtful and --json go with export photos");
     }
     return RunExport(export_args);
   }
@@ -77,8 +78,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 all well; 1 findings (anomalies: an open WARNING or BLOCKER is listed; reconcile: the paper "
       "and the record disagree; verify: a stored verdict differs from the re-judged one, a signed head does not hold "
-      "or an image is missing or altered; resolve: no such open anomaly; export photos: an assigned image is missing "
-      "or altered; checkpoint: none signed yet; prove: no photo or no head covers it; check-proof: the proof does not "
+      "or an image is missing or altered; resolve: no such open anomaly; export photos: a photo is held back, or an "
+      "assigned image is missing or altered; checkpoint: none signed yet; prove: no photo or no head covers it; check-proof: the proof does not "
       "hold); 2 usage, I/O or protocol errors. status, "
       "forms and the other exports never find: 0 or 2.\n"
       "--store reads a stopped coordinator's store read-only and judges its record again with the inputs stored "
@@ -189,6 +190,8 @@ int main(int argc, char** argv) {
                          "Photos: the folder holding images/ (a coordinator's --store folder); default --store's, "
                          "required with --connect.");
   export_cmd->add_flag("--json", photos_args.json, "Photos: the summary as one JSON object.");
+  export_cmd->add_flag("--include-doubtful", photos_args.include_doubtful,
+                       "Photos: export also the photos that open anomalies name (held back by default), and say so.");
   export_cmd->footer(
       "unassigned: every shot that is nobody's photo, CSV (UTF-8, header first, sorted by station then seq):\n  " +
       std::string(capture::judge::kUnassignedHeader) +
@@ -199,16 +202,20 @@ int main(int argc, char** argv) {
       "(<folder>/images/<2 hex>/<64 hex>.jpg) with its SHA-256 checked again, copied to DIR/<registry_no>.jpg; and "
       "DIR/index.csv (UTF-8, header first, one row per roster student in student_no order):\n  " +
       std::string(kPhotoIndexHeader) +
-      "\nas in the assignment export, except that status is image_missing (the store lacks the assigned image) or "
-      "image_altered (its bytes no longer hash to image_sha256) where no photo could be exported; photo_file is the "
-      "exported file's name, empty where none. Each image_missing or image_altered student is named on stderr "
-      "(registry_no, student_no, station, shot, image_file, image_sha256); stdout gets one summary line, or with "
-      "--json {\"dir\":…,\"students\":S,\"exported\":N,\"missing\":M,\"altered\":K}. DIR must be new or an "
+      "\nas in the assignment export, except that status is held_back where an open WARNING or BLOCKER names the "
+      "student or their photo (an uploaded photo cannot be replaced: resolve the anomalies, or give "
+      "--include-doubtful), image_missing (the store lacks the assigned image) or image_altered (its bytes no longer "
+      "hash to image_sha256) where no photo was exported; photo_file is the exported file's name, empty where none. "
+      "Each held_back, image_missing or image_altered student is named on stderr (registry_no, student_no, station, "
+      "shot, image_file, image_sha256, and the anomaly ids); stdout gets one summary line, or with --json "
+      "{\"dir\":…,\"students\":S,\"exported\":N,\"doubtful_included\":D,\"held_back\":H,\"missing\":M,"
+      "\"altered\":K}. DIR must be new or an "
       "empty folder; the export is assembled beside it (DIR.partial-<pid>), every file fsynced, and renamed to DIR "
       "once complete: DIR appears whole or not at all. A registry_no that cannot name a file (only ASCII letters, "
       "digits, '-', '_', '.'; not starting with '.' or '-'; at most 128) is refused before anything is written. "
       "Over --connect, an image still on its way from its station counts as image_missing: export again later.\n"
-      "Exit codes: 0 exported (photos: every assigned image); 1 photos: an assigned image is missing or altered "
+      "Exit codes: 0 exported (photos: every assigned image); 1 photos: a photo is held back, or an assigned image "
+      "is missing or altered "
       "(DIR is written all the same); 2 usage, I/O or protocol error, an unsafe registry_no or a DIR that is not "
       "empty (nothing written).");
 

@@ -6,6 +6,7 @@
 
 #include "common/fs.h"
 #include "common/image_store.h"
+#include "coordinator/judge/export.h"
 #include "tools/capturectl/commands.h"
 #include "tools/capturectl/photo_export.h"
 #include "tools/capturectl/reconcile.h"
@@ -105,13 +106,18 @@ int RunExportPhotos(const ExportPhotosArgs& args) {
   if (!text.ok()) return fail(text.status().message());
   auto assignment = ParseAssignmentCsv(*text, "the assignment export");
   if (!assignment.ok()) return fail(assignment.status().message());
-  auto rows = PlanPhotoExport(std::move(*assignment));
+  auto rows = PlanPhotoExport(std::move(*assignment), args.include_doubtful);
   if (!rows.ok()) return fail(rows.status().message() + "; nothing written");
 
   StagingFolder staging(*target);
   if (Status s = staging.Create(); !s.ok()) return fail(s.message());
   const ImageStore images(image_dir);
   for (PhotoRow& row : *rows) {
+    if (row.outcome == PhotoOutcome::kHeldBack) {
+      const std::string ids = judge::JoinAnomalyIds(row.record.open_anomalies);
+      std::fprintf(stderr, "capturectl: %s\n", PhotoProblemLine(row, "open anomalies " + ids).c_str());
+      continue;
+    }
     if (!row.image) continue;
     auto bytes = images.ReadChecked(*row.image);
     if (!bytes.ok()) {
@@ -140,7 +146,7 @@ int RunExportPhotos(const ExportPhotosArgs& args) {
   const int emitted =
       Emit(args.json ? PhotoSummaryJson(summary, args.dir) : PhotoSummaryLine(summary, args.dir), "");
   if (emitted != kExitOk) return emitted;
-  return summary.missing + summary.altered == 0 ? kExitOk : kExitFound;
+  return summary.held_back + summary.missing + summary.altered == 0 ? kExitOk : kExitFound;
 }
 
 }  // namespace capture::ctl

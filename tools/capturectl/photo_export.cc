@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/csv.h"
+#include "coordinator/judge/export.h"
 
 namespace capture::ctl {
 
@@ -42,7 +43,7 @@ Status CheckPhotoFileName(std::string_view registry_no) {
 
 std::string PhotoFileName(std::string_view registry_no) { return std::string(registry_no) + ".jpg"; }
 
-Result<std::vector<PhotoRow>> PlanPhotoExport(std::vector<judge::AssignmentRow> assignment) {
+Result<std::vector<PhotoRow>> PlanPhotoExport(std::vector<judge::AssignmentRow> assignment, bool include_doubtful) {
   std::vector<PhotoRow> rows;
   rows.reserve(assignment.size());
   std::map<std::string, std::string> student_by_folded_name;
@@ -63,6 +64,7 @@ Result<std::vector<PhotoRow>> PlanPhotoExport(std::vector<judge::AssignmentRow> 
         return Status::InvalidArgument(student + "registry_no " + r.registry_no + " names the same file as student " +
                                        it->second + "'s on a file system that ignores letter case");
       }
+      if (!r.open_anomalies.empty() && !include_doubtful) row.outcome = PhotoOutcome::kHeldBack;
     }
     rows.push_back(std::move(row));
   }
@@ -71,6 +73,8 @@ Result<std::vector<PhotoRow>> PlanPhotoExport(std::vector<judge::AssignmentRow> 
 
 std::string_view PhotoIndexStatus(const PhotoRow& row) {
   switch (row.outcome) {
+    case PhotoOutcome::kHeldBack:
+      return "held_back";
     case PhotoOutcome::kMissing:
       return "image_missing";
     case PhotoOutcome::kAltered:
@@ -89,7 +93,8 @@ std::string PhotoIndexCsv(const std::vector<PhotoRow>& rows) {
     const bool photo = r.station != 0;  // as the assignment export writes station and shot
     out += CsvLine({r.registry_no, r.student_no, r.class_name, std::string(PhotoIndexStatus(row)),
                     photo ? std::to_string(r.station) : "", photo ? std::to_string(r.shot_number) : "", r.image_file,
-                    r.image_sha256, row.outcome == PhotoOutcome::kExported ? PhotoFileName(r.registry_no) : ""});
+                    r.image_sha256, judge::JoinAnomalyIds(r.open_anomalies),
+                    row.outcome == PhotoOutcome::kExported ? PhotoFileName(r.registry_no) : ""});
   }
   return out;
 }
@@ -106,6 +111,8 @@ PhotoExportSummary SummarizePhotoExport(const std::vector<PhotoRow>& rows) {
   s.students = rows.size();
   for (const PhotoRow& row : rows) {
     s.exported += row.outcome == PhotoOutcome::kExported;
+    s.doubtful += row.outcome == PhotoOutcome::kExported && !row.record.open_anomalies.empty();
+    s.held_back += row.outcome == PhotoOutcome::kHeldBack;
     s.missing += row.outcome == PhotoOutcome::kMissing;
     s.altered += row.outcome == PhotoOutcome::kAltered;
   }
@@ -113,9 +120,12 @@ PhotoExportSummary SummarizePhotoExport(const std::vector<PhotoRow>& rows) {
 }
 
 std::string PhotoSummaryLine(const PhotoExportSummary& summary, std::string_view dir) {
+  const std::string doubtful =
+      summary.doubtful == 0 ? "" : " (" + std::to_string(summary.doubtful) + " in doubt, included by --include-doubtful)";
   return std::to_string(summary.exported) + (summary.exported == 1 ? " photo" : " photos") + " exported to " +
-         std::string(dir) + ", " + std::to_string(summary.missing) + " missing, " + std::to_string(summary.altered) +
-         " altered; " + std::string(kPhotoIndexFile) + " lists " + std::to_string(summary.students) + " students\n";
+         std::string(dir) + doubtful + ", " + std::to_string(summary.held_back) + " held back (open anomalies), " +
+         std::to_string(summary.missing) + " missing, " + std::to_string(summary.altered) + " altered; " +
+         std::string(kPhotoIndexFile) + " lists " + std::to_string(summary.students) + " students\n";
 }
 
 std::string PhotoSummaryJson(const PhotoExportSummary& summary, std::string_view dir) {
@@ -123,6 +133,8 @@ std::string PhotoSummaryJson(const PhotoExportSummary& summary, std::string_view
   j["dir"] = std::string(dir);
   j["students"] = summary.students;
   j["exported"] = summary.exported;
+  j["doubtful_included"] = summary.doubtful;
+  j["held_back"] = summary.held_back;
   j["missing"] = summary.missing;
   j["altered"] = summary.altered;
   return Dump(j) + "\n";

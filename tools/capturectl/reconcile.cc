@@ -122,8 +122,8 @@ Result<std::vector<judge::AssignmentRow>> ParseAssignmentCsv(std::string_view te
   for (size_t i = 1; i < rows->size(); ++i) {
     const CsvRow& f = (*rows)[i];
     const std::string where = std::string(source) + " row " + std::to_string(i + 1);
-    if (f.size() != 8) return Status::InvalidArgument(where + ": " + std::to_string(f.size()) + " fields, not 8");
-    judge::AssignmentRow row{f[0], f[1], f[2], f[3], 0, 0, f[6], f[7]};
+    if (f.size() != 9) return Status::InvalidArgument(where + ": " + std::to_string(f.size()) + " fields, not 9");
+    judge::AssignmentRow row{f[0], f[1], f[2], f[3], 0, 0, f[6], f[7], judge::SplitAnomalyIds(f[8])};
     for (auto [text_field, number] : {std::pair{&f[4], &row.station}, std::pair{&f[5], &row.shot_number}}) {
       if (text_field->empty()) continue;
       const auto value = Digits(*text_field, 9);
