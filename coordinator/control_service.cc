@@ -8,6 +8,7 @@
 
 #include "common/frame.h"
 #include "common/log.h"
+#include "common/time_format.h"
 #include "coordinator/judge/export.h"
 
 namespace capture::coord {
@@ -21,13 +22,17 @@ std::string StationLabel(uint32_t station) { return "{station=\"" + std::to_stri
 // Tells `peer` that its request changed nothing, and why; `reply` picks the frame's reply body.
 template <typename Reply>
 void RefuseRequest(zmq::socket_t& router, const std::string& peer, Reply* (wire::Frame::*reply)(),
-                   const std::string& why) {
+                   const std::string& why, bool token_refused = false) {
   wire::Frame frame;
   Reply* body = (frame.*reply)();
   body->set_ok(false);
+  body->set_token_refused(token_refused);
   body->set_message(why + "; nothing was recorded");
   TrySendTo(router, peer, EncodeFrame(std::move(frame)));
 }
+
+constexpr const char* kWrongToken =
+    "the registrar token is wrong: give --token-file the coordinator's <store>/registrar.token";
 
 }  // namespace
 
@@ -37,10 +42,17 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
   if (!SecretsEqual(request.token(), token)) {
     Count("resolve_requests_refused");
     LogWarn(kLog, "refused a resolve request without the registrar token from " + Origin(peer));
-    return refuse("a resolution needs the registrar token (the coordinator's <store>/registrar.token)");
+    return RefuseRequest(router_, peer, &wire::Frame::mutable_resolve_reply, kWrongToken, /*token_refused=*/true);
   }
   if (request.anomaly_id().empty() || request.reason().empty()) {
     return refuse("a resolution needs an anomaly id and a reason");
+  }
+  // A second resolution would only raise an INFO that says so; the first one stands.
+  if (Result<std::string> done = AlreadyResolved(request.anomaly_id()); done.ok()) return refuse(*done);
+  for (const PendingResolve& pending : resolves_) {
+    if (pending.anomaly_id == request.anomaly_id()) {
+      return refuse(request.anomaly_id() + " is being resolved by another request just now");
+    }
   }
   wire::Observation obs;
   obs.set_kind(wire::Observation::REGISTRAR_RESOLVE);
@@ -51,12 +63,27 @@ void Coordinator::HandleResolveRequest(const std::string& peer, const wire::Reso
   Observe(std::move(obs));
 }
 
+Result<std::string> Coordinator::AlreadyResolved(const std::string& anomaly_id) const {
+  for (const judge::AnomalyState& state : judge_->anomalies()) {
+    if (state.anomaly.id() != anomaly_id) continue;
+    if (state.open()) break;
+    const wire::Resolution& r = *state.resolution;
+    std::string when = "record item " + std::to_string(r.commit_index());
+    if (auto item = store_->ItemAt(r.commit_index()); item.ok()) {
+      const wire::JudgeConfig& config = options_.judge_config;
+      when = FormatIso8601(item->received_time_us(), config.utc_offset_minutes()).substr(11, 8) + " (" + when + ")";
+    }
+    return anomaly_id + " is already resolved by " + r.by() + " at " + when + ": " + r.reason();
+  }
+  return Status::NotFound(anomaly_id + " is not resolved");
+}
+
 void Coordinator::HandleCloseDayRequest(const std::string& peer, const wire::CloseDayRequest& request) {
   auto refuse = [&](const std::string& why) { RefuseRequest(router_, peer, &wire::Frame::mutable_close_day_reply, why); };
   if (!SecretsEqual(request.token(), options_.registrar_token)) {
     Count("close_day_requests_refused");
     LogWarn(kLog, "refused a close-day request without the registrar token from " + Origin(peer));
-    return refuse("closing the day needs the registrar token (the coordinator's <store>/registrar.token)");
+    return RefuseRequest(router_, peer, &wire::Frame::mutable_close_day_reply, kWrongToken, /*token_refused=*/true);
   }
   if (request.station() != 0 && !KnownStation(request.station())) {
     return refuse("station " + std::to_string(request.station()) + " is not in the schedule");
@@ -74,7 +101,7 @@ void Coordinator::HandleEnrolRequest(const std::string& peer, const wire::EnrolR
   if (!SecretsEqual(request.token(), options_.registrar_token)) {
     Count("enrol_requests_refused");
     LogWarn(kLog, "refused an enrolment request without the registrar token from " + Origin(peer));
-    return refuse("an enrolment needs the registrar token (the coordinator's <store>/registrar.token)");
+    return RefuseRequest(router_, peer, &wire::Frame::mutable_enrol_reply, kWrongToken, /*token_refused=*/true);
   }
   if (!KnownStation(request.station())) {
     return refuse("station " + std::to_string(request.station()) + " is not in the schedule");

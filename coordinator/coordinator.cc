@@ -490,6 +490,7 @@ void Coordinator::HandleHello(const Received& message, const wire::Hello& hello,
   const StreamId stream{hello.station(), hello.epoch()};
   if (!KnownStation(hello.station())) {
     Reject("unknown_station", peer, "hello of " + Describe(stream) + ": station is not in the schedule");
+    RefuseHello(peer, hello.station());
     return;
   }
   if (!Vouches(sender, stream, peer, "hello")) return;
@@ -520,6 +521,19 @@ void Coordinator::HandleHello(const Received& message, const wire::Hello& hello,
   tracker_.ForgetResendRequest(stream);
   hellos_.emplace_back(peer, stream);
   latest_epoch_[hello.station()] = hello.epoch();
+}
+
+void Coordinator::RefuseHello(const std::string& peer, uint32_t station) {
+  std::string known;
+  for (const uint32_t number : stations_) known += (known.empty() ? "" : ", ") + std::to_string(number);
+  wire::Frame frame;
+  wire::HelloRefusal* refusal = frame.mutable_hello_refusal();
+  refusal->set_station(station);
+  refusal->set_reason("unknown_station");
+  refusal->set_message("the coordinator's schedule has no station " + std::to_string(station) + " (it has " + known +
+                       "): start the agent again with --station set to this camera's station number");
+  // Best effort: an agent that missed it says hello again and is told again.
+  TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
 }
 
 void Coordinator::SeeStationTime(int64_t station_time_us) {

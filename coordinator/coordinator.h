@@ -231,6 +231,11 @@ class Coordinator {
   // Who sent a frame, for log lines: `peer` is the ROUTER peer, empty for the SUB socket.
   static std::string Origin(const std::string& peer);
   bool KnownStation(uint32_t station) const { return stations_.count(station) > 0; }
+  // Tells the agent at `peer` that its station is not in the schedule, and what to do.
+  void RefuseHello(const std::string& peer, uint32_t station);
+  // "A3 is already resolved by NAME at 09:12:05 (record item K): REASON"; NotFound while it is
+  // open or unknown.
+  Result<std::string> AlreadyResolved(const std::string& anomaly_id) const;
   void SeeStationTime(int64_t station_time_us);
   void Count(const std::string& name, uint64_t n = 1) { counters_[name] += n; }
   // The counters of a schedule station (KnownStation).

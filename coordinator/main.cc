@@ -101,8 +101,9 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Coordinator of a photo capture day: receives the stations' events, keeps the record, judges every "
       "record item as it is stored and tells each station of its own anomalies.\n"
-      "The judge's inputs (schedule, roster, day, time zone, tolerances) are stored with the record at its "
-      "first start; a later start uses the stored ones and refuses flags that differ from them."};
+      "The judge's inputs (schedule, roster, station keys, day, time zone, --stale-code-seconds, "
+      "--clock-skew-seconds) are stored with the record at its first start; a later start uses the stored ones and "
+      "refuses flags that differ from them (--silent-after-seconds may change at every start)."};
   std::string schedule_path, roster_path, store_dir;
   std::string day = coord::kDefaultDay, tz = coord::kDefaultTimeZone;
   double stale_code_seconds = 90, clock_skew_seconds = 60, silent_after_seconds = 3;
@@ -129,8 +130,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--control", options.control_endpoint,
                  "Address to bind the ROUTER socket for hello, ack, resend, verdicts, status, and the registrar's "
-                 "resolve and export requests (a port may be *). No token yet: anyone who reaches this address "
-                 "may resolve anomalies (a later version adds the registrar token).")
+                 "resolve, close-day, enrol and export requests (a port may be *). CURVE-encrypted: only enrolled "
+                 "stations and the registrar's key (<store>/registrar.key) get in, and resolve, close-day and enrol "
+                 "need the registrar token (<store>/registrar.token) as well.")
       ->capture_default_str();
   app.add_option("--images", options.images_endpoint,
                  "Address to bind the ROUTER socket the agents ship their camera images to (a port may be *). "

@@ -1,5 +1,8 @@
 #include "coordinator/record_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -169,6 +172,10 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
   store->read_only_ = read_only;
   const std::string what = "record store " + store->path_;
   if (!read_only) {
+    if (const std::optional<long> holder = HolderOf(dir)) {
+      return Status::Unavailable("store " + dir + " is in use by another coordinator (pid " + std::to_string(*holder) +
+                                 "): stop that one first, or give this one another --store");
+    }
     if (Status s = MakePrivateDirs(dir); !s.ok()) return s;
   }
 
@@ -213,6 +220,19 @@ Result<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string& dir, b
   if (Status s = store->Load(); !s.ok()) return s;
   return store;
 }
+std::optional<long> RecordStore::HolderOf(const std::string& dir) {
+  // RocksDB locks db/LOCK with a POSIX record lock, which F_GETLK reports with its holder's pid.
+  const int fd = ::open((dir + "/db/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct flock lock{};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  const bool asked = ::fcntl(fd, F_GETLK, &lock) == 0;
+  ::close(fd);
+  if (!asked || lock.l_type == F_UNLCK) return std::nullopt;
+  return static_cast<long>(lock.l_pid);
+}
+
 RecordStore::~RecordStore() {
   if (!db_) return;
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
@@ -515,21 +535,31 @@ Result<uint64_t> RecordStore::CommitIndexOf(const StreamId& stream, uint64_t seq
   return index;
 }
 
-Result<std::string> RecordStore::EventBytes(const StreamId& stream, uint64_t seq) const {
-  auto index = CommitIndexOf(stream, seq);
-  if (!index.ok()) return index.status();
-  const std::string what = "record store " + path_ + ": item " + std::to_string(*index);
+Result<wire::RecordItem> RecordStore::ItemAt(uint64_t commit_index) const {
+  const std::string what = "record store " + path_ + ": item " + std::to_string(commit_index);
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), record_, Big64(*index), &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), record_, Big64(commit_index), &value);
   if (!s.ok()) return FromRocks(s, what);
   std::string_view item_bytes;
   std::string_view verdict_bytes;
   wire::RecordItem item;
   if (!DecodeStoredItem(value, &item_bytes, &verdict_bytes) ||
-      !item.ParseFromArray(item_bytes.data(), static_cast<int>(item_bytes.size())) || !item.has_event()) {
-    return Status::Corruption(what + " is not the event of " + Describe(stream) + " seq " + std::to_string(seq));
+      !item.ParseFromArray(item_bytes.data(), static_cast<int>(item_bytes.size()))) {
+    return Status::Corruption(what + " does not parse");
   }
-  return std::move(*item.mutable_event());
+  return item;
+}
+
+Result<std::string> RecordStore::EventBytes(const StreamId& stream, uint64_t seq) const {
+  auto index = CommitIndexOf(stream, seq);
+  if (!index.ok()) return index.status();
+  auto item = ItemAt(*index);
+  if (!item.ok()) return item.status();
+  if (!item->has_event()) {
+    return Status::Corruption("record store " + path_ + ": item " + std::to_string(*index) + " is not the event of " +
+                              Describe(stream) + " seq " + std::to_string(seq));
+  }
+  return std::move(*item->mutable_event());
 }
 
 Result<bool> RecordStore::HasConflict(const StreamId& stream, uint64_t seq, const Sha256& hash) const {

@@ -140,7 +140,12 @@ class RecordStore {
 
   // Opens the store in `dir`, creating it unless `read_only`. Fails with a message naming `dir` when
   // it cannot be opened, is of another format version, or is inconsistent.
+  // A store that a running coordinator holds is refused (not read-only), naming that process.
   static Result<std::unique_ptr<RecordStore>> Open(const std::string& dir, bool read_only);
+  // The pid of another process that holds the store in `dir` open for writing (a running
+  // coordinator), if any. Not for a store this process has open: closing the descriptor it asks
+  // through would drop this process's own lock.
+  static std::optional<long> HolderOf(const std::string& dir);
   ~RecordStore();
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
@@ -207,6 +212,8 @@ class RecordStore {
   // Per stream, the seq up to which every event is stored.
   const std::map<StreamId, uint64_t>& streams() const { return streams_; }
 
+  // The stored item of `commit_index`; NotFound past the last.
+  Result<wire::RecordItem> ItemAt(uint64_t commit_index) const;
   // The bytes of a stored event; NotFound if that seq is not stored.
   Result<std::string> EventBytes(const StreamId& stream, uint64_t seq) const;
   // Whether a SEQ_CONFLICT with this hash was already recorded.

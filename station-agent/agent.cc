@@ -45,6 +45,20 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+// A mistyped --camera-dir would be watched empty all day while the camera fills another folder.
+Status CheckCameraFolder(const std::string& dir, bool create) {
+  struct stat st{};
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::Ok();
+    return Status::InvalidArgument("--camera-dir " + dir + " is not a folder: give the folder the camera writes into");
+  }
+  if (errno != ENOENT) return Status::IoError("cannot inspect --camera-dir " + dir + ": " + std::strerror(errno));
+  if (create) return MakeDirs(dir);
+  return Status::InvalidArgument("the camera folder " + dir +
+                                 " does not exist: check --camera-dir (the folder the tethered camera writes into), "
+                                 "or give --create-camera-dir to make it");
+}
+
 constexpr std::string_view kLog = "agent";
 constexpr std::string_view kAgentVersion = "station-agent 1";
 constexpr auto kHelloSilence = 2s;   // the coordinator counts as absent after this much silence
@@ -138,6 +152,8 @@ class Agent::Impl final : public StationOutput {
     if (event.kind() == wire::SHOT_TAKEN) shipper_->Journaled(ImageOf(event));
   }
 
+  bool refused() const { return !refused_.ok(); }
+
   void Alert(std::string_view sentence) override {
     if (console_) {
       console_->state().Alert(sentence);
@@ -179,6 +195,7 @@ class Agent::Impl final : public StationOutput {
   Stamp FileStamp(const std::optional<MicrosSinceEpoch>& taken, bool before_a_line) const;
   void ReadControl();
   void OnAck(const wire::Ack& ack);
+  void OnRefusal(const wire::HelloRefusal& refusal);
   void OnResend(const wire::ResendRequest& resend);
   void OnVerdict(const wire::Verdict& verdict);
   void OnProgress(const wire::StationProgress& progress);
@@ -237,6 +254,9 @@ class Agent::Impl final : public StationOutput {
   Clock::time_point last_heard_;
   Clock::time_point last_hello_;
   bool greeted_ = false;  // a hello went out since the start
+  bool acked_ = false;    // the coordinator answered a hello of this process with an ack
+  // Set when the coordinator's first answer refused the station: the agent stops with it.
+  Status refused_;
 
   std::unique_ptr<ConsoleTerminal> console_;  // null: stdout carries the line protocol
   std::string current_class_;                 // as the coordinator last reported it
@@ -288,7 +308,7 @@ Status Agent::Impl::Open() {
       ImageStore(options_.journal_dir), std::move(*namer), MakeDemoCodeDecoder(std::move(*key)), &clock_, this);
   if (Status st = station_->RebuildHistory(); !st.ok()) return st;
 
-  if (Status st = MakeDirs(options_.camera_dir); !st.ok()) return st;
+  if (Status st = CheckCameraFolder(options_.camera_dir, options_.create_camera_dir); !st.ok()) return st;
   auto camera = CameraWatch::Open(options_.camera_dir);
   if (!camera.ok()) return camera.status();
   camera_ = std::move(*camera);
@@ -404,6 +424,7 @@ Status Agent::Impl::Run() {
     if (Status st = HandleInput(std::move(*taken)); !st.ok()) return st;
     if (Status st = FlushFiles(std::nullopt); !st.ok()) return st;
     if (items[2].revents & ZMQ_POLLIN) ReadControl();
+    if (!refused_.ok()) return refused_;
 
     const auto now = Clock::now();
     if (now >= next_heartbeat_) {
@@ -587,6 +608,9 @@ void Agent::Impl::ReadControl() {
       case wire::Frame::kStationProgress:
         OnProgress(frame.station_progress());
         break;
+      case wire::Frame::kHelloRefusal:
+        OnRefusal(frame.hello_refusal());
+        break;
       default:
         LogWarn(kLog, "unexpected frame from the coordinator (body " + std::to_string(frame.body_case()) + ")");
         break;
@@ -596,6 +620,7 @@ void Agent::Impl::ReadControl() {
 
 void Agent::Impl::OnAck(const wire::Ack& ack) {
   if (!IsOurs(ack.station(), ack.epoch(), "ack")) return;
+  acked_ = true;
   const uint64_t stored = std::min(ack.stored_seq(), journal_->last_seq());
   if (Status st = journal_->SetAcked(stored); !st.ok()) {
     LogWarn(kLog, st.message());  // only costs resends after a restart
@@ -604,6 +629,15 @@ void Agent::Impl::OnAck(const wire::Ack& ack) {
   // A refused head is news for the registrar: the coordinator's record went back or was rewritten.
   if (Status st = witness_->Offer(ack.checkpoint()); !st.ok()) Alert(st.message());
   if (ack.images_port() != 0) shipper_->ConnectTo(WithPort(options_.control_endpoint, std::to_string(ack.images_port())));
+}
+
+void Agent::Impl::OnRefusal(const wire::HelloRefusal& refusal) {
+  const std::string sentence = "the coordinator refused station " + std::to_string(refusal.station()) + ": " +
+                               refusal.message();
+  Alert(sentence);
+  // At start nothing is lost by stopping, and a wrong --station is best fixed before the first
+  // student. Later (the coordinator restarted on another schedule) the station keeps journaling.
+  if (!acked_) refused_ = Status::InvalidArgument(sentence);
 }
 
 void Agent::Impl::OnResend(const wire::ResendRequest& resend) {
@@ -710,5 +744,6 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options) {
 }
 
 Status Agent::Run() { return impl_->Run(); }
+bool Agent::refused() const { return impl_->refused(); }
 
 }  // namespace capture::agent

@@ -36,6 +36,7 @@ namespace capture::agent {
 struct AgentOptions {
   uint32_t station = 0;
   std::string camera_dir;
+  bool create_camera_dir = false;  // else a camera_dir that does not exist is refused
   std::string input_path;  // empty: stdin
   std::string journal_dir;
   std::string site_key_path;
@@ -71,8 +72,10 @@ class Agent {
   static Result<std::unique_ptr<Agent>> Start(const AgentOptions& options);
   ~Agent();
 
-  // Runs until SIGTERM or SIGINT (then OK). An error is fatal: the journal or image store failed.
+  // Runs until SIGTERM or SIGINT (then OK). An error is fatal: the journal or image store failed,
+  // or the coordinator's first answer refused the station (refused(); it was alerted already).
   Status Run();
+  bool refused() const;
 
  private:
   class Impl;

@@ -19,7 +19,10 @@ int main(int argc, char** argv) {
   app.add_option("--station", options.station, "The schedule's number of this camera station (required).")
       ->check(CLI::Range(1u, 999u));
   app.add_option("--camera-dir", options.camera_dir,
-                 "Folder the tethered camera writes its images into (watched with all its subfolders; required).");
+                 "Folder the tethered camera writes its images into (watched with all its subfolders; required). "
+                 "It must exist, so that a mistyped folder is not watched empty all day.");
+  app.add_flag("--create-camera-dir", options.create_camera_dir,
+               "Make the --camera-dir folder (and its parents) if it does not exist.");
   app.add_option("--identity", options.identity_path,
                  "The station's Ed25519 key file (made, mode 0600, if missing; default <journal>/station.key). The "
                  "registrar enrols its public key, which the ready line and --print-key show.");
@@ -43,7 +46,8 @@ int main(int argc, char** argv) {
   bool print_checkpoint = false;
   app.add_flag("--print-checkpoint", print_checkpoint,
                "Print the newest tree head the coordinator signed and this station kept (a checkpoint line, for "
-               "capturectl verify --checkpoint) and exit: 0 printed, 1 none yet or unreadable. Needs --journal DIR or "
+               "capturectl verify --checkpoint) and exit: 0 printed, 1 none yet or unreadable, 2 neither --journal nor "
+               "--station given. Needs --journal DIR or "
                "--station N; works while the agent runs.");
   app.add_option("--input", options.input_path,
                  "File or named pipe to read code and mark lines from, instead of stdin. Marks: " +
@@ -70,7 +74,7 @@ int main(int argc, char** argv) {
   app.add_option("--console", console,
                  "The operator's console: a status block redrawn in place on the terminal (station, "
                  "class progress, last code and shot, open blockers in red), instead of stdout's lines; auto: "
-                 "when stdout is a terminal.")
+                 "when stdout is a terminal and TERM is not dumb.")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
   CLI11_PARSE(app, argc, argv);
@@ -130,8 +134,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (capture::Status st = (*agent)->Run(); !st.ok()) {
+    const bool refused = (*agent)->refused();  // alerted as it came
     agent->reset();  // gives the terminal back, should the console have it
     capture::LogError("agent", "station " + n + " stopped: " + st.message());
+    if (refused) return 1;
     const std::string alert = capture::agent::FormatAlertLine(
         options.station, "the station stopped because its journal or image store failed: " + st.message());
     std::printf("%s\n", alert.c_str());

@@ -143,8 +143,8 @@ TEST(LiveJudge, ARegistrarsResolveReachesTheOperatorAndAnUnknownIdIsReported) {
   auto refused = room.Capturectl({"resolve", id, "--reason", "forged", "--connect", room.control(), "--token-file",
                                   wrong_token});
   ASSERT_OK(refused.status());
-  EXPECT_EQ(refused->exit_code, 1) << refused->out;
-  EXPECT_NE(refused->out.find("registrar token"), std::string::npos) << refused->out;
+  EXPECT_EQ(refused->exit_code, 2) << refused->out;
+  EXPECT_NE(refused->err.find("the registrar token is wrong"), std::string::npos) << refused->err;
 
   const std::string token = room.store() + "/registrar.token";
   auto resolved = room.Capturectl({"resolve", id, "--reason", "checked the paper form", "--by", "registrar Li",

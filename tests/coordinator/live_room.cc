@@ -145,7 +145,7 @@ Status LiveRoom::StartAgent(int station, const std::vector<std::string>& first_l
   const std::string name = "station-" + std::to_string(station);
   std::vector<std::string> argv = {CAPTURE_BIN_DIR "/station-agent",
                                    "--station", std::to_string(station),
-                                   "--camera-dir", camera_dir(station),
+                                   "--camera-dir", camera_dir(station), "--create-camera-dir",
                                    "--journal", journal_dir(station),
                                    "--site-key", path("site.key"),
                                    "--events", events_,
@@ -172,6 +172,18 @@ Status LiveRoom::StartAgent(int station, const std::vector<std::string>& first_l
   agent.epoch_hex = Field(agent.lines[*ready].text, "epoch");
   agent.last_seq = std::stoull(Field(agent.lines[*ready].text, "last_seq"));
   return Status::Ok();
+}
+
+pid_t LiveRoom::coordinator_pid() const { return coordinator_ ? coordinator_->pid() : 0; }
+
+Result<sim::ExitStatus> LiveRoom::WaitForAgentExit(int station, std::chrono::milliseconds timeout) {
+  Agent& agent = agents_.at(station);
+  Drain(station, std::chrono::milliseconds(200));
+  auto exit = agent.process->Wait(timeout);
+  if (!exit.ok()) return exit.status();
+  Drain(station, std::chrono::milliseconds(0));
+  agent.process.reset();
+  return exit;
 }
 
 Status LiveRoom::StopAgent(int station) {
@@ -299,7 +311,8 @@ Result<CtlRun> LiveRoom::Capturectl(const std::vector<std::string>& args) {
   if (connects && std::find(args.begin(), args.end(), "--keys") == args.end()) {
     argv.insert(argv.end(), {"--keys", store()});
   }
-  auto child = sim::ChildProcess::Spawn(argv, path("capturectl.log"));
+  const std::string err_log = path("capturectl-" + std::to_string(++capturectl_runs_) + ".log");
+  auto child = sim::ChildProcess::Spawn(argv, err_log);
   if (!child.ok()) return child.status();
   CtlRun run;
   const auto deadline = Clock::now() + 30s;
@@ -307,6 +320,7 @@ Result<CtlRun> LiveRoom::Capturectl(const std::vector<std::string>& args) {
   auto exit = (*child)->Wait(30s);
   if (!exit.ok()) return exit.status();
   run.exit_code = exit->signal == 0 ? exit->exit_code : -1;
+  if (auto err = ReadFile(err_log); err.ok()) run.err = std::move(*err);
   return run;
 }
 

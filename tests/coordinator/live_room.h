@@ -40,6 +40,7 @@ struct TimedLine {
 struct CtlRun {
   int exit_code = -1;
   std::string out;  // stdout, lines joined by '\n'
+  std::string err;  // stderr as written
 };
 
 class LiveRoom {
@@ -57,6 +58,7 @@ class LiveRoom {
   Status StartCoordinator(const std::vector<std::string>& extra_flags = {});
   Status StopCoordinator();  // SIGTERM, then a clean exit is required
   Status KillCoordinator();  // SIGKILL
+  pid_t coordinator_pid() const;
   const std::string& control() const { return control_; }
   // The control socket, reached as the registrar (the store's registrar.key).
   const ControlEndpoint& registrar() const { return registrar_; }
@@ -73,6 +75,8 @@ class LiveRoom {
   // The epoch of the station's agent as its last ready line gave it.
   const std::string& epoch_hex(int station) const { return agents_.at(station).epoch_hex; }
   Status StopAgent(int station);  // SIGTERM, then a clean exit is required
+  // Waits for the station's agent to end by itself (its lines stay readable).
+  Result<sim::ExitStatus> WaitForAgentExit(int station, std::chrono::milliseconds timeout);
   Status Input(int station, const std::string& line);
   Status Scan(int station, const Student& student) { return Input(station, Code(student)); }
   std::string Code(const Student& student) const;
@@ -120,6 +124,7 @@ class LiveRoom {
   std::string day_;
   SiteKey key_;
   std::map<int, std::vector<Student>> students_;
+  int capturectl_runs_ = 0;
   std::unique_ptr<sim::ChildProcess> coordinator_;
   std::string events_ = "tcp://127.0.0.1:*";
   std::string control_ = "tcp://127.0.0.1:*";

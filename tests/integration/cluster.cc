@@ -113,7 +113,7 @@ Status Cluster::StartAgent(int station, double drop_share) {
   if (drop_share > 0) s.drop_share = drop_share;
   const std::string dir = Path("station-" + std::to_string(station));
   std::vector<std::string> argv = {Bin("station-agent"), "--station", std::to_string(station), "--camera-dir",
-                                   dir + "/camera", "--journal", dir + "/journal", "--site-key", Path("site.key"),
+                                   dir + "/camera", "--create-camera-dir", "--journal", dir + "/journal", "--site-key", Path("site.key"),
                                    "--sim-time", "--events", events_endpoint_, "--control", control_endpoint_};
   for (std::string& flag : sim::AgentKeyFlags(root_, station, Path("store/coordinator.pub"))) argv.push_back(flag);
   if (s.drop_share > 0) {

@@ -90,7 +90,8 @@ class Room {
   }
 
   std::vector<std::string> AgentArgs() const {
-    std::vector<std::string> args = {"--station", "1", "--camera-dir", dir_ / "camera", "--journal", dir_ / "journal",
+    std::vector<std::string> args = {"--station", "1", "--camera-dir", dir_ / "camera", "--create-camera-dir",
+                                     "--journal", dir_ / "journal",
                                      "--site-key", dir_ / "site.key", "--events", events_, "--control", control_.address};
     for (std::string& flag : sim::AgentKeyFlags(dir_.path(), 1, dir_ / "store/coordinator.pub")) args.push_back(flag);
     return args;

@@ -81,6 +81,7 @@ Result<Trial> RunTrial(const ImageOptions& o, const std::string& dir, uint64_t s
   auto control = coord::RegistrarEndpoint(line.Get("control").value_or(""), dir + "/store");
   if (!control.ok()) return control.status();
   auto agent = ChildProcess::Spawn({o.bin_dir + "/station-agent", "--station", "1", "--camera-dir", dir + "/camera",
+                                    "--create-camera-dir",
                                     "--journal", dir + "/journal", "--site-key", dir + "/site.key", "--events",
                                     line.Get("events").value_or(""), "--control", control->address, "--console", "off",
                                     "--identity", dir + "/" + sim::StationKeyFile(1), "--coordinator-key",

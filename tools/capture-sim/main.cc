@@ -167,7 +167,8 @@ int main(int argc, char** argv) {
       "Simulates a graduation-photo capture day: writes a synthetic kit, starts a coordinator and one "
       "station-agent per schedule station on 127.0.0.1, plays every student through the agents' real "
       "inputs (code lines and camera JPEGs), waits until the coordinator stored every event, prints a "
-      "summary. Exit 0 when every event was stored, 1 otherwise."};
+      "summary. Exit 0 when every event was stored, every image filed at the coordinator and the day closed "
+      "without an error; 1 otherwise."};
   app.require_subcommand(0, 1);
 
   auto self_dir = ExecutableDir();

@@ -63,6 +63,7 @@ int RunResolve(const ResolveArgs& args) {
   if (!control.ok()) return Fail(control.status().message());
   auto reply = coord::RequestResolve(*control, args.id, args.reason, args.by, *token, args.connection.timeout_ms);
   if (!reply.ok()) return Fail(reply.status().message());
+  if (reply->token_refused()) return Fail("the coordinator refused " + args.token_file + ": " + reply->message());
   std::printf("%s commit_index=%llu: %s\n", reply->ok() ? "resolved" : "not_resolved",
               static_cast<unsigned long long>(reply->commit_index()), reply->message().c_str());
   return reply->ok() ? kExitOk : kExitFound;

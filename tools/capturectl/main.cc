@@ -77,14 +77,15 @@ int main(int argc, char** argv) {
   CLI::App app{"capturectl: the registrar's and the auditor's view of a capture day's record."};
   app.footer(
       "Exit codes: 0 all well; 1 findings (anomalies: an open WARNING or BLOCKER is listed; reconcile: the paper "
-      "and the record disagree; verify: a stored verdict differs from the re-judged one, a signed head does not hold "
-      "or an image is missing or altered; resolve: no such open anomaly; export photos: a photo is held back, or an "
+      "and the record disagree; verify: a stored verdict differs from the re-judged one, a station's event chain is "
+      "broken, no head is signed or a signed head does not hold, or an image is missing or altered; resolve: no such "
+      "open anomaly; close-day: closing the day raised anomalies; export photos: a photo is held back, or an "
       "assigned image is missing or altered; checkpoint: none signed yet; prove: no photo or no head covers it; check-proof: the proof does not "
       "hold); 2 usage, I/O or protocol errors. status, "
       "forms and the other exports never find: 0 or 2.\n"
       "--store reads a stopped coordinator's store read-only and judges its record again with the inputs stored "
-      "in it; --connect asks a running coordinator on its control address. Both give the same exports. resolve "
-      "needs the registrar token (--token-file).");
+      "in it; --connect asks a running coordinator on its control address. Both give the same exports. resolve, "
+      "close-day and enroll need the registrar token (--token-file).");
   app.require_subcommand(1);
   app.fallthrough();  // --timeout-ms may follow the subcommand
   int timeout_ms = 5000;
@@ -122,7 +123,12 @@ int main(int argc, char** argv) {
                    "The registrar token: the coordinator's <store>/registrar.token (a resolve without it is refused "
                    "and nothing is recorded).")
       ->required();
-  resolve_cmd->footer(ExitCodes("the id names no open anomaly (recorded as UNKNOWN_ANOMALY)"));
+  resolve_cmd->footer(
+      "An anomaly resolved already is not resolved again: the answer names who resolved it, when and why, and "
+      "nothing is recorded.\n" +
+      ExitCodes("the id names no open anomaly (an unknown id is recorded as UNKNOWN_ANOMALY; one resolved already "
+                "records nothing)") +
+      " A wrong registrar token exits 2 and says so.");
 
   CloseDayArgs close_day_args;
   close_day_args.by = "registrar";
@@ -240,9 +246,11 @@ int main(int argc, char** argv) {
       "Output, one line each: 'verified items=N' or 'differs commit_index=K: why'; 'verified heads=H …' or one "
       "'differs head size=S time=T: why' per head that does not hold (a root names the range of leaves it covers: "
       "leaves 0-3 are the judge's inputs, leaf 3+K the item of commit index K); 'verified checkpoint …' or "
-      "'differs checkpoint …'; then the images.\n" +
-      ExitCodes("a stored verdict differs from the re-judged one (the first is named), a signed head does not hold, "
-                "or an image the record names is missing or altered (each is named)"));
+      "'differs checkpoint …'; 'verified chains …' or 'broken chain commit_index=K: why'; then the images. A store "
+      "that a running coordinator holds is refused (exit 2): verify a stopped store.\n" +
+      ExitCodes("a stored verdict differs from the re-judged one (the first is named), a station's event chain is "
+                "broken, the store holds no signed head (a record made with --insecure) or a signed head does not "
+                "hold, or an image the record names is missing or altered (each is named)"));
 
   RecordSource checkpoint_source;
   CLI::App* checkpoint_cmd = app.add_subcommand(
@@ -316,7 +324,7 @@ int main(int argc, char** argv) {
   for (Connection* connection : {&anomalies_args.source.connection, &export_args.source.connection,
                                  &checkpoint_source.connection,
                                  &reconcile_args.source.connection, &status_args.connection, &resolve_args.connection,
-                                 &enroll_args.connection, &keys_args.connection}) {
+                                 &close_day_args.connection, &enroll_args.connection, &keys_args.connection}) {
     connection->timeout_ms = timeout_ms;
   }
 

@@ -1,6 +1,7 @@
 // The commands that read the judged record: export, verify, checkpoint, anomalies.
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "common/fs.h"
 #include "coordinator/audit.h"
@@ -40,6 +41,13 @@ int RunExport(const ExportArgs& args) {
 }
 
 int RunVerify(const VerifyArgs& args) {
+  // A record still growing would be verified up to some item, and its images while they arrive.
+  if (const std::optional<long> holder = coord::RecordStore::HolderOf(args.store_dir)) {
+    return Fail("verify: store " + args.store_dir + " is in use by a running coordinator (pid " +
+                std::to_string(*holder) +
+                "): verify needs a stopped store, or a copy made while it was stopped; while it runs, "
+                "checkpoint --connect gives its newest signed head");
+  }
   const std::string key_source = args.coordinator_key.empty() ? args.store_dir + "/coordinator.pub" : args.coordinator_key;
   auto key = ReadPublicKey(key_source);
   if (!key.ok()) {
