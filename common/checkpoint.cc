@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "common/utf8.h"
+
 namespace capture {
 
 namespace {
@@ -29,21 +31,26 @@ std::string Hex(const std::array<unsigned char, N>& bytes) {
   return ToHex(std::string_view(reinterpret_cast<const char*>(bytes.data()), N));
 }
 
-// A piece of a bad line for an error message: short, and with no raw control characters.
+// A piece of a bad line for an error message: short, cut between characters, and with no raw
+// control character or byte that is not UTF-8 (each shown as \xNN).
 std::string Quote(std::string_view text) {
   constexpr size_t kMaxShown = 40;
+  const std::string_view shown = FirstChars(text, kMaxShown);
   std::string out = "'";
-  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
+  for (size_t at = 0; at < shown.size();) {
+    const Utf8Char c = DecodeChar(shown, at);
+    if (!c.valid || c.value < 0x20 || (c.value >= 0x7f && c.value <= 0x9f)) {
+      for (size_t i = 0; i < c.length; ++i) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(shown[at + i]));
+        out += escaped;
+      }
     } else {
-      out += static_cast<char>(c);
+      out.append(shown.substr(at, c.length));
     }
+    at += c.length;
   }
-  if (text.size() > kMaxShown) out += "...";
+  if (shown.size() < text.size()) out += "...";
   return out + "'";
 }
 

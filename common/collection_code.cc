@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/fs.h"
+#include "common/utf8.h"
 #include "common/sha256.h"
 
 namespace capture {
@@ -42,11 +43,14 @@ class DemoCodeDecoder final : public CodeDecoder {
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
             reinterpret_cast<unsigned char*>(plain.data()), &plain_len, nullptr, Bytes(sealed) + nonce_len,
             sealed_len - nonce_len, Bytes(kAssociatedData), kAssociatedData.size(), Bytes(sealed), Bytes(key_)) != 0) {
-      return Status::InvalidArgument("collection code does not authenticate under this site key");
+      return Status::NotFound("the code belongs to another site or year (it does not authenticate under this site's "
+                              "key)");
     }
     plain.resize(plain_len);
     const size_t sep = plain.find(kSeparator);
     if (sep == std::string::npos || sep == 0) return Status::InvalidArgument("collection code has no registry number");
+    // Minted from text in another encoding: it would not survive as a record's string.
+    if (!IsValidUtf8(plain)) return Status::NotFound("the code holds text that is not UTF-8 (minted by another tool)");
     return DecodedCode{plain.substr(0, sep), plain.substr(sep + 1)};
   }
 

@@ -23,7 +23,9 @@ struct DecodedCode {
 class CodeDecoder {
  public:
   virtual ~CodeDecoder() = default;
-  // Returns the decoded content, or an error whose message is safe to show (it quotes no code).
+  // Returns the decoded content, or an error whose message is safe to show (it quotes no code):
+  // NotFound for a well-formed code that is not this site's (minted under another site's or
+  // year's key, or forged), which reading again cannot mend; InvalidArgument for a damaged read.
   virtual Result<DecodedCode> Decode(std::string_view raw_code) const = 0;
 };
 

@@ -1,9 +1,23 @@
 #include "common/csv.h"
 
+#include <algorithm>
+#include <cstdio>
+
+#include "common/utf8.h"
+
 namespace capture {
 
 Result<std::vector<CsvRow>> ParseCsv(std::string_view text, std::string_view source) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // A roster saved in a legacy encoding (GBK from a Chinese Excel) would put names into the record
+  // that no protobuf string or JSON export can carry.
+  if (const size_t bad = InvalidUtf8At(text); bad != std::string_view::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
+    const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
+    return Status::InvalidArgument(std::string(source) + " line " + std::to_string(line) + ": byte " + byte +
+                                   " is not UTF-8: save the file as UTF-8 (in Excel: \"CSV UTF-8\")");
+  }
   std::vector<CsvRow> rows;
   CsvRow row;
   std::string field;

@@ -26,6 +26,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/transport.h"
+#include "common/utf8.h"
 #include "station-agent/camera_watch.h"
 #include "station-agent/console_terminal.h"
 #include "station-agent/image_shipper.h"
@@ -523,7 +524,15 @@ void Agent::Impl::NoteWakeUp(std::chrono::milliseconds timeout) {
   woke_at_ = now;
 }
 
-Status Agent::Impl::HandleLine(std::string_view line, const Stamp& arrival) {
+Status Agent::Impl::HandleLine(std::string_view typed, const Stamp& arrival) {
+  // A reader or keyboard in another encoding: what it typed is kept, its stray bytes as U+FFFD, so
+  // that the event stays a record a protobuf string can carry (a code then reads as unreadable).
+  std::string repaired;
+  if (!IsValidUtf8(typed)) {
+    Alert("an input line had bytes that are not UTF-8; they are taken as \xEF\xBF\xBD (set the code reader to UTF-8)");
+    repaired = ValidUtf8(typed);
+  }
+  const std::string_view line = repaired.empty() ? typed : repaired;
   // With --sim-time the `!time` before a line is its time; the reader's stamp says nothing.
   const Stamp stamp = clock_.sim_time() ? Stamp{} : arrival;
   if (!waiting_files_.empty() && !StationRules::MakesNoEvent(line)) {

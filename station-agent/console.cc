@@ -5,6 +5,7 @@
 #include <limits>
 #include <optional>
 
+#include "common/utf8.h"
 #include "station-agent/input.h"
 
 namespace capture::agent {
@@ -18,57 +19,15 @@ constexpr std::string_view kAnsiCursor = "\x1b[7m \x1b[0m";  // a reverse-video 
 constexpr size_t kLabelWidth = 9;
 constexpr size_t kMessageLines = 3;  // of one sentence for the operator, at most
 
-struct CodePoint {
-  char32_t value = 0;
-  size_t length = 1;  // bytes
-};
-
-// The code point at the start of `text`, or nullopt when it is not valid UTF-8 (then one byte is
-// consumed).
-std::optional<CodePoint> DecodeUtf8(std::string_view text) {
-  const auto b0 = static_cast<unsigned char>(text[0]);
-  if (b0 < 0x80) return CodePoint{b0, 1};
-  size_t length = 0;
-  char32_t min = 0;
-  char32_t value = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    length = 2, min = 0x80, value = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3, min = 0x800, value = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4, min = 0x10000, value = b0 & 0x07;
-  } else {
-    return std::nullopt;
-  }
-  if (text.size() < length) return std::nullopt;
-  for (size_t i = 1; i < length; ++i) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    if ((b & 0xC0) != 0x80) return std::nullopt;
-    value = (value << 6) | (b & 0x3F);
-  }
-  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return std::nullopt;
-  return CodePoint{value, length};
-}
-
-bool DrivesTerminal(char32_t c) {
-  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
-}
-
-size_t Width(char32_t c) {
-  const bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
-                    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
-                    (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) || (c >= 0x20000 && c <= 0x3FFFD);
-  return wide ? 2 : 1;
-}
-
 // The longest prefix of sanitized `text` that takes at most `width` columns, in bytes.
 size_t PrefixFitting(std::string_view text, size_t width) {
   size_t used = 0, at = 0;
   while (at < text.size()) {
-    const CodePoint cp = DecodeUtf8(text.substr(at)).value_or(CodePoint{U'?', 1});
-    if (used + Width(cp.value) > width) break;
-    used += Width(cp.value);
-    at += cp.length;
+    const Utf8Char c = DecodeChar(text, at);
+    const size_t columns = c.valid ? CharWidth(c.value) : 1;
+    if (used + columns > width) break;
+    used += columns;
+    at += c.length;
   }
   return at;
 }
@@ -85,7 +44,7 @@ std::string TruncateLeft(std::string_view text, size_t width) {
   if (width == 0 || DisplayWidth(text) <= width) return std::string(text);
   size_t start = 0;
   while (DisplayWidth(text.substr(start)) > width - 1) {
-    start += DecodeUtf8(text.substr(start)).value_or(CodePoint{U'?', 1}).length;
+    start += DecodeChar(text, start).length;
   }
   return "…" + std::string(text.substr(start));
 }
@@ -100,7 +59,7 @@ std::vector<std::string> Wrap(std::string_view text, size_t width, size_t max_li
       break;
     }
     size_t cut = PrefixFitting(text, width);
-    if (cut == 0) cut = DecodeUtf8(text).value_or(CodePoint{U'?', 1}).length;  // too narrow for even one
+    if (cut == 0) cut = DecodeChar(text, 0).length;  // too narrow for even one
     if (const size_t space = text.substr(0, cut + 1).rfind(' '); space != std::string_view::npos && space > 0) {
       cut = space;
     }
@@ -138,7 +97,7 @@ std::string OpenText(const ConsoleState& s) {
 
 // What has been typed of the current line. A collection code is a secret: only its length shows.
 std::string TypingText(const std::string& typing) {
-  if (typing.empty() || typing.front() == '!') return SanitizeForTerminal(typing);
+  if (typing.empty() || typing.front() == '!') return TerminalSafe(typing);
   return "[code being read: " + Plural(typing.size(), "character", "characters") + "]";
 }
 
@@ -155,8 +114,8 @@ std::vector<Line> Sentence(const std::string& head, const std::string& lead, std
   const size_t room =
       width == 0 ? std::numeric_limits<size_t>::max() : (width > kLabelWidth + 1 ? width - kLabelWidth : 1);
   std::vector<Line> lines;
-  if (!head.empty()) lines.push_back({Truncate(SanitizeForTerminal(head), width), style});
-  const std::vector<std::string> parts = Wrap(SanitizeForTerminal(text), room, width == 0 ? 1 : kMessageLines);
+  if (!head.empty()) lines.push_back({Truncate(TerminalSafe(head), width), style});
+  const std::vector<std::string> parts = Wrap(TerminalSafe(text), room, width == 0 ? 1 : kMessageLines);
   for (size_t i = 0; i < parts.size(); ++i) {
     lines.push_back({(i == 0 ? lead : std::string(kLabelWidth, ' ')) + parts[i], style});
   }
@@ -173,7 +132,7 @@ std::vector<Line> BlockerLines(const ConsoleAnomaly& a, size_t width) {
 
 ConsoleFrame RenderConsole(const ConsoleState& s, const RenderOptions& o) {
   auto line = [&](std::string text, std::string_view style = {}) {
-    return Line{Truncate(SanitizeForTerminal(text), o.width), style};
+    return Line{Truncate(TerminalSafe(text), o.width), style};
   };
   std::string header = "station " + std::to_string(s.station) + " · last event #" + std::to_string(s.last_seq);
   if (s.coordinator_silent_s) header += " · coordinator silent for " + std::to_string(*s.coordinator_silent_s) + " s";
@@ -259,34 +218,6 @@ std::string OpenScreen() { return "\x1b[?25l\x1b[H\x1b[2J"; }
 
 std::string CloseScreen(const Screen& screen) {
   return "\x1b[r\x1b[" + std::to_string(screen.rows) + ";1H\r\n\x1b[?25h";
-}
-
-std::string SanitizeForTerminal(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    const std::optional<CodePoint> cp = DecodeUtf8(text);
-    const size_t length = cp ? cp->length : 1;
-    if (cp && cp->value == U'\t') {
-      out += ' ';
-    } else if (!cp || DrivesTerminal(cp->value)) {
-      out += '?';
-    } else {
-      out += text.substr(0, length);
-    }
-    text.remove_prefix(length);
-  }
-  return out;
-}
-
-size_t DisplayWidth(std::string_view text) {
-  size_t width = 0;
-  while (!text.empty()) {
-    const CodePoint cp = DecodeUtf8(text).value_or(CodePoint{U'?', 1});
-    width += Width(cp.value);
-    text.remove_prefix(cp.length);
-  }
-  return width;
 }
 
 }  // namespace capture::agent

@@ -16,7 +16,7 @@
 // In ANSI mode blockers are bold white on red (kAnsiBlocker), an alert is yellow, and the bell
 // rings once for each drawing after new blockers were raised.
 //
-// Every piece of text passes SanitizeForTerminal first: a class label, an anomaly message or a
+// Every piece of text passes TerminalSafe (common/utf8.h) first: a class label, an anomaly message or a
 // typed line cannot move the cursor, change colours or retitle the window.
 #pragma once
 
@@ -67,11 +67,5 @@ size_t BlockHeight(size_t lines, size_t rows);
 // block and shows.
 std::string OpenScreen();
 std::string CloseScreen(const Screen& screen);
-
-// `text` with every byte that could drive a terminal replaced by '?': C0 and C1 control
-// characters, DEL, invalid UTF-8, and the Unicode direction overrides. A tab becomes a space.
-std::string SanitizeForTerminal(std::string_view text);
-// Columns `text` (sanitized UTF-8) takes: East Asian wide characters count two.
-size_t DisplayWidth(std::string_view text);
 
 }  // namespace capture::agent

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "common/utf8.h"
+
 namespace capture::agent {
 
 namespace {
@@ -15,9 +17,8 @@ bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) 
 std::string StudentText(std::string_view masked_name, std::string_view registry_no) {
   // The end of a registry number is enough for the operator to tell students apart.
   constexpr size_t kShown = 4;
-  const std::string tail = registry_no.size() <= kShown
-                               ? std::string(registry_no)
-                               : "…" + std::string(registry_no.substr(registry_no.size() - kShown));
+  const std::string_view end = LastChars(registry_no, kShown);
+  const std::string tail = end.size() == registry_no.size() ? std::string(registry_no) : "…" + std::string(end);
   return (masked_name.empty() ? std::string("a student") : std::string(masked_name)) + " " + tail;
 }
 

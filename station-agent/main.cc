@@ -6,6 +6,7 @@
 
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "station-agent/agent.h"
 #include "station-agent/input.h"
 #include "station-agent/journal.h"
@@ -127,6 +128,10 @@ int main(int argc, char** argv) {
   }
   if (options.journal_dir.empty()) options.journal_dir = "./station-" + n + "-journal";
   if (options.operator_name.empty()) options.operator_name = "station-" + n;
+  if (!capture::IsValidUtf8(options.operator_name)) {
+    std::fprintf(stderr, "--operator is not UTF-8 text: set the terminal to UTF-8 and type it again\n");
+    return 2;
+  }
 
   auto agent = capture::agent::Agent::Start(options);
   if (!agent.ok()) {

@@ -105,8 +105,11 @@ StationRules::Outcome StationRules::OnCode(const std::string& code, MicrosSinceE
   if (!decoded.ok()) {
     wire::CaptureEvent event = NewEvent(wire::CODE_UNREADABLE, at_us);
     event.set_detail(decoded.status().message());
+    const bool not_ours = decoded.status().code() == Status::Code::kNotFound;
     return {std::move(event), "the collection code could not be read: " + decoded.status().message() +
-                                  ". Have the student scan it again before the shot."};
+                                  (not_ours ? ". Scanning it again cannot help: send the student to the registrar, "
+                                              "who checks their code, before the shot."
+                                            : ". Have the student scan it again before the shot.")};
   }
   wire::CaptureEvent event = NewEvent(wire::CODE_READ, at_us);
   event.mutable_code()->set_registry_no(decoded->registry_no);

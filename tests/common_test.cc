@@ -5,6 +5,7 @@
 #include "common/frame.h"
 #include "common/schedule.h"
 #include "common/time_format.h"
+#include "common/utf8.h"
 
 namespace capture {
 namespace {
@@ -46,6 +47,39 @@ TEST(Time, FormatsUtcToTheMicrosecondAndParsesItBack) {
     ASSERT_TRUE(back.ok()) << back.status().message();
     EXPECT_EQ(*back, instant);
   }
+}
+
+TEST(Utf8, CutsAndMeasuresByCharactersNeverThroughOne) {
+  // 甲 is E7 94 B2 and 乙 E4 B9 99: the last 4 bytes would start inside 甲, the last 4 characters are 00甲乙.
+  const std::string registry = "104212021000甲乙";
+  EXPECT_EQ(LastChars(registry, 4), "00甲乙");
+  EXPECT_TRUE(IsValidUtf8(LastChars(registry, 4)));
+  EXPECT_FALSE(IsValidUtf8(registry.substr(registry.size() - 4)));
+  EXPECT_EQ(FirstChars("张三丰", 2), "张三");
+  EXPECT_EQ(LastChars("ab", 4), "ab");
+  EXPECT_EQ(LastChars("a\xff" "b", 2), "\xff" "b") << "a stray byte is one character";
+  EXPECT_EQ(DisplayWidth("物理学2101"), 10u);
+  EXPECT_EQ(DisplayWidth("e\xcc\x81"), 1u) << "a combining mark takes no column";
+  EXPECT_EQ(ValidUtf8("a\xe7\x94z"), "a\xef\xbf\xbd\xef\xbf\xbdz") << "each stray byte";
+  EXPECT_EQ(ValidUtf8("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd") << "an overlong '/'";
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd") << "a surrogate";
+  EXPECT_EQ(InvalidUtf8At("ok\xff"), 2u);
+  EXPECT_EQ(TerminalSafe("a\x1b[31m\t\xe2\x80\xae\xc2\x9b"), "a?[31m ??");
+}
+
+TEST(Csv, RefusesTextThatIsNotUtf8NamingTheLine) {
+  // 张三 in GBK, as a Chinese Excel saves "CSV" by default.
+  auto rows = ParseCsv("student_no,name\n1,ok\n2,\xd5\xc5\xc8\xfd\n", "roster.csv");
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().message(),
+            "roster.csv line 3: byte 0xD5 is not UTF-8: save the file as UTF-8 (in Excel: \"CSV UTF-8\")");
+}
+
+TEST(CollectionCode, ACodeMintedFromTextThatIsNotUtf8DoesNotDecode) {
+  const SiteKey key = GenerateSiteKey();
+  auto decoded = MakeDemoCodeDecoder(key)->Decode(MintDemoCode(key, "1042120210001", "\xd5\xc5*"));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("not UTF-8"), std::string::npos);
 }
 
 TEST(CollectionCode, DecodesOnlyUnderTheSiteKeyItWasMintedWith) {

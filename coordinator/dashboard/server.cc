@@ -15,6 +15,7 @@
 #include "capture.pb.h"
 #include "common/image_store.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "coordinator/control_client.h"
 #include "coordinator/dashboard/assets.h"
 #include "coordinator/dashboard/exif_thumbnail.h"
@@ -83,7 +84,8 @@ std::string EscapeRegex(std::string_view text) {
 }
 
 std::string Shortened(const std::string& text) {
-  return text.size() <= kMaxPathInMessage ? text : text.substr(0, kMaxPathInMessage) + "…";
+  const std::string_view shown = FirstChars(text, kMaxPathInMessage);
+  return shown.size() == text.size() ? text : std::string(shown) + "…";
 }
 
 // The message of an error status that no handler explained (httplib's own: bad request, too large).

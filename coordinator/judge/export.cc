@@ -3,17 +3,18 @@
 #include <algorithm>
 
 #include "common/csv.h"
+#include "common/utf8.h"
 
 namespace capture::judge {
 
 namespace {
 
-// JSON string: quotes, backslash and control characters escaped (as \u00XX); everything else,
-// UTF-8 included, passes through as it is.
+// JSON string: quotes, backslash and control characters escaped (as \u00XX); UTF-8 passes through
+// as it is, and a byte that is not UTF-8 becomes U+FFFD, so that every line stays JSON.
 void AppendJsonString(std::string& out, const std::string& s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (const char ch : s) {
+  for (const char ch : IsValidUtf8(s) ? s : ValidUtf8(s)) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\') {
       out += '\\';

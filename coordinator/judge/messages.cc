@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/utf8.h"
+
 namespace capture::judge::msg {
 
 namespace {
@@ -11,7 +13,9 @@ constexpr int64_t kMinuteUs = 60 * kSecondUs;
 }  // namespace
 
 std::string Student(std::string_view masked_name, std::string_view registry_no) {
-  const std::string_view tail = registry_no.size() > 4 ? registry_no.substr(registry_no.size() - 4) : registry_no;
+  // By characters: a registry number may hold any script, and a cut through a character would make
+  // the whole message invalid UTF-8 (a protobuf string that no longer parses).
+  const std::string_view tail = LastChars(registry_no, 4);
   std::string out = masked_name.empty() ? "a student" : std::string(masked_name);
   out += " (…";
   out += tail;

@@ -125,6 +125,26 @@ TEST_F(AgentProcessTest, AnUnreadableCodeGivesAnAlertAndACodeUnreadableEvent) {
   EXPECT_EQ(events[0].detail().find("definitely-not-sealed"), std::string::npos);
 }
 
+// Reading again mends a damaged read, but not a code of another site or year: the operator is told
+// which of the two it is, and what to do.
+TEST_F(AgentProcessTest, ACodeOfAnotherSiteSendsTheStudentToTheRegistrarWhileADamagedOneIsScannedAgain) {
+  auto agent = Start();
+  agent->WriteLine(MintDemoCode(GenerateSiteKey(), "1042120210000001", "张*"));
+  std::vector<std::string> seen;
+  auto other_site = agent->WaitFor("alert ", 10s, &seen);
+  ASSERT_TRUE(other_site.has_value());
+  EXPECT_NE(other_site->find("the code belongs to another site or year"), std::string::npos) << *other_site;
+  EXPECT_NE(other_site->find("Scanning it again cannot help: send the student to the registrar"), std::string::npos)
+      << *other_site;
+  EXPECT_EQ(other_site->find("scan it again before"), std::string::npos) << *other_site;
+
+  agent->WriteLine("CC1.%%%damaged%%%");
+  auto damaged = agent->WaitFor("alert ", 10s, &seen);
+  ASSERT_TRUE(damaged.has_value());
+  EXPECT_NE(damaged->find("damaged"), std::string::npos) << *damaged;
+  EXPECT_NE(damaged->find("Have the student scan it again before the shot."), std::string::npos) << *damaged;
+}
+
 TEST_F(AgentProcessTest, MalformedMarksGiveAlertsAndTheAgentKeepsWorking) {
   auto agent = Start();
   for (const char* bad : {"!retake a b", "!bogus", "!absent", "!resolve X", "!time now", "!void 9999"}) {

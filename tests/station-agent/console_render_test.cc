@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "station-agent/console.h"
 #include "station-agent/console_state.h"
 #include "station-agent/input.h"

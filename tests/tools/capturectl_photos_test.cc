@@ -21,6 +21,7 @@
 #include "common/sha256.h"
 #include "coordinator/judge/export.h"
 #include "tests/support/image_files.h"
+#include "tests/tools/one_station_room.h"
 #include "tests/tools/test_support.h"
 #include "tools/capture-sim/process.h"
 #include "tools/capture-sim/sim_jpeg.h"
@@ -32,6 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using sim::ChildProcess;
+using sim::testing::OneStationRoom;
 using sim::testing::Bin;
 using sim::testing::Capturectl;
 using sim::testing::FileText;
@@ -419,97 +421,6 @@ TEST(CapturectlExportPhotosLive, OverConnectWithTheImageStoreTheExportEqualsTheS
   EXPECT_EQ(FileNames(dir / "live"), FileNames(dir / "stored"));
   EXPECT_GT(FileNames(dir / "live").size(), 10u);
 }
-
-// A real coordinator and one real station agent on a one-class schedule; the test is the operator
-// at the station (it types codes and lands camera files) and the registrar at capturectl.
-class OneStationRoom {
- public:
-  // `roster_rows`: student_no,registry_no,college,class,name,masked_name; the class 汉语言文学2101.
-  void Start(const std::vector<std::string>& roster_rows) {
-    std::string roster = std::string(kRosterHeader) + "\n";
-    for (const std::string& row : roster_rows) roster += row + "\n";
-    ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", "station,college,class,headcount,start,end\n1,文学院,汉语言文学2101," +
-                                                           std::to_string(roster_rows.size()) + ",08:30,08:45\n")
-                    .ok());
-    ASSERT_TRUE(WriteFileDurably(dir / "roster.csv", roster).ok());
-    ASSERT_TRUE(SaveSiteKey(dir / "site.key", key_).ok());
-    ASSERT_TRUE(MakeDirs(dir / "camera").ok());
-    ASSERT_TRUE(sim::WriteStationKeys(dir.path(), {1}).ok());
-    auto coordinator = sim::testing::StartCoordinator(dir.path(), dir / "schedule.csv", dir.path());
-    ASSERT_TRUE(coordinator.ok()) << coordinator.status().message();
-    coordinator_.emplace(std::move(*coordinator));
-    std::vector<std::string> argv = {Bin("station-agent"), "--station", "1", "--camera-dir", dir / "camera",
-                                     "--journal", dir / "journal", "--site-key", dir / "site.key", "--sim-time",
-                                     "--events", coordinator_->events, "--control", coordinator_->control};
-    for (std::string& flag : sim::AgentKeyFlags(dir.path(), 1, dir / "store/coordinator.pub")) argv.push_back(flag);
-    auto agent = ChildProcess::Spawn(argv, dir / "agent.log");
-    ASSERT_TRUE(agent.ok()) << agent.status().message();
-    agent_ = std::move(*agent);
-    ASSERT_TRUE(agent_->WaitForLine(Starts("ready "), 30s, "the agent's ready line").ok());
-    ASSERT_TRUE(agent_->WriteLine("!time 2024-04-22T08:30:05+08:00").ok());
-  }
-
-  ~OneStationRoom() {
-    if (agent_) {
-      EXPECT_TRUE(agent_->Signal(SIGTERM).ok());
-      EXPECT_TRUE(agent_->Wait(15s).ok());
-    }
-    if (coordinator_) {
-      EXPECT_TRUE(coordinator_->process->Signal(SIGTERM).ok());
-      EXPECT_TRUE(coordinator_->process->Wait(15s).ok());
-    }
-  }
-
-  void Read(const std::string& registry_no, const std::string& masked_name) {
-    ASSERT_TRUE(agent_->WriteLine(MintDemoCode(key_, registry_no, masked_name)).ok());
-    ASSERT_TRUE(agent_->WaitForLine(Has("kind=CODE_READ"), 30s, "the code read").ok());
-  }
-
-  // Lands camera file IMG_<number>.JPG taken at `exif_time` (EXIF form) and returns its bytes.
-  std::string Shoot(int number, const char* exif_time) {
-    const std::string jpeg = sim::MakeSimJpeg(exif_time, sim::SimJpegComment(1, 1, number));
-    const std::string name = "IMG_" + std::string(4 - std::to_string(number).size(), '0') + std::to_string(number) + ".JPG";
-    // Written beside the camera folder and renamed in, as a camera's file lands whole.
-    EXPECT_TRUE(WriteFileDurably(dir / name, jpeg).ok());
-    fs::rename(dir / name, dir / ("camera/" + name));
-    auto shot = agent_->WaitForLine(Has("kind=SHOT_TAKEN"), 30s, "the shot");
-    EXPECT_TRUE(shot.ok()) << shot.status().message();
-    return jpeg;
-  }
-
-  // Asks the coordinator until its assignment export holds `row` (the coordinator stores a shot a
-  // moment after the agent journals it, and its image a moment after that).
-  void AwaitAssignment(const std::string& row) {
-    const auto deadline = sim::Clock::now() + 30s;
-    ProgramRun assignment;
-    do {
-      assignment = Ctl({"export", "assignment", "--connect", control()});
-    } while (assignment.out.find(row) == std::string::npos && sim::Clock::now() < deadline);
-    ASSERT_NE(assignment.out.find(row), std::string::npos) << assignment.out << assignment.err;
-  }
-
-  void AwaitImagesFiled() {
-    const Status filed = ::capture::testing::AwaitImagesFiled({dir / "journal"}, dir / "store", 30s);
-    ASSERT_TRUE(filed.ok()) << filed.message();
-  }
-
-  ProgramRun Ctl(const std::vector<std::string>& args) { return Capturectl(dir.path(), args); }
-  const std::string& control() const { return coordinator_->control; }
-
-  TempDir dir;
-
- private:
-  static std::function<bool(const std::string&)> Starts(const char* prefix) {
-    return [prefix](const std::string& l) { return l.rfind(prefix, 0) == 0; };
-  }
-  static std::function<bool(const std::string&)> Has(const char* part) {
-    return [part](const std::string& l) { return l.find(part) != std::string::npos; };
-  }
-
-  SiteKey key_ = GenerateSiteKey();
-  std::optional<sim::testing::StartedCoordinator> coordinator_;
-  std::unique_ptr<ChildProcess> agent_;
-};
 
 // A registry number the roster allows but no file system should see as a name: "../evil" would
 // write beside DIR. A real agent photographs its student; the export refuses before writing.

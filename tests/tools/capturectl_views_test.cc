@@ -9,6 +9,7 @@
 #include "tools/capturectl/forms.h"
 #include "tools/capturectl/reconcile.h"
 #include "tools/capturectl/status_view.h"
+#include "common/utf8.h"
 #include "tools/capturectl/text_table.h"
 
 namespace capture::ctl {

@@ -23,6 +23,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/utf8.h"
 #include "coordinator/judge/export.h"
 #include "tools/capturectl/commands.h"
 #include "tools/capturectl/photo_export.h"
@@ -326,6 +327,14 @@ int main(int argc, char** argv) {
                                  &reconcile_args.source.connection, &status_args.connection, &resolve_args.connection,
                                  &close_day_args.connection, &enroll_args.connection, &keys_args.connection}) {
     connection->timeout_ms = timeout_ms;
+  }
+
+  // Text that goes into the record must be UTF-8 (a terminal set to a legacy encoding gives other bytes).
+  for (const auto& [flag, text] : {std::pair<const char*, const std::string*>{"--reason", &resolve_args.reason},
+                                   {"--by", &resolve_args.by}, {"--by", &close_day_args.by}, {"--by", &enroll_args.by}}) {
+    if (!capture::IsValidUtf8(*text)) {
+      return Fail(std::string(flag) + " is not UTF-8 text: set the terminal to UTF-8 and type it again");
+    }
   }
 
   if (*status_cmd) return RunStatus(status_args);

@@ -2,8 +2,9 @@
 //
 // Columns are padded to their widest cell, counting East Asian wide characters (the roster's
 // Chinese names and classes) as two terminal columns, so the columns line up in a terminal. Every
-// cell is made terminal-safe first: control characters (C0, DEL, C1) become '?', so a hostile
-// class name or code cannot move the cursor or recolour the registrar's terminal.
+// cell is made terminal-safe first (TerminalSafe, common/utf8.h): control characters (C0, DEL, C1)
+// and direction overrides become '?', so a hostile class name or code cannot move the cursor,
+// recolour the registrar's terminal or reorder a row.
 #pragma once
 
 #include <cstddef>
@@ -12,13 +13,6 @@
 #include <vector>
 
 namespace capture::ctl {
-
-// Terminal columns `utf8` takes: 2 for East Asian wide and fullwidth characters, else 1 per
-// character (invalid bytes count 1 each).
-size_t DisplayWidth(std::string_view utf8);
-
-// `text` with every control character (bytes 0x00–0x1F and 0x7F, and U+0080–U+009F) replaced by '?'.
-std::string TerminalSafe(std::string_view text);
 
 class TextTable {
  public:
