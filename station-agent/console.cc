@@ -122,10 +122,15 @@ std::vector<Line> Sentence(const std::string& head, const std::string& lead, std
   return lines;
 }
 
-std::vector<Line> BlockerLines(const ConsoleAnomaly& a, size_t width) {
+// What the operator must act on: every blocker, and every anomaly their own mark raised.
+bool Shown(const ConsoleAnomaly& a) { return a.severity == wire::BLOCKER || a.from_operator; }
+
+std::vector<Line> AnomalyLines(const ConsoleAnomaly& a, size_t width) {
   std::string head = a.id + " " + a.kind;
   for (size_t i = 0; i < a.shots.size(); ++i) head += (i == 0 ? " " : ",") + a.shots[i];
-  return Sentence(Labelled("BLOCKER", head), std::string(kLabelWidth, ' '), a.message, width, kAnsiBlocker);
+  const bool blocker = a.severity == wire::BLOCKER;
+  return Sentence(Labelled(blocker ? "BLOCKER" : "WARNING", head), std::string(kLabelWidth, ' '), a.message, width,
+                  blocker ? kAnsiBlocker : kAnsiAlert);
 }
 
 }  // namespace
@@ -153,30 +158,41 @@ ConsoleFrame RenderConsole(const ConsoleState& s, const RenderOptions& o) {
     bottom.push_back(line("marks: " + std::string(kMarkForms), kAnsiDim));
   }
 
-  std::vector<std::vector<Line>> blockers;
-  size_t blocker_lines = 0;
+  std::vector<const ConsoleAnomaly*> shown;
+  std::vector<std::vector<Line>> entries;
+  size_t entry_lines = 0;
   for (const ConsoleAnomaly& a : s.open) {
-    if (a.severity != wire::BLOCKER) continue;
-    blockers.push_back(BlockerLines(a, o.width));
-    blocker_lines += blockers.back().size();
+    if (!Shown(a)) continue;
+    shown.push_back(&a);
+    entries.push_back(AnomalyLines(a, o.width));
+    entry_lines += entries.back().size();
   }
   size_t room = std::numeric_limits<size_t>::max();
   if (o.max_lines != 0) {
-    // The hint goes first when the blockers need its line.
-    if (s.typing_here && top.size() + bottom.size() + blocker_lines > o.max_lines) bottom.pop_back();
+    // The hint goes first when the anomalies need its line.
+    if (s.typing_here && top.size() + bottom.size() + entry_lines > o.max_lines) bottom.pop_back();
     room = o.max_lines - std::min(o.max_lines, top.size() + bottom.size());
   }
 
   ConsoleFrame frame;
   std::vector<Line> all = std::move(top);
-  for (size_t i = 0; i < blockers.size(); ++i) {
-    const size_t reserve = i + 1 < blockers.size() ? 1 : 0;  // for the "more" line
-    if (blockers[i].size() + reserve > room) {
-      if (room > 0) all.push_back(line("… " + Plural(blockers.size() - i, "more blocker", "more blockers"), kAnsiBlocker));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const size_t reserve = i + 1 < entries.size() ? 1 : 0;  // for the "more" line
+    if (entries[i].size() + reserve > room) {
+      const size_t more_blockers = static_cast<size_t>(std::count_if(
+          shown.begin() + static_cast<std::ptrdiff_t>(i), shown.end(),
+          [](const ConsoleAnomaly* a) { return a->severity == wire::BLOCKER; }));
+      const size_t more_warnings = shown.size() - i - more_blockers;
+      std::string more = "… ";
+      if (more_blockers > 0) more += Plural(more_blockers, "more blocker", "more blockers");
+      if (more_warnings > 0) {
+        more += (more_blockers > 0 ? ", " : "") + Plural(more_warnings, "more warning", "more warnings");
+      }
+      if (room > 0) all.push_back(line(more, more_blockers > 0 ? kAnsiBlocker : kAnsiAlert));
       break;
     }
-    room -= blockers[i].size();
-    all.insert(all.end(), blockers[i].begin(), blockers[i].end());
+    room -= entries[i].size();
+    all.insert(all.end(), entries[i].begin(), entries[i].end());
   }
   all.insert(all.end(), bottom.begin(), bottom.end());
 

@@ -10,10 +10,12 @@
 //   open     2 anomalies, 1 blocker
 //   BLOCKER  A3 SHOT_WITHOUT_CODE IMG_0413.JPG     each open blocker, kept until it is resolved
 //            <its message, wrapped over at most three lines>
+//   WARNING  A4 UNKNOWN_STUDENT                    each open anomaly the operator's own mark raised
+//            <its message: what to check and type again>
 //   last     <the last thing that happened, wrapped likewise; yellow when it is an alert>
 //   > !resolve A3 blu                             only when the operator types here; a code being
 //   marks: !retake [REGISTRY_NO], …                read shows as its length, never its text
-// In ANSI mode blockers are bold white on red (kAnsiBlocker), an alert is yellow, and the bell
+// In ANSI mode blockers are bold white on red (kAnsiBlocker), a warning or alert is yellow, and the bell
 // rings once for each drawing after new blockers were raised.
 //
 // Every piece of text passes TerminalSafe (common/utf8.h) first: a class label, an anomaly message or a

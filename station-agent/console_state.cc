@@ -10,6 +10,11 @@ namespace capture::agent {
 
 namespace {
 
+bool IsMark(wire::EventKind kind) {
+  return kind == wire::MARK_VOID || kind == wire::MARK_RETAKE || kind == wire::MARK_ABSENT ||
+         kind == wire::MARK_RESOLVE;
+}
+
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 }  // namespace
@@ -30,6 +35,7 @@ std::string ShotText(uint32_t number, std::string_view file) {
 
 void ConsoleState::Event(const wire::CaptureEvent& ev) {
   last_seq = std::max(last_seq, ev.seq());
+  if (IsMark(ev.kind())) mark_seqs.insert(ev.seq());
   news_is_alert = false;
   const std::string shot = ShotText(ev.shot().shot_number(), ev.shot().file_name());
   switch (ev.kind()) {
@@ -65,9 +71,16 @@ void ConsoleState::Verdict(const wire::Verdict& verdict) {
         std::any_of(open.begin(), open.end(), [&](const ConsoleAnomaly& shown) { return shown.id == a.id(); })) {
       continue;
     }
+    const bool from_operator =
+        std::any_of(a.seqs().begin(), a.seqs().end(), [&](uint64_t seq) { return mark_seqs.count(seq) > 0; });
     open.push_back({a.id(), a.severity(), wire::Anomaly::Kind_Name(a.kind()), {a.shots().begin(), a.shots().end()},
-                    a.message()});
+                    a.message(), from_operator});
     if (a.severity() == wire::BLOCKER) ++unrung_blockers;
+    if (from_operator && a.severity() != wire::BLOCKER) {
+      // The mark's own line said what was sent; this says that it was wrong, and how to mend it.
+      news = "WARNING " + a.id() + " " + wire::Anomaly::Kind_Name(a.kind()) + ": " + a.message();
+      news_is_alert = true;
+    }
   }
   for (const wire::Resolution& r : verdict.resolved()) {
     if (r.station() != station) continue;

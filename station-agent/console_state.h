@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,9 @@ struct ConsoleAnomaly {
   std::string kind;  // the Anomaly.Kind name
   std::vector<std::string> shots;
   std::string message;
+  // Raised by one of this operator's own marks (a mistyped student number or anomaly id): shown
+  // as a WARNING with its fix, as a blocker is, until it is resolved.
+  bool from_operator = false;
 };
 
 // "张*明 …0123": a student as the console names one, by masked name and the end of the registry
@@ -52,6 +56,7 @@ struct ConsoleState {
   std::optional<ConsoleCode> last_code;
   std::optional<ConsoleShot> last_shot;
   std::vector<ConsoleAnomaly> open;  // this station's open anomalies, in the order raised
+  std::set<uint64_t> mark_seqs;      // seqs of this process's marks (!absent, !resolve, …)
   std::string news;                  // the last thing that happened, one sentence
   bool news_is_alert = false;        // ... and it needs the operator's attention
   // Seconds the coordinator has been silent, once that is long enough to tell the operator.

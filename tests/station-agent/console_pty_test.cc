@@ -308,6 +308,45 @@ TEST(ConsoleOnATerminal, ShowsABlockerInRedWithABellWithinASecondUntilItIsResolv
   EXPECT_EQ(after.c_iflag & IXON, before.c_iflag & IXON);
 }
 
+// The drawing as a person reads it: escape sequences dropped, one line per row.
+std::string PlainText(const std::string& drawing) {
+  const std::string rows = std::regex_replace(drawing, std::regex("\x1b\\[[0-9;]*H"), "\n");
+  return std::regex_replace(rows, std::regex("\x1b(\\[[0-9;?]*[A-Za-z]|[78])|\a"), "");
+}
+
+// The operator's own typos raise anomalies that only a warning at once can tell them of: a student
+// number on no roster, an anomaly id that does not exist; and a code of another site cannot be
+// mended by scanning again. The console says so, and the text is saved for the README.
+TEST(ConsoleOnATerminal, ShowsTheOperatorsOwnMistakesAtOnceAsWarningsWithTheirFix) {
+  Room room;
+  ASSERT_NO_FATAL_FAILURE(room.StartCoordinator());
+  PtyAgent agent(room.AgentArgs(), room.path("agent.log"));
+  ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) { return a.Shows("open     no open anomalies"); })) << agent.output();
+
+  agent.Type("!absent 202100199\r");
+  const std::string absent = std::string(kAnsiAlert) + "WARNING  A1 UNKNOWN_STUDENT";
+  ASSERT_TRUE(agent.ReadUntil([&](const PtyAgent& a) { return a.Shows(absent); })) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows(room.OpenAnomalyMessage("A1"))) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows("check the number and mark again")) << agent.LastDrawing();
+
+  agent.Type("!resolve A99 done\r");
+  const std::string resolve = std::string(kAnsiAlert) + "WARNING  A2 UNKNOWN_ANOMALY";
+  ASSERT_TRUE(agent.ReadUntil([&](const PtyAgent& a) { return a.Shows(resolve); })) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows("which is not an open anomaly: check the id")) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows(absent)) << "the first warning stays until it is resolved";
+
+  agent.Type(MintDemoCode(GenerateSiteKey(), "1042120210000001", "张*") + "\r");
+  ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) { return a.Shows("send the student to the registrar"); }))
+      << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows("the code belongs to another site or year")) << agent.LastDrawing();
+
+  const std::string text = PlainText(agent.LastDrawing());
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  ASSERT_TRUE(WriteFileDurably(CAPTURE_BIN_DIR "/../console-operator-mistakes.txt", text).ok());
+  ::kill(agent.pid(), SIGTERM);
+  EXPECT_EQ(agent.Wait(kWait), 0);
+}
+
 TEST(ConsoleOnAPipe, StdoutKeepsTheLineProtocol) {
   Room room;
   ASSERT_NO_FATAL_FAILURE(room.StartCoordinator());

@@ -2,6 +2,7 @@
 // line editor behind the typing line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,12 @@ wire::StationProgress Progress(const std::string& klass, uint32_t done, uint32_t
   p.set_class_expected(expected);
   p.set_photographed(photographed);
   return p;
+}
+
+std::string Joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
 }
 
 ConsoleState FreshState() {
@@ -249,6 +256,37 @@ TEST(ConsoleRender, BlockersThatDoNotFitAreCounted) {
   EXPECT_EQ(lines.at(7), "BLOCKER  A2 DUPLICATE_SHOT IMG_0002.JPG");
   EXPECT_EQ(lines.at(9), "… 3 more blockers");
   EXPECT_EQ(lines.at(11), "> ") << "the hint line gave its row to the blockers";
+}
+
+// `!absent 202100199` (on no roster) once showed only "marked absent": the operator never learned of
+// the UNKNOWN_STUDENT it raised. A warning that some other event raised stays off the console.
+TEST(ConsoleRender, AnAnomalyTheOperatorsOwnMarkRaisedShowsAtOnceAsAWarningWithItsFix) {
+  ConsoleState s = FreshState();
+  wire::CaptureEvent absent;
+  absent.set_kind(wire::MARK_ABSENT);
+  absent.set_seq(7);
+  absent.set_student_no("202100199");
+  s.Event(absent);
+  EXPECT_EQ(s.news, "student 202100199 marked absent");
+  wire::Anomaly typo = Raised("A4", wire::WARNING, wire::Anomaly::UNKNOWN_STUDENT, "", "check the number and mark again.");
+  typo.clear_shots();
+  typo.add_seqs(7);
+  wire::Anomaly other = Raised("A5", wire::WARNING, wire::Anomaly::MISSING_STUDENT, "", "not the operator's doing");
+  other.clear_shots();
+  other.add_seqs(3);
+  s.Verdict(Raising({typo, other}));
+
+  EXPECT_TRUE(s.news_is_alert);
+  EXPECT_EQ(s.news, "WARNING A4 UNKNOWN_STUDENT: check the number and mark again.");
+  const Lines lines = RenderConsole(s, {false, 0, 0}).lines;
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "WARNING  A4 UNKNOWN_STUDENT"), lines.end()) << Joined(lines);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "         check the number and mark again."), lines.end())
+      << Joined(lines);
+  EXPECT_EQ(Joined(lines).find("A5"), std::string::npos) << Joined(lines);
+  EXPECT_EQ(s.unrung_blockers, 0u) << "a warning rings no bell";
+
+  s.Verdict(Resolving("A4"));
+  EXPECT_EQ(Joined(RenderConsole(s, {false, 0, 0}).lines).find("WARNING  A4"), std::string::npos);
 }
 
 TEST(ConsoleRender, PaintKeepsTheBlockOnTopAndTheRowsBelowScrolling) {
