@@ -352,11 +352,16 @@ Status Agent::Impl::Open() {
   if (Status st = Connect(dealer_, options_.control_endpoint); !st.ok()) return st;
 
   // Images that landed while the agent was not running: the watch is already up, so nothing that
-  // lands from now on is missed either.
+  // lands from now on is missed either. With --sim-time they wait for the first `!time`, which
+  // says when (and in which zone) they were taken.
   auto existing = camera_->Scan();
   if (!existing.ok()) return existing.status();
   for (const std::string& file : *existing) {
-    if (Status st = station_->HandleFile(file); !st.ok()) return st;
+    if (clock_.awaiting_time()) {
+      waiting_files_.push_back({file, std::nullopt, false});
+    } else if (Status st = station_->HandleFile(file); !st.ok()) {
+      return st;
+    }
   }
 
   if (!console_) {
@@ -549,6 +554,7 @@ Status Agent::Impl::HandleLine(std::string_view typed, const Stamp& arrival) {
 }
 
 Status Agent::Impl::FlushFiles(std::optional<MicrosSinceEpoch> taken_before) {
+  if (clock_.awaiting_time()) return Status::Ok();
   const bool by_time = taken_before.has_value() || loop_held_;
   if (by_time) {
     for (WaitingFile& file : waiting_files_) {

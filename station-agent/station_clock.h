@@ -18,6 +18,8 @@ class StationClock {
   explicit StationClock(bool sim_time) : sim_time_(sim_time) {}
 
   bool sim_time() const { return sim_time_; }
+  // With sim_time, before the first Set: the station's time is not known yet.
+  bool awaiting_time() const { return sim_time_ && !set_time_; }
   MicrosSinceEpoch Now() const;
   // Only with sim_time: the clock reads `now` until the next Set.
   void Set(MicrosSinceEpoch now, int utc_offset_minutes);

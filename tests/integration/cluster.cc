@@ -123,13 +123,8 @@ Status Cluster::StartAgent(int station, double drop_share) {
   auto child = sim::ChildProcess::Spawn(argv, dir + "/agent.log");
   if (!child.ok()) return child.status();
   s.agent = std::move(*child);
-  s.events_before_ready.clear();
-  auto ready = s.agent->WaitForLine(
-      [&](const std::string& l) {
-        if (l.rfind("event ", 0) == 0) s.events_before_ready.push_back(l);
-        return l.rfind("ready ", 0) == 0;
-      },
-      kLineTimeout, "the agent's ready line");
+  auto ready = s.agent->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kLineTimeout,
+                                    "the agent's ready line");
   if (!ready.ok()) return ready.status();
   s.epoch_hex = FieldOf(*ready, "epoch");
   s.last_seq = std::stoull(FieldOf(*ready, "last_seq"));
@@ -185,10 +180,9 @@ Status Cluster::PlayNextStudent(int station, bool kill_before_shot_event) {
   if (kill_before_shot_event) {
     if (Status st = KillAgent(station); !st.ok()) return st;
     if (Status st = StartAgent(station); !st.ok()) return st;
-    // The agent either journaled the image before it died or takes it in while starting.
-    for (const std::string& line : s.events_before_ready) {
-      if (FieldOf(line, "kind") == "SHOT_TAKEN" && FieldOf(line, "file") == name) return Status::Ok();
-    }
+    // The agent either journaled the image before it died or takes it in once it knows the time: a
+    // sim-time agent holds the files it finds at its start until its first `!time`.
+    if (Status st = s.agent->WriteLine("!time " + FormatIso8601(p.shot_time, utc_offset_minutes_)); !st.ok()) return st;
     if (s.last_seq > 0) {
       bool journaled_before_kill = false;
       auto journal = agent::Journal::Open(Path("station-" + std::to_string(station) + "/journal"), true);
@@ -202,7 +196,12 @@ Status Cluster::PlayNextStudent(int station, bool kill_before_shot_event) {
       if (!st.ok()) return st;
       if (journaled_before_kill) return Status::Ok();
     }
-    return Status::NotFound(std::string(name) + " was neither journaled before the kill nor taken in at start");
+    auto taken = AwaitEvent(s, "SHOT_TAKEN");
+    if (!taken.ok()) return taken.status();
+    if (FieldOf(*taken, "file") != name) {
+      return Status::NotFound(std::string(name) + " was neither journaled before the kill nor taken in at start: " + *taken);
+    }
+    return Status::Ok();
   }
   auto shot = AwaitEvent(s, "SHOT_TAKEN");
   return shot.ok() ? Status::Ok() : shot.status();

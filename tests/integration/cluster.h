@@ -70,7 +70,6 @@ class Cluster {
     std::string epoch_hex;
     std::unique_ptr<sim::ChildProcess> agent;
     double drop_share = 0;  // of its live frames, at the sender; kept across restarts
-    std::vector<std::string> events_before_ready;  // of the last start: images taken in from the folder
   };
   std::string Path(const std::string& name) const { return root_ + "/" + name; }
   Result<std::string> AwaitEvent(Station& s, const std::string& kind);

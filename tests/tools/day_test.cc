@@ -135,6 +135,32 @@ TEST(CaptureDay, SmallDayStoresEveryEventAndPhotographsEveryPresentStudent) {
   EXPECT_EQ(progress_lines, 3);
 }
 
+// An agent killed -9 in the middle of the day (a laptop that crashed) is started again on its journal,
+// as the station's operator would; the day finishes whole, and nothing doubtful is left open.
+TEST(CaptureDay, AnAgentKilledMidDayIsRestartedOnItsJournalAndTheDayFinishesClean) {
+  for (const char* kill : {"1:0", "1:4", "2:9"}) {
+    SCOPED_TRACE(std::string("--test-kill-agent ") + kill);
+    testing::TempDir dir;
+    ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());
+    testing::SimRun run = testing::RunCaptureSim(
+        {"--schedule", dir / "schedule.csv", "--work", dir / "work", "--summary", dir / "summary.json", "--seed", kSeed,
+         "--absent-share", "0.2", "--bin-dir", CAPTURE_BIN_DIR, "--test-kill-agent", kill},
+        dir / "sim.log");
+    ASSERT_EQ(run.exit.exit_code, 0) << run.exit.ToString() << "\n" << testing::FileText(dir / "sim.log");
+    const std::string station(kill, 1);
+    const std::string restarted = "  station " + station + "'s agent ended and was restarted on its journal 1 time";
+    EXPECT_NE(std::find(run.lines.begin(), run.lines.end(), restarted), run.lines.end())
+        << testing::FileText(dir / "sim.log");
+    EXPECT_NE(testing::FileText(dir / "sim.log").find("killed by signal 9"), std::string::npos);
+    const std::string json = testing::FileText(dir / "summary.json");
+    EXPECT_EQ(json.rfind("{\"ok\":true,", 0), 0u) << json;
+    EXPECT_NE(json.find("\"agent_restarts\":1"), std::string::npos) << json;
+    for (const auto& [number, n] : StationsOf(json)) EXPECT_EQ(n.photographed, n.expected) << "station " << number;
+    const testing::ProgramRun open = testing::Capturectl(dir.path(), {"anomalies", "--open", "--store", dir / "work/store"});
+    EXPECT_EQ(open.exit_code, 0) << "open anomalies after the restart:\n" << open.out;
+  }
+}
+
 TEST(CaptureDay, UsesARunningCoordinatorAndLeavesItRunning) {
   testing::TempDir dir;
   ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSmallSchedule).ok());

@@ -55,11 +55,12 @@ TEST(DaySummary, JsonHasStationsTotalsAndOk) {
   EXPECT_EQ(json.rfind("{\"ok\":true,", 0), 0u) << json;
   EXPECT_NE(json.find("{\"station\":1,\"epoch\":\"00000000000000ab\",\"events_sent\":25,\"events_stored\":25,"
                       "\"students\":12,\"absent\":1,\"expected\":11,\"photographed\":11,\"alerts\":0,"
-                      "\"images_taken\":0,\"images_filed\":null,\"stored_all\":true,\"error\":null}"),
+                      "\"agent_restarts\":0,\"images_taken\":0,\"images_filed\":null,\"stored_all\":true,\"error\":null}"),
             std::string::npos)
       << json;
   EXPECT_NE(json.find("\"totals\":{\"events_sent\":55,\"events_stored\":55,\"students\":27,\"absent\":1,"
-                      "\"expected\":26,\"photographed\":26,\"alerts\":2,\"images_taken\":0,\"images_filed\":null}"),
+                      "\"expected\":26,\"photographed\":26,\"alerts\":2,\"agent_restarts\":0,\"images_taken\":0,"
+                      "\"images_filed\":null}"),
             std::string::npos)
       << json;
 }

@@ -111,19 +111,55 @@ bool IsType(const std::string& line, std::string_view type) {
 
 // One station's agent during the day: plays that station's actions one at a time and checks that
 // the agent journals the event each one asks for. Used by the playing thread only.
+Result<OutputLine> AwaitReady(ChildProcess& child) {
+  auto line = child.WaitForLine([](const std::string& l) { return IsType(l, "ready"); }, kStartTimeout,
+                                "the ready line");
+  if (!line.ok()) return line.status();
+  return ParseOutputLine(*line);
+}
+
 class StationPlayer {
  public:
   struct Context {
+    std::vector<std::string> argv;  // the agent's, to start it again on its journal
+    std::string log;                // its stderr
     std::string camera_dir;
     int utc_offset_minutes;
     std::chrono::milliseconds step_timeout;
     std::vector<AgentHold> holds;  // the sim-time ones: the agent is stopped, its inputs go on
+    std::optional<size_t> kill_after;  // test hook: SIGKILL the agent after this action
   };
 
-  StationPlayer(std::unique_ptr<ChildProcess> agent, Context ctx, StationSummary& summary)
-      : agent_(std::move(agent)), ctx_(std::move(ctx)), summary_(summary) {}
+  StationPlayer(Context ctx, StationSummary& summary) : ctx_(std::move(ctx)), summary_(summary) {}
+
+  // Starts the agent and waits for its ready line, which it returns. Started again, its first input
+  // is the station's time, so that the camera files it finds at its start are read in that time.
+  Result<OutputLine> Start() {
+    auto child = ChildProcess::Spawn(ctx_.argv, ctx_.log);
+    if (!child.ok()) return child.status();
+    agent_ = std::move(*child);
+    agent_clock_.reset();
+    if (scenario_clock_) {
+      if (Status st = SetClock(*scenario_clock_); !st.ok()) return st;
+    }
+    return AwaitReady(*agent_);
+  }
 
   ChildProcess& agent() { return *agent_; }
+
+  // An agent that ended by itself (killed, crashed) is reaped and started again on the same
+  // journal and camera folder, as the station's operator would; OK when it runs (again), else why not.
+  Status EnsureRunning() {
+    auto exit = agent_->Wait(std::chrono::milliseconds(200));
+    if (!exit.ok()) return Status::Ok();  // still running
+    LogWarn(kComponent, "station " + std::to_string(summary_.station) + "'s agent ended (" + exit->ToString() +
+                            "); starting it again on its journal");
+    ++summary_.restarts;
+    auto ready = Start();
+    if (!ready.ok()) return Status::Unavailable("the restarted agent: " + ready.status().message());
+    summary_.events_sent = std::max(summary_.events_sent, ready->GetNumber("last_seq").value_or(0));
+    return Status::Ok();
+  }
 
   // Plays the station's action number `index`. While the agent is held (stopped), the inputs go
   // on and the events they ask for are awaited, in the same order, once it continues.
@@ -132,7 +168,17 @@ class StationPlayer {
       if (Status st = agent_->Signal(SIGSTOP); !st.ok()) return st;
       held_ = true;
     }
-    if (Status st = Give(action); !st.ok()) return st;
+    const uint64_t journaled_before = summary_.events_sent;
+    if (Status st = Give(action); !st.ok()) {
+      const int restarts = summary_.restarts;
+      if (held_) return st;
+      if (Status running = EnsureRunning(); !running.ok()) return running;
+      if (summary_.restarts == restarts) return st;  // the agent runs: the step failed for another reason
+      if (Status again = Retry(action, journaled_before); !again.ok()) return again;
+    }
+    if (ctx_.kill_after == index) {
+      if (Status st = agent_->Signal(SIGKILL); !st.ok()) return st;
+    }
     if (!held_ || ctx_.holds[next_hold_].end != index + 1) return Status::Ok();
     ++next_hold_;
     held_ = false;
@@ -148,7 +194,11 @@ class StationPlayer {
   // scenario's clock again first.
   Status KeepClock(MicrosSinceEpoch now) {
     if (agent_clock_ && *agent_clock_ + kIdleClockSlack >= now) return Status::Ok();
-    return SetClock(now);
+    if (Status st = SetClock(now); !st.ok()) {
+      if (Status running = EnsureRunning(); !running.ok()) return running;
+      return SetClock(now);
+    }
+    return Status::Ok();
   }
 
  private:
@@ -181,6 +231,16 @@ class StationPlayer {
       return Status::Ok();
     }
     return AwaitEvent(expected.kind, expected.key, expected.value);
+  }
+
+  // The action whose step failed when the agent ended, once it runs again: done if its event is in
+  // the journal (the ready line's last seq is past what was journaled before it), else given again;
+  // a camera file is in the folder already, and the agent takes it in at its start.
+  Status Retry(const StationAction& action, uint64_t journaled_before) {
+    if (action.kind == StationAction::Kind::kTime) return Status::Ok();  // EnsureRunning set the clock
+    if (summary_.events_sent > journaled_before) return Status::Ok();
+    if (action.kind == StationAction::Kind::kImage) return AwaitEvent(action.expect, "file", action.file_name);
+    return Give(action);
   }
 
   Status SetClock(MicrosSinceEpoch t) {
@@ -222,12 +282,6 @@ class StationPlayer {
   std::vector<Expected> awaited_;                   // the events asked for while it was
 };
 
-Result<OutputLine> AwaitReady(ChildProcess& child) {
-  auto line = child.WaitForLine([](const std::string& l) { return IsType(l, "ready"); }, kStartTimeout,
-                                "the ready line");
-  if (!line.ok()) return line.status();
-  return ParseOutputLine(*line);
-}
 
 // Stops a child we started with SIGTERM; a child that does not exit 0 breaks its contract.
 std::string Stop(ChildProcess& child, const std::string& label) {
@@ -497,16 +551,17 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
     } else {
       for (std::string& flag : AgentKeyFlags(keys_dir, s.station, coordinator_key)) argv.push_back(std::move(flag));
     }
-    auto child = ChildProcess::Spawn(argv, work + "/logs/station-" + n + ".log");
-    if (!child.ok()) return finish(child.status().message());
     std::vector<AgentHold> holds;
     for (const AgentHold& hold : scenario->stations[i].holds) {
       if (!hold.real_time) holds.push_back(hold);
     }
+    std::optional<size_t> kill_after;
+    if (o.test_kill_station == s.station) kill_after = o.test_kill_after_action;
     players.push_back(std::make_unique<StationPlayer>(
-        std::move(child).value(),
-        StationPlayer::Context{station_dir + "/camera", *offset, o.step_timeout, std::move(holds)}, s));
-    auto ready = AwaitReady(players.back()->agent());
+        StationPlayer::Context{std::move(argv), work + "/logs/station-" + n + ".log", station_dir + "/camera", *offset,
+                               o.step_timeout, std::move(holds), kill_after},
+        s));
+    auto ready = players.back()->Start();
     if (!ready.ok()) return finish("station " + n + ": " + ready.status().message());
     s.epoch = ready->GetNumber("epoch", /*hex=*/true).value_or(0);
     s.events_sent = ready->GetNumber("last_seq").value_or(0);
@@ -526,6 +581,12 @@ Result<DaySummary> PlayDay(const DayOptions& o, std::FILE* out) {
   }
   const StatusQuery query = [&] { return coord::QueryStatus(status_endpoint, kStatusQueryTimeoutMs); };
   PlayScenario(*scenario, players, summary, *offset, o.lockstep ? &query : nullptr, o.step_timeout, out);
+  // An agent that ended after its last action still holds events or images to send.
+  for (size_t i = 0; i < players.size(); ++i) {
+    if (Status st = players[i]->EnsureRunning(); !st.ok() && summary.stations[i].error.empty()) {
+      summary.stations[i].error = st.message();
+    }
+  }
 
   Status stored = WaitUntilStored(query, summary, o.store_timeout);
   // The record and the photos leave the room together: the agents stop only once the coordinator

@@ -61,6 +61,10 @@ struct DayOptions {
   std::chrono::milliseconds step_timeout{30000};
   // How long to wait at the end for the coordinator to have stored every event.
   std::chrono::milliseconds store_timeout{60000};
+  // Test hook (--test-kill-agent STATION:ACTION): SIGKILL that station's agent once the action of
+  // that index has been played; the player restarts it, as an operator would. 0: none.
+  int test_kill_station = 0;
+  size_t test_kill_after_action = 0;
 };
 
 // Plays the day; prints start lines and one progress line per finished class to `out`, flushed

@@ -217,6 +217,17 @@ int main(int argc, char** argv) {
   app.add_flag("--lockstep", day.lockstep,
                "Wait until the coordinator stored each event before the next input, so it commits them in exactly "
                "the order played (slower)");
+  std::string kill_agent;
+  app.add_option("--test-kill-agent", kill_agent,
+                 "Test hook, STATION:ACTION: SIGKILL that station's agent after its action number ACTION (from 0); "
+                 "the simulator starts it again on its journal, as an operator would, and plays on")
+      ->check([](const std::string& v) {
+        const size_t colon = v.find(':');
+        return colon != std::string::npos && colon > 0 && colon <= 9 && colon + 1 < v.size() && v.size() - colon <= 10 &&
+                       v.find_first_not_of("0123456789:") == std::string::npos && v.find(':', colon + 1) == std::string::npos
+                   ? std::string()
+                   : std::string("STATION:ACTION, two numbers");
+      });
 
   auto* kit = app.add_subcommand(
       "kit", "Write roster.csv, codes.csv, site.key, station-keys.csv and station-N.key per station into DIR, and "
@@ -275,5 +286,9 @@ int main(int argc, char** argv) {
   if (mint->parsed()) return RunMintCode(registry_no, masked_name, key_path);
   if (judge_day->parsed()) return RunJudgeDay(jd, day.bin_dir);
   if (score->parsed()) return RunScore(sf);
+  if (!kill_agent.empty()) {
+    day.test_kill_station = std::stoi(kill_agent.substr(0, kill_agent.find(':')));
+    day.test_kill_after_action = std::stoul(kill_agent.substr(kill_agent.find(':') + 1));
+  }
   return RunDay(day, schedule, summary_path);
 }

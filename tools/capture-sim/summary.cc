@@ -21,6 +21,7 @@ StationSummary Totals(const DaySummary& summary) {
     t.absent += s.absent;
     t.photographed += s.photographed;
     t.alerts += s.alerts;
+    t.restarts += s.restarts;
   }
   return t;
 }
@@ -29,7 +30,8 @@ std::string Counts(const StationSummary& s) {
   return "\"events_sent\":" + std::to_string(s.events_sent) + ",\"events_stored\":" + std::to_string(s.events_stored) +
          ",\"students\":" + std::to_string(s.students) + ",\"absent\":" + std::to_string(s.absent) +
          ",\"expected\":" + std::to_string(s.expected()) + ",\"photographed\":" + std::to_string(s.photographed) +
-         ",\"alerts\":" + std::to_string(s.alerts) + ",\"images_taken\":" + std::to_string(s.images.size()) +
+         ",\"alerts\":" + std::to_string(s.alerts) + ",\"agent_restarts\":" + std::to_string(s.restarts) +
+         ",\"images_taken\":" + std::to_string(s.images.size()) +
          ",\"images_filed\":" + (s.images_filed() ? std::to_string(*s.images_filed()) : "null");
 }
 
@@ -64,6 +66,10 @@ std::string FormatSummaryTable(const DaySummary& summary) {
   std::string out = header;
   for (const StationSummary& s : summary.stations) {
     out += Row(std::to_string(s.station), s);
+    if (s.restarts > 0) {
+      out += "  station " + std::to_string(s.station) + "'s agent ended and was restarted on its journal " +
+             std::to_string(s.restarts) + (s.restarts == 1 ? " time\n" : " times\n");
+    }
     if (!s.error.empty()) out += "  station " + std::to_string(s.station) + " stopped early: " + s.error + "\n";
   }
   out += Row("total", Totals(summary));

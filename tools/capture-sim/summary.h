@@ -18,6 +18,7 @@ struct StationSummary {
   int absent = 0;
   int photographed = 0;        // students of the station's classes who sat for a shot (not images)
   int alerts = 0;              // `alert` lines the agent printed
+  int restarts = 0;            // times its agent ended during the day and was started again
   std::set<std::string> images;  // SHA-256 (hex) of the images of the station's SHOT_TAKEN events
   // Of those, the ones not in the coordinator's image store; unknown (nullopt) when the simulator
   // does not know that store.
