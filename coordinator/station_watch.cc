@@ -20,6 +20,7 @@ void StationWatch::Restore(const wire::RecordItem& item) {
     wire::CaptureEvent event;
     if (!event.ParseFromString(item.event())) return;
     stations_[event.station()].epoch = event.epoch();
+    stations_[event.station()].stopped = false;
     // What the live watch knew of the clocks; what it recorded of them follows in the record.
     Event(event.station(), event.epoch(), event.station_time_us(), /*live=*/true);
     return;
@@ -31,13 +32,14 @@ void StationWatch::Restore(const wire::RecordItem& item) {
       break;
     case wire::Observation::STATION_SILENT: stations_[o.station()].silent = true; break;
     case wire::Observation::STATION_BACK: stations_[o.station()].silent = false; break;
+    case wire::Observation::STATION_STOPPED: stations_[o.station()].stopped = true; break;
     default: break;
   }
 }
 
 void StationWatch::StartWatching(SteadyTime now) {
   for (auto& [station, s] : stations_) {
-    if (!s.silent) s.heard = now;
+    if (!s.silent && !s.stopped) s.heard = now;
   }
 }
 
@@ -74,6 +76,14 @@ std::vector<wire::Observation> StationWatch::Heartbeat(const wire::Heartbeat& he
     s.silent = false;
   }
   s.heard = now;
+  s.stopped = false;
+  if (heartbeat.goodbye()) {
+    wire::Observation stopped = Make(wire::Observation::STATION_STOPPED, heartbeat.station(), s);
+    stopped.set_detail("its agent stopped cleanly");
+    out.push_back(std::move(stopped));
+    s.stopped = true;
+    return out;
+  }
   // A station without a clock tells nothing of one; with sim_time its events tell (Event).
   if (heartbeat.station_time_us() == 0 || options_.sim_time) return out;
 
@@ -137,7 +147,7 @@ std::vector<wire::Observation> StationWatch::Event(uint32_t station, uint64_t ep
 std::vector<wire::Observation> StationWatch::Tick(SteadyTime now) {
   std::vector<wire::Observation> out;
   for (auto& [station, s] : stations_) {
-    if (s.silent || !s.heard || now - *s.heard < options_.silent_after) continue;
+    if (s.silent || s.stopped || !s.heard || now - *s.heard < options_.silent_after) continue;
     wire::Observation silent = Make(wire::Observation::STATION_SILENT, station, s);
     silent.set_detail("no heartbeat for " + SecondsText(now - *s.heard));
     out.push_back(std::move(silent));

@@ -14,6 +14,8 @@
 //                   where the room has three stations or more; recorded once it lasts for
 //                   kConfirmEvents consecutive estimates of the station (Event).
 //   STATION_SILENT  no heartbeat from a station heard before for `silent_after` of steady time.
+//   STATION_STOPPED the station's agent said goodbye (its last heartbeat as it stopped cleanly): it
+//                   is not silent, only stopped, until it is heard again.
 //   STATION_BACK    a heartbeat again from a station recorded silent.
 // In real time clocks are never estimated from events: events may come late out of an agent's journal.
 //
@@ -70,6 +72,7 @@ class StationWatch {
     uint64_t epoch = 0;                 // of the last heartbeat or stored event
     std::optional<SteadyTime> heard;    // last heartbeat (or start of watching)
     bool silent = false;
+    bool stopped = false;               // said goodbye, not heard since
     std::optional<bool> clock_off;      // as last recorded; empty: never recorded
     std::optional<bool> pending_off;    // a crossing seen, not yet confirmed
     SteadyTime pending_since{};

@@ -201,7 +201,8 @@ class Agent::Impl final : public StationOutput {
   void OnVerdict(const wire::Verdict& verdict);
   void OnProgress(const wire::StationProgress& progress);
   void RefreshConsole();
-  void SendHeartbeat();
+  // `goodbye`: the last one, as the agent stops cleanly.
+  void SendHeartbeat(bool goodbye = false);
   // The station's chain head now: its last journaled event, signed with its key.
   wire::ChainHead SignedHead() const;
   void SendHello();
@@ -415,7 +416,7 @@ Status Agent::Impl::Run() {
         LogInfo(kLog, std::string("received ") + strsignal(static_cast<int>(info.ssi_signo)) + "; stopping");
         // The last signed head goes out at stop, given a moment to leave (the sockets linger 0).
         pub_.set(zmq::sockopt::linger, 200);
-        SendHeartbeat();
+        SendHeartbeat(/*goodbye=*/true);
         return Status::Ok();
       }
     }
@@ -710,13 +711,14 @@ void Agent::Impl::RefreshConsole() {
   console_->Refresh();
 }
 
-void Agent::Impl::SendHeartbeat() {
+void Agent::Impl::SendHeartbeat(bool goodbye) {
   wire::Frame frame;
   wire::Heartbeat* hb = frame.mutable_heartbeat();
   hb->set_station(options_.station);
   hb->set_epoch(journal_->epoch());
   hb->set_last_seq(journal_->last_seq());
   hb->set_station_time_us(clock_.Now());
+  hb->set_goodbye(goodbye);
   if (journal_->last_seq() > 0) *hb->mutable_head() = SignedHead();
   Publish(EncodeFrame(std::move(frame)));  // a lost heartbeat is replaced by the next
 }

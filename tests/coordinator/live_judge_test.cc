@@ -637,12 +637,13 @@ TEST(LiveJudge, RecordsAClockOffsetForAStationTenMinutesOffTheOthers) {
   EXPECT_EQ(offsets[0].offset_us(), 600'000'000);
 }
 
-TEST(LiveJudge, RecordsAStationSilentWhenItsAgentStopsAndBackWhenItReturns) {
+TEST(LiveJudge, RecordsAStationSilentWhenItsAgentDiesAndBackWhenItReturns) {
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator({"--silent-after-seconds", "1"}));
   ASSERT_OK(room.StartAgent(1));
   ASSERT_OK(room.WaitForCounter("heartbeats{station=\"1\"}", 1, kWait));
-  ASSERT_OK(room.StopAgent(1));
+  ASSERT_OK(room.SignalAgent(1, SIGKILL));  // a laptop that crashed says no goodbye
+  ASSERT_OK(room.WaitForAgentExit(1, kWait).status());
   ASSERT_OK(room.WaitForCounter("observations{kind=\"STATION_SILENT\"}", 1, kWait));
   ASSERT_OK(room.StartAgent(1));
   auto back = room.AwaitLine(1, {"resolved station=1", "by=judge"}, kWait, room.line_count(1));
@@ -656,6 +657,30 @@ TEST(LiveJudge, RecordsAStationSilentWhenItsAgentStopsAndBackWhenItReturns) {
   }
   EXPECT_EQ(kinds, (std::vector<wire::Observation::Kind>{wire::Observation::STATION_SILENT,
                                                           wire::Observation::STATION_BACK}));
+}
+
+// The end of a normal day: agents stopped with SIGTERM (Ctrl-C) say goodbye, and their silence
+// afterwards is no STATION_SILENT warning, also across a restart of the coordinator.
+TEST(LiveJudge, AnAgentThatStopsCleanlySaysGoodbyeAndItsSilenceIsNoWarning) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator({"--silent-after-seconds", "1"}));
+  for (int station : {1, 2}) ASSERT_OK(room.StartAgent(station));
+  ASSERT_OK(room.WaitForCounter("heartbeats{station=\"2\"}", 1, kWait));
+  for (int station : {1, 2}) ASSERT_OK(room.StopAgent(station));
+  ASSERT_OK(room.WaitForCounter("observations{kind=\"STATION_STOPPED\"}", 2, kWait));
+  std::this_thread::sleep_for(2500ms);  // past --silent-after-seconds: silence would be recorded by now
+  ASSERT_OK(room.StopCoordinator());
+  ASSERT_OK(room.StartCoordinator({"--silent-after-seconds", "1"}));
+  std::this_thread::sleep_for(2500ms);  // the restarted coordinator knows from the record they stopped
+  ASSERT_OK(room.StopCoordinator());
+
+  std::vector<std::pair<uint32_t, wire::Observation::Kind>> seen;
+  for (const auto& o : StoredObservations(room.store())) seen.emplace_back(o.station(), o.kind());
+  EXPECT_EQ(seen.size(), 2u);
+  for (const auto& [station, kind] : seen) EXPECT_EQ(kind, wire::Observation::STATION_STOPPED) << station;
+  const auto open = room.Capturectl({"anomalies", "--open", "--store", room.store()});
+  ASSERT_OK(open.status());
+  EXPECT_EQ(open->exit_code, 0) << open->out;
 }
 
 TEST(LiveJudge, ALaterStartRefusesJudgeInputsThatDifferFromTheStoredOnes) {

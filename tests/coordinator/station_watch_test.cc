@@ -145,6 +145,28 @@ TEST(StationWatch, RecordsSilenceOnceAndTheStationBack) {
   EXPECT_TRUE(watch.Tick(kStart + 12s).empty());
 }
 
+TEST(StationWatch, AGoodbyeIsRecordedOnceAndTheStoppedStationIsNeverCalledSilent) {
+  StationWatch watch(Options());
+  EXPECT_TRUE(Beats(watch, 1, 0, kStart, 1s).empty());
+  wire::Heartbeat goodbye = Beat(1, kNow);
+  goodbye.set_goodbye(true);
+  auto stopped = watch.Heartbeat(goodbye, kNow, kStart + 2s);
+  ASSERT_EQ(stopped.size(), 1u);
+  EXPECT_EQ(stopped[0].kind(), wire::Observation::STATION_STOPPED);
+  EXPECT_TRUE(watch.Tick(kStart + 60s).empty()) << "stopped, not silent";
+
+  // A coordinator started again on the record knows it stopped.
+  StationWatch restarted(Options());
+  wire::RecordItem item;
+  *item.mutable_observation() = stopped[0];
+  restarted.Restore(item);
+  restarted.StartWatching(kStart + 61s);
+  EXPECT_TRUE(restarted.Tick(kStart + 120s).empty());
+  // Heard again, it is watched again: its next silence is recorded.
+  EXPECT_TRUE(restarted.Heartbeat(Beat(1, kNow), kNow, kStart + 121s).empty());
+  ASSERT_EQ(restarted.Tick(kStart + 126s).size(), 1u);
+}
+
 TEST(StationWatch, NeverCallsAStationNeverHeardSilent) {
   StationWatch watch(Options());
   watch.StartWatching(kStart);
