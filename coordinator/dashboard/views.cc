@@ -54,7 +54,12 @@ int SeverityRank(wire::Severity s) {
   }
 }
 
-double Round(double value, double unit) { return std::round(value / unit) * unit; }
+// To `decimals` places, as the nearest double to that (a division, not a multiplication by 0.1, so
+// that JSON shows 5.8 and not 5.800000000000001).
+double Round(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
 
 // The judge's state digested for both views: per-class counts and states, and who is named by an
 // open anomaly.
@@ -67,6 +72,7 @@ class Day {
     }
     for (const judge::StationProgress& p : *in.progress) {
       if (!p.current_class.empty()) current_[p.station] = p.current_class;
+      if (p.day_over) day_over_.insert(p.station);
     }
     for (const judge::AssignmentRow& row : *in.assignment) {
       auto [it, added] = index_.emplace(row.class_name, classes_.size());
@@ -77,7 +83,6 @@ class Day {
       if (row.status == "absent") ++c.absent;
       class_of_.emplace(row.student_no, it->second);
     }
-    for (ClassFacts& f : classes_) Classify(f);
     for (const judge::AnomalyState& a : *in.anomalies) {
       if (!a.open()) continue;
       std::set<size_t> classes;
@@ -87,6 +92,7 @@ class Day {
       }
       for (size_t c : classes) ++classes_[c].open_anomalies;
     }
+    for (ClassFacts& f : classes_) Classify(f);
   }
 
   const std::vector<ClassFacts>& classes() const { return classes_; }
@@ -109,11 +115,17 @@ class Day {
     const uint32_t left = c.expected - c.photographed - c.absent;
     const uint32_t station = f.plan ? f.plan->station : 0;
     const auto current = current_.find(station);
-    if (c.photographed + c.absent == 0) {
+    if (left > 0 && day_over_.count(station) != 0) {
+      // The station's day is closed: whoever has not come is missing, also from a class that never came.
+      f.state = "incomplete";
+      c.missing = left;
+    } else if (c.photographed + c.absent == 0) {
       f.state = "waiting";
       c.waiting = left;
     } else if (left == 0) {
-      f.state = "done";
+      // Every student has a photo or an absent mark, but a photo may be someone else's until the
+      // open anomalies that name the class's students are resolved.
+      f.state = f.open_anomalies == 0 ? "done" : "needs_review";
     } else if (current != current_.end() && current->second == f.name) {
       f.state = "in_progress";
       c.waiting = left;  // still queueing
@@ -127,6 +139,7 @@ class Day {
   std::unordered_map<std::string, size_t> index_;
   std::unordered_map<std::string_view, size_t> class_of_;  // student_no (in the assignment rows) -> class
   std::map<uint32_t, std::string> current_;
+  std::set<uint32_t> day_over_;
   std::unordered_map<std::string, std::vector<std::string>> student_anomalies_;
 };
 
@@ -140,6 +153,12 @@ class Clock {
     char buf[8];
     std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m / 60), static_cast<int>(m % 60));
     return buf;
+  }
+  // "16:41" on the capture day, "2024-04-23 09:10" on another.
+  std::string When(int64_t t) const {
+    const int64_t minute = Minute(t);
+    if (minute >= 0 && minute < 1440) return HourMinute(t);
+    return FormatIso8601(t, d_.utc_offset_minutes()).substr(0, 10) + " " + HourMinute(t);
   }
   std::string HourMinuteSecond(int64_t t) const {
     const int64_t s = (((t - d_.local_midnight_us()) / 1'000'000) % 86400 + 86400) % 86400;
@@ -231,12 +250,14 @@ Json StationJson(const ViewInputs& in, const Day& day, const Clock& clock, uint3
   // Pace from the photos taken at the station itself.
   const uint32_t here_now = p != progress.end() ? p->second->photographed : 0;
   std::optional<int64_t> first_minute;
+  std::optional<int64_t> last_photo_minute;  // the minute its count last grew
+  uint32_t seen = 0;
   for (const auto& [minute, m] : in.timeline->minutes()) {
     const auto n = m.photographed.find(station);
-    if (n != m.photographed.end() && n->second > 0) {
-      first_minute = minute;
-      break;
-    }
+    if (n == m.photographed.end() || n->second <= seen) continue;
+    if (!first_minute) first_minute = minute;
+    last_photo_minute = minute;
+    seen = n->second;
   }
   std::optional<double> pace;
   if (first_minute) {
@@ -251,20 +272,31 @@ Json StationJson(const ViewInputs& in, const Day& day, const Clock& clock, uint3
   }
   const uint32_t done = counts.photographed + counts.absent;
   const uint32_t remaining = counts.expected - done;
+  // Finished: no student is still to come (every class has been photographed, or has moved on or
+  // been closed with its missing students named). Its clock stops there: a finished station shows
+  // the delay it finished with and when, not a delay that grows while the missing stay missing.
+  const bool finished = counts.expected > 0 && counts.waiting == 0;
   const std::vector<const PlannedClass*> plan = PlanOf(*in.directory, station);
+  std::optional<int64_t> finished_at;
+  if (finished && last_photo_minute) {
+    finished_at = in.directory->local_midnight_us() + (*last_photo_minute + 1) * kMicrosPerMinute;
+  }
   std::optional<double> delay;
-  if (!plan.empty() && remaining > 0) {
+  if (!plan.empty() && !finished && remaining > 0) {
     const double behind = static_cast<double>(in.now_us - PlannedWhen(plan, done)) / kMicrosPerMinute;
     delay = done == 0 ? std::max(0.0, behind) : behind;  // before its first student a station is not ahead
+  } else if (!plan.empty() && finished_at) {
+    delay = static_cast<double>(*finished_at - PlannedWhen(plan, counts.expected)) / kMicrosPerMinute;
   }
   std::optional<int64_t> end;
-  if (remaining > 0 && pace && *pace > 0) {
+  if (!finished && remaining > 0 && pace && *pace > 0) {
     end = in.now_us + static_cast<int64_t>(remaining / *pace * kMicrosPerMinute);
   }
-  j["pace_per_minute"] = pace ? Json(Round(*pace, 0.1)) : Json(nullptr);
-  j["delay_minutes"] = delay ? Json(Round(*delay, 0.1)) : Json(nullptr);
-  j["estimated_end"] = end ? Json(clock.HourMinute(*end)) : Json(nullptr);
-  j["finished"] = counts.expected > 0 && remaining == 0;
+  j["pace_per_minute"] = pace && !finished ? Json(Round(*pace, 1)) : Json(nullptr);
+  j["delay_minutes"] = delay ? Json(Round(*delay, 1)) : Json(nullptr);
+  j["estimated_end"] = end ? Json(clock.When(*end)) : Json(nullptr);
+  j["finished"] = finished;
+  j["finished_at"] = finished_at ? Json(clock.When(*finished_at)) : Json(nullptr);
   const auto open = open_by_station.find(station);
   j["open_anomalies"] = open != open_by_station.end() ? open->second.first : 0;
   j["open_blockers"] = open != open_by_station.end() ? open->second.second : 0;
@@ -306,7 +338,7 @@ Json SeriesJson(const ViewInputs& in, const Clock& clock) {
     std::set<int64_t> corners;
     for (const PlannedClass* c : plan) corners.insert({c->start_us, c->end_us});
     Json planned = Json::array();
-    for (int64_t t : corners) planned.push_back({Round(clock.Minutes(t), 0.01), Round(PlannedBy(plan, t), 0.01)});
+    for (int64_t t : corners) planned.push_back({Round(clock.Minutes(t), 2), Round(PlannedBy(plan, t), 2)});
     stations.push_back({{"station", station}, {"photographed", std::move(done)}, {"plan", std::move(planned)}});
   }
   Json events = Json::array();
@@ -314,8 +346,8 @@ Json SeriesJson(const ViewInputs& in, const Clock& clock) {
   for (const auto& [minute, m] : in.timeline->minutes()) {
     if (m.events > 0) events.push_back({minute, m.events});
     if (m.commits > 0) {
-      commit_ms.push_back({minute, Round(m.commit_seconds_sum / static_cast<double>(m.commits) * 1000, 0.001),
-                           Round(m.commit_seconds_max * 1000, 0.001)});
+      commit_ms.push_back({minute, Round(m.commit_seconds_sum / static_cast<double>(m.commits) * 1000, 3),
+                           Round(m.commit_seconds_max * 1000, 3)});
     }
   }
   return {

@@ -1225,6 +1225,7 @@ std::vector<StationProgress> Judge::Impl::Progress() const {
     StationProgress p;
     p.station = number;
     p.photographed = st.photographed;
+    p.day_over = day_over_.count(number) != 0;
     if (st.current_class != kNone) {
       const ClassInfo& c = roster_.klass(st.current_class);
       p.current_class = c.name;

@@ -79,6 +79,7 @@ struct StationProgress {
   uint32_t class_done = 0;     // students of that class with a photo
   uint32_t class_expected = 0; // roster students of that class
   uint32_t photographed = 0;   // students with a photo from this station
+  bool day_over = false;       // its day was closed, or its last slot is over (LAST_SLOT_OVER)
 };
 
 class Judge {

@@ -256,6 +256,24 @@ async function main() {
   }
   check(compared, "the record never held still long enough to compare");
 
+  // ---- the station cards once the day is closed: each station says it is done, and when ----
+  const cards = await page.evaluate(() => [...document.querySelectorAll(".station[data-station]")].map((c) => ({
+    station: c.dataset.station,
+    done: c.querySelector("[data-field=finished]")?.textContent ?? "",
+    end: c.querySelector("[data-field=estimated_end]").textContent,
+    delay: c.querySelector("[data-field=delay]").textContent,
+    late: c.querySelector("[data-field=delay]").classList.contains("late"),
+    pace: c.querySelector("[data-field=pace]").textContent,
+  })));
+  check(cards.length > 0, "no station cards");
+  for (const card of cards) {
+    check(card.done === "done", `station ${card.station}'s card does not say it is done: ${JSON.stringify(card)}`);
+    check(/^done at (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}$/.test(card.end), `station ${card.station}: "${card.end}"`);
+    check(!card.late, `station ${card.station} is done but its delay ${card.delay} is shown as late`);
+    check(/^(–|[+-]?\d+\.\d min)$/.test(card.delay), `station ${card.station}: delay "${card.delay}"`);
+    check(/^(–|\d+\.\d \/min)$/.test(card.pace), `station ${card.station}: pace "${card.pace}"`);
+  }
+
   // Markup in data stays text.
   const xss = await page.evaluate((name) => ({
     cell: document.querySelector("#classes tr.class-row td").parentElement &&

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <variant>
 
 #include "common/fs.h"
@@ -340,7 +341,7 @@ struct Fixture {
             {"2002", "R5", "A2102", "missing", 0, 0, "", "", {}},
             {"3001", "R6", "<script>alert(1)</script>", "missing", 0, 0, "", "", {}},
             {"3002", "R7", "<script>alert(1)</script>", "absent", 0, 0, "", "", {}}};
-    progress = {{1, "A2102", 1, 2, 3}};
+    progress = {{1, "A2102", 1, 2, 3, false}};
     for (int i = 0; i < 3; ++i) {
       judge::AnomalyState a;
       a.anomaly.set_id("A" + std::to_string(i + 1));
@@ -408,6 +409,69 @@ TEST(SummaryView, CountsClassesAndStationsAndListsBlockersFirst) {
   EXPECT_EQ(j["anomalies"]["list"][1]["id"], "A1");
   EXPECT_EQ(j["series"]["stations"][0]["plan"].size(), 3u);
   EXPECT_EQ(j["series"]["events_per_minute"][0], nlohmann::json::array({515, 3}));
+}
+
+// Station 1 at 17:41 and at 18:41, its day closed: it finished with the delay it had then, which no
+// longer grows while a missing student stays missing; a class done but with an open anomaly is not
+// shown as plainly done.
+TEST(SummaryView, AFinishedStationSaysSoAndItsDelayStopsWithItsLastPhoto) {
+  Fixture f;
+  f.progress[0].day_over = true;
+  f.rows[5].status = "photographed";  // 3001: <script> class (station 2) all photographed or absent
+  f.rows[5].station = 2;
+  f.rows[5].shot_number = 9;
+  judge::AnomalyState doubt;
+  doubt.anomaly.set_id("A4");
+  doubt.anomaly.set_station(2);
+  doubt.anomaly.set_severity(wire::WARNING);
+  doubt.anomaly.add_students()->set_student_no("3001");
+  f.anomalies.push_back(doubt);
+  std::vector<nlohmann::json> at;
+  for (const int64_t minute : {17 * 60 + 41, 18 * 60 + 41}) {
+    ViewInputs in = f.Inputs();
+    in.now_us = kMidnight + minute * kMinute;
+    at.push_back(nlohmann::json::parse(SummaryJson(in)));
+  }
+  for (const nlohmann::json& j : at) {
+    const auto& s1 = j["stations"][0];
+    EXPECT_TRUE(s1["finished"].get<bool>()) << s1;
+    EXPECT_EQ(s1["finished_at"], "08:36") << "the minute after its last photo";
+    EXPECT_TRUE(s1["estimated_end"].is_null());
+    EXPECT_TRUE(s1["pace_per_minute"].is_null()) << "a finished station has no pace";
+    EXPECT_EQ(s1["waiting"], 0);
+    EXPECT_EQ(j["classes"][1]["state"], "incomplete") << "its last class moved on when its day closed";
+    EXPECT_EQ(j["classes"][2]["state"], "needs_review") << "done, but A4 is open";
+  }
+  EXPECT_EQ(at[0]["stations"][0]["delay_minutes"], at[1]["stations"][0]["delay_minutes"]);
+  // The plan had all 5 done by 09:30; it finished 08:36 with 3 done: 54 minutes ahead.
+  EXPECT_DOUBLE_EQ(at[0]["stations"][0]["delay_minutes"].get<double>(), -54.0);
+}
+
+TEST(SummaryView, PaceAndDelayShowOneDecimalAndAnEndOnAnotherDayItsDate) {
+  const Fixture f;
+  const std::regex one_decimal(R"re("(pace_per_minute|delay_minutes)":(null|-?\d+(\.\d)?)[,}])re");
+  const std::regex any_number(R"re("(pace_per_minute|delay_minutes)":[^,}]*)re");
+  for (int64_t minute = 9 * 60 + 12; minute < 12 * 60; ++minute) {
+    ViewInputs in = f.Inputs();
+    in.now_us = kMidnight + minute * kMinute;
+    const std::string text = SummaryJson(in);
+    for (std::sregex_iterator it(text.begin(), text.end(), any_number), end; it != end; ++it) {
+      const std::string field = it->str() + ",";
+      EXPECT_TRUE(std::regex_search(field, one_decimal)) << field << " at minute " << minute;
+    }
+  }
+  // A station that began at 23:50 and has photographed 3 by 23:59 (0.3 a minute): its last 2 come
+  // after midnight.
+  Fixture night;
+  night.timeline = Timeline{kMidnight};
+  night.timeline.Sample(kMidnight + (23 * 60 + 50) * kMinute, night.progress);
+  ViewInputs late = night.Inputs();
+  late.now_us = kMidnight + (23 * 60 + 59) * kMinute;
+  const std::string night_text = SummaryJson(late);
+  EXPECT_NE(night_text.find("\"pace_per_minute\":0.3,"), std::string::npos) << "not 0.30000000000000004";
+  const auto j = nlohmann::json::parse(night_text);
+  ASSERT_TRUE(j["stations"][0]["estimated_end"].is_string()) << j["stations"][0];
+  EXPECT_EQ(j["stations"][0]["estimated_end"], "2024-04-23 00:05");
 }
 
 TEST(ClassView, ListsEveryStudentWithNameStatusShotAndAnomalies) {

@@ -249,12 +249,14 @@ function renderStations(s) {
     const bar = el("div", { class: "bar" }, el("div"));
     bar.firstChild.style.width = (st.expected ? (100 * done) / st.expected : 0).toFixed(1) + "%";
     const delay = st.delay_minutes;
-    const delayText = delay === null ? "–" : delay > 0 ? "+" + delay.toFixed(1) + " min" : delay.toFixed(1) + " min";
+    const delayText = delay === null ? "–" : (delay > 0 ? "+" : "") + delay.toFixed(1) + " min";
+    // A finished station's delay is the one it finished with: history, not an alarm.
+    const late = !st.finished && delay > 5;
     const field = (name, value) => el("dd", { "data-field": name }, value);
     const current = st.current_class === null ? "no class yet"
       : st.current_class + " (" + st.class_done + "/" + st.class_expected + ")";
     return el("div", { class: "station" + (st.open_blockers > 0 ? " has-blocker" : ""), "data-station": st.station },
-      el("h3", {}, "机位 " + st.station,
+      el("h3", {}, "机位 " + st.station, st.finished ? el("span", { class: "done", "data-field": "finished" }, "done") : "",
         el("span", { class: st.open_blockers > 0 ? "late" : "muted" },
           st.open_anomalies + " open, " + st.open_blockers + " blockers")),
       el("div", { class: "class", "data-field": "current_class" }, current),
@@ -267,9 +269,10 @@ function renderStations(s) {
         el("dt", {}, "absent"), field("absent", st.absent),
         el("dt", {}, "missing"), field("missing", st.missing),
         el("dt", {}, "waiting"), field("waiting", st.waiting),
-        el("dt", {}, "pace"), field("pace", st.pace_per_minute === null ? "–" : st.pace_per_minute + " /min"),
-        el("dt", {}, "delay"), el("dd", { "data-field": "delay", class: delay > 5 ? "late" : "" }, delayText),
-        el("dt", {}, "est. end"), field("estimated_end", st.finished ? "done" : orDash(st.estimated_end))));
+        el("dt", {}, "pace"), field("pace", st.pace_per_minute === null ? "–" : st.pace_per_minute.toFixed(1) + " /min"),
+        el("dt", {}, "delay"), el("dd", { "data-field": "delay", class: late ? "late" : "" }, delayText),
+        el("dt", {}, st.finished ? "finished" : "est. end"),
+        field("estimated_end", st.finished ? "done" + (st.finished_at ? " at " + st.finished_at : "") : orDash(st.estimated_end))));
   });
   document.getElementById("stations").replaceChildren(...cards);
 }
