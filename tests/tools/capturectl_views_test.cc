@@ -254,22 +254,51 @@ TEST(Reconcile, AFormThatMatchesTheRecordHasNoFindings) {
   EXPECT_EQ(ReconciliationJsonLines(r), "");
 }
 
-TEST(Reconcile, TwoSwappedShotNumbersNameExactlyThoseTwoStudents) {
+TEST(Reconcile, TwoSwappedShotNumbersAreOneFindingThatSaysWhatToDo) {
   const Reconciliation r = ReconcileOk("student_no,shot_number\n9,0001\n10,0003\n100,\n101,0002\n");
-  EXPECT_EQ(Named(r), (std::vector<std::string>{"disagrees:10", "disagrees:101"}));
-  ASSERT_EQ(r.findings.size(), 2u);
+  EXPECT_EQ(Named(r), (std::vector<std::string>{"swapped:10"}));
+  ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].line, 3u);
   EXPECT_EQ(r.findings[0].paper_shot, 3u);
   EXPECT_EQ(r.findings[0].record->shot_number, 2u);
+  ASSERT_EQ(r.findings[0].swapped_with.size(), 1u);
+  EXPECT_EQ(r.findings[0].swapped_with[0].student_no, "101");
   const std::string table = ReconciliationTable(r);
-  EXPECT_NE(table.find("10       disagrees  0003   0002    1        IMG_2.JPG  3\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("10       swapped  0003   0002    1        IMG_2.JPG  3     -\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("101      swapped  0002   0003    1        IMG_3.JPG  5     -\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("10 and 101 swapped: paper 0003/0002, record 0002/0003. Look at both photos"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("1 findings in 4 paper lines"), std::string::npos) << table;
   const std::string json = ReconciliationJsonLines(r);
-  EXPECT_EQ(json.rfind(R"({"finding":"disagrees","student_no":"10","class":"物理学2101","line":3,"paper_shot":3,)"
-                       R"("record_status":"photographed","record_shot":2,"station":1,"image_file":"IMG_2.JPG"})" "\n"
-                       R"({"finding":"disagrees","student_no":"101",)",
+  EXPECT_EQ(json.rfind(R"({"finding":"swapped","student_no":"10","class":"物理学2101","line":3,"paper_shot":3,)"
+                       R"("record_status":"photographed","record_shot":2,"station":1,"image_file":"IMG_2.JPG",)"
+                       R"("open_anomalies":[],"swapped_with":{"finding":"swapped","student_no":"101",)",
                        0),
             0u)
       << json;
+  EXPECT_EQ(std::count(json.begin(), json.end(), '\n'), 1) << json;
+}
+
+// The printed form says 缺席 / absent or 无照片 / no photo where there is no shot number: a
+// transcriber who copies it means none. A disagreement names the open anomalies about that photo.
+TEST(Reconcile, TakesWhatTheFormPrintsForNoneAndLinksADisagreementToItsOpenAnomaly) {
+  for (const char* none : {"缺席", "absent", "缺席 / absent", "无照片", "no photo", "无照片 / no photo"}) {
+    const Reconciliation r = ReconcileOk(std::string("student_no,shot_number\n9,0001\n10,2\n100,") + none +
+                                         "\n101,0003\n");
+    EXPECT_TRUE(r.findings.empty()) << none << ": " << ::testing::PrintToString(Named(r));
+  }
+  std::vector<judge::AssignmentRow> record = DayRecord();
+  for (judge::AssignmentRow& row : record) {
+    if (row.student_no == "10") row.open_anomalies = {"A3"};
+  }
+  auto paper = ParsePaperForm("student_no,shot_number\n9,0001\n10,0007\n100,\n101,0003\n", "form.csv");
+  ASSERT_TRUE(paper.ok()) << paper.status().message();
+  auto r = Reconcile(*paper, record, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const std::string table = ReconciliationTable(*r);
+  EXPECT_NE(table.find("10       disagrees  0007   0002    1        IMG_2.JPG  3     A3\n"), std::string::npos) << table;
+  EXPECT_NE(ReconciliationJsonLines(*r).find("\"open_anomalies\":[\"A3\"]"), std::string::npos);
 }
 
 TEST(Reconcile, ListsAbsenceDisagreementsStrangersAndStudentsLeftOffTheForm) {
@@ -300,7 +329,8 @@ std::string ParseError(const std::string& csv) {
 
 TEST(Reconcile, AMalformedFormIsAnErrorNamingItsLine) {
   EXPECT_EQ(ParseError("student_no,shot_number\n9,1\n\n10,12a\n"),
-            "form.csv line 4: shot number \"12a\" is not a number (digits only, or empty for none)");
+            "form.csv line 4: shot number \"12a\" is not a number (digits only; empty, 缺席, absent, 无照片 or no "
+            "photo for none)");
   EXPECT_EQ(ParseError("student_no,shot_number\n9,1,2\n"), "form.csv line 2: 3 fields; a line is student_no,shot_number");
   EXPECT_EQ(ParseError("student_no,shot_number\r\n9,1\r\n\"10,2\r\n"), "form.csv line 3: unterminated quote");
   EXPECT_EQ(ParseError("student_no,shot_number\n9,1\n9,2\n"), "form.csv line 3: student 9 is on line 2 already");

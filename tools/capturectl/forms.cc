@@ -46,7 +46,8 @@ th, td { border: 0.3mm solid #000; padding: 1.5mm 2mm; text-align: left; vertica
 th.page-head { border: none; font-weight: normal; padding: 0 0 2mm 0; }
 th.page-head span { margin-right: 6mm; white-space: nowrap; }
 tbody tr { height: 9mm; break-inside: avoid; page-break-inside: avoid; }
-.seq { width: 11mm; text-align: right; }
+.seq { width: 15mm; text-align: right; }
+th { white-space: nowrap; }
 .student-no { width: 38mm; font-variant-numeric: tabular-nums; }
 .name { width: 30mm; }
 .shot { width: 34mm; font-variant-numeric: tabular-nums; }
@@ -138,21 +139,25 @@ std::string FormHtml(const RegistrationForm& form) {
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<title>" + title + "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
-  out += "<h1>毕业生图像采集登记表 <small>Photo registration form</small></h1>\n";
-  out += "<table>\n<thead>\n<tr><th class=\"page-head\" colspan=\"5\">";
+  // After the day the form is set beside the signed paper one: a copy to compare, not to sign.
+  const std::string columns = form.filled ? "4" : "5";
+  out += form.filled ? "<h1>毕业生图像采集登记表（核对副本）<small>Photo registration form: comparison copy</small></h1>\n"
+                     : "<h1>毕业生图像采集登记表 <small>Photo registration form</small></h1>\n";
+  out += "<table>\n<thead>\n<tr><th class=\"page-head\" colspan=\"" + columns + "\">";
   out += field("学院 College", form.college) + field("班级 Class", form.class_name) + field("日期 Date", form.date);
   if (!form.stations.empty()) out += field("机位 Station", form.stations);
   if (!form.slot.empty()) out += field("时段 Slot", form.slot);
   out += "</th></tr>\n";
   out += "<tr><th class=\"seq\">序号<br>No.</th><th class=\"student-no\">学号<br>Student number</th>"
-         "<th class=\"name\">姓名<br>Name</th><th class=\"shot\">拍摄号<br>Shot number</th>"
-         "<th class=\"sign\">签名<br>Signature</th></tr>\n</thead>\n<tbody>\n";
+         "<th class=\"name\">姓名<br>Name</th><th class=\"shot\">拍摄号<br>Shot number</th>";
+  out += form.filled ? "</tr>\n</thead>\n<tbody>\n" : "<th class=\"sign\">签名<br>Signature</th></tr>\n</thead>\n<tbody>\n";
   for (size_t i = 0; i < form.rows.size(); ++i) {
     const FormRow& r = form.rows[i];
     const bool absent = r.shot == kAbsent;
     out += "<tr><td class=\"seq\">" + std::to_string(i + 1) + "</td><td class=\"student-no\">" +
            HtmlEscape(r.student_no) + "</td><td class=\"name\">" + HtmlEscape(r.name) + "</td><td class=\"shot" +
-           (absent ? " absent" : "") + "\">" + HtmlEscape(r.shot) + "</td><td class=\"sign\"></td></tr>\n";
+           (absent ? " absent" : "") + "\">" + HtmlEscape(r.shot) + "</td>" +
+           (form.filled ? "" : "<td class=\"sign\"></td>") + "</tr>\n";
   }
   out += "</tbody>\n</table>\n<p class=\"note\">共 " + std::to_string(form.rows.size()) + " 人 / " +
          std::to_string(form.rows.size()) + " students. ";

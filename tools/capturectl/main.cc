@@ -297,9 +297,10 @@ int main(int argc, char** argv) {
   forms_cmd->footer(
       "One self-contained HTML page with an A4 print stylesheet (no scripts, no external assets): college, class "
       "and date on every page; 序号, student number, name, shot number and signature, in student-number order. "
-      "The shot numbers come from the record once it holds a photo of the class (absent students: 缺席); before "
-      "that, or with --roster, the column is blank. Print it from a browser, or: chromium --headless "
-      "--print-to-pdf=FORM.pdf file:///path/FORM.html\n"
+      "The shot numbers come from the record once it holds a photo of the class (absent students: 缺席); that "
+      "copy is headed 核对副本 / comparison copy and has no signature column: it is set beside the signed paper "
+      "one. Before that, or with --roster, the column is blank. Print it from a browser, or: chromium --headless "
+      "--no-pdf-header-footer --print-to-pdf=FORM.pdf file:///path/FORM.html\n"
       "Exit codes: 0 written; 2 usage or I/O error, or no roster student in the class.");
 
   ReconcileArgs reconcile_args;

@@ -37,7 +37,41 @@ std::optional<uint32_t> RecordShot(const judge::AssignmentRow& row) {
   return row.shot_number;
 }
 
+// What the printed form writes where a student has no shot number, and its parts.
+bool NoneWritten(std::string_view text) {
+  for (const std::string_view none : {"缺席", "absent", "缺席 / absent", "无照片", "no photo", "无照片 / no photo"}) {
+    if (text == none) return true;
+  }
+  return false;
+}
+
 std::string PaperText(const std::optional<uint32_t>& shot) { return shot ? ShotNumberText(*shot) : "none"; }
+
+// Pairs up two disagreements whose shot numbers are each other's: one finding, at the first's place.
+void JoinSwappedPairs(std::vector<Finding>& findings) {
+  const auto numbers = [](const Finding& f) -> std::optional<std::pair<uint32_t, uint32_t>> {
+    if (f.kind != Finding::Kind::kDisagrees || !f.paper_shot || !f.record || f.record->status != "photographed") {
+      return std::nullopt;
+    }
+    return std::pair{*f.paper_shot, f.record->shot_number};
+  };
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const auto a = numbers(findings[i]);
+    if (!a) continue;
+    for (size_t j = i + 1; j < findings.size(); ++j) {
+      const auto b = numbers(findings[j]);
+      if (!b || a->first != b->second || a->second != b->first) continue;
+      findings[i].kind = findings[j].kind = Finding::Kind::kSwapped;
+      findings[i].swapped_with.push_back(std::move(findings[j]));
+      findings.erase(findings.begin() + static_cast<std::ptrdiff_t>(j));
+      break;
+    }
+  }
+}
+
+std::string JoinedIds(const std::optional<judge::AssignmentRow>& row) {
+  return row && !row->open_anomalies.empty() ? judge::JoinAnomalyIds(row->open_anomalies) : "-";
+}
 
 std::string RecordText(const std::optional<judge::AssignmentRow>& row) {
   if (!row) return "-";
@@ -53,6 +87,7 @@ const char* FindingKindName(Finding::Kind kind) {
     case Finding::Kind::kNotOnRoster: return "not_on_roster";
     case Finding::Kind::kOtherClass: return "other_class";
     case Finding::Kind::kMissingFromForm: return "missing_from_form";
+    case Finding::Kind::kSwapped: return "swapped";
   }
   return "unknown";
 }
@@ -93,11 +128,12 @@ Result<std::vector<PaperEntry>> ParsePaperForm(std::string_view text, std::strin
     }
     PaperEntry entry{line_no, std::string(Trimmed(fields[0])), std::nullopt};
     if (entry.student_no.empty()) return Status::InvalidArgument(where + ": no student number");
-    if (const std::string_view shot = Trimmed(fields[1]); !shot.empty()) {
+    if (const std::string_view shot = Trimmed(fields[1]); !shot.empty() && !NoneWritten(shot)) {
       entry.shot = Digits(shot, 9);
       if (!entry.shot) {
         return Status::InvalidArgument(where + ": shot number \"" + std::string(shot) +
-                                       "\" is not a number (digits only, or empty for none)");
+                                       "\" is not a number (digits only; empty, 缺席, absent, 无照片 or no photo for "
+                                       "none)");
       }
     }
     if (const auto [it, inserted] = line_of.emplace(entry.student_no, line_no); !inserted) {
@@ -152,12 +188,12 @@ Result<Reconciliation> Reconcile(const std::vector<PaperEntry>& paper, const std
     on_paper.insert(entry.student_no);
     const auto it = by_student.find(entry.student_no);
     if (it == by_student.end()) {
-      result.findings.push_back({Finding::Kind::kNotOnRoster, entry.student_no, entry.line, entry.shot, std::nullopt});
+      result.findings.push_back({Finding::Kind::kNotOnRoster, entry.student_no, entry.line, entry.shot, std::nullopt, {}});
       continue;
     }
     const judge::AssignmentRow& row = *it->second;
     if (!class_name.empty() && row.class_name != class_name) {
-      result.findings.push_back({Finding::Kind::kOtherClass, entry.student_no, entry.line, entry.shot, row});
+      result.findings.push_back({Finding::Kind::kOtherClass, entry.student_no, entry.line, entry.shot, row, {}});
       continue;
     }
     if (class_name.empty() &&
@@ -165,16 +201,17 @@ Result<Reconciliation> Reconcile(const std::vector<PaperEntry>& paper, const std
       result.classes.push_back(row.class_name);
     }
     if (entry.shot != RecordShot(row)) {
-      result.findings.push_back({Finding::Kind::kDisagrees, entry.student_no, entry.line, entry.shot, row});
+      result.findings.push_back({Finding::Kind::kDisagrees, entry.student_no, entry.line, entry.shot, row, {}});
     }
   }
   for (const judge::AssignmentRow& row : record) {
     const bool compared =
         std::find(result.classes.begin(), result.classes.end(), row.class_name) != result.classes.end();
     if (compared && on_paper.count(row.student_no) == 0) {
-      result.findings.push_back({Finding::Kind::kMissingFromForm, row.student_no, 0, std::nullopt, row});
+      result.findings.push_back({Finding::Kind::kMissingFromForm, row.student_no, 0, std::nullopt, row, {}});
     }
   }
+  JoinSwappedPairs(result.findings);
   return result;
 }
 
@@ -185,34 +222,58 @@ std::string ReconciliationTable(const Reconciliation& result) {
     return "agree: every one of " + std::to_string(result.paper_lines) + " paper lines matches the record (class " +
            classes + ")\n";
   }
-  TextTable table({"STUDENT", "FINDING", "PAPER", "RECORD", "STATION", "FILE", "LINE"});
+  TextTable table({"STUDENT", "FINDING", "PAPER", "RECORD", "STATION", "FILE", "LINE", "OPEN ANOMALIES"});
+  std::string advice;
   for (const Finding& f : result.findings) {
-    const bool photo = f.record && f.record->station != 0;
-    table.AddRow({f.student_no, FindingKindName(f.kind),
-                  f.kind == Finding::Kind::kMissingFromForm ? "-" : PaperText(f.paper_shot), RecordText(f.record),
-                  photo ? std::to_string(f.record->station) : "-", photo ? f.record->image_file : "-",
-                  f.line == 0 ? "-" : std::to_string(f.line)});
+    std::vector<const Finding*> sides = {&f};
+    if (!f.swapped_with.empty()) sides.push_back(&f.swapped_with.front());
+    for (const Finding* side : sides) {
+      const bool photo = side->record && side->record->station != 0;
+      table.AddRow({side->student_no, FindingKindName(f.kind),
+                    side->kind == Finding::Kind::kMissingFromForm ? "-" : PaperText(side->paper_shot),
+                    RecordText(side->record), photo ? std::to_string(side->record->station) : "-",
+                    photo ? side->record->image_file : "-", side->line == 0 ? "-" : std::to_string(side->line),
+                    JoinedIds(side->record)});
+    }
+    if (sides.size() == 2) {
+      const Finding& b = *sides[1];
+      advice += f.student_no + " and " + b.student_no + " swapped: paper " + PaperText(f.paper_shot) + "/" +
+                PaperText(b.paper_shot) + ", record " + RecordText(f.record) + "/" + RecordText(b.record) +
+                ". Look at both photos with the two students (or their ID photos) before the upload: if each "
+                "shows the other, the record binds them the wrong way round; void both and photograph them again, "
+                "or correct the upload by hand.\n";
+    }
   }
-  return table.Render() + std::to_string(result.findings.size()) + " findings in " +
+  return table.Render() + advice + std::to_string(result.findings.size()) + " findings in " +
          std::to_string(result.paper_lines) + " paper lines (class " + classes + ")\n";
 }
+
+namespace {
+
+nlohmann::ordered_json FindingJson(const Finding& f) {
+  nlohmann::ordered_json j;
+  j["finding"] = FindingKindName(f.kind);
+  j["student_no"] = f.student_no;
+  j["class"] = f.record ? nlohmann::ordered_json(f.record->class_name) : nullptr;
+  j["line"] = f.line == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.line);
+  j["paper_shot"] = f.paper_shot ? nlohmann::ordered_json(*f.paper_shot) : nullptr;
+  j["record_status"] = f.record ? nlohmann::ordered_json(f.record->status) : nullptr;
+  const std::optional<uint32_t> record_shot = f.record ? RecordShot(*f.record) : std::nullopt;
+  j["record_shot"] = record_shot ? nlohmann::ordered_json(*record_shot) : nullptr;
+  const bool photo = f.record && f.record->station != 0;
+  j["station"] = photo ? nlohmann::ordered_json(f.record->station) : nullptr;
+  j["image_file"] = photo ? nlohmann::ordered_json(f.record->image_file) : nullptr;
+  j["open_anomalies"] = f.record ? nlohmann::ordered_json(f.record->open_anomalies) : nlohmann::ordered_json::array();
+  if (!f.swapped_with.empty()) j["swapped_with"] = FindingJson(f.swapped_with.front());
+  return j;
+}
+
+}  // namespace
 
 std::string ReconciliationJsonLines(const Reconciliation& result) {
   std::string out;
   for (const Finding& f : result.findings) {
-    nlohmann::ordered_json j;
-    j["finding"] = FindingKindName(f.kind);
-    j["student_no"] = f.student_no;
-    j["class"] = f.record ? nlohmann::ordered_json(f.record->class_name) : nullptr;
-    j["line"] = f.line == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.line);
-    j["paper_shot"] = f.paper_shot ? nlohmann::ordered_json(*f.paper_shot) : nullptr;
-    j["record_status"] = f.record ? nlohmann::ordered_json(f.record->status) : nullptr;
-    const std::optional<uint32_t> record_shot = f.record ? RecordShot(*f.record) : std::nullopt;
-    j["record_shot"] = record_shot ? nlohmann::ordered_json(*record_shot) : nullptr;
-    const bool photo = f.record && f.record->station != 0;
-    j["station"] = photo ? nlohmann::ordered_json(f.record->station) : nullptr;
-    j["image_file"] = photo ? nlohmann::ordered_json(f.record->image_file) : nullptr;
-    out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    out += FindingJson(f).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   }
   return out;
 }

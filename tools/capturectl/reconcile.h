@@ -5,7 +5,8 @@
 // paper even when every event looked right. The transcribed form is a CSV:
 //   student_no,shot_number
 // one line per student on the paper, shot_number as written (leading zeros allowed), empty where
-// none is written (an absent student). Shot numbers compare as numbers.
+// none is written (an absent student), or what the printed form itself says there: 缺席, absent,
+// 缺席 / absent, 无照片, no photo, 无照片 / no photo (none). Shot numbers compare as numbers.
 #pragma once
 
 #include <cstddef>
@@ -43,15 +44,17 @@ struct Finding {
     kNotOnRoster,      // a student number on the paper that no roster student has
     kOtherClass,       // with a class given: a roster student of another class on the paper
     kMissingFromForm,  // a roster student of a class on the form who is not on the paper
+    kSwapped,          // two students whose shot numbers are each the other's: `swapped_with` holds the second
   };
   Kind kind = Kind::kDisagrees;
   std::string student_no;
   size_t line = 0;                     // the paper line; 0 for kMissingFromForm
   std::optional<uint32_t> paper_shot;  // as written on the paper
   std::optional<judge::AssignmentRow> record;  // the student's row in the record, when on the roster
+  std::vector<Finding> swapped_with;           // kSwapped: the other student of the pair (one)
 };
 
-// "disagrees", "not_on_roster", "other_class", "missing_from_form"
+// "disagrees", "not_on_roster", "other_class", "missing_from_form", "swapped"
 const char* FindingKindName(Finding::Kind kind);
 
 struct Reconciliation {
@@ -62,19 +65,24 @@ struct Reconciliation {
 
 // Compares every paper line with the student's row of `record` (one row per roster student). The
 // classes compared are `class_name` when given, else the roster classes of the students on the
-// paper. InvalidArgument when `class_name` is given and no roster student is in it.
+// paper. Two disagreements that are each other's shot numbers are one kSwapped finding, in the
+// place of the first. InvalidArgument when `class_name` is given and no roster student is in it.
 Result<Reconciliation> Reconcile(const std::vector<PaperEntry>& paper, const std::vector<judge::AssignmentRow>& record,
                                  const std::string& class_name);
 
-// A table of the findings (student, finding, paper says, record says, station, file, line) and a
-// summary line; just the summary line when every student agrees.
+// A table of the findings (student, finding, paper says, record says, station, file, line, the open
+// anomalies that name the student or the photo), a sentence for each swapped pair with what to do,
+// and a summary line; just the summary line when every student agrees.
 std::string ReconciliationTable(const Reconciliation& result);
 
 // One JSON object per finding:
 //   {"finding":"disagrees","student_no":"…","class":"…","line":7,"paper_shot":413,
-//    "record_status":"photographed","record_shot":412,"station":1,"image_file":"IMG_0412.JPG"}
+//    "record_status":"photographed","record_shot":412,"station":1,"image_file":"IMG_0412.JPG",
+//    "open_anomalies":["A3"]}
 // paper_shot and record_shot are null where there is none; class, record_status, station and
 // image_file are null for a student on no roster (station and image_file also where no photo).
+// A swapped pair is one object, "finding":"swapped", with "swapped_with" holding the second
+// student's object.
 std::string ReconciliationJsonLines(const Reconciliation& result);
 
 }  // namespace capture::ctl
