@@ -507,6 +507,27 @@ async function main() {
     }, shown.student);
     check(await until(async () => (await thumbnailWidth()) > 0, 10000),
       `${name}: the thumbnail of student ${shown.student} did not load with the session cookie`);
+    if (width < 700) {
+      // A phone: nothing is wider than the screen, the header scrolls away, and each anomaly is a
+      // card of its own, its message as wide as the card.
+      const layout = await netPage.evaluate((width) => {
+        const wide = [...document.querySelectorAll("body *")].filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.width > 0 && (r.right > width + 1 || r.left < -1);
+        }).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
+        const rows = document.querySelectorAll("#anomalies tr[data-anomaly]").length;
+        return { wide, rows, height: document.querySelector("#anomalies").offsetHeight,
+          header: getComputedStyle(document.querySelector("header")).position };
+      }, width);
+      check(layout.wide.length === 0, `${name}: wider than the ${width} px screen: ${layout.wide.join(", ")}`);
+      check(layout.header !== "sticky", `${name}: the header stays on top of a phone's screen`);
+      check(layout.rows > 0 && layout.height / layout.rows < 320,
+        `${name}: ${layout.rows} anomalies take ${layout.height} px (over 320 px each)`);
+      await netPage.evaluate(() => window.scrollTo(0, 0));
+      await netPage.screenshot({ path: shotFile("phone") });
+      await netPage.evaluate(() => document.querySelector("#anomalies").scrollIntoView());
+      await netPage.screenshot({ path: shotFile("phone-anomalies") });
+    }
     // The class view with its names: the open class's row at the top, below the sticky header.
     await netPage.evaluate(() => {
       const row = document.querySelector("#classes tr.class-row.open");

@@ -319,11 +319,11 @@ function newAnomalyRow(a) {
     el("td", {}, a.id),
     el("td", {}, el("span", { class: "severity " + a.severity }, a.severity)),
     el("td", {}, a.kind),
-    el("td", { class: "num" }),
-    el("td", {}),
-    el("td", {}),
+    el("td", { class: "num", "data-label": "station" }),
+    el("td", { "data-label": "students" }),
+    el("td", { "data-label": "shots" }),
     el("td", { class: "message-cell" }),
-    el("td", {}),
+    el("td", { "data-label": "raised" }),
     el("td", {}, open, form));
 }
 
@@ -357,15 +357,16 @@ function renderClasses(s) {
     const row = el("tr", { class: "class-row" + (c.class === state.openClass ? " open" : ""), "data-class": c.class },
       el("td", {}, c.class),
       el("td", {}, orDash(c.college)),
-      el("td", { class: "num" }, c.station || "–"),
-      el("td", {}, c.slot_start ? c.slot_start + "–" + c.slot_end : "–"),
-      el("td", { class: "num", "data-field": "expected" }, c.expected),
-      el("td", { class: "num", "data-field": "photographed" }, c.photographed),
-      el("td", { class: "num", "data-field": "absent" }, c.absent),
-      el("td", { class: "num", "data-field": "missing" }, c.missing),
-      el("td", { class: "num", "data-field": "waiting" }, c.waiting),
+      el("td", { class: "num", "data-label": "station" }, c.station || "–"),
+      el("td", { "data-label": "slot" }, c.slot_start ? c.slot_start + "–" + c.slot_end : "–"),
+      el("td", { class: "num", "data-field": "expected", "data-label": "expected" }, c.expected),
+      el("td", { class: "num", "data-field": "photographed", "data-label": "photographed" }, c.photographed),
+      el("td", { class: "num", "data-field": "absent", "data-label": "absent" }, c.absent),
+      el("td", { class: "num", "data-field": "missing", "data-label": "missing" }, c.missing),
+      el("td", { class: "num", "data-field": "waiting", "data-label": "waiting" }, c.waiting),
       el("td", { class: "state-" + c.state, "data-field": "state" }, c.state),
-      el("td", { class: "num" + (c.open_anomalies ? " trouble" : "") }, c.open_anomalies || ""));
+      el("td", { class: "num" + (c.open_anomalies ? " trouble" : ""), "data-label": c.open_anomalies ? "anomalies" : null },
+        c.open_anomalies || ""));
     row.addEventListener("click", () => {
       state.openClass = state.openClass === c.class ? null : c.class;
       state.classView = null;
