@@ -333,6 +333,9 @@ async function main() {
   await page.waitForSelector("#resolve-message[data-status='401']", { timeout: 5000 });
   const message = await page.textContent("#resolve-message");
   check(message.includes("registrar token"), "the refusal does not say why: " + message);
+  const beside = await page.textContent(`tr[data-anomaly="${id}"] [data-role=result]`);
+  check(beside.includes("paste the registrar token") && beside.includes("into the field at the top") &&
+    !beside.includes("Authorization"), `the refusal beside ${id} is not what a person at the page can do: "${beside}"`);
   await page.fill("#token", token.slice(0, -1) + (token.endsWith("0") ? "1" : "0"));
   await page.locator(`tr[data-anomaly="${id}"] button[data-role=submit]`).click();
   await page.waitForFunction(() => document.querySelector("#resolve-message").dataset.status === "401" &&
@@ -347,7 +350,12 @@ async function main() {
   await page.fill("#token", token);
   await page.locator(`tr[data-anomaly="${id}"] button[data-role=submit]`).click();
   await page.waitForSelector("#resolve-message[data-status='200']", { timeout: 5000 });
-  await page.locator(`tr[data-anomaly="${id}"]`).waitFor({ state: "detached", timeout: 2000 });
+  // The result shows beside the row, which stays in its place a few seconds, then goes.
+  await page.waitForSelector(`tr[data-anomaly="${id}"][data-resolved] [data-role=result][data-status='200']`,
+    { timeout: 5000 }).catch(() => { throw new Failure(`no result beside ${id}'s row after resolving it`); });
+  check((await page.textContent(`tr[data-anomaly="${id}"] [data-role=result]`)).includes(id + " is resolved"),
+    `the result beside ${id} does not say it is resolved`);
+  await page.locator(`tr[data-anomaly="${id}"]`).waitFor({ state: "detached", timeout: 10000 });
   const exported = (await capturectl("export", "anomalies", "--connect", control)).split("\n").filter(Boolean)
     .map((l) => JSON.parse(l)).find((a) => a.id === id);
   check(exported && exported.open === false, id + " is still open in the export after the resolve");
@@ -392,7 +400,12 @@ async function main() {
   await viewer.goto(url + "/");
   await viewer.click(`#classes tr[data-class="${XSS_CLASS.replace(/"/g, '\\"')}"]`);
   await viewer.locator("table[data-students-of]").waitFor({ timeout: 5000 });
-  for (const who of [shown, hidden]) await viewer.locator(`tr[data-student="${who.student}"]`).scrollIntoViewIfNeeded();
+  // An update may render the rows again between finding a row and scrolling to it: find it again.
+  for (const who of [shown, hidden]) {
+    check(await until(async () => viewer.locator(`tr[data-student="${who.student}"]`)
+      .scrollIntoViewIfNeeded({ timeout: 2000 }).then(() => true, () => false), 10000),
+    `student ${who.student}'s row could not be scrolled to`);
+  }
   // The thumbnail, or the placeholder that replaced it when it failed to load.
   const cell = viewer.locator(`tr[data-student="${shown.student}"] .photo`);
   await cell.waitFor({ timeout: 5000 }).catch(() => {

@@ -24,7 +24,11 @@ const state = {
   // reloads a photo nor asks at every update for one that has not reached the coordinator. Per
   // student too: one image bound to two students (a misassignment) shows at both. {node, failedAt}
   photos: new Map(),
+  // Rows of anomalies resolved from this page, kept in place a while with their result: id -> until (ms).
+  resolvedHere: new Map(),
 };
+
+const RESOLVED_ROW_MS = 6000;
 
 // ---- small DOM helpers ----
 
@@ -284,7 +288,8 @@ function studentsText(students) {
 // Rows are kept per anomaly id, so a reason being typed survives the updates.
 function renderAnomalies(s) {
   const tbody = document.querySelector("#anomalies tbody");
-  const existing = new Map([...tbody.querySelectorAll("tr[data-anomaly]")].map((r) => [r.dataset.anomaly, r]));
+  const before = [...tbody.querySelectorAll("tr[data-anomaly]")];
+  const existing = new Map(before.map((r) => [r.dataset.anomaly, r]));
   const rows = s.anomalies.list.map((a) => {
     let row = existing.get(a.id);
     if (!row) row = newAnomalyRow(a);
@@ -297,6 +302,17 @@ function renderAnomalies(s) {
     cells[7].textContent = (a.raised_at || "") + " " + age(a.age_seconds);
     return row;
   });
+  // An anomaly just resolved here keeps its row, in its place, showing the result, for a while.
+  const now = Date.now();
+  before.forEach((row, index) => {
+    const until = state.resolvedHere.get(row.dataset.anomaly);
+    if (!existing.has(row.dataset.anomaly) || until === undefined) return;
+    if (until < now) {
+      state.resolvedHere.delete(row.dataset.anomaly);
+      return;
+    }
+    rows.splice(Math.min(index, rows.length), 0, row);
+  });
   tbody.replaceChildren(...rows);
   text("anomaly-count", "(" + s.anomalies.open + ", " + s.anomalies.open_blockers + " blockers)");
   text("anomalies-left-out", s.anomalies.left_out > 0 ? s.anomalies.left_out + " more not shown" : "");
@@ -306,6 +322,7 @@ function newAnomalyRow(a) {
   const reason = el("input", { type: "text", placeholder: "reason (recorded)", maxlength: 1000, "data-role": "reason" });
   const go = el("button", { class: "primary", type: "button", "data-role": "submit" }, "resolve");
   const form = el("div", { class: "resolve-form", hidden: "" }, reason, go);
+  const result = el("p", { class: "message", "data-role": "result", role: "status" });
   const open = el("button", { type: "button", "data-role": "open" }, "resolve…");
   open.addEventListener("click", () => {
     form.hidden = !form.hidden;
@@ -324,11 +341,21 @@ function newAnomalyRow(a) {
     el("td", { "data-label": "shots" }),
     el("td", { class: "message-cell" }),
     el("td", { "data-label": "raised" }),
-    el("td", {}, open, form));
+    el("td", {}, open, form, result));
+}
+
+// A resolve's result, beside the anomaly's row and above the list.
+function say(id, sentence, kind, status) {
+  const row = document.querySelector(`#anomalies tr[data-anomaly="${CSS.escape(id)}"]`);
+  for (const node of [document.getElementById("resolve-message"), row && row.querySelector("[data-role=result]")]) {
+    if (!node) continue;
+    node.textContent = sentence;
+    node.className = "message " + kind;
+    node.dataset.status = status;
+  }
 }
 
 async function resolve(id, reason, button) {
-  const message = document.getElementById("resolve-message");
   const token = document.getElementById("token").value.trim();
   const by = document.getElementById("resolver").value.trim();
   const headers = { "Content-Type": "application/json" };
@@ -337,14 +364,19 @@ async function resolve(id, reason, button) {
   try {
     const res = await fetch("/api/resolve", { method: "POST", headers, body: JSON.stringify({ id, reason, by }) });
     const body = await res.json().catch(() => ({ error: "HTTP " + res.status }));
-    message.textContent = res.ok ? body.message : id + " not resolved (" + res.status + "): " + body.error;
-    message.className = "message " + (res.ok ? "ok" : "error");
-    message.dataset.status = res.status;
-    if (res.ok) refresh();
+    // A person at the page is told what to do on it, not an HTTP header.
+    const why = res.status === 401
+      ? "paste the registrar token (the coordinator's <store>/registrar.token) into the field at the top; nothing was changed"
+      : body.error;
+    say(id, res.ok ? body.message : id + " not resolved: " + why, res.ok ? "ok" : "error", res.status);
+    if (res.ok) {
+      state.resolvedHere.set(id, Date.now() + RESOLVED_ROW_MS);
+      document.querySelector(`#anomalies tr[data-anomaly="${CSS.escape(id)}"]`)?.setAttribute("data-resolved", "");
+      refresh();
+      setTimeout(refresh, RESOLVED_ROW_MS + 100);
+    }
   } catch (e) {
-    message.textContent = id + " not resolved: " + e.message;
-    message.className = "message error";
-    message.dataset.status = "0";
+    say(id, id + " not resolved: " + e.message, "error", 0);
   } finally {
     button.disabled = false;
   }
