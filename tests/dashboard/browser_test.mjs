@@ -256,6 +256,23 @@ async function main() {
   }
   check(compared, "the record never held still long enough to compare");
 
+  // ---- before its first answer the page says it is loading, not an empty day of zeros ----
+  const slow = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await slow.route("**/api/dashboard*", (route) => setTimeout(() => route.continue().catch(() => {}), 1500));
+  await slow.goto(url + "/");
+  const shownBefore = () => slow.evaluate(() => ({
+    loading: getComputedStyle(document.getElementById("loading")).display !== "none",
+    text: document.getElementById("loading").textContent,
+    sections: [...document.querySelectorAll("main > section.day")].filter((s) => getComputedStyle(s).display !== "none").length,
+  }));
+  const early = await shownBefore();
+  check(early.loading && early.text.includes("Loading") && early.sections === 0,
+    `before the first answer the page shows ${JSON.stringify(early)}`);
+  await slow.waitForFunction(() => document.body.dataset.loaded !== undefined, null, { timeout: 10000 });
+  const afterwards = await shownBefore();
+  check(!afterwards.loading && afterwards.sections > 0, `after the first answer: ${JSON.stringify(afterwards)}`);
+  await slow.close();
+
   // ---- the station cards once the day is closed: each station says it is done, and when ----
   const cards = await page.evaluate(() => [...document.querySelectorAll(".station[data-station]")].map((c) => ({
     station: c.dataset.station,

@@ -220,6 +220,7 @@ async function signIn() {
 function render() {
   const s = state.summary;
   if (!s) return;
+  document.body.dataset.loaded = "";
   text("now", s.now.replace("T", " ").replace(/\.\d+/, ""));
   text("commit-index", s.commit_index);
   const counts = document.getElementById("counts-state");
