@@ -197,6 +197,10 @@ class Agent::Impl final : public StationOutput {
   void ReadControl();
   void OnAck(const wire::Ack& ack);
   void OnRefusal(const wire::HelloRefusal& refusal);
+  // A key that the coordinator's ZAP handler refuses fails the CURVE handshake, which libzmq only
+  // reports on a monitor: the operator is told once per process.
+  Status WatchHandshakes();
+  void ReadHandshakes();
   void OnResend(const wire::ResendRequest& resend);
   void OnVerdict(const wire::Verdict& verdict);
   void OnProgress(const wire::StationProgress& progress);
@@ -251,6 +255,8 @@ class Agent::Impl final : public StationOutput {
   std::shared_ptr<const Identity> identity_;  // the station's key: it signs the chain heads
   zmq::socket_t pub_;
   zmq::socket_t dealer_;
+  zmq::socket_t handshakes_;  // the dealer's monitor (CURVE only)
+  bool key_refusal_told_ = false;
 
   Clock::time_point next_heartbeat_;
   Clock::time_point last_heard_;
@@ -350,6 +356,9 @@ Status Agent::Impl::Open() {
   dealer_ = std::move(*dealer);
   if (Status st = Secure(dealer_, security); !st.ok()) return st;
   if (Status st = QueueOnlyWhenConnected(dealer_); !st.ok()) return st;
+  if (!options_.insecure) {
+    if (Status st = WatchHandshakes(); !st.ok()) return st;
+  }
   if (Status st = Connect(dealer_, options_.control_endpoint); !st.ok()) return st;
 
   // Images that landed while the agent was not running: the watch is already up, so nothing that
@@ -399,6 +408,8 @@ Status Agent::Impl::Run() {
         {dealer_.handle(), 0, ZMQ_POLLIN, 0},
     };
     if (!input_ended_) items.push_back({nullptr, reader_->fd(), ZMQ_POLLIN, 0});
+    const size_t handshakes = items.size();
+    if (handshakes_) items.push_back({handshakes_.handle(), 0, ZMQ_POLLIN, 0});
 
     const auto wake = std::min(next_heartbeat_, HelloDue());
     const auto timeout = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()));
@@ -431,6 +442,7 @@ Status Agent::Impl::Run() {
     if (Status st = HandleInput(std::move(*taken)); !st.ok()) return st;
     if (Status st = FlushFiles(std::nullopt); !st.ok()) return st;
     if (items[2].revents & ZMQ_POLLIN) ReadControl();
+    if (handshakes_ && (items[handshakes].revents & ZMQ_POLLIN)) ReadHandshakes();
     if (!refused_.ok()) return refused_;
 
     const auto now = Clock::now();
@@ -645,6 +657,34 @@ void Agent::Impl::OnAck(const wire::Ack& ack) {
   // A refused head is news for the registrar: the coordinator's record went back or was rewritten.
   if (Status st = witness_->Offer(ack.checkpoint()); !st.ok()) Alert(st.message());
   if (ack.images_port() != 0) shipper_->ConnectTo(WithPort(options_.control_endpoint, std::to_string(ack.images_port())));
+}
+
+Status Agent::Impl::WatchHandshakes() {
+  static constexpr const char* kEndpoint = "inproc://control-handshakes";
+  if (zmq_socket_monitor(dealer_.handle(), kEndpoint, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0) {
+    return Status::IoError(std::string("cannot watch the control socket's handshakes: ") + zmq_strerror(zmq_errno()));
+  }
+  auto monitor = OpenSocket(context_, zmq::socket_type::pair);
+  if (!monitor.ok()) return monitor.status();
+  handshakes_ = std::move(*monitor);
+  return Connect(handshakes_, kEndpoint);
+}
+
+void Agent::Impl::ReadHandshakes() {
+  // Each event is two parts: the event number and a value (6 bytes), then the peer's address.
+  while (auto event = TryRecv(handshakes_, false)) {
+    (void)TryRecv(handshakes_, false);  // the coordinator's address: there is one
+    if (event->bytes.size() < 6 || key_refusal_told_) continue;
+    uint16_t kind = 0;
+    std::memcpy(&kind, event->bytes.data(), sizeof kind);
+    if (kind != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) continue;
+    key_refusal_told_ = true;
+    const std::string key = KeyHex(identity_->public_key());
+    Alert("the coordinator refused this station's key " + key + ": it is not enrolled for station " +
+          std::to_string(options_.station) + ". The registrar enrols it: capturectl enroll --station " +
+          std::to_string(options_.station) + " --key " + key +
+          "; then start this agent again (it journals meanwhile, and sends everything once it connects)");
+  }
 }
 
 void Agent::Impl::OnRefusal(const wire::HelloRefusal& refusal) {

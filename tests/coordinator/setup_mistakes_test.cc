@@ -68,6 +68,29 @@ TEST(SetupMistakes, AnAgentOfAStationTheScheduleLacksIsToldAtHelloAndStopsWithEx
   ASSERT_OK(room.WaitUntilStored(kWait));
 }
 
+// A new laptop's key that nobody enrolled: libzmq refuses it in the handshake and tells the agent
+// nothing (nor does it try again). The agent watches its handshakes and names its key and the
+// command that enrols it; started again after that command, it sends what it journaled meanwhile.
+TEST(SetupMistakes, AnAgentWhoseKeyIsNotEnrolledSaysSoWithTheCommandThatEnrolsIt) {
+  LiveRoom room;
+  ASSERT_OK(room.StartCoordinator());
+  ASSERT_OK(room.StartAgent(1, {}, false, {"--identity", room.path("new-laptop.key")}));
+  const std::string key = room.line(1, 0).text.substr(room.line(1, 0).text.find("key=") + 4, 64);
+  ASSERT_EQ(key.size(), 64u) << room.line(1, 0).text;
+  auto alert = room.AwaitLine(1, {"alert station=1", "refused this station's key " + key,
+                                  "capturectl enroll --station 1 --key " + key}, kWait);
+  ASSERT_OK(alert.status());
+
+  const CtlRun enrolled = Ctl(room, {"enroll", "--station", "1", "--key", key, "--connect", room.control(),
+                                     "--token-file", room.store() + "/registrar.token"});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.out << enrolled.err;
+  ASSERT_OK(room.Input(1, room.Code(room.student(1, 0))));
+  ASSERT_OK(room.AwaitLine(1, {"kind=CODE_READ"}, kWait).status());
+  ASSERT_OK(room.StopAgent(1));
+  ASSERT_OK(room.StartAgent(1, {}, false, {"--identity", room.path("new-laptop.key")}));
+  ASSERT_OK(room.WaitUntilStored(kWait));
+}
+
 TEST(SetupMistakes, AMistypedCameraFolderIsRefusedUnlessCreateCameraDirIsGiven) {
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator());
