@@ -211,9 +211,23 @@ void Coordinator::AnswerExports() {
         break;
       case wire::ExportRequest::ASSIGNMENT: reply->set_text(judge::AssignmentCsv(*judge_)); break;
       case wire::ExportRequest::UNASSIGNED: reply->set_text(judge::UnassignedCsv(*judge_)); break;
+      case wire::ExportRequest::ROSTER:
+      case wire::ExportRequest::SCHEDULE: {
+        auto inputs = store_->ReadJudgeInputs();
+        reply->set_ok(inputs.ok());
+        reply->set_text(!inputs.ok() ? inputs.status().message()
+                        : request.what() == wire::ExportRequest::ROSTER ? inputs->roster_csv
+                                                                         : inputs->schedule_csv);
+        break;
+      }
+      case wire::ExportRequest::DAY: {
+        const wire::JudgeConfig& config = options_.judge_config;
+        reply->set_text(FormatIso8601(config.local_midnight_us(), config.utc_offset_minutes()).substr(0, 10));
+        break;
+      }
       default:
         reply->set_ok(false);
-        reply->set_text("say what to export: ANOMALIES, ASSIGNMENT or UNASSIGNED");
+        reply->set_text("say what to export: ANOMALIES, ASSIGNMENT, UNASSIGNED, ROSTER, SCHEDULE or DAY");
         break;
     }
     TrySendTo(router_, peer, EncodeFrame(std::move(frame)));

@@ -384,7 +384,9 @@ TEST_F(CapturectlExportPhotos, AnImageThatCannotBeReadStopsTheExportWithExitTwoA
 
 // ---- a running coordinator ----
 
-TEST(CapturectlExportPhotosLive, OverConnectWithTheImageStoreTheExportEqualsTheStoppedStoresOne) {
+// Also the class's registration form (登记表), which needs the roster's names: over --connect, as
+// the registrar, it is the form the stopped store gives.
+TEST(CapturectlExportPhotosLive, OverConnectThePhotosAndTheFormEqualTheStoppedStoresOnes) {
   TempDir dir;
   ASSERT_TRUE(WriteFileDurably(dir / "schedule.csv", kSchedule).ok());
   ASSERT_TRUE(MakeDirs(dir / "kit").ok());
@@ -408,12 +410,20 @@ TEST(CapturectlExportPhotosLive, OverConnectWithTheImageStoreTheExportEqualsTheS
   const ProgramRun live = Capturectl(
       dir.path(), {"export", "photos", dir / "live", "--connect", coordinator->control, "--image-store", dir / "store"});
   ASSERT_EQ(live.exit_code, 0) << live.out << live.err;
+  const ProgramRun live_form = Capturectl(dir.path(), {"forms", "--class", "物理学2101", "--connect", coordinator->control});
+  ASSERT_EQ(live_form.exit_code, 0) << live_form.err;
 
   ASSERT_TRUE(coordinator->process->Signal(SIGTERM).ok());
   auto exit = coordinator->process->Wait(15s);
   ASSERT_TRUE(exit.ok() && exit->Succeeded());
   const ProgramRun stored = Capturectl(dir.path(), {"export", "photos", dir / "stored", "--store", dir / "store"});
   ASSERT_EQ(stored.exit_code, 0) << stored.out << stored.err;
+
+  const ProgramRun stored_form = Capturectl(dir.path(), {"forms", "--class", "物理学2101", "--store", dir / "store"});
+  ASSERT_EQ(stored_form.exit_code, 0) << stored_form.err;
+  EXPECT_EQ(live_form.out, stored_form.out);
+  EXPECT_NE(live_form.out.find("核对副本"), std::string::npos) << "the record's shot numbers, after the day";
+  EXPECT_NE(live_form.out.find("日期 Date：2024-04-22"), std::string::npos) << live_form.out;
 
   const std::string index = FileText(dir / "live/index.csv");
   EXPECT_EQ(index, FileText(dir / "stored/index.csv"));

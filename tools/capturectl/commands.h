@@ -113,7 +113,7 @@ int RunKeys(const KeysArgs& args);
 // paper_commands.cc: the paper registration forms.
 struct FormsArgs {
   std::string class_name;
-  std::string store_dir;      // a stopped store: roster, schedule and (after the day) shot numbers
+  RecordSource source;        // a stopped store or a running coordinator: roster, schedule, shot numbers
   std::string roster_path;    // or the roster CSV alone: the blank form before the day
   std::string schedule_path;  // with --roster: the schedule, for station and slot in the header
   std::string date;           // overrides the store's day

@@ -14,7 +14,7 @@
 //   capturectl checkpoint (--store DIR | --connect ENDPOINT)
 //   capturectl prove --student STUDENT_NO --store DIR [--out FILE]
 //   capturectl check-proof FILE --coordinator-key HEX_OR_FILE [--student STUDENT_NO]
-//   capturectl forms --class C (--store DIR | --roster CSV [--schedule CSV]) [--date D] [--out FILE]
+//   capturectl forms --class C (--store DIR | --connect ENDPOINT | --roster CSV [--schedule CSV]) [--date D] [--out FILE]
 //   capturectl reconcile FORM.csv (--store DIR | --connect ENDPOINT) [--class C] [--json]
 //
 // Readable tables by default, --json for scripts. Exit codes: 0 all well, 1 findings, 2 usage,
@@ -289,7 +289,9 @@ int main(int argc, char** argv) {
   CLI::App* forms_cmd =
       app.add_subcommand("forms", "The printable registration form (登记表) of a class, as one HTML page.");
   forms_cmd->add_option("--class", forms_args.class_name, "The class, as on the roster.")->required();
-  forms_cmd->add_option("--store", forms_args.store_dir, "A stopped coordinator's store: roster, schedule, record.");
+  forms_cmd->add_option("--store", forms_args.source.store_dir,
+                        "A stopped coordinator's store: roster, schedule, record.");
+  AddConnection(forms_cmd, forms_args.source.connection);
   forms_cmd->add_option("--roster", forms_args.roster_path, "Or the roster CSV alone: the blank form before the day.");
   forms_cmd->add_option("--schedule", forms_args.schedule_path, "With --roster: the schedule, for station and slot.");
   forms_cmd->add_option("--date", forms_args.date, "The date printed in the header (default: the store's day).");
@@ -326,7 +328,8 @@ int main(int argc, char** argv) {
   for (Connection* connection : {&anomalies_args.source.connection, &export_args.source.connection,
                                  &checkpoint_source.connection,
                                  &reconcile_args.source.connection, &status_args.connection, &resolve_args.connection,
-                                 &close_day_args.connection, &enroll_args.connection, &keys_args.connection}) {
+                                 &close_day_args.connection, &enroll_args.connection, &keys_args.connection,
+                                 &forms_args.source.connection}) {
     connection->timeout_ms = timeout_ms;
   }
 

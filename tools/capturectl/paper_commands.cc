@@ -11,7 +11,7 @@ namespace capture::ctl {
 namespace {
 
 Result<RegistrationForm> FormFromStore(const FormsArgs& args) {
-  auto judged = JudgeStore(args.store_dir);
+  auto judged = JudgeStore(args.source.store_dir);
   if (!judged.ok()) return judged.status();
   auto roster = ParseRoster(judged->inputs.roster_csv, "the store's roster");
   if (!roster.ok()) return roster.status();
@@ -24,6 +24,34 @@ Result<RegistrationForm> FormFromStore(const FormsArgs& args) {
   }
   const std::vector<judge::AssignmentRow> assignment = judged->judge->Assignment();
   return MakeForm(*roster, &*schedule, &assignment, args.class_name, date);
+}
+
+// The running coordinator's roster, schedule, day and assignment, as the registrar asks for them.
+Result<RegistrationForm> FormFromCoordinator(const FormsArgs& args) {
+  const auto exported = [&](wire::ExportRequest::What what) {
+    wire::ExportRequest request;
+    request.set_what(what);
+    return ExportText(args.source, request);
+  };
+  auto roster_csv = exported(wire::ExportRequest::ROSTER);
+  if (!roster_csv.ok()) return roster_csv.status();
+  auto roster = ParseRoster(*roster_csv, "the coordinator's roster");
+  if (!roster.ok()) return roster.status();
+  auto schedule_csv = exported(wire::ExportRequest::SCHEDULE);
+  if (!schedule_csv.ok()) return schedule_csv.status();
+  auto schedule = ParseSchedule(*schedule_csv, "the coordinator's schedule");
+  if (!schedule.ok()) return schedule.status();
+  std::string date = args.date;
+  if (date.empty()) {
+    auto day = exported(wire::ExportRequest::DAY);
+    if (!day.ok()) return day.status();
+    date = *day;
+  }
+  auto assignment_csv = exported(wire::ExportRequest::ASSIGNMENT);
+  if (!assignment_csv.ok()) return assignment_csv.status();
+  auto assignment = ParseAssignmentCsv(*assignment_csv, "the coordinator's assignment export");
+  if (!assignment.ok()) return assignment.status();
+  return MakeForm(*roster, &*schedule, &*assignment, args.class_name, date);
 }
 
 Result<RegistrationForm> FormFromRoster(const FormsArgs& args) {
@@ -51,13 +79,15 @@ Result<std::vector<judge::AssignmentRow>> RecordAssignment(const RecordSource& s
 }  // namespace
 
 int RunForms(const FormsArgs& args) {
-  if (args.store_dir.empty() == args.roster_path.empty()) {
-    return Fail("forms: give exactly one of --store DIR and --roster CSV");
-  }
+  const int sources = !args.source.store_dir.empty() + !args.source.connection.endpoint.empty() +
+                      !args.roster_path.empty();
+  if (sources != 1) return Fail("forms: give exactly one of --store DIR, --connect ENDPOINT and --roster CSV");
   if (!args.schedule_path.empty() && args.roster_path.empty()) {
     return Fail("forms: --schedule goes with --roster; a store holds its schedule");
   }
-  auto form = args.store_dir.empty() ? FormFromRoster(args) : FormFromStore(args);
+  auto form = !args.roster_path.empty()      ? FormFromRoster(args)
+              : !args.source.store_dir.empty() ? FormFromStore(args)
+                                               : FormFromCoordinator(args);
   if (!form.ok()) return Fail("forms: " + form.status().message());
   return Emit(FormHtml(*form), args.out);
 }
