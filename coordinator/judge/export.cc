@@ -13,8 +13,9 @@ namespace {
 // as it is, and a byte that is not UTF-8 becomes U+FFFD, so that every line stays JSON.
 void AppendJsonString(std::string& out, const std::string& s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const std::string repaired = IsValidUtf8(s) ? std::string() : ValidUtf8(s);  // no copy of valid text
   out += '"';
-  for (const char ch : IsValidUtf8(s) ? s : ValidUtf8(s)) {
+  for (const char ch : repaired.empty() ? s : repaired) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\') {
       out += '\\';

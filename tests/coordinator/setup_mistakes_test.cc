@@ -11,6 +11,7 @@
 #include "common/fs.h"
 #include "tests/coordinator/live_room.h"
 #include "tests/support/assert_ok.h"
+#include "tests/tools/test_support.h"
 #include "tools/capture-sim/process.h"
 
 namespace capture::coord {
@@ -20,6 +21,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::CtlRun;
 using testing::LiveRoom;
+using sim::testing::FileText;
+using sim::testing::ProgramRun;
+using sim::testing::RunProgram;
 
 constexpr auto kWait = 10s;
 
@@ -27,23 +31,6 @@ CtlRun Ctl(LiveRoom& room, const std::vector<std::string>& args) {
   auto run = room.Capturectl(args);
   EXPECT_TRUE(run.ok()) << run.status().message();
   return run.ok() ? *run : CtlRun{};
-}
-
-std::string FileText(const std::string& path) {
-  auto text = ReadFile(path);
-  return text.ok() ? *text : "";
-}
-
-// Runs a program to its end; its stderr is `log`.
-sim::ExitStatus RunToEnd(const std::vector<std::string>& argv, const std::string& log) {
-  auto child = sim::ChildProcess::Spawn(argv, log);
-  EXPECT_TRUE(child.ok()) << child.status().message();
-  if (!child.ok()) return {};
-  while ((*child)->ReadLine(std::chrono::steady_clock::now() + kWait)) {
-  }
-  auto exit = (*child)->Wait(kWait);
-  EXPECT_TRUE(exit.ok()) << exit.status().message();
-  return exit.ok() ? *exit : sim::ExitStatus{};
 }
 
 // The room has stations 1-3. An agent started as station 4 (with a key the coordinator admits) is
@@ -95,13 +82,13 @@ TEST(SetupMistakes, AMistypedCameraFolderIsRefusedUnlessCreateCameraDirIsGiven) 
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator());
   const std::string typo = room.path("station-1/camrea");
-  const sim::ExitStatus refused = RunToEnd(
-      {CAPTURE_BIN_DIR "/station-agent", "--station", "1", "--camera-dir", typo, "--journal", room.journal_dir(1),
-       "--site-key", room.path("site.key"), "--identity", room.path("station-1.key"), "--coordinator-key",
-       room.store() + "/coordinator.pub", "--events", room.events(), "--control", room.control()},
-      room.path("typo.log"));
-  EXPECT_EQ(refused.exit_code, 1) << refused.ToString();
-  const std::string log = FileText(room.path("typo.log"));
+  const ProgramRun refused = RunProgram(
+      room.path(""), CAPTURE_BIN_DIR "/station-agent",
+      {"--station", "1", "--camera-dir", typo, "--journal", room.journal_dir(1), "--site-key", room.path("site.key"),
+       "--identity", room.path("station-1.key"), "--coordinator-key", room.store() + "/coordinator.pub", "--events",
+       room.events(), "--control", room.control()});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  const std::string& log = refused.err;
   EXPECT_NE(log.find("the camera folder " + typo + " does not exist: check --camera-dir"), std::string::npos) << log;
   EXPECT_NE(log.find("--create-camera-dir"), std::string::npos) << log;
   EXPECT_FALSE(fs::exists(typo)) << "nothing made on a typo";
@@ -114,13 +101,12 @@ TEST(SetupMistakes, AMistypedCameraFolderIsRefusedUnlessCreateCameraDirIsGiven) 
 TEST(SetupMistakes, ASecondCoordinatorOnTheSameStoreNamesTheOneThatHoldsIt) {
   LiveRoom room;
   ASSERT_OK(room.StartCoordinator());
-  const sim::ExitStatus second =
-      RunToEnd({CAPTURE_BIN_DIR "/coordinator", "--schedule", room.path("schedule.csv"), "--roster",
-                room.path("roster.csv"), "--store", room.store(), "--events", "tcp://127.0.0.1:*", "--control",
-                "tcp://127.0.0.1:*", "--http", "off"},
-               room.path("second.log"));
-  EXPECT_NE(second.exit_code, 0) << second.ToString();
-  const std::string log = FileText(room.path("second.log"));
+  const ProgramRun second =
+      RunProgram(room.path(""), CAPTURE_BIN_DIR "/coordinator",
+                 {"--schedule", room.path("schedule.csv"), "--roster", room.path("roster.csv"), "--store",
+                  room.store(), "--events", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*", "--http", "off"});
+  EXPECT_NE(second.exit_code, 0) << second.err;
+  const std::string& log = second.err;
   EXPECT_NE(log.find("store " + room.store() + " is in use by another coordinator (pid " +
                      std::to_string(room.coordinator_pid()) + ")"),
             std::string::npos)
@@ -202,20 +188,16 @@ TEST(SetupMistakes, ResolvingAnAnomalyAgainSaysWhoResolvedItWhenAndRecordsNothin
 // The help a new user reads first says what the programs do now (it once said that anyone who
 // reaches the control address may resolve anomalies).
 TEST(SetupMistakes, TheHelpTextsSayWhatTheProgramsDo) {
-  const auto out = [](const std::vector<std::string>& argv) {
-    auto child = sim::ChildProcess::Spawn(argv, "/dev/null");
-    std::string text;
-    if (!child.ok()) return text;
-    while (auto line = (*child)->ReadLine(std::chrono::steady_clock::now() + kWait)) text += *line + "\n";
-    EXPECT_TRUE((*child)->Wait(kWait).ok());
-    return text;
+  const sim::testing::TempDir dir;
+  const auto out = [&](const char* program, std::vector<std::string> args) {
+    return RunProgram(dir.path(), std::string(CAPTURE_BIN_DIR "/") + program, args).out;
   };
-  const std::string coordinator = out({CAPTURE_BIN_DIR "/coordinator", "--help"});
+  const std::string coordinator = out("coordinator", {"--help"});
   EXPECT_EQ(coordinator.find("No token yet"), std::string::npos) << coordinator;
   EXPECT_NE(coordinator.find("need the registrar token"), std::string::npos) << coordinator;
-  const std::string agent = out({CAPTURE_BIN_DIR "/station-agent", "--help"});
+  const std::string agent = out("station-agent", {"--help"});
   EXPECT_NE(agent.find("--create-camera-dir"), std::string::npos) << agent;
-  const std::string resolve = out({CAPTURE_BIN_DIR "/capturectl", "resolve", "--help"});
+  const std::string resolve = out("capturectl", {"resolve", "--help"});
   EXPECT_NE(resolve.find("An anomaly resolved already is not resolved again"), std::string::npos) << resolve;
   EXPECT_NE(resolve.find("A wrong registrar token exits 2"), std::string::npos) << resolve;
 }
