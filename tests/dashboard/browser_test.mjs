@@ -3,6 +3,10 @@
 // through real station agents and a real coordinator:
 //   - the page's counts (every class, the totals, the open anomalies, one class's students) equal
 //     the coordinator's exports (capturectl export --connect);
+//   - one language at a time: a fresh browser shows the page in Chinese (headings, anomaly kind names
+//     with their codes, severities, states, the anomalies' message_zh from /api/dashboard); the
+//     switch shows it in English without a reload; a reload keeps the choice; switching back works;
+//     the loading placeholder is in one language;
 //   - a blocker injected afterwards (an image with no code read at a restarted agent) is on the
 //     page within 2 s of the agent journaling it;
 //   - resolving it from the page without the token fails (401) and changes nothing; with the
@@ -12,7 +16,7 @@
 //     /api/photo, and so does its EXIF preview (?size=thumb);
 //   - after the day, a photographed student's thumbnail in the class view loads (naturalWidth > 0),
 //     and one whose image is not at the coordinator shows the placeholder;
-//   - it saves a screenshot (--out);
+//   - it saves a screenshot in Chinese (--out) and one in English beside it (FILE-en.png);
 //   - the same store served on a network address (--http 0.0.0.0:0, reached through 127.0.0.1): the
 //     API refuses to read without the token (401); at desktop and at phone width the page shows the
 //     token form (fitting the width), says so for a wrong token and sets no cookie; after the token
@@ -43,6 +47,8 @@ function arg(name, fallback) {
 const binDir = arg("--bin-dir", path.join(HERE, "../../build/bin"));
 const dataDir = arg("--data-dir", path.join(HERE, "../data"));
 const outFile = arg("--out", path.join(os.tmpdir(), "dashboard.png"));
+// A further screenshot beside --out: FILE-name.png.
+const shotFile = (name) => outFile.replace(/(\.png)?$/, `-${name}.png`);
 
 if (!fs.existsSync(CHROMIUM)) {
   console.log(`SKIP: ${CHROMIUM} is absent (tools/install-deps.sh installs Debian's chromium)`);
@@ -142,6 +148,98 @@ function parseCsv(text) {
   }
   if (cell !== "" || row.length) { row.push(cell); rows.push(row); }
   return rows;
+}
+
+// How a person reads the page in each language: the words the test expects to see.
+const WORDS = {
+  zh: { lang: "zh-CN", headings: ["总计", "机位", "未解决的异常", "班级"],
+    severity: { BLOCKER: "阻断", WARNING: "警告", INFO: "提示" },
+    state: { waiting: "未开始", in_progress: "进行中", incomplete: "未拍完", needs_review: "待复核", done: "已完成" },
+    status: { photographed: "已拍", absent: "缺席", missing: "未拍", waiting: "等候" },
+    kinds: { SHOT_WITHOUT_CODE: "无码照片", CODE_WITHOUT_SHOT: "扫码未拍", DUPLICATE_STUDENT: "同一学生重复拍摄",
+      MISSING_STUDENT: "学生未拍", UNKNOWN_CODE: "名册外采集码", CODE_UNREADABLE: "采集码无法识别",
+      STALE_CODE: "扫码距拍照过久", OUT_OF_ORDER: "未按排队顺序", SHOT_NUMBER_GAP: "照片号跳号",
+      NO_VALID_PHOTO: "无有效照片", DUPLICATE_SHOT: "照片号重复", CLASS_INTERLEAVED: "班级穿插" },
+    live: "实时", loading: "正在载入当天的记录…" },
+  en: { lang: "en", headings: ["Totals", "Stations", "Open anomalies", "Classes"],
+    severity: { BLOCKER: "BLOCKER", WARNING: "WARNING", INFO: "INFO" },
+    state: { waiting: "waiting", in_progress: "in progress", incomplete: "incomplete", needs_review: "needs review",
+      done: "done" },
+    status: { photographed: "photographed", absent: "absent", missing: "missing", waiting: "waiting" },
+    kinds: { SHOT_WITHOUT_CODE: "Shot with no code read", CODE_WITHOUT_SHOT: "Code read, no shot",
+      DUPLICATE_STUDENT: "Student photographed twice", MISSING_STUDENT: "Student not photographed",
+      UNKNOWN_CODE: "Code on no roster", CODE_UNREADABLE: "Unreadable code", STALE_CODE: "Code read long before the shot",
+      OUT_OF_ORDER: "Out of queue order", SHOT_NUMBER_GAP: "Shot numbers skipped", NO_VALID_PHOTO: "No valid photo",
+      DUPLICATE_SHOT: "Shot number used twice", CLASS_INTERLEAVED: "Classes interleaved" },
+    live: "live", loading: "Loading the day's record…" },
+};
+const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
+
+// What the page shows, read as a person reads it: its language, headings, the pressed switch, the
+// fixed words (data-i18n), each anomaly row, each class's state and the open class's statuses.
+function reading(page) {
+  return page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    pressed: [...document.querySelectorAll("#lang button[aria-pressed=true]")].map((b) => b.dataset.lang),
+    headings: [...document.querySelectorAll("main > section.day h2")]
+      .map((h) => (h.matches("[data-i18n]") ? h : h.querySelector("[data-i18n]")).textContent),
+    fixed: [...document.querySelectorAll("[data-i18n]")].map((n) => n.textContent).filter((w) => w.trim()),
+    connection: document.getElementById("connection").textContent,
+    anomalies: [...document.querySelectorAll("#anomalies tr[data-anomaly]")].map((r) => ({
+      id: r.dataset.anomaly, kind: r.dataset.kind, severity: r.dataset.severity,
+      severityShown: r.querySelector(".severity").textContent, name: r.querySelector(".kind-name").textContent,
+      code: r.querySelector(".kind-code").textContent, message: r.querySelector(".message-cell").textContent })),
+    states: [...document.querySelectorAll("#classes [data-field=state]")].map((c) => [c.dataset.state, c.textContent]),
+    statuses: [...document.querySelectorAll("table[data-students-of] tr[data-student]")]
+      .map((r) => [r.dataset.status, r.children[3].textContent]),
+  }));
+}
+
+// Checks that `page` reads in `lang` alone; `dashboard` is /api/dashboard's answer, whose anomaly
+// messages the page shows (message_zh in Chinese where the coordinator sends one). Returns how many
+// shown rows had a message_zh.
+async function checkReadsIn(page, lang, dashboard, what) {
+  const words = WORDS[lang];
+  const seen = await reading(page);
+  const where = `${what} (${lang})`;
+  check(seen.lang === words.lang, `${where}: <html lang="${seen.lang}">, not ${words.lang}`);
+  check(JSON.stringify(seen.pressed) === JSON.stringify([lang]), `${where}: the switch shows ${seen.pressed} pressed`);
+  check(JSON.stringify(seen.headings) === JSON.stringify(words.headings), `${where}: the headings are ${seen.headings}`);
+  const other = seen.fixed.filter((w) => CJK.test(w) !== (lang === "zh"));
+  check(other.length === 0, `${where}: words in the other language: ${JSON.stringify(other.slice(0, 5))}`);
+  check(seen.connection === words.live, `${where}: the connection says "${seen.connection}"`);
+  const byId = new Map(dashboard.anomalies.list.map((a) => [a.id, a]));
+  let known = 0, withZh = 0;
+  for (const row of seen.anomalies) {
+    const sent = byId.get(row.id);
+    check(row.code === row.kind, `${where}: ${row.id} does not show its kind's code ${row.kind}: "${row.code}"`);
+    check(row.severityShown === words.severity[row.severity], `${where}: ${row.id}'s severity reads "${row.severityShown}"`);
+    check(row.name !== row.kind && CJK.test(row.name) === (lang === "zh"),
+      `${where}: ${row.id}'s kind ${row.kind} is named "${row.name}"`);
+    if (words.kinds[row.kind]) {
+      check(row.name === words.kinds[row.kind], `${where}: ${row.kind} is named "${row.name}", not "${words.kinds[row.kind]}"`);
+      known++;
+    }
+    if (!sent) continue;  // raised after `dashboard` was read
+    if (sent.message_zh) withZh++;
+    const expected = lang === "zh" ? sent.message_zh || sent.message : sent.message;
+    check(row.message === expected, `${where}: ${row.id}'s message is "${row.message}", not "${expected}"`);
+  }
+  check(known > 0, `${where}: none of the kinds the test knows by name is shown`);
+  check(seen.states.length > 0 && seen.states.every(([state, shown]) => shown === words.state[state]),
+    `${where}: class states read ${JSON.stringify(seen.states.filter(([state, shown]) => shown !== words.state[state]))}`);
+  check(seen.statuses.every(([status, shown]) => shown === words.status[status]),
+    `${where}: student statuses read ${JSON.stringify(seen.statuses.filter(([status, shown]) => shown !== words.status[status]))}`);
+  return withZh;
+}
+
+// Clicks the language switch; the page changes without a reload.
+async function switchTo(page, lang) {
+  await page.evaluate(() => { window.notReloaded = true; });
+  await page.click(`#lang button[data-lang=${lang}]`);
+  await page.waitForFunction((lang) => document.documentElement.lang === (lang === "zh" ? "zh-CN" : "en"), lang,
+    { timeout: 2000 });
+  check(await page.evaluate(() => window.notReloaded === true), `switching to ${lang} reloaded the page`);
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "capture-dashboard-"));
@@ -256,22 +354,50 @@ async function main() {
   }
   check(compared, "the record never held still long enough to compare");
 
-  // ---- before its first answer the page says it is loading, not an empty day of zeros ----
-  const slow = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await slow.route("**/api/dashboard*", (route) => setTimeout(() => route.continue().catch(() => {}), 1500));
-  await slow.goto(url + "/");
-  const shownBefore = () => slow.evaluate(() => ({
-    loading: getComputedStyle(document.getElementById("loading")).display !== "none",
-    text: document.getElementById("loading").textContent,
-    sections: [...document.querySelectorAll("main > section.day")].filter((s) => getComputedStyle(s).display !== "none").length,
-  }));
-  const early = await shownBefore();
-  check(early.loading && early.text.includes("Loading") && early.sections === 0,
-    `before the first answer the page shows ${JSON.stringify(early)}`);
-  await slow.waitForFunction(() => document.body.dataset.loaded !== undefined, null, { timeout: 10000 });
-  const afterwards = await shownBefore();
-  check(!afterwards.loading && afterwards.sections > 0, `after the first answer: ${JSON.stringify(afterwards)}`);
-  await slow.close();
+  // ---- before its first answer the page says it is loading, in one language, not an empty day of zeros ----
+  for (const lang of ["zh", "en"]) {
+    // A browser of its own: Chinese when nothing was chosen, English when this browser chose it.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    if (lang === "en") await context.addInitScript(() => localStorage.setItem("capture-dashboard-lang", "en"));
+    const slow = await context.newPage();
+    await slow.route("**/api/dashboard*", (route) => setTimeout(() => route.continue().catch(() => {}), 1500));
+    await slow.goto(url + "/");
+    const shownBefore = () => slow.evaluate(() => ({
+      loading: getComputedStyle(document.getElementById("loading")).display !== "none",
+      text: document.getElementById("loading").textContent,
+      sections: [...document.querySelectorAll("main > section.day")].filter((s) => getComputedStyle(s).display !== "none").length,
+    }));
+    const early = await shownBefore();
+    check(early.loading && early.text === WORDS[lang].loading && early.sections === 0,
+      `before the first answer the page (${lang}) shows ${JSON.stringify(early)}`);
+    await slow.waitForFunction(() => document.body.dataset.loaded !== undefined, null, { timeout: 10000 });
+    const afterwards = await shownBefore();
+    check(!afterwards.loading && afterwards.sections > 0, `after the first answer (${lang}): ${JSON.stringify(afterwards)}`);
+    await context.close();
+  }
+
+  // ---- one language at a time: Chinese in a fresh browser, English at the switch, remembered ----
+  const day = await api("/api/dashboard");
+  const withZh = await checkReadsIn(page, "zh", day, "a fresh browser");
+  const zhCards = await page.evaluate(() => [...document.querySelectorAll(".station[data-station]")].map((c) => [
+    c.querySelector("[data-field=finished]")?.textContent, c.querySelector("[data-field=estimated_end]").textContent,
+    c.querySelector("[data-field=delay]").textContent, c.querySelector("[data-field=pace]").textContent]));
+  for (const [done, end, delay, pace] of zhCards) {
+    check(done === "已完成" && /^已于 (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2} 完成$/.test(end) &&
+      /^(–|[+-]?\d+\.\d 分钟)$/.test(delay) && /^(–|\d+\.\d 人\/分钟)$/.test(pace),
+      `a station card in Chinese reads ${JSON.stringify([done, end, delay, pace])}`);
+  }
+  await switchTo(page, "en");
+  await checkReadsIn(page, "en", day, "after the switch");
+  await page.reload();
+  await page.waitForSelector("#connection[data-state=live]", { timeout: 10000 });
+  await page.waitForSelector("#anomalies tr[data-anomaly]", { timeout: 10000 });
+  // The class open again, as before the reload: its students' statuses are read too.
+  await page.click(`#classes tr[data-class="${XSS_CLASS.replace(/"/g, '\\"')}"]`);
+  await page.locator("table[data-students-of] tr[data-student]").first().waitFor({ timeout: 5000 });
+  await checkReadsIn(page, "en", day, "after a reload");
+  console.log(`language: Chinese in a fresh browser (${withZh} of the anomalies shown with message_zh), ` +
+    `English at the switch and after a reload`);
 
   // ---- the station cards once the day is closed: each station says it is done, and when ----
   const cards = await page.evaluate(() => [...document.querySelectorAll(".station[data-station]")].map((c) => ({
@@ -340,7 +466,19 @@ async function main() {
   await page.click(`#classes tr[data-class="${XSS_CLASS.replace(/"/g, '\\"')}"]`);  // folded again for the picture
   await page.locator("table[data-students-of]").waitFor({ state: "detached", timeout: 5000 });
   await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: shotFile("en"), fullPage: true });
+  // Switching back: Chinese again, the reason being typed kept; the README's picture.
+  await switchTo(page, "zh");
+  await checkReadsIn(page, "zh", await api("/api/dashboard"), "switched back");
+  const injected = page.locator(`tr[data-anomaly="${id}"]`);
+  check(await injected.locator(".kind-name").textContent() === "无码照片" &&
+    await injected.locator(".kind-code").textContent() === "SHOT_WITHOUT_CODE",
+    `the blocker ${id} is not shown as 无码照片 with its code`);
+  check(await injected.locator("input[data-role=reason]").inputValue() === "checked the image: a test shot",
+    "the reason being typed was lost at the switch");
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: outFile, fullPage: true });
+  await switchTo(page, "en");
 
   // ---- without the token: refused, nothing changes ----
   const before = await api("/api/status");
@@ -353,6 +491,12 @@ async function main() {
   const beside = await page.textContent(`tr[data-anomaly="${id}"] [data-role=result]`);
   check(beside.includes("paste the registrar token") && beside.includes("into the field at the top") &&
     !beside.includes("Authorization"), `the refusal beside ${id} is not what a person at the page can do: "${beside}"`);
+  // The same refusal, in Chinese once the switch is pressed: the page writes its sentence again.
+  await switchTo(page, "zh");
+  const besideZh = await page.textContent(`tr[data-anomaly="${id}"] [data-role=result]`);
+  check(besideZh.includes("登记员令牌") && besideZh.includes("页面顶部") && !/[a-z]{3,}/i.test(besideZh.replace("<store>/registrar.token", "")) &&
+    !besideZh.includes("paste"), `the refusal beside ${id} in Chinese reads "${besideZh}"`);
+  await switchTo(page, "en");
   await page.fill("#token", token.slice(0, -1) + (token.endsWith("0") ? "1" : "0"));
   await page.locator(`tr[data-anomaly="${id}"] button[data-role=submit]`).click();
   await page.waitForFunction(() => document.querySelector("#resolve-message").dataset.status === "401" &&
@@ -441,7 +585,8 @@ async function main() {
   check(loaded.width > 0, `the thumbnail of student ${shown.student} did not load (naturalWidth 0), though ` +
     `/api/photo/${shown.hex} answers 200: the browser could not decode it, or the page did not ask for it ` +
     `(${JSON.stringify(loaded)})`);
-  check(loaded.alt.includes("shot " + shown.shot), "the thumbnail's alt text does not name the shot: " + loaded.alt);
+  check(loaded.alt.includes("照片 " + shown.shot), "the thumbnail's alt text (Chinese: a fresh browser) does not name " +
+    "the shot: " + loaded.alt);
   check(loaded.href === "/api/photo/" + shown.hex, "the thumbnail does not link to the image: " + loaded.href);
   await viewer.locator(`tr[data-student="${hidden.student}"] [data-photo-missing="${hidden.hex}"][data-status="404"]`)
     .waitFor({ timeout: 5000 }).catch(() => {
@@ -472,11 +617,11 @@ async function main() {
     .filter((r) => r[3] === XSS_CLASS).map((r) => r[4]).sort();
   check(names.length > 0, "the roster has no student in " + XSS_CLASS);
   const wrongToken = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
-  const shotFile = (name) => outFile.replace(/(\.png)?$/, `-${name}.png`);
 
-  // Opens the page in a browser of its own (no cookie yet) with a viewport of width × height, signs
-  // in as the registrar would, and opens the class; screenshots of the form and of the class view.
-  async function signIn(width, height, name, options) {
+  // Opens the page in a browser of its own (no cookie yet, so in Chinese) with a viewport of width ×
+  // height, switches to `lang` after the form's screenshot, signs in as the registrar would, and opens
+  // the class; screenshots of the form and of the class view.
+  async function signIn(width, height, name, options, lang) {
     const context = await browser.newContext({ viewport: { width, height }, ...options });
     const netPage = await context.newPage();
     netPage.on("dialog", (d) => { problems.push("a dialog opened: " + d.message()); d.dismiss(); });
@@ -496,12 +641,14 @@ async function main() {
     }, width);
     check(outside.length === 0, `${name}: wider than the screen (${width} px): ${outside.join(", ")}`);
     await netPage.screenshot({ path: shotFile(`sign-in-${name}`), fullPage: true });
+    if (lang === "en") await switchTo(netPage, "en");
 
     await netPage.fill("#sign-in-token", wrongToken);
     await netPage.click("#sign-in-button");
     await netPage.waitForSelector("#sign-in-message[data-status='401']", { timeout: 5000 });
     const said = await netPage.textContent("#sign-in-message");
-    check(said.startsWith("That is not the registrar token"), `${name}: a wrong token is answered with "${said}"`);
+    check(said.startsWith(lang === "en" ? "That is not the registrar token" : "这不是登记员令牌"),
+      `${name}: a wrong token is answered with "${said}"`);
     check((await context.cookies()).length === 0, `${name}: a wrong token got a cookie`);
 
     await netPage.fill("#sign-in-token", token);
@@ -537,22 +684,26 @@ async function main() {
     }, shown.student);
     check(await until(async () => (await thumbnailWidth()) > 0, 10000),
       `${name}: the thumbnail of student ${shown.student} did not load with the session cookie`);
-    if (width < 700) {
-      // A phone: nothing is wider than the screen, the header scrolls away, and each anomaly is a
-      // card of its own, its message as wide as the card.
-      const layout = await netPage.evaluate((width) => {
-        const wide = [...document.querySelectorAll("body *")].filter((e) => {
-          const r = e.getBoundingClientRect();
-          return r.width > 0 && (r.right > width + 1 || r.left < -1);
-        }).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
-        const rows = document.querySelectorAll("#anomalies tr[data-anomaly]").length;
-        return { wide, rows, height: document.querySelector("#anomalies").offsetHeight,
-          header: getComputedStyle(document.querySelector("header")).position };
-      }, width);
-      check(layout.wide.length === 0, `${name}: wider than the ${width} px screen: ${layout.wide.join(", ")}`);
+    // A phone: nothing is wider than the screen, the header scrolls away, and each anomaly is a
+    // card of its own, its message as wide as the card.
+    const phoneLayout = () => netPage.evaluate((width) => {
+      const wide = [...document.querySelectorAll("body *")].filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && (r.right > width + 1 || r.left < -1);
+      }).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
+      const rows = document.querySelectorAll("#anomalies tr[data-anomaly]").length;
+      return { wide, rows, height: document.querySelector("#anomalies").offsetHeight,
+        header: getComputedStyle(document.querySelector("header")).position };
+    }, width);
+    const checkPhoneLayout = async (lang) => {
+      const layout = await phoneLayout();
+      check(layout.wide.length === 0, `${name} (${lang}): wider than the ${width} px screen: ${layout.wide.join(", ")}`);
       check(layout.header !== "sticky", `${name}: the header stays on top of a phone's screen`);
       check(layout.rows > 0 && layout.height / layout.rows < 320,
-        `${name}: ${layout.rows} anomalies take ${layout.height} px (over 320 px each)`);
+        `${name} (${lang}): ${layout.rows} anomalies take ${layout.height} px (over 320 px each)`);
+    };
+    if (width < 700) {
+      await checkPhoneLayout(lang);
       await netPage.evaluate(() => window.scrollTo(0, 0));
       await netPage.screenshot({ path: shotFile("phone") });
       await netPage.evaluate(() => document.querySelector("#anomalies").scrollIntoView());
@@ -566,11 +717,16 @@ async function main() {
       window.scrollTo(0, row.getBoundingClientRect().top + window.scrollY - header);
     });
     await netPage.screenshot({ path: shotFile(`signed-in-${name}`) });
+    if (width < 700) {
+      // The other language's words are longer or shorter: they fit too.
+      await switchTo(netPage, lang === "zh" ? "en" : "zh");
+      await checkPhoneLayout(lang === "zh" ? "en" : "zh");
+    }
     return { context, netPage };
   }
 
-  const desktop = await signIn(1400, 1000, "desktop", {});
-  const phone = await signIn(390, 844, "phone", { deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const desktop = await signIn(1400, 1000, "desktop", {}, "en");
+  const phone = await signIn(390, 844, "phone", { deviceScaleFactor: 2, isMobile: true, hasTouch: true }, "zh");
   await phone.context.close();
 
   // Resolving with the session alone: the header's token field left empty.

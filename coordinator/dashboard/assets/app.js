@@ -26,9 +26,228 @@ const state = {
   photos: new Map(),
   // Rows of anomalies resolved from this page, kept in place a while with their result: id -> until (ms).
   resolvedHere: new Map(),
+  lang: "zh",          // the page's language: "zh" or "en"
+  connection: { up: false, key: "connecting", detail: undefined },
 };
 
 const RESOLVED_ROW_MS = 6000;
+
+// ---- the page's words, one language at a time ----
+
+// One dictionary per language: a string, or a function of the values it names. Numbers, ids, codes
+// and times are shown as they are in both. The choice is kept in this browser (localStorage).
+const KINDS = ["SHOT_WITHOUT_CODE", "CODE_WITHOUT_SHOT", "DUPLICATE_STUDENT", "DUPLICATE_SHOT", "SHOT_NUMBER_GAP",
+  "SHOT_NUMBER_REWIND", "OUT_OF_ORDER", "CLASS_INTERLEAVED", "WRONG_STATION", "OFF_SCHEDULE", "UNKNOWN_CODE",
+  "CODE_UNREADABLE", "CLOCK_SKEW", "MISSING_STUDENT", "STATION_SILENT", "STALE_CODE", "NO_VALID_PHOTO",
+  "STATION_REPLACED", "ABSENT_AFTER_PHOTO", "ABSENT_SUPERSEDED", "UNKNOWN_STUDENT", "UNKNOWN_ANOMALY",
+  "CHAIN_CONFLICT", "SHOT_UNKNOWN_CODE", "STALL_UNORDERED"];
+const TEXT = {
+  zh: {
+    "title": "图像采集 · 登记员看板",
+    "h1": "图像采集",
+    "h1.sub": "登记员看板",
+    "record-time": "记录时间",
+    "commit": "记录项",
+    "token": "登记员令牌",
+    "token.placeholder": "取自 registrar.token，解决异常时需要",
+    "token.signed-in": "此处无需填写：本浏览器已登录",
+    "resolver": "姓名",
+    "resolver.placeholder": "登记员",
+    "loading": "正在载入当天的记录…",
+    "sign-in.before": "本看板可从网络访问，因此班级和学生姓名只向登记员显示。令牌是协调器存储目录中的文件 ",
+    "sign-in.after": "。只需输入一次：在关闭浏览器或协调器重启之前，本浏览器会一直保持登录。",
+    "sign-in.placeholder": "登记员令牌（64 位十六进制数字）",
+    "sign-in.button": "打开看板",
+    "sign-in.empty": "请先输入或粘贴登记员令牌。",
+    "sign-in.wrong": "这不是登记员令牌。请从协调器存储目录中的 registrar.token 重新复制。",
+    "sign-in.failed": (why) => "未能登录：" + why,
+    "sign-in.status": (status) => "协调器返回了 " + status,
+    "sign-in.no-answer": (why) => "协调器没有应答：" + why,
+    "totals": "总计",
+    "stations": "机位",
+    "anomalies": "未解决的异常",
+    "classes": "班级",
+    "classes.hint": "（点击班级查看学生）",
+    "plot.progress": "各机位已拍人数与计划（虚线）",
+    "plot.events": "每分钟存储的事件数",
+    "plot.latency": "每分钟的提交延迟，毫秒（平均；虚线为最大）",
+    "col.id": "编号", "col.severity": "级别", "col.kind": "类型", "col.station": "机位", "col.students": "学生",
+    "col.shots": "照片", "col.message": "说明", "col.raised": "发现于", "col.class": "班级", "col.college": "学院",
+    "col.slot": "时段", "col.state": "状态", "col.no": "序号", "col.student-no": "学号", "col.name": "姓名",
+    "col.status": "状态", "col.shot": "照片号", "col.image": "图像", "col.anomalies": "异常",
+    "expected": "应拍", "photographed": "已拍", "absent": "缺席", "missing": "未拍", "waiting": "等候",
+    "missing.total": "未拍（班级已离开）", "open-anomalies": "未解决的异常", "open-blockers": "未解决的阻断",
+    "connecting": "正在连接…", "live": "实时", "reconnecting": "正在重新连接…",
+    "not-answering": "协调器没有应答", "token-needed": "需要登记员令牌", "error": (why) => "出错：" + why,
+    "catching-up": "计数正在追上记录…",
+    "station": (n) => "机位 " + n,
+    "station.open": (open, blockers) => "异常 " + open + " 条，阻断 " + blockers + " 条",
+    "station.no-class": "尚无班级",
+    "station.slot": (a, b) => " · 时段 " + a + "–" + b,
+    "station.done": "已完成",
+    "station.done-at": (when) => "已于 " + when + " 完成",
+    "pace": "速度", "pace.value": (v) => v + " 人/分钟",
+    "delay": "延误", "minutes": (v) => v + " 分钟",
+    "est-end": "预计结束", "finished": "完成",
+    "anomaly-count": (open, blockers) => "（" + open + " 条，阻断 " + blockers + " 条）",
+    "left-out": (n) => "另有 " + n + " 条未显示",
+    "ago.s": (s) => s + " 秒前", "ago.min": (m) => m + " 分钟前", "ago.h": (h, m) => h + " 小时 " + m + " 分钟前",
+    "reason.placeholder": "理由（会被记录）",
+    "resolve": "解决", "resolve.open": "解决…",
+    "resolve.no-reason": (id) => id + " 未解决：请先写下理由（它会被记录）",
+    "resolve.ok": (id, k) => id + " 已解决（记录项 " + k + "）",
+    "resolve.token": (id) => id + " 未解决：请把登记员令牌（协调器的 <store>/registrar.token）粘贴到页面顶部的令牌输入框；没有做任何更改",
+    "resolve.not-open": (id) => id + " 未解决：它已不是未解决的异常（可能已有人解决）",
+    "resolve.failed": (id, why) => id + " 未解决：" + why,
+    "shot": (n) => "照片 " + n,
+    "photo.none": (shot) => shot + " 无法显示",
+    "photo.404": "：它尚未传到协调器",
+    "photo.500": "：它在协调器存储中的文件被改动过，因此不予提供",
+    "photo.200": "：浏览器无法显示这张图像",
+    "severity.BLOCKER": "阻断", "severity.WARNING": "警告", "severity.INFO": "提示",
+    "state.waiting": "未开始", "state.in_progress": "进行中", "state.incomplete": "未拍完",
+    "state.needs_review": "待复核", "state.done": "已完成",
+    "kind": ["无码照片", "扫码未拍", "同一学生重复拍摄", "照片号重复", "照片号跳号", "照片号倒退", "未按排队顺序",
+      "班级穿插", "机位不符", "不在排定时段", "名册外采集码", "采集码无法识别", "时钟偏差", "学生未拍", "机位失联",
+      "扫码距拍照过久", "无有效照片", "机位设备更换", "已拍照又标缺席", "标缺席后又拍照", "名册外学号",
+      "无此异常编号", "机位记录冲突", "名册外采集码的照片", "卡顿期间顺序不明"],
+  },
+  en: {
+    "title": "Capture day · registrar",
+    "h1": "Capture day",
+    "h1.sub": "the registrar's dashboard",
+    "record-time": "record time",
+    "commit": "commit",
+    "token": "Registrar token",
+    "token.placeholder": "from the store's registrar.token: needed to resolve",
+    "token.signed-in": "not needed here: this browser is signed in",
+    "resolver": "name",
+    "resolver.placeholder": "registrar",
+    "loading": "Loading the day's record…",
+    "sign-in.before": "This dashboard is reachable from the network, so it shows the classes and the students' " +
+      "names to the registrar only. The token is the file ",
+    "sign-in.after": " in the coordinator's store folder. It is asked for once: this browser stays signed in " +
+      "until it closes or the coordinator restarts.",
+    "sign-in.placeholder": "registrar token (64 hex digits)",
+    "sign-in.button": "Open the dashboard",
+    "sign-in.empty": "Type or paste the registrar token first.",
+    "sign-in.wrong": "That is not the registrar token. Copy it again from registrar.token in the coordinator's " +
+      "store folder.",
+    "sign-in.failed": (why) => "Not signed in: " + why,
+    "sign-in.status": (status) => "the coordinator answered " + status,
+    "sign-in.no-answer": (why) => "The coordinator did not answer: " + why,
+    "totals": "Totals",
+    "stations": "Stations",
+    "anomalies": "Open anomalies",
+    "classes": "Classes",
+    "classes.hint": "(click a class for its students)",
+    "plot.progress": "Students photographed per station against the plan (dashed)",
+    "plot.events": "Events stored per minute",
+    "plot.latency": "Commit latency per minute, ms (mean, max dashed)",
+    "col.id": "id", "col.severity": "severity", "col.kind": "kind", "col.station": "station", "col.students": "students",
+    "col.shots": "shots", "col.message": "message", "col.raised": "raised", "col.class": "class", "col.college": "college",
+    "col.slot": "slot", "col.state": "state", "col.no": "#", "col.student-no": "student no", "col.name": "name",
+    "col.status": "status", "col.shot": "shot", "col.image": "image", "col.anomalies": "anomalies",
+    "expected": "expected", "photographed": "photographed", "absent": "absent", "missing": "missing", "waiting": "waiting",
+    "missing.total": "missing (class moved on)", "open-anomalies": "open anomalies", "open-blockers": "open blockers",
+    "connecting": "connecting…", "live": "live", "reconnecting": "reconnecting…",
+    "not-answering": "coordinator not answering", "token-needed": "registrar token needed", "error": (why) => "error: " + why,
+    "catching-up": "counts catching up…",
+    "station": (n) => "Station " + n,
+    "station.open": (open, blockers) => open + " open, " + blockers + " blockers",
+    "station.no-class": "no class yet",
+    "station.slot": (a, b) => " · slot " + a + "–" + b,
+    "station.done": "done",
+    "station.done-at": (when) => "done at " + when,
+    "pace": "pace", "pace.value": (v) => v + " /min",
+    "delay": "delay", "minutes": (v) => v + " min",
+    "est-end": "est. end", "finished": "finished",
+    "anomaly-count": (open, blockers) => "(" + open + ", " + blockers + " blockers)",
+    "left-out": (n) => n + " more not shown",
+    "ago.s": (s) => s + " s ago", "ago.min": (m) => m + " min ago", "ago.h": (h, m) => h + " h " + m + " min ago",
+    "reason.placeholder": "reason (recorded)",
+    "resolve": "resolve", "resolve.open": "resolve…",
+    "resolve.no-reason": (id) => id + " not resolved: write the reason first (it is recorded)",
+    "resolve.ok": null,  // the coordinator's own sentence
+    "resolve.token": (id) => id + " not resolved: paste the registrar token (the coordinator's <store>/registrar.token) " +
+      "into the field at the top; nothing was changed",
+    "resolve.not-open": null,
+    "resolve.failed": (id, why) => id + " not resolved: " + why,
+    "shot": (n) => "shot " + n,
+    "photo.none": (shot) => "no photo of " + shot + " to show",
+    "photo.404": ": it has not reached the coordinator yet",
+    "photo.500": ": its file in the coordinator's store was altered, so it is not served",
+    "photo.200": ": the browser cannot show this image",
+    "severity.BLOCKER": "BLOCKER", "severity.WARNING": "WARNING", "severity.INFO": "INFO",
+    "state.waiting": "waiting", "state.in_progress": "in progress", "state.incomplete": "incomplete",
+    "state.needs_review": "needs review", "state.done": "done",
+    "kind": ["Shot with no code read", "Code read, no shot", "Student photographed twice", "Shot number used twice",
+      "Shot numbers skipped", "Shot numbers went back", "Out of queue order", "Classes interleaved", "Wrong station",
+      "Off schedule", "Code on no roster", "Unreadable code", "Clock off", "Student not photographed",
+      "Station silent", "Code read long before the shot", "No valid photo", "Station replaced",
+      "Marked absent after a photo", "Photographed after marked absent", "Student on no roster", "No such anomaly",
+      "Station record conflict", "Shot of a code on no roster", "Shot during a stall, order unknown"],
+  },
+};
+const LANG_KEY = "capture-dashboard-lang";
+
+// The text of `key` in the page's language, given the values it names.
+function t(key, ...args) {
+  const words = TEXT[state.lang][key];
+  return typeof words === "function" ? words(...args) : words;
+}
+
+// An anomaly kind's name in the page's language; its code where the page knows no name for it.
+function kindName(kind) {
+  const i = KINDS.indexOf(kind);
+  return i >= 0 ? TEXT[state.lang].kind[i] : kind;
+}
+
+function anomalyMessage(a) {
+  return state.lang === "zh" ? a.message_zh || a.message : a.message;
+}
+
+// What this browser chose before, else Chinese.
+function storedLanguage() {
+  try {
+    return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh";
+  } catch (_) {
+    return "zh";  // storage refused (a private window's policy): the default
+  }
+}
+
+// Sentences the page wrote (a sign-in's or a resolve's result) are kept as functions, so a switch of
+// language writes them again.
+const spoken = new WeakMap();
+function speak(node, words) {
+  spoken.set(node, words);
+  node.dataset.spoken = "";
+  node.textContent = words();
+}
+
+// Shows the page in `lang` ("zh" or "en") without a reload, and remembers it in this browser.
+function setLanguage(lang) {
+  state.lang = lang;
+  try {
+    localStorage.setItem(LANG_KEY, lang);
+  } catch (_) { /* not remembered, still shown */ }
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = t("title");
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+    node.placeholder = t(node.dataset.i18nPlaceholder);
+  }
+  for (const node of document.querySelectorAll("[data-i18n-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  }
+  for (const button of document.querySelectorAll("#lang button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
+  }
+  for (const node of document.querySelectorAll("[data-spoken]")) node.textContent = spoken.get(node)();
+  document.getElementById("connection").textContent = t(state.connection.key, state.connection.detail);
+  state.photos.clear();  // their alt texts and titles are written again
+  render();
+}
 
 // ---- small DOM helpers ----
 
@@ -67,9 +286,9 @@ function hhmm(minute) {
 
 function age(seconds) {
   if (seconds === null || seconds === undefined) return "";
-  if (seconds < 60) return seconds + " s ago";
-  if (seconds < 3600) return Math.floor(seconds / 60) + " min ago";
-  return Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min ago";
+  if (seconds < 60) return t("ago.s", seconds);
+  if (seconds < 3600) return t("ago.min", Math.floor(seconds / 60));
+  return t("ago.h", Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60));
 }
 
 // ---- fetching ----
@@ -112,15 +331,17 @@ async function refresh() {
     } while (state.again);
   } catch (e) {
     if (e instanceof TokenNeeded) askForToken();
-    else setConnection(false, "error: " + e.message);
+    else setConnection(false, "error", e.message);
   } finally {
     state.fetching = false;
   }
 }
 
-function setConnection(up, label) {
+// The connection's state: `key` names its words, `detail` what they name (an error's message).
+function setConnection(up, key, detail) {
+  state.connection = { up, key, detail };
   const node = document.getElementById("connection");
-  node.textContent = label;
+  node.textContent = t(key, detail);
   node.className = "conn " + (up ? "up" : "down");
   node.dataset.state = up ? "live" : state.locked ? "locked" : "down";
 }
@@ -134,7 +355,7 @@ function listen() {
   state.events = events;
   events.addEventListener("open", () => setConnection(true, "live"));
   events.addEventListener("error", () => {
-    setConnection(false, "reconnecting…");
+    setConnection(false, "reconnecting");
     // After a network error the browser reconnects by itself; after an error status it gives up:
     // 401 (no session: refresh shows the sign-in form) or 503 (too many streams open).
     if (events.readyState === EventSource.CLOSED) {
@@ -150,7 +371,7 @@ function listen() {
       return;
     }
     if (update.error) {
-      setConnection(false, "coordinator not answering");
+      setConnection(false, "not-answering");
       return;
     }
     setConnection(true, "live");
@@ -165,7 +386,7 @@ function askForToken() {
   state.locked = true;
   listen();  // closes the stream: it opens again once signed in
   document.body.dataset.locked = "";
-  setConnection(false, "registrar token needed");
+  setConnection(false, "token-needed");
   document.getElementById("sign-in").hidden = false;
   document.getElementById("sign-in-token").focus();
 }
@@ -176,10 +397,10 @@ async function signIn() {
   const button = document.getElementById("sign-in-button");
   const message = document.getElementById("sign-in-message");
   const token = input.value.trim();
-  message.textContent = "";
+  speak(message, () => "");
   delete message.dataset.status;
   if (!token) {
-    message.textContent = "Type or paste the registrar token first.";
+    speak(message, () => t("sign-in.empty"));
     return;
   }
   button.disabled = true;
@@ -188,28 +409,29 @@ async function signIn() {
       body: JSON.stringify({ token }) });
     message.dataset.status = res.status;
     if (res.status === 401) {
-      message.textContent = "That is not the registrar token. Copy it again from registrar.token in the " +
-        "coordinator's store folder.";
+      speak(message, () => t("sign-in.wrong"));
       input.select();
       return;
     }
     if (!res.ok) {
       const body = await res.json().catch(() => ({}));
-      message.textContent = "Not signed in: " + (body.error || "the coordinator answered " + res.status);
+      speak(message, () => t("sign-in.failed", body.error || t("sign-in.status", res.status)));
       return;
     }
     input.value = "";
     state.locked = false;
     delete document.body.dataset.locked;
     document.getElementById("sign-in").hidden = true;
-    document.getElementById("token").placeholder = "not needed here: this browser is signed in";
+    const field = document.getElementById("token");
+    field.dataset.i18nPlaceholder = "token.signed-in";
+    field.placeholder = t("token.signed-in");
     state.photos.clear();  // those that failed without the session are asked for again
-    setConnection(false, "connecting…");
+    setConnection(false, "connecting");
     refresh();
     listen();
   } catch (e) {
     message.dataset.status = "0";
-    message.textContent = "The coordinator did not answer: " + e.message;
+    speak(message, () => t("sign-in.no-answer", e.message));
   } finally {
     button.disabled = false;
   }
@@ -225,7 +447,7 @@ function render() {
   text("commit-index", s.commit_index);
   const counts = document.getElementById("counts-state");
   const behind = s.assignment_commit_index < s.commit_index;
-  counts.textContent = behind ? "counts catching up…" : "";
+  counts.textContent = behind ? t("catching-up") : "";
   document.body.dataset.commitIndex = s.commit_index;
   document.body.dataset.countsCommitIndex = s.assignment_commit_index;
   renderTotals(s);
@@ -236,16 +458,16 @@ function render() {
 }
 
 function renderTotals(s) {
-  const t = s.totals;
+  const totals = s.totals;
   const figure = (label, value, field) => el("div", { class: "figure", "data-total": field }, el("b", {}, value), label);
   document.getElementById("totals").replaceChildren(
-    figure("expected", t.expected, "expected"),
-    figure("photographed", t.photographed, "photographed"),
-    figure("absent", t.absent, "absent"),
-    figure("missing (class moved on)", t.missing, "missing"),
-    figure("waiting", t.waiting, "waiting"),
-    figure("open anomalies", s.anomalies.open, "open_anomalies"),
-    figure("open blockers", s.anomalies.open_blockers, "open_blockers"));
+    figure(t("expected"), totals.expected, "expected"),
+    figure(t("photographed"), totals.photographed, "photographed"),
+    figure(t("absent"), totals.absent, "absent"),
+    figure(t("missing.total"), totals.missing, "missing"),
+    figure(t("waiting"), totals.waiting, "waiting"),
+    figure(t("open-anomalies"), s.anomalies.open, "open_anomalies"),
+    figure(t("open-blockers"), s.anomalies.open_blockers, "open_blockers"));
 }
 
 function renderStations(s) {
@@ -254,30 +476,31 @@ function renderStations(s) {
     const bar = el("div", { class: "bar" }, el("div"));
     bar.firstChild.style.width = (st.expected ? (100 * done) / st.expected : 0).toFixed(1) + "%";
     const delay = st.delay_minutes;
-    const delayText = delay === null ? "–" : (delay > 0 ? "+" : "") + delay.toFixed(1) + " min";
+    const delayText = delay === null ? "–" : t("minutes", (delay > 0 ? "+" : "") + delay.toFixed(1));
     // A finished station's delay is the one it finished with: history, not an alarm.
     const late = !st.finished && delay > 5;
     const field = (name, value) => el("dd", { "data-field": name }, value);
-    const current = st.current_class === null ? "no class yet"
+    const current = st.current_class === null ? t("station.no-class")
       : st.current_class + " (" + st.class_done + "/" + st.class_expected + ")";
     return el("div", { class: "station" + (st.open_blockers > 0 ? " has-blocker" : ""), "data-station": st.station },
-      el("h3", {}, "机位 " + st.station, st.finished ? el("span", { class: "done", "data-field": "finished" }, "done") : "",
-        el("span", { class: st.open_blockers > 0 ? "late" : "muted" },
-          st.open_anomalies + " open, " + st.open_blockers + " blockers")),
+      el("h3", {}, t("station", st.station),
+        st.finished ? el("span", { class: "done", "data-field": "finished" }, t("station.done")) : "",
+        el("span", { class: st.open_blockers > 0 ? "late" : "muted" }, t("station.open", st.open_anomalies, st.open_blockers))),
       el("div", { class: "class", "data-field": "current_class" }, current),
       el("div", { class: "muted" }, orDash(st.current_college),
-        st.slot_start ? " · slot " + st.slot_start + "–" + st.slot_end : ""),
+        st.slot_start ? t("station.slot", st.slot_start, st.slot_end) : ""),
       bar,
       el("dl", {},
-        el("dt", {}, "photographed"), field("photographed", st.photographed),
-        el("dt", {}, "expected"), field("expected", st.expected),
-        el("dt", {}, "absent"), field("absent", st.absent),
-        el("dt", {}, "missing"), field("missing", st.missing),
-        el("dt", {}, "waiting"), field("waiting", st.waiting),
-        el("dt", {}, "pace"), field("pace", st.pace_per_minute === null ? "–" : st.pace_per_minute.toFixed(1) + " /min"),
-        el("dt", {}, "delay"), el("dd", { "data-field": "delay", class: late ? "late" : "" }, delayText),
-        el("dt", {}, st.finished ? "finished" : "est. end"),
-        field("estimated_end", st.finished ? "done" + (st.finished_at ? " at " + st.finished_at : "") : orDash(st.estimated_end))));
+        el("dt", {}, t("photographed")), field("photographed", st.photographed),
+        el("dt", {}, t("expected")), field("expected", st.expected),
+        el("dt", {}, t("absent")), field("absent", st.absent),
+        el("dt", {}, t("missing")), field("missing", st.missing),
+        el("dt", {}, t("waiting")), field("waiting", st.waiting),
+        el("dt", {}, t("pace")), field("pace", st.pace_per_minute === null ? "–" : t("pace.value", st.pace_per_minute.toFixed(1))),
+        el("dt", {}, t("delay")), el("dd", { "data-field": "delay", class: late ? "late" : "" }, delayText),
+        el("dt", {}, st.finished ? t("finished") : t("est-end")),
+        field("estimated_end", !st.finished ? orDash(st.estimated_end)
+          : st.finished_at ? t("station.done-at", st.finished_at) : t("station.done"))));
   });
   document.getElementById("stations").replaceChildren(...cards);
 }
@@ -296,11 +519,14 @@ function renderAnomalies(s) {
     if (!row) row = newAnomalyRow(a);
     existing.delete(a.id);
     const cells = row.children;
+    cells[1].firstChild.textContent = t("severity." + a.severity) || a.severity;
+    cells[2].firstChild.textContent = kindName(a.kind);
     cells[3].textContent = a.station || "–";
     cells[4].textContent = studentsText(a.students);
     cells[5].textContent = a.shots.join(", ");
-    cells[6].textContent = a.message;
+    cells[6].textContent = anomalyMessage(a);
     cells[7].textContent = (a.raised_at || "") + " " + age(a.age_seconds);
+    labelAnomalyRow(row);
     return row;
   });
   // An anomaly just resolved here keeps its row, in its place, showing the result, for a while.
@@ -315,16 +541,16 @@ function renderAnomalies(s) {
     rows.splice(Math.min(index, rows.length), 0, row);
   });
   tbody.replaceChildren(...rows);
-  text("anomaly-count", "(" + s.anomalies.open + ", " + s.anomalies.open_blockers + " blockers)");
-  text("anomalies-left-out", s.anomalies.left_out > 0 ? s.anomalies.left_out + " more not shown" : "");
+  text("anomaly-count", t("anomaly-count", s.anomalies.open, s.anomalies.open_blockers));
+  text("anomalies-left-out", s.anomalies.left_out > 0 ? t("left-out", s.anomalies.left_out) : "");
 }
 
 function newAnomalyRow(a) {
-  const reason = el("input", { type: "text", placeholder: "reason (recorded)", maxlength: 1000, "data-role": "reason" });
-  const go = el("button", { class: "primary", type: "button", "data-role": "submit" }, "resolve");
+  const reason = el("input", { type: "text", maxlength: 1000, "data-role": "reason" });
+  const go = el("button", { class: "primary", type: "button", "data-role": "submit" });
   const form = el("div", { class: "resolve-form", hidden: "" }, reason, go);
   const result = el("p", { class: "message", "data-role": "result", role: "status" });
-  const open = el("button", { type: "button", "data-role": "open" }, "resolve…");
+  const open = el("button", { type: "button", "data-role": "open" });
   open.addEventListener("click", () => {
     form.hidden = !form.hidden;
     if (!form.hidden) reason.focus();
@@ -335,24 +561,37 @@ function newAnomalyRow(a) {
   });
   return el("tr", { class: a.severity, "data-anomaly": a.id, "data-severity": a.severity, "data-kind": a.kind },
     el("td", {}, a.id),
-    el("td", {}, el("span", { class: "severity " + a.severity }, a.severity)),
-    el("td", {}, a.kind),
-    el("td", { class: "num", "data-label": "station" }),
-    el("td", { "data-label": "students" }),
-    el("td", { "data-label": "shots" }),
+    el("td", {}, el("span", { class: "severity " + a.severity, title: a.severity })),
+    // The kind's name, and its code as exports and the console print it.
+    el("td", {}, el("span", { class: "kind-name" }), " ", el("code", { class: "kind-code" }, a.kind)),
+    el("td", { class: "num", "data-caption-key": "col.station" }),
+    el("td", { "data-caption-key": "col.students" }),
+    el("td", { "data-caption-key": "col.shots" }),
     el("td", { class: "message-cell" }),
-    el("td", { "data-label": "raised" }),
+    el("td", { "data-caption-key": "col.raised" }),
     el("td", {}, open, form, result));
 }
 
+// The words of a kept anomaly row that are not the anomaly's: they follow the page's language.
+function labelAnomalyRow(row) {
+  row.querySelector("[data-role=reason]").placeholder = t("reason.placeholder");
+  row.querySelector("[data-role=submit]").textContent = t("resolve");
+  row.querySelector("[data-role=open]").textContent = t("resolve.open");
+  for (const cell of row.querySelectorAll("td[data-caption-key]")) cell.dataset.caption = t(cell.dataset.captionKey);
+}
+
 // A resolve's result, beside the anomaly's row and above the list.
-function say(id, sentence, kind, status) {
+// `words` gives the sentence in the page's language; `detail`, when given, is the coordinator's own
+// (English) answer, shown on hovering.
+function say(id, words, kind, status, detail) {
   const row = document.querySelector(`#anomalies tr[data-anomaly="${CSS.escape(id)}"]`);
   for (const node of [document.getElementById("resolve-message"), row && row.querySelector("[data-role=result]")]) {
     if (!node) continue;
-    node.textContent = sentence;
+    speak(node, words);
     node.className = "message " + kind;
     node.dataset.status = status;
+    if (detail) node.title = detail;
+    else node.removeAttribute("title");
   }
 }
 
@@ -361,15 +600,21 @@ async function resolve(id, reason, button) {
   const by = document.getElementById("resolver").value.trim();
   const headers = { "Content-Type": "application/json" };
   if (token) headers.Authorization = "Bearer " + token;
+  if (!reason.trim()) {
+    say(id, () => t("resolve.no-reason", id), "error", "");
+    return;
+  }
   button.disabled = true;
   try {
     const res = await fetch("/api/resolve", { method: "POST", headers, body: JSON.stringify({ id, reason, by }) });
     const body = await res.json().catch(() => ({ error: "HTTP " + res.status }));
-    // A person at the page is told what to do on it, not an HTTP header.
-    const why = res.status === 401
-      ? "paste the registrar token (the coordinator's <store>/registrar.token) into the field at the top; nothing was changed"
-      : body.error;
-    say(id, res.ok ? body.message : id + " not resolved: " + why, res.ok ? "ok" : "error", res.status);
+    // A person at the page is told what to do on it, not an HTTP header. The coordinator's own
+    // sentences are English: where the page has its own words for them, it says those.
+    const own = (key, sentence) => () => (TEXT[state.lang][key] === null ? sentence : t(key, id, body.commit_index));
+    if (res.ok) say(id, own("resolve.ok", body.message), "ok", res.status, body.message);
+    else if (res.status === 401) say(id, () => t("resolve.token", id), "error", res.status);
+    else if (res.status === 409) say(id, own("resolve.not-open", body.error), "error", res.status, body.error);
+    else say(id, () => t("resolve.failed", id, body.error), "error", res.status);
     if (res.ok) {
       state.resolvedHere.set(id, Date.now() + RESOLVED_ROW_MS);
       document.querySelector(`#anomalies tr[data-anomaly="${CSS.escape(id)}"]`)?.setAttribute("data-resolved", "");
@@ -377,7 +622,7 @@ async function resolve(id, reason, button) {
       setTimeout(refresh, RESOLVED_ROW_MS + 100);
     }
   } catch (e) {
-    say(id, id + " not resolved: " + e.message, "error", 0);
+    say(id, () => t("resolve.failed", id, e.message), "error", 0);
   } finally {
     button.disabled = false;
   }
@@ -390,15 +635,15 @@ function renderClasses(s) {
     const row = el("tr", { class: "class-row" + (c.class === state.openClass ? " open" : ""), "data-class": c.class },
       el("td", {}, c.class),
       el("td", {}, orDash(c.college)),
-      el("td", { class: "num", "data-label": "station" }, c.station || "–"),
-      el("td", { "data-label": "slot" }, c.slot_start ? c.slot_start + "–" + c.slot_end : "–"),
-      el("td", { class: "num", "data-field": "expected", "data-label": "expected" }, c.expected),
-      el("td", { class: "num", "data-field": "photographed", "data-label": "photographed" }, c.photographed),
-      el("td", { class: "num", "data-field": "absent", "data-label": "absent" }, c.absent),
-      el("td", { class: "num", "data-field": "missing", "data-label": "missing" }, c.missing),
-      el("td", { class: "num", "data-field": "waiting", "data-label": "waiting" }, c.waiting),
-      el("td", { class: "state-" + c.state, "data-field": "state" }, c.state),
-      el("td", { class: "num" + (c.open_anomalies ? " trouble" : ""), "data-label": c.open_anomalies ? "anomalies" : null },
+      el("td", { class: "num", "data-caption": t("col.station") }, c.station || "–"),
+      el("td", { "data-caption": t("col.slot") }, c.slot_start ? c.slot_start + "–" + c.slot_end : "–"),
+      el("td", { class: "num", "data-field": "expected", "data-caption": t("expected") }, c.expected),
+      el("td", { class: "num", "data-field": "photographed", "data-caption": t("photographed") }, c.photographed),
+      el("td", { class: "num", "data-field": "absent", "data-caption": t("absent") }, c.absent),
+      el("td", { class: "num", "data-field": "missing", "data-caption": t("missing") }, c.missing),
+      el("td", { class: "num", "data-field": "waiting", "data-caption": t("waiting") }, c.waiting),
+      el("td", { class: "state-" + c.state, "data-field": "state", "data-state": c.state }, t("state." + c.state) || c.state),
+      el("td", { class: "num" + (c.open_anomalies ? " trouble" : ""), "data-caption": c.open_anomalies ? t("col.anomalies") : null },
         c.open_anomalies || ""));
     row.addEventListener("click", () => {
       state.openClass = state.openClass === c.class ? null : c.class;
@@ -420,14 +665,14 @@ function studentTable(view) {
       el("td", { class: "num" }, i + 1),
       el("td", {}, p.student_no),
       el("td", {}, orDash(p.name)),
-      el("td", { class: "status-" + p.status }, p.status),
+      el("td", { class: "status-" + p.status, "data-status": p.status }, t(p.status) || p.status),
       el("td", { class: "num" }, orDash(p.station)),
       el("td", { class: "num" }, p.shot === null ? "–" : String(p.shot).padStart(4, "0")),
       el("td", { class: "image" }, photo(p), orDash(p.image_file)),
       el("td", { class: p.anomalies.length ? "trouble" : "" }, p.anomalies.join(", "))));
   return el("table", { class: "grid", "data-students-of": view.class },
-    el("thead", {}, el("tr", {}, ...["序号", "student no", "name", "status", "station", "shot", "image", "anomalies"]
-      .map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...["col.no", "col.student-no", "col.name", "col.status", "col.station", "col.shot",
+      "col.image", "col.anomalies"].map((h) => el("th", {}, t(h))))),
     el("tbody", {}, ...body));
 }
 
@@ -447,7 +692,7 @@ function photo(p) {
 
 function newPhoto(p) {
   const url = "/api/photo/" + p.image_sha256;
-  const shot = "shot " + String(p.shot).padStart(4, "0") + (p.image_file ? " " + p.image_file : "");
+  const shot = t("shot", String(p.shot).padStart(4, "0")) + (p.image_file ? " " + p.image_file : "");
   // loading before src: a lazy image is not fetched until it nears the viewport.
   const img = el("img", { class: "thumb", loading: "lazy", decoding: "async", alt: shot, src: url + "?size=thumb" });
   const link = el("a", { class: "photo", href: url, target: "_blank", rel: "noopener", title: shot,
@@ -456,17 +701,17 @@ function newPhoto(p) {
   img.addEventListener("error", async () => {
     shown.failedAt = Date.now();
     const placeholder = el("span", { class: "photo thumb-missing", role: "img", "data-photo-missing": p.image_sha256,
-      "aria-label": "no photo of " + shot, title: "no photo of " + shot + " to show" });
+      "aria-label": t("photo.none", shot), title: t("photo.none", shot) });
     shown.node.replaceWith(placeholder);
     shown.node = placeholder;
     // Why: the status alone (HEAD), so a photo the browser cannot show is not fetched whole again.
     const status = await fetch(url, { method: "HEAD", cache: "no-store" }).then((r) => r.status, () => 0);
     placeholder.dataset.status = status;
-    if (status === 404) placeholder.title += ": it has not reached the coordinator yet";
+    if (status === 404) placeholder.title += t("photo.404");
     else if (status === 500) {
-      placeholder.title += ": its file in the coordinator's store was altered, so it is not served";
+      placeholder.title += t("photo.500");
       placeholder.classList.add("trouble");
-    } else if (status === 200) placeholder.title += ": the browser cannot show this image";
+    } else if (status === 200) placeholder.title += t("photo.200");
   });
   return shown;
 }
@@ -482,10 +727,10 @@ function axes(svg, x0, x1, yMax) {
   const sx = (x) => PLOT.left + ((x - x0) / (x1 - x0)) * (PLOT.w - PLOT.left - PLOT.right);
   const sy = (y) => PLOT.h - PLOT.bottom - (y / yMax) * (PLOT.h - PLOT.top - PLOT.bottom);
   const step = x1 - x0 > 600 ? 120 : x1 - x0 > 240 ? 60 : 30;
-  for (let t = Math.ceil(x0 / step) * step; t <= x1; t += step) {
-    svg.append(svgEl("line", { class: "grid-line", x1: sx(t), x2: sx(t), y1: PLOT.top, y2: PLOT.h - PLOT.bottom }));
-    const label = svgEl("text", { x: sx(t), y: PLOT.h - 10, "text-anchor": "middle" });
-    label.textContent = hhmm(t);
+  for (let m = Math.ceil(x0 / step) * step; m <= x1; m += step) {
+    svg.append(svgEl("line", { class: "grid-line", x1: sx(m), x2: sx(m), y1: PLOT.top, y2: PLOT.h - PLOT.bottom }));
+    const label = svgEl("text", { x: sx(m), y: PLOT.h - 10, "text-anchor": "middle" });
+    label.textContent = hhmm(m);
     svg.append(label);
   }
   for (let i = 0; i <= 4; i++) {
@@ -512,9 +757,9 @@ function legend(svg, entries) {
   entries.forEach(([label, colour], i) => {
     const x = PLOT.left + 8 + i * 90;
     svg.append(svgEl("rect", { x, y: PLOT.top + 2, width: 10, height: 10, fill: colour }));
-    const t = svgEl("text", { x: x + 14, y: PLOT.top + 11 });
-    t.textContent = label;
-    svg.append(t);
+    const caption = svgEl("text", { x: x + 14, y: PLOT.top + 11 });
+    caption.textContent = label;
+    svg.append(caption);
   });
 }
 
@@ -540,7 +785,7 @@ function renderPlots(s) {
     polyline(progress, st.plan, scale, colour, "plan");
     polyline(progress, st.photographed.filter((p) => p[0] >= x0), scale, colour);
   });
-  legend(progress, series.stations.map((st, i) => ["机位 " + st.station, STATION_COLOURS[i % STATION_COLOURS.length]]));
+  legend(progress, series.stations.map((st, i) => [t("station", st.station), STATION_COLOURS[i % STATION_COLOURS.length]]));
 
   const events = document.getElementById("plot-events");
   events.replaceChildren();
@@ -563,6 +808,10 @@ function renderPlots(s) {
 // ---- start ----
 
 document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("#lang button")) {
+    button.addEventListener("click", () => setLanguage(button.dataset.lang));
+  }
+  setLanguage(storedLanguage());
   document.getElementById("token-form").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("sign-in-form").addEventListener("submit", (e) => {
     e.preventDefault();
