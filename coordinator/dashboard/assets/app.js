@@ -36,11 +36,6 @@ const RESOLVED_ROW_MS = 6000;
 
 // One dictionary per language: a string, or a function of the values it names. Numbers, ids, codes
 // and times are shown as they are in both. The choice is kept in this browser (localStorage).
-const KINDS = ["SHOT_WITHOUT_CODE", "CODE_WITHOUT_SHOT", "DUPLICATE_STUDENT", "DUPLICATE_SHOT", "SHOT_NUMBER_GAP",
-  "SHOT_NUMBER_REWIND", "OUT_OF_ORDER", "CLASS_INTERLEAVED", "WRONG_STATION", "OFF_SCHEDULE", "UNKNOWN_CODE",
-  "CODE_UNREADABLE", "CLOCK_SKEW", "MISSING_STUDENT", "STATION_SILENT", "STALE_CODE", "NO_VALID_PHOTO",
-  "STATION_REPLACED", "ABSENT_AFTER_PHOTO", "ABSENT_SUPERSEDED", "UNKNOWN_STUDENT", "UNKNOWN_ANOMALY",
-  "CHAIN_CONFLICT", "SHOT_UNKNOWN_CODE", "STALL_UNORDERED"];
 const TEXT = {
   zh: {
     "title": "图像采集 · 登记员看板",
@@ -107,10 +102,32 @@ const TEXT = {
     "severity.BLOCKER": "阻断", "severity.WARNING": "警告", "severity.INFO": "提示",
     "state.waiting": "未开始", "state.in_progress": "进行中", "state.incomplete": "未拍完",
     "state.needs_review": "待复核", "state.done": "已完成",
-    "kind": ["无码照片", "扫码未拍", "同一学生重复拍摄", "照片号重复", "照片号跳号", "照片号倒退", "未按排队顺序",
-      "班级穿插", "机位不符", "不在排定时段", "名册外采集码", "采集码无法识别", "时钟偏差", "学生未拍", "机位失联",
-      "扫码距拍照过久", "无有效照片", "机位设备更换", "已拍照又标缺席", "标缺席后又拍照", "名册外学号",
-      "无此异常编号", "机位记录冲突", "名册外采集码的照片", "卡顿期间顺序不明"],
+    // The console's names too (common/language.cc): one name per kind in the room.
+    "kind.SHOT_WITHOUT_CODE": "无码照片",
+    "kind.CODE_WITHOUT_SHOT": "读码未拍",
+    "kind.DUPLICATE_STUDENT": "学生重复拍摄",
+    "kind.DUPLICATE_SHOT": "照片编号重复",
+    "kind.SHOT_NUMBER_GAP": "照片编号跳号",
+    "kind.SHOT_NUMBER_REWIND": "照片编号倒退",
+    "kind.OUT_OF_ORDER": "未按学号顺序",
+    "kind.CLASS_INTERLEAVED": "班级穿插",
+    "kind.WRONG_STATION": "机位不对",
+    "kind.OFF_SCHEDULE": "偏离时间表",
+    "kind.UNKNOWN_CODE": "名单外的码",
+    "kind.CODE_UNREADABLE": "码读不出",
+    "kind.CLOCK_SKEW": "时钟偏差",
+    "kind.MISSING_STUDENT": "学生未拍",
+    "kind.STATION_SILENT": "机位无响应",
+    "kind.STALE_CODE": "码已过时",
+    "kind.NO_VALID_PHOTO": "无有效照片",
+    "kind.STATION_REPLACED": "机位已更换",
+    "kind.ABSENT_AFTER_PHOTO": "已拍照又标缺席",
+    "kind.ABSENT_SUPERSEDED": "缺席后又拍照",
+    "kind.UNKNOWN_STUDENT": "名单外的学号",
+    "kind.UNKNOWN_ANOMALY": "没有这个异常",
+    "kind.CHAIN_CONFLICT": "记录链冲突",
+    "kind.SHOT_UNKNOWN_CODE": "名单外人员的照片",
+    "kind.STALL_UNORDERED": "阻滞期间的照片",
   },
   en: {
     "title": "Capture day · registrar",
@@ -181,12 +198,31 @@ const TEXT = {
     "severity.BLOCKER": "BLOCKER", "severity.WARNING": "WARNING", "severity.INFO": "INFO",
     "state.waiting": "waiting", "state.in_progress": "in progress", "state.incomplete": "incomplete",
     "state.needs_review": "needs review", "state.done": "done",
-    "kind": ["Shot with no code read", "Code read, no shot", "Student photographed twice", "Shot number used twice",
-      "Shot numbers skipped", "Shot numbers went back", "Out of queue order", "Classes interleaved", "Wrong station",
-      "Off schedule", "Code on no roster", "Unreadable code", "Clock off", "Student not photographed",
-      "Station silent", "Code read long before the shot", "No valid photo", "Station replaced",
-      "Marked absent after a photo", "Photographed after marked absent", "Student on no roster", "No such anomaly",
-      "Station record conflict", "Shot of a code on no roster", "Shot during a stall, order unknown"],
+    "kind.SHOT_WITHOUT_CODE": "Shot with no code read",
+    "kind.CODE_WITHOUT_SHOT": "Code read, no shot",
+    "kind.DUPLICATE_STUDENT": "Student photographed twice",
+    "kind.DUPLICATE_SHOT": "Shot number used twice",
+    "kind.SHOT_NUMBER_GAP": "Shot numbers skipped",
+    "kind.SHOT_NUMBER_REWIND": "Shot numbers went back",
+    "kind.OUT_OF_ORDER": "Out of student-number order",
+    "kind.CLASS_INTERLEAVED": "Classes interleaved",
+    "kind.WRONG_STATION": "Wrong station",
+    "kind.OFF_SCHEDULE": "Off schedule",
+    "kind.UNKNOWN_CODE": "Code on no roster",
+    "kind.CODE_UNREADABLE": "Unreadable code",
+    "kind.CLOCK_SKEW": "Clock off",
+    "kind.MISSING_STUDENT": "Student not photographed",
+    "kind.STATION_SILENT": "Station silent",
+    "kind.STALE_CODE": "Code read long before the shot",
+    "kind.NO_VALID_PHOTO": "No valid photo",
+    "kind.STATION_REPLACED": "Station replaced",
+    "kind.ABSENT_AFTER_PHOTO": "Marked absent after a photo",
+    "kind.ABSENT_SUPERSEDED": "Photographed after marked absent",
+    "kind.UNKNOWN_STUDENT": "Student on no roster",
+    "kind.UNKNOWN_ANOMALY": "No such anomaly",
+    "kind.CHAIN_CONFLICT": "Station record conflict",
+    "kind.SHOT_UNKNOWN_CODE": "Shot of a code on no roster",
+    "kind.STALL_UNORDERED": "Shot during a stall, order unknown",
   },
 };
 const LANG_KEY = "capture-dashboard-lang";
@@ -199,8 +235,7 @@ function t(key, ...args) {
 
 // An anomaly kind's name in the page's language; its code where the page knows no name for it.
 function kindName(kind) {
-  const i = KINDS.indexOf(kind);
-  return i >= 0 ? TEXT[state.lang].kind[i] : kind;
+  return TEXT[state.lang]["kind." + kind] || kind;
 }
 
 function anomalyMessage(a) {
