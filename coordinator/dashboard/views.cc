@@ -322,6 +322,7 @@ Json AnomalyJson(const ViewInputs& in, const Clock& clock, const wire::Anomaly& 
           {"students", std::move(students)},
           {"shots", std::move(shots)},
           {"message", a.message()},
+          {"message_zh", a.message_zh()},
           {"raised_commit", a.raised_commit()},
           {"raised_at", raised ? Json(clock.HourMinuteSecond(*raised)) : Json(nullptr)},
           {"age_seconds", raised ? Json(std::max<int64_t>(0, (in.now_us - *raised) / 1'000'000)) : Json(nullptr)}};

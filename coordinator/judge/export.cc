@@ -74,6 +74,8 @@ std::string AnomaliesJsonLines(const Judge& judge, const AnomalyFilter& filter) 
     });
     out += ",\"message\":";
     AppendJsonString(out, a.message());
+    out += ",\"message_zh\":";
+    AppendJsonString(out, a.message_zh());
     out += state.open() ? ",\"open\":true}\n" : ",\"open\":false}\n";
   }
   return out;

@@ -244,16 +244,16 @@ class Judge::Impl {
   const StudentState& student(StudentId x) const { return students_[static_cast<size_t>(x)]; }
 
   // Anomaly drafting: what every kind fills in the same way.
-  static wire::Anomaly Draft(wire::Anomaly::Kind kind, uint32_t station, std::string message);
+  static wire::Anomaly Draft(wire::Anomaly::Kind kind, uint32_t station, msg::Text message);
   // An anomaly about `read` and shot `id` bound to it: both seqs, the shot, the read's student.
-  wire::Anomaly ReadAndShot(wire::Anomaly::Kind kind, const CodeRead& read, ShotId id, std::string message) const;
+  wire::Anomaly ReadAndShot(wire::Anomaly::Kind kind, const CodeRead& read, ShotId id, msg::Text message) const;
   void Name(wire::Anomaly& a, StudentId student, std::string_view registry_no, std::string_view masked_name) const;
   void Name(wire::Anomaly& a, StudentId student) const;
   void NameShot(wire::Anomaly& a, ShotId id) const;
   void NameShotStudent(wire::Anomaly& a, ShotId id) const;
-  std::string Who(StudentId student) const;
-  std::string Who(const CodeRead& read) const { return msg::Student(read.masked_name, read.registry_no); }
-  std::string WhoShot(ShotId id) const;
+  msg::Person Who(StudentId student) const;
+  msg::Person Who(const CodeRead& read) const { return {read.masked_name, read.registry_no}; }
+  msg::Person WhoShot(ShotId id) const;
   const std::string& ClassName(ClassId klass) const { return roster_.klass(klass).name; }
 
   void Changed(ShotId id) { changed_.push_back(id); }
@@ -434,8 +434,7 @@ void Judge::Impl::OnEvent(const wire::CaptureEvent& event) {
       break;
     case wire::CODE_UNREADABLE: {
       wire::Anomaly a = Draft(wire::Anomaly::CODE_UNREADABLE, event.station(),
-                              "A code could not be read" + (event.detail().empty() ? "" : " (" + event.detail() + ")") +
-                                  ": read it again, and send the student to the registrar if it keeps failing.");
+                              msg::CodeUnreadable(event.detail()));
       a.add_seqs(event.seq());
       book_.Raise(std::move(a), {});
       break;
@@ -446,24 +445,17 @@ void Judge::Impl::OnEvent(const wire::CaptureEvent& event) {
 }
 
 void Judge::Impl::OnObservation(const wire::Observation& o) {
-  const std::string station = "Station " + std::to_string(o.station());
   switch (o.kind()) {
     case wire::Observation::EPOCH_STARTED:
-      book_.Raise(Draft(wire::Anomaly::STATION_REPLACED, o.station(),
-                        station + " started a new journal: if its computer was replaced, check that the camera "
-                                  "and the code reader are connected to the new one."),
-                  {});
+      book_.Raise(Draft(wire::Anomaly::STATION_REPLACED, o.station(), msg::StationReplaced(o.station())), {});
       break;
     case wire::Observation::CLOCK_OFFSET: {
       StationState& st = Station(o.station());
       const bool off = std::llabs(o.offset_us()) > config_.clock_skew_tolerance_us();
       const bool open = st.clock_offset != kNoAnomaly && book_.IsOpen(st.clock_offset);
       if (off && !open) {
-        st.clock_offset = book_.Raise(
-            Draft(wire::Anomaly::CLOCK_SKEW, o.station(),
-                  station + "'s clock is off by " + msg::Offset(o.offset_us()) +
-                      " from the coordinator's: set it right, because times decide which code owns which shot."),
-            {});
+        st.clock_offset =
+            book_.Raise(Draft(wire::Anomaly::CLOCK_SKEW, o.station(), msg::ClockOff(o.station(), o.offset_us())), {});
       } else if (!off && open) {
         book_.Resolve(st.clock_offset, kByJudge, "the station clock is back within tolerance");
       }
@@ -472,10 +464,7 @@ void Judge::Impl::OnObservation(const wire::Observation& o) {
     case wire::Observation::STATION_SILENT: {
       StationState& st = Station(o.station());
       if (st.silent == kNoAnomaly || !book_.IsOpen(st.silent)) {
-        st.silent = book_.Raise(Draft(wire::Anomaly::STATION_SILENT, o.station(),
-                                      station + " has sent nothing for a while: check its computer, its "
-                                                "network and its agent."),
-                                {});
+        st.silent = book_.Raise(Draft(wire::Anomaly::STATION_SILENT, o.station(), msg::StationSilent(o.station())), {});
       }
       break;
     }
@@ -496,12 +485,7 @@ void Judge::Impl::OnObservation(const wire::Observation& o) {
       // A conflict the chain decided (the other copy did not link) changes nothing: it was not stored.
       if (o.kind() == wire::Observation::SEQ_CONFLICT && !o.chain_undecided()) break;
       wire::Anomaly a = Draft(wire::Anomaly::CHAIN_CONFLICT, o.station(),
-                              station + "'s event " + std::to_string(o.seq()) +
-                                  (o.kind() == wire::Observation::SEQ_CONFLICT
-                                       ? " arrived twice with different contents, both linked to its chain"
-                                       : " in the record is not the one the station signed") +
-                                  ": another computer may hold this station's key. Stop the station, compare its "
-                                  "journal with the record, and revoke the key if it was copied.");
+                              msg::ChainConflict(o.station(), o.seq(), o.kind() == wire::Observation::SEQ_CONFLICT));
       a.add_seqs(o.seq());
       book_.Raise(std::move(a), {});
       break;
@@ -520,9 +504,7 @@ void Judge::Impl::CheckClockGoesForward(StationState& st, const wire::CaptureEve
   if (last_seq != 0 && now < last_time - config_.clock_skew_tolerance_us()) {
     if (!open) {
       wire::Anomaly a = Draft(wire::Anomaly::CLOCK_SKEW, event.station(),
-                              "Station " + std::to_string(event.station()) + "'s clock went back by " +
-                                  msg::Duration(last_time - now) +
-                                  ": check the computer's clock, because times decide which code owns which shot.");
+                              msg::ClockWentBack(event.station(), last_time - now));
       a.add_seqs(last_seq);
       a.add_seqs(event.seq());
       st.clock_backwards = book_.Raise(std::move(a), {});
@@ -561,9 +543,7 @@ void Judge::Impl::OnCodeRead(StationState& st, const wire::CaptureEvent& event, 
     return;
   }
   wire::Anomaly a = Draft(wire::Anomaly::UNKNOWN_CODE, event.station(),
-                          "The code read for " + Who(*stored) +
-                              " belongs to nobody on the roster: do not photograph this person until the registrar "
-                              "confirms who they are.");
+                          msg::UnknownCode(Who(*stored)));
   a.add_seqs(event.seq());
   Name(a, kNone, stored->registry_no, stored->masked_name);
   stored->unknown_code = book_.Raise(std::move(a), {});
@@ -628,14 +608,9 @@ void Judge::Impl::ShotWithoutCode(ShotId id, int64_t moment_us, CodeRead* consum
   ShotRecord& shot = shots_[id];
   shot.state = wire::Binding::UNASSIGNED;
   const std::string file = File(id);
-  wire::Anomaly a = Draft(
-      wire::Anomaly::SHOT_WITHOUT_CODE, shot.station,
-      consumed != nullptr
-          ? "Shot " + file + " came with no new code read since the last shot (the station would file it under " +
-                Who(*consumed) + "): void it (!void " + file +
-                "), read the code of the person in the chair and photograph them again."
-          : "Shot " + file + " came before any code was read: void it (!void " + file +
-                ") if it was a test shot, else read the code of the person in the chair and photograph them again.");
+  wire::Anomaly a = Draft(wire::Anomaly::SHOT_WITHOUT_CODE, shot.station,
+                          consumed != nullptr ? msg::ShotWithoutNewCode(file, Who(*consumed))
+                                              : msg::ShotBeforeAnyCode(file));
   Tracking tracking;
   tracking.shots = {id};
   if (consumed != nullptr) {
@@ -655,10 +630,7 @@ void Judge::Impl::StallUnordered(StationState& st, ShotId id) {
   shot.stalled = true;
   const std::string file = File(id);
   wire::Anomaly a = Draft(wire::Anomaly::STALL_UNORDERED, shot.station,
-                          "Station " + std::to_string(shot.station) + "'s agent was held up, and shot " + file +
-                              " was taken meanwhile, while the codes of " + std::to_string(st.stall.reads.size()) +
-                              " student(s) were read: which of them it shows cannot be told. Check the photo, void it "
-                              "(!void " + file + ") and photograph each of them again with a retake mark.");
+                          msg::StallUnordered(shot.station, file, st.stall.reads.size()));
   Tracking tracking;
   tracking.shots = {id};
   for (const StationState::StallRead& read : st.stall.reads) {
@@ -686,10 +658,7 @@ void Judge::Impl::PassOver(ShotId id, const CodeRead& bound_to, StationState& st
     reported.push_back(p->registry_no);
     const std::string file = File(id);
     wire::Anomaly a = Draft(wire::Anomaly::CODE_WITHOUT_SHOT, shots_[id].station,
-                            "The code of " + Who(*p) + " was read, then the code of " + Who(bound_to) +
-                                ", with no shot between, and shot " + file + " went to " + Who(bound_to) +
-                                ": if the first left without a photo, call them back, read their code and photograph "
-                                "them; if " + file + " shows the first, void it and photograph both again.");
+                            msg::CodeWithoutShot(Who(*p), Who(bound_to), file));
     a.add_seqs(p->seq);
     a.add_seqs(bound_to.seq);
     a.add_seqs(shots_[id].seq);
@@ -720,10 +689,7 @@ void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead&
     const std::string file = File(id);
     Tracking tracking;
     tracking.shots = {id};
-    book_.Raise(ReadAndShot(wire::Anomaly::SHOT_UNKNOWN_CODE, read, id,
-                            "Shot " + file + " was taken under the code of " + Who(read) +
-                                ", who is on no roster, so it is nobody's photo: ask the registrar who this is; void "
-                                "it (!void " + file + ") if it was not meant to be taken."),
+    book_.Raise(ReadAndShot(wire::Anomaly::SHOT_UNKNOWN_CODE, read, id, msg::ShotUnknownCode(file, Who(read))),
                 std::move(tracking));
     return;
   }
@@ -745,10 +711,7 @@ void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead&
     shot.state = wire::Binding::UNASSIGNED;
     const std::string file = File(id), first_file = File(first);
     wire::Anomaly a = Draft(wire::Anomaly::DUPLICATE_STUDENT, shot.station,
-                            Who(read) + " already has photo " + first_file + " (station " +
-                                std::to_string(shots_[first].station) + "), so " + file +
-                                " is held back: if it is a retake, mark it (!retake) and photograph again; if it "
-                                "shows someone else, void it (!void " + file + ").");
+                            msg::DuplicateStudent(Who(read), first_file, shots_[first].station, file));
     a.add_seqs(shots_[first].seq);
     a.add_seqs(read.seq);
     a.add_seqs(shot.seq);
@@ -773,18 +736,13 @@ void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead&
     Tracking tracking;
     tracking.named = {x};
     tracking.shots = {id};
-    book_.Raise(ReadAndShot(wire::Anomaly::STALE_CODE, read, id,
-                            "Shot " + file + " went to " + Who(read) + ", whose code was read " +
-                                msg::Duration(age) + " before it: if the person photographed is someone else, void "
-                                "it (!void " + file + "); if not, mark a retake and photograph again, or "
-                                "resolve this anomaly."),
+    book_.Raise(ReadAndShot(wire::Anomaly::STALE_CODE, read, id, msg::StaleCode(file, Who(read), age)),
                 std::move(tracking));
   }
   if (student(x).absent && !had_photo && shot.state == wire::Binding::ASSIGNED) {
     const std::string file = File(id);
     wire::Anomaly a = Draft(wire::Anomaly::ABSENT_SUPERSEDED, shot.station,
-                            Who(read) + " was marked absent earlier and has now been photographed (" + file +
-                                "): the photo stands.");
+                            msg::AbsentSuperseded(Who(read), file));
     a.add_seqs(shot.seq);
     a.add_shots(file);
     Name(a, x, read.registry_no, read.masked_name);
@@ -865,8 +823,7 @@ void Judge::Impl::OnAbsent(const wire::CaptureEvent& event) {
   const StudentId x = roster_.ByStudentNo(event.student_no());
   if (x == kNone) {
     wire::Anomaly a = Draft(wire::Anomaly::UNKNOWN_STUDENT, event.station(),
-                            "An absent mark names a student number that is on no roster: check the number and "
-                            "mark again.");
+                            msg::UnknownStudent());
     a.add_seqs(event.seq());
     a.add_students()->set_student_no(event.student_no());
     book_.Raise(std::move(a), {});
@@ -881,9 +838,7 @@ void Judge::Impl::OnAbsent(const wire::CaptureEvent& event) {
   }
   const std::string file = File(s.photo);
   wire::Anomaly a = Draft(wire::Anomaly::ABSENT_AFTER_PHOTO, event.station(),
-                          Who(x) + " was marked absent but already has photo " + file +
-                              ": someone else may have sat for it under their code. Void the photo (!void " + file +
-                              ") if it is not theirs, or resolve this anomaly if it is.");
+                          msg::AbsentAfterPhoto(Who(x), file));
   a.add_seqs(shots_[s.photo].seq);
   a.add_seqs(event.seq());
   a.add_shots(file);
@@ -901,8 +856,7 @@ void Judge::Impl::OnResolve(uint32_t station, uint64_t seq, const std::string& i
     book_.Resolve(*index, by, reason);
     return;
   }
-  wire::Anomaly a = Draft(wire::Anomaly::UNKNOWN_ANOMALY, station,
-                          "The resolve names " + id + ", which is not an open anomaly: check the id.");
+  wire::Anomaly a = Draft(wire::Anomaly::UNKNOWN_ANOMALY, station, msg::UnknownAnomaly(id));
   if (seq != 0) a.add_seqs(seq);
   book_.Raise(std::move(a), {});
 }
@@ -928,7 +882,7 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id, int64_t moment_us
     return;  // the counter did not go back: the file was delivered late
   }
   const ShotId prev = st.last_number_shot;
-  auto draft = [&](wire::Anomaly::Kind kind, std::string message) {
+  auto draft = [&](wire::Anomaly::Kind kind, msg::Text message) {
     wire::Anomaly a = Draft(kind, shot.station, std::move(message));
     a.add_seqs(shots_[prev].seq);
     a.add_seqs(shot.seq);
@@ -939,20 +893,12 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id, int64_t moment_us
   switch (step.step) {
     case ShotStep::kGap: {
       wire::Anomaly a = draft(wire::Anomaly::SHOT_NUMBER_GAP,
-                              "Shot numbers jumped from " + msg::ShotNumber(shots_[prev].number) + " to " +
-                                  msg::ShotNumber(shot.number) +
-                                  ": " + std::to_string(step.missing) +
-                                  " image(s) never arrived (test or deleted shots?); nothing to do if that was "
-                                  "intended.");
+                              msg::ShotNumberGap(shots_[prev].number, shot.number, step.missing));
       st.gap = {book_.Raise(std::move(a), {}), shots_[prev].number, shot.number, step.missing};
       break;
     }
     case ShotStep::kDuplicate: {
-      wire::Anomaly a = draft(wire::Anomaly::DUPLICATE_SHOT,
-                              "Shot number " + msg::ShotNumber(shot.number) + " came twice (" + File(prev) + ", " +
-                                  File(id) +
-                                  "): the paper form shows one number for two images; void the wrong one and "
-                                  "correct the form.");
+      wire::Anomaly a = draft(wire::Anomaly::DUPLICATE_SHOT, msg::DuplicateShot(shot.number, File(prev), File(id)));
       NameShotStudent(a, prev);
       NameShotStudent(a, id);
       Tracking tracking;
@@ -966,10 +912,7 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id, int64_t moment_us
     }
     case ShotStep::kRewind: {
       wire::Anomaly a = draft(wire::Anomaly::SHOT_NUMBER_REWIND,
-                              "The camera's shot number went back from " + msg::ShotNumber(shots_[prev].number) +
-                                  " to " + msg::ShotNumber(shot.number) + " (" + File(id) +
-                                  "): a reset counter or another card can overwrite earlier files; check the camera "
-                                  "before the next shot, then resolve this anomaly.");
+                              msg::ShotNumberRewind(shots_[prev].number, shot.number, File(id)));
       NameShotStudent(a, id);
       Tracking tracking;
       if (shot.student != kNone) tracking.named.push_back(shot.student);
@@ -995,10 +938,8 @@ void Judge::Impl::Queue(StationState& st, const QueueEntry& entry) {
   for (const QueueEntry& e : f.out_of_order) {
     const std::string file = File(e.shot);
     wire::Anomaly a = Draft(wire::Anomaly::OUT_OF_ORDER, station,
-                            WhoShot(e.shot) + " was photographed out of student-number order in class " +
-                                ClassName(roster_.ClassOf(e.student)) + " (shot " + file +
-                                "): check that the paper form has them at shot " +
-                                msg::ShotNumber(shots_[e.shot].number) + ".");
+                            msg::OutOfOrder(WhoShot(e.shot), ClassName(roster_.ClassOf(e.student)), file,
+                                            shots_[e.shot].number));
     NameShot(a, e.shot);
     NameShotStudent(a, e.shot);
     book_.Raise(std::move(a), {{e.student}, {}, 0, kNone, false});
@@ -1006,10 +947,8 @@ void Judge::Impl::Queue(StationState& st, const QueueEntry& entry) {
   for (const QueueEntry& e : f.interleaved) {
     const std::string file = File(e.shot);
     wire::Anomaly a = Draft(wire::Anomaly::CLASS_INTERLEAVED, station,
-                            WhoShot(e.shot) + " of class " + ClassName(roster_.ClassOf(e.student)) +
-                                " was photographed in the middle of class " + ClassName(f.resumed_class) + " (shot " +
-                                file + "): check their code and that the paper form has them at shot " +
-                                msg::ShotNumber(shots_[e.shot].number) + ".");
+                            msg::ClassInterleaved(WhoShot(e.shot), ClassName(roster_.ClassOf(e.student)),
+                                                  ClassName(f.resumed_class), file, shots_[e.shot].number));
     NameShot(a, e.shot);
     NameShotStudent(a, e.shot);
     book_.Raise(std::move(a), {{e.student}, {}, 0, kNone, false});
@@ -1035,9 +974,7 @@ void Judge::Impl::CheckSchedule(ClassId klass, const QueueEntry& first) {
   if (here.empty()) {
     if (!wrong_station_raised_.insert({klass, shot.station}).second) return;
     wire::Anomaly a = Draft(wire::Anomaly::WRONG_STATION, shot.station,
-                            "Class " + info.name + " has no slot at station " + std::to_string(shot.station) +
-                                ", yet " + WhoShot(first.shot) + " was photographed here (shot " + File(first.shot) +
-                                "): send the class to its own station, or tell the registrar.");
+                            msg::WrongStation(info.name, shot.station, WhoShot(first.shot), File(first.shot)));
     NameShot(a, first.shot);
     NameShotStudent(a, first.shot);
     book_.Raise(std::move(a), {});
@@ -1054,10 +991,8 @@ void Judge::Impl::CheckSchedule(ClassId klass, const QueueEntry& first) {
   }
   const Slot& slot = *here.front();
   wire::Anomaly a = Draft(wire::Anomaly::OFF_SCHEDULE, shot.station,
-                          "Class " + info.name + " started at " + msg::TimeOfDay(first.moment_us, midnight) +
-                              ", far outside its slot " + msg::Minute(slot.start_minute) + "–" +
-                              msg::Minute(slot.end_minute) + " at station " + std::to_string(shot.station) +
-                              ": tell the registrar.");
+                          msg::OffSchedule(info.name, msg::TimeOfDay(first.moment_us, midnight),
+                                           msg::Minute(slot.start_minute), msg::Minute(slot.end_minute), shot.station));
   NameShot(a, first.shot);
   NameShotStudent(a, first.shot);
   book_.Raise(std::move(a), {});
@@ -1068,15 +1003,9 @@ void Judge::Impl::ClassMovedOn(uint32_t station, ClassId klass, bool again) {
     StudentState& s = student(x);
     if (s.photo != kNoShot || s.absent || book_.Flagged(x) || (s.named_missing && !again)) continue;
     s.named_missing = true;
-    const std::string in_class = Who(x) + " of class " + ClassName(klass);
-    wire::Anomaly a =
-        s.code_read
-            ? Draft(wire::Anomaly::NO_VALID_PHOTO, station,
-                    in_class + " had their code read but has no valid photo, and the class has moved on: read "
-                               "their code and photograph them again.")
-            : Draft(wire::Anomaly::MISSING_STUDENT, station,
-                    in_class + " has no photo and is not marked absent, and the class has moved on: photograph "
-                               "them or mark them absent.");
+    wire::Anomaly a = s.code_read ? Draft(wire::Anomaly::NO_VALID_PHOTO, station, msg::NoValidPhoto(Who(x), ClassName(klass)))
+                                  : Draft(wire::Anomaly::MISSING_STUDENT, station,
+                                          msg::MissingStudent(Who(x), ClassName(klass)));
     Name(a, x);
     book_.Raise(std::move(a), {{x}, {}, 0, x, true});
   }
@@ -1108,16 +1037,17 @@ void Judge::Impl::DayOver(uint32_t station) {
 
 // ---- Drafting ----
 
-wire::Anomaly Judge::Impl::Draft(wire::Anomaly::Kind kind, uint32_t station, std::string message) {
+wire::Anomaly Judge::Impl::Draft(wire::Anomaly::Kind kind, uint32_t station, msg::Text message) {
   wire::Anomaly a;
   a.set_kind(kind);
   a.set_station(station);
-  a.set_message(std::move(message));
+  a.set_message(std::move(message.en));
+  a.set_message_zh(std::move(message.zh));
   return a;
 }
 
 wire::Anomaly Judge::Impl::ReadAndShot(wire::Anomaly::Kind kind, const CodeRead& read, ShotId id,
-                                       std::string message) const {
+                                       msg::Text message) const {
   wire::Anomaly a = Draft(kind, shots_[id].station, std::move(message));
   a.add_seqs(read.seq);
   a.add_seqs(shots_[id].seq);
@@ -1147,9 +1077,11 @@ void Judge::Impl::NameShotStudent(wire::Anomaly& a, ShotId id) const {
   if (shots_[id].bound) Name(a, shots_[id].student, ShotRegistryNo(id), ShotMaskedName(id));
 }
 
-std::string Judge::Impl::Who(StudentId x) const { return msg::Student(roster_.MaskedName(x), roster_.RegistryNo(x)); }
+msg::Person Judge::Impl::Who(StudentId x) const {
+  return {std::string(roster_.MaskedName(x)), std::string(roster_.RegistryNo(x))};
+}
 
-std::string Judge::Impl::WhoShot(ShotId id) const { return msg::Student(ShotMaskedName(id), ShotRegistryNo(id)); }
+msg::Person Judge::Impl::WhoShot(ShotId id) const { return {std::string(ShotMaskedName(id)), ShotRegistryNo(id)}; }
 
 // ---- Outputs ----
 

@@ -23,7 +23,7 @@ namespace capture::judge {
 
 // The version of the rules in rules.md that this judge applies. A change that gives any record
 // other verdict bytes raises it: a record is judged, live and on every re-judge, by one version.
-inline constexpr uint32_t kRulesVersion = 2;
+inline constexpr uint32_t kRulesVersion = 3;
 
 // The defaults of every tolerance, for a day whose local midnight is `local_midnight_us`, judged by
 // this version of the rules. A Judge also takes an unset (0) tolerance in its config as the default.

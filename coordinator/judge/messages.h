@@ -1,6 +1,7 @@
-// Pieces of the one-sentence messages anomalies carry to the operator. Messages go back to the
-// station, so they name students only by masked name and the last digits of the registry number,
-// never by roster data (names, student numbers).
+// The one-sentence messages anomalies carry to the operator, in English and in Chinese, each pair
+// made by one function from the same facts so that the two languages never say different things.
+// Messages go back to the station, so they name students only by masked name and the last digits
+// of the registry number, never by roster data (names, student numbers).
 #pragma once
 
 #include <cstdint>
@@ -9,17 +10,60 @@
 
 namespace capture::judge::msg {
 
-// "张*明 (…0123)"; "a student (…0123)" when no masked name is known.
-std::string Student(std::string_view masked_name, std::string_view registry_no);
+struct Text {
+  std::string en;
+  std::string zh;
+};
+
+// A student as a message names them: "张*明 (…0123)"; "a student (…0123)" / "一名学生 (…0123)" when no
+// masked name is known.
+struct Person {
+  std::string masked_name;
+  std::string registry_no;
+};
+
 // A shot number as the camera writes it: "0412".
 std::string ShotNumber(uint32_t number);
-// A duration, rounded down: "95 s", "12 min".
-std::string Duration(int64_t us);
-// A signed offset in seconds: "+95 s", "-3 s".
-std::string Offset(int64_t us);
 // "14:05": a station instant as local time of day, given the day's local midnight.
 std::string TimeOfDay(int64_t instant_us, int64_t local_midnight_us);
 // "09:30": minutes after local midnight.
 std::string Minute(int minute_of_day);
+
+// ---- One per situation the judge raises an anomaly for (see rules.md) ----
+
+Text CodeUnreadable(std::string_view detail);
+Text StationReplaced(uint32_t station);
+Text ClockOff(uint32_t station, int64_t offset_us);
+Text ClockWentBack(uint32_t station, int64_t by_us);
+Text StationSilent(uint32_t station);
+// `twice`: two different copies of the event both link to the chain; else the record's copy is not
+// the one the station signed.
+Text ChainConflict(uint32_t station, uint64_t seq, bool twice);
+Text UnknownCode(const Person& who);
+// `would_be`: whose earlier read the station would file the shot under.
+Text ShotWithoutNewCode(std::string_view file, const Person& would_be);
+Text ShotBeforeAnyCode(std::string_view file);
+Text StallUnordered(uint32_t station, std::string_view file, size_t reads);
+Text CodeWithoutShot(const Person& passed_over, const Person& bound_to, std::string_view file);
+Text ShotUnknownCode(std::string_view file, const Person& who);
+Text DuplicateStudent(const Person& who, std::string_view first_file, uint32_t first_station,
+                      std::string_view file);
+Text StaleCode(std::string_view file, const Person& who, int64_t age_us);
+Text AbsentSuperseded(const Person& who, std::string_view file);
+Text UnknownStudent();
+Text AbsentAfterPhoto(const Person& who, std::string_view file);
+Text UnknownAnomaly(std::string_view id);
+Text ShotNumberGap(uint32_t from, uint32_t to, uint32_t missing);
+Text DuplicateShot(uint32_t number, std::string_view first_file, std::string_view file);
+Text ShotNumberRewind(uint32_t from, uint32_t to, std::string_view file);
+Text OutOfOrder(const Person& who, std::string_view class_name, std::string_view file, uint32_t number);
+Text ClassInterleaved(const Person& who, std::string_view class_name, std::string_view resumed_class,
+                      std::string_view file, uint32_t number);
+Text WrongStation(std::string_view class_name, uint32_t station, const Person& who, std::string_view file);
+// `started`, `slot_start`, `slot_end`: "HH:MM".
+Text OffSchedule(std::string_view class_name, std::string_view started, std::string_view slot_start,
+                 std::string_view slot_end, uint32_t station);
+Text NoValidPhoto(const Person& who, std::string_view class_name);
+Text MissingStudent(const Person& who, std::string_view class_name);
 
 }  // namespace capture::judge::msg

@@ -31,7 +31,9 @@ TEST(JudgeExport, TinyDayExportsExactly) {
             "\"shots\":[\"IMG_0002.JPG\"],\"students\":[{\"student_no\":\"202100101\",\"registry_no\":"
             "\"104220210010100\",\"masked_name\":\"张*1\"}],\"message\":\"Shot IMG_0002.JPG came with no new code "
             "read since the last shot (the station would file it under 张*1 (…0100)): void it (!void IMG_0002.JPG), "
-            "read the code of the person in the chair and photograph them again.\",\"open\":true}\n");
+            "read the code of the person in the chair and photograph them again.\",\"message_zh\":\"照片 IMG_0002.JPG "
+            "到达时，自上一张照片以来没有读到新的码（机位会把它归到 张*1 (…0100) 名下）：请作废它（!void "
+            "IMG_0002.JPG），读取椅子上那个人的码，再重新拍照。\",\"open\":true}\n");
 
   const std::string sha = ToHex(ComputeSha256("image 1"));
   EXPECT_EQ(AssignmentCsv(r.judge()),

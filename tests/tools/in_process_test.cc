@@ -3,8 +3,13 @@
 // anomalies matched no fault; decide whether the generator, the scorer or the judge is wrong.
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <set>
+
 #include "common/schedule.h"
 #include "common/time_zone.h"
+#include "common/utf8.h"
+#include "tools/capture-sim/json.h"
 #include "tools/capture-sim/record_day.h"
 #include "tools/capture-sim/score.h"
 
@@ -55,6 +60,33 @@ TEST(InProcessDay, FaultyDaysOnTheSeedScheduleCatchEveryBlockerWithoutFalseAlarm
     EXPECT_GE(score.precision(), 0.99) << table;
     EXPECT_TRUE(score.silent.empty()) << table;
   }
+}
+
+// Issue 13: the operator reads the judge's sentence in Chinese or English, made from the same facts.
+// Every number, file name, masked name and operator command of the English message is in the
+// Chinese one, which is Chinese (not a copy of the English) and valid UTF-8.
+TEST(InProcessDay, EveryAnomalySaysTheSameFactsInChineseAsInEnglish) {
+  auto day = RunInProcessDay(SeedSchedule(), Options(3, kFaults));
+  ASSERT_TRUE(day.ok()) << day.status().message();
+  const std::regex fact(R"(![a-z]+( [^ ),;:。）]+)?|[A-Za-z0-9_]+\.JPG|\S\*\S|…[^)]+|[0-9]+)");
+  const std::regex chinese("[\xE4-\xE9][\x80-\xBF]{2}");
+  std::set<std::string> kinds;
+  size_t anomalies = 0;
+  const Status read = ForEachJsonLine(day->judged.anomalies_jsonl, "anomalies", [&](const JsonValue& a, const std::string& where) {
+    const std::string en = a.String("message"), zh = a.String("message_zh");
+    kinds.insert(a.String("kind"));
+    ++anomalies;
+    EXPECT_TRUE(IsValidUtf8(zh)) << where;
+    EXPECT_TRUE(std::regex_search(zh, chinese)) << where << ": " << zh;
+    for (auto it = std::sregex_iterator(en.begin(), en.end(), fact); it != std::sregex_iterator(); ++it) {
+      EXPECT_NE(zh.find(it->str()), std::string::npos)
+          << where << " " << a.String("kind") << ": \"" << it->str() << "\" of\n  " << en << "\nis not in\n  " << zh;
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.message();
+  EXPECT_GT(anomalies, 300u);
+  EXPECT_GE(kinds.size(), 20u) << "the day should raise most kinds";
 }
 
 // Students missing from a station's last class are named only because the day is closed: judged
