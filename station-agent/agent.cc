@@ -309,6 +309,7 @@ Status Agent::Impl::Open() {
     if (!console.ok()) return console.status();
     console_ = std::move(*console);
     console_->state().last_seq = journal_->last_seq();
+    console_->state().language = options_.language;
   }
 
   station_ = std::make_unique<Station>(

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "common/identity.h"
+#include "common/language.h"
 #include "common/status.h"
 
 namespace capture::agent {
@@ -58,6 +59,7 @@ struct AgentOptions {
   std::string operator_name;
   enum class Console { kAuto, kOn, kOff };
   Console console = Console::kAuto;  // kAuto: on when stdout is a terminal
+  Language language = Language::kZh;  // the console's; the stdout lines stay English
 };
 
 // The station's identity: the key file at options.identity_path (or <journal>/station.key), made

@@ -70,35 +70,60 @@ std::vector<std::string> Wrap(std::string_view text, size_t width, size_t max_li
   return lines;
 }
 
+// The label padded to kLabelWidth columns (a Chinese character takes two).
 std::string Labelled(std::string_view label, std::string_view text) {
-  std::string line(label);
-  line.resize(std::max(kLabelWidth, label.size() + 1), ' ');
-  return line + std::string(text);
+  const size_t width = DisplayWidth(label);
+  return std::string(label) + std::string(std::max(kLabelWidth, width + 1) - width, ' ') + std::string(text);
 }
 
-std::string Plural(size_t n, std::string_view one, std::string_view many) {
+// The console's fixed words, in its language.
+struct Words {
+  std::string_view station, last_event, coordinator_silent, seconds;
+  std::string_view class_label, code_label, shot_label, open_label, last_label, marks;
+  std::string_view none_yet, nothing_yet, no_anomalies, awaiting_count;
+};
+
+constexpr Words kChinese = {"机位 ", " · 最后事件 #", " · 协调器已无响应 ", " 秒",
+                            "班级", "码", "照片", "异常", "最近", "标记：",
+                            "暂无", "暂无", "没有未解决的异常", "等待协调器的计数"};
+constexpr Words kEnglish = {"station ", " · last event #", " · coordinator silent for ", " s",
+                            "class", "code", "shot", "open", "last", "marks: ",
+                            "none yet", "nothing yet", "no open anomalies", "waiting for the coordinator's count"};
+
+const Words& WordsOf(Language language) { return language == Language::kZh ? kChinese : kEnglish; }
+
+// "2 anomalies" / "2 个异常".
+std::string Count(size_t n, Language language, std::string_view zh, std::string_view one, std::string_view many) {
+  if (language == Language::kZh) return std::to_string(n) + " 个" + std::string(zh);
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
 std::string ProgressText(const ConsoleState& s) {
-  if (!s.progress) return "waiting for the coordinator's count";
+  const bool zh = s.language == Language::kZh;
+  if (!s.progress) return std::string(WordsOf(s.language).awaiting_count);
   const wire::StationProgress& p = *s.progress;
-  const std::string here = std::to_string(p.photographed()) + " at this station";
-  if (p.current_class().empty()) return "none yet · " + here;
-  return p.current_class() + ": " + std::to_string(p.class_done()) + " of " + std::to_string(p.class_expected()) +
-         " photographed · " + here;
+  const std::string photographed = std::to_string(p.photographed());
+  const std::string here = zh ? "本机位已拍 " + photographed : photographed + " at this station";
+  if (p.current_class().empty()) return std::string(WordsOf(s.language).none_yet) + " · " + here;
+  const std::string done = std::to_string(p.class_done()), expected = std::to_string(p.class_expected());
+  return zh ? p.current_class() + "：已拍 " + done + " / " + expected + " 人 · " + here
+            : p.current_class() + ": " + done + " of " + expected + " photographed · " + here;
 }
 
 std::string OpenText(const ConsoleState& s) {
-  if (s.open.empty()) return "no open anomalies";
+  if (s.open.empty()) return std::string(WordsOf(s.language).no_anomalies);
   const size_t blockers = s.open_blockers();
-  return Plural(s.open.size(), "anomaly", "anomalies") + (blockers ? ", " + Plural(blockers, "blocker", "blockers") : "");
+  const std::string anomalies = Count(s.open.size(), s.language, "异常", "anomaly", "anomalies");
+  if (blockers == 0) return anomalies;
+  return anomalies + (s.language == Language::kZh ? "，" : ", ") +
+         Count(blockers, s.language, "阻断", "blocker", "blockers");
 }
 
 // What has been typed of the current line. A collection code is a secret: only its length shows.
-std::string TypingText(const std::string& typing) {
+std::string TypingText(const std::string& typing, Language language) {
   if (typing.empty() || typing.front() == '!') return TerminalSafe(typing);
-  return "[code being read: " + Plural(typing.size(), "character", "characters") + "]";
+  if (language == Language::kZh) return "[正在读码：" + std::to_string(typing.size()) + " 个字符]";
+  return "[code being read: " + Count(typing.size(), language, "", "character", "characters") + "]";
 }
 
 struct Line {
@@ -125,12 +150,24 @@ std::vector<Line> Sentence(const std::string& head, const std::string& lead, std
 // What the operator must act on: every blocker, and every anomaly their own mark raised.
 bool Shown(const ConsoleAnomaly& a) { return a.severity == wire::BLOCKER || a.from_operator; }
 
-std::vector<Line> AnomalyLines(const ConsoleAnomaly& a, size_t width) {
+std::vector<Line> AnomalyLines(const ConsoleAnomaly& a, size_t width, Language language) {
   std::string head = a.id + " " + a.kind;
   for (size_t i = 0; i < a.shots.size(); ++i) head += (i == 0 ? " " : ",") + a.shots[i];
   const bool blocker = a.severity == wire::BLOCKER;
-  return Sentence(Labelled(blocker ? "BLOCKER" : "WARNING", head), std::string(kLabelWidth, ' '), a.message, width,
-                  blocker ? kAnsiBlocker : kAnsiAlert);
+  return Sentence(Labelled(SeverityName(blocker ? wire::BLOCKER : wire::WARNING, language), head),
+                  std::string(kLabelWidth, ' '), a.message, width, blocker ? kAnsiBlocker : kAnsiAlert);
+}
+
+// "… 2 more blockers, 1 more warning": the shown anomalies that found no room.
+std::string MoreText(size_t blockers, size_t warnings, Language language) {
+  const bool zh = language == Language::kZh;
+  std::string more = zh ? "… 另有 " : "… ";
+  if (blockers > 0) more += Count(blockers, language, "阻断", "more blocker", "more blockers");
+  if (warnings > 0) {
+    more += blockers == 0 ? "" : zh ? "、" : ", ";
+    more += Count(warnings, language, "警告", "more warning", "more warnings");
+  }
+  return more;
 }
 
 }  // namespace
@@ -139,23 +176,29 @@ ConsoleFrame RenderConsole(const ConsoleState& s, const RenderOptions& o) {
   auto line = [&](std::string text, std::string_view style = {}) {
     return Line{Truncate(TerminalSafe(text), o.width), style};
   };
-  std::string header = "station " + std::to_string(s.station) + " · last event #" + std::to_string(s.last_seq);
-  if (s.coordinator_silent_s) header += " · coordinator silent for " + std::to_string(*s.coordinator_silent_s) + " s";
+  const Words& w = WordsOf(s.language);
+  std::string header = std::string(w.station) + std::to_string(s.station) + std::string(w.last_event) +
+                       std::to_string(s.last_seq);
+  if (s.coordinator_silent_s) {
+    header += std::string(w.coordinator_silent) + std::to_string(*s.coordinator_silent_s) + std::string(w.seconds);
+  }
 
   std::vector<Line> top = {
       line(header, s.coordinator_silent_s ? kAnsiHeaderWarning : kAnsiHeader),
-      line(Labelled("class", ProgressText(s))),
-      line(Labelled("code", s.last_code ? StudentText(s.last_code->masked_name, s.last_code->registry_no) : "none yet")),
-      line(Labelled("shot", s.last_shot ? ShotText(s.last_shot->number, s.last_shot->file) : "none yet")),
-      line(Labelled("open", OpenText(s))),
+      line(Labelled(w.class_label, ProgressText(s))),
+      line(Labelled(w.code_label, s.last_code ? StudentText(s.last_code->masked_name, s.last_code->registry_no, s.language)
+                                              : std::string(w.none_yet))),
+      line(Labelled(w.shot_label,
+                    s.last_shot ? ShotText(s.last_shot->number, s.last_shot->file) : std::string(w.none_yet))),
+      line(Labelled(w.open_label, OpenText(s))),
   };
-  std::vector<Line> bottom = Sentence("", Labelled("last", ""), s.news.empty() ? "nothing yet" : s.news, o.width,
-                                      s.news_is_alert ? kAnsiAlert : std::string_view{});
+  std::vector<Line> bottom = Sentence("", Labelled(w.last_label, ""), s.news.empty() ? w.nothing_yet : s.news,
+                                      o.width, s.news_is_alert ? kAnsiAlert : std::string_view{});
   if (s.typing_here) {
     // Room for the cursor after the text.
     const size_t room = o.width == 0 ? 0 : std::max<size_t>(o.width, 4) - 3;
-    bottom.push_back({"> " + TruncateLeft(TypingText(s.typing), room), {}, true});
-    bottom.push_back(line("marks: " + std::string(kMarkForms), kAnsiDim));
+    bottom.push_back({"> " + TruncateLeft(TypingText(s.typing, s.language), room), {}, true});
+    bottom.push_back(line(std::string(w.marks) + std::string(kMarkForms), kAnsiDim));
   }
 
   std::vector<const ConsoleAnomaly*> shown;
@@ -164,7 +207,7 @@ ConsoleFrame RenderConsole(const ConsoleState& s, const RenderOptions& o) {
   for (const ConsoleAnomaly& a : s.open) {
     if (!Shown(a)) continue;
     shown.push_back(&a);
-    entries.push_back(AnomalyLines(a, o.width));
+    entries.push_back(AnomalyLines(a, o.width, s.language));
     entry_lines += entries.back().size();
   }
   size_t room = std::numeric_limits<size_t>::max();
@@ -183,12 +226,10 @@ ConsoleFrame RenderConsole(const ConsoleState& s, const RenderOptions& o) {
           shown.begin() + static_cast<std::ptrdiff_t>(i), shown.end(),
           [](const ConsoleAnomaly* a) { return a->severity == wire::BLOCKER; }));
       const size_t more_warnings = shown.size() - i - more_blockers;
-      std::string more = "… ";
-      if (more_blockers > 0) more += Plural(more_blockers, "more blocker", "more blockers");
-      if (more_warnings > 0) {
-        more += (more_blockers > 0 ? ", " : "") + Plural(more_warnings, "more warning", "more warnings");
+      if (room > 0) {
+        all.push_back(line(MoreText(more_blockers, more_warnings, s.language),
+                           more_blockers > 0 ? kAnsiBlocker : kAnsiAlert));
       }
-      if (room > 0) all.push_back(line(more, more_blockers > 0 ? kAnsiBlocker : kAnsiAlert));
       break;
     }
     room -= entries[i].size();

@@ -19,12 +19,13 @@ bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) 
 
 }  // namespace
 
-std::string StudentText(std::string_view masked_name, std::string_view registry_no) {
+std::string StudentText(std::string_view masked_name, std::string_view registry_no, Language language) {
   // The end of a registry number is enough for the operator to tell students apart.
   constexpr size_t kShown = 4;
   const std::string_view end = LastChars(registry_no, kShown);
   const std::string tail = end.size() == registry_no.size() ? std::string(registry_no) : "…" + std::string(end);
-  return (masked_name.empty() ? std::string("a student") : std::string(masked_name)) + " " + tail;
+  const std::string_view nobody = language == Language::kZh ? "一名学生" : "a student";
+  return std::string(masked_name.empty() ? nobody : masked_name) + " " + tail;
 }
 
 std::string ShotText(uint32_t number, std::string_view file) {
@@ -37,25 +38,34 @@ void ConsoleState::Event(const wire::CaptureEvent& ev) {
   last_seq = std::max(last_seq, ev.seq());
   if (IsMark(ev.kind())) mark_seqs.insert(ev.seq());
   news_is_alert = false;
+  const bool zh = language == Language::kZh;
   const std::string shot = ShotText(ev.shot().shot_number(), ev.shot().file_name());
+  const std::string student = StudentText(ev.code().masked_name(), ev.code().registry_no(), language);
   switch (ev.kind()) {
     case wire::CODE_READ:
       last_code = ConsoleCode{ev.code().masked_name(), ev.code().registry_no()};
-      news = "code read: " + StudentText(ev.code().masked_name(), ev.code().registry_no());
+      news = (zh ? "已读码：" : "code read: ") + student;
       break;
     case wire::CODE_UNREADABLE:
-      news = "code unreadable: " + ev.detail();
+      news = (zh ? "码读不出：" : "code unreadable: ") + ev.detail();
       news_is_alert = true;
       break;
     case wire::SHOT_TAKEN:
       last_shot = ConsoleShot{ev.shot().shot_number(), ev.shot().file_name()};
-      news = "shot " + shot + " taken";
+      news = zh ? "已拍照片 " + shot : "shot " + shot + " taken";
       break;
-    case wire::MARK_VOID: news = "shot " + shot + " voided"; break;
-    case wire::MARK_RETAKE: news = "retake marked for " + StudentText(ev.code().masked_name(), ev.code().registry_no()); break;
-    case wire::MARK_ABSENT: news = "student " + ev.student_no() + " marked absent"; break;
-    case wire::MARK_RESOLVE: news = "resolution of " + ev.anomaly_id() + " sent: " + ev.detail(); break;
-    default: news = "event " + std::to_string(ev.seq()) + " journaled"; break;
+    case wire::MARK_VOID: news = zh ? "照片 " + shot + " 已作废" : "shot " + shot + " voided"; break;
+    case wire::MARK_RETAKE: news = zh ? "已为 " + student + " 标记重拍" : "retake marked for " + student; break;
+    case wire::MARK_ABSENT:
+      news = zh ? "学生 " + ev.student_no() + " 已标记缺席" : "student " + ev.student_no() + " marked absent";
+      break;
+    case wire::MARK_RESOLVE:
+      news = zh ? "已发送 " + ev.anomaly_id() + " 的解决：" + ev.detail()
+                : "resolution of " + ev.anomaly_id() + " sent: " + ev.detail();
+      break;
+    default:
+      news = zh ? "事件 " + std::to_string(ev.seq()) + " 已记入日志" : "event " + std::to_string(ev.seq()) + " journaled";
+      break;
   }
 }
 
@@ -73,12 +83,16 @@ void ConsoleState::Verdict(const wire::Verdict& verdict) {
     }
     const bool from_operator =
         std::any_of(a.seqs().begin(), a.seqs().end(), [&](uint64_t seq) { return mark_seqs.count(seq) > 0; });
-    open.push_back({a.id(), a.severity(), wire::Anomaly::Kind_Name(a.kind()), {a.shots().begin(), a.shots().end()},
-                    a.message(), from_operator});
+    // A verdict of rules before version 3 has no Chinese message: the English one is better than none.
+    const std::string& message = language == Language::kZh && !a.message_zh().empty() ? a.message_zh() : a.message();
+    const ConsoleAnomaly& shown = open.emplace_back(ConsoleAnomaly{
+        a.id(), a.severity(), std::string(KindName(a.kind(), language)), {a.shots().begin(), a.shots().end()},
+        message, from_operator});
     if (a.severity() == wire::BLOCKER) ++unrung_blockers;
     if (from_operator && a.severity() != wire::BLOCKER) {
       // The mark's own line said what was sent; this says that it was wrong, and how to mend it.
-      news = "WARNING " + a.id() + " " + wire::Anomaly::Kind_Name(a.kind()) + ": " + a.message();
+      news = std::string(SeverityName(wire::WARNING, language)) + " " + shown.id + " " + shown.kind +
+             (language == Language::kZh ? "：" : ": ") + shown.message;
       news_is_alert = true;
     }
   }
@@ -87,7 +101,9 @@ void ConsoleState::Verdict(const wire::Verdict& verdict) {
     const auto it = std::find_if(open.begin(), open.end(), [&](const auto& a) { return a.id == r.anomaly_id(); });
     if (it == open.end()) continue;  // raised before this agent started: it never showed
     open.erase(it);
-    news = r.anomaly_id() + " resolved by " + r.by() + (r.reason().empty() ? "" : ": " + r.reason());
+    const std::string reason = r.reason().empty() ? "" : (language == Language::kZh ? "：" : ": ") + r.reason();
+    news = language == Language::kZh ? r.anomaly_id() + " 已由 " + r.by() + " 解决" + reason
+                                     : r.anomaly_id() + " resolved by " + r.by() + reason;
     news_is_alert = false;
   }
 }

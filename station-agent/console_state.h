@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "capture.pb.h"
+#include "common/language.h"
 
 namespace capture::agent {
 
@@ -34,22 +35,23 @@ struct ConsoleShot {
 struct ConsoleAnomaly {
   std::string id;
   wire::Severity severity = wire::SEVERITY_UNSPECIFIED;
-  std::string kind;  // the Anomaly.Kind name
+  std::string kind;  // the kind's name in the console's language (KindName)
   std::vector<std::string> shots;
-  std::string message;
+  std::string message;  // in the console's language
   // Raised by one of this operator's own marks (a mistyped student number or anomaly id): shown
   // as a WARNING with its fix, as a blocker is, until it is resolved.
   bool from_operator = false;
 };
 
 // "张*明 …0123": a student as the console names one, by masked name and the end of the registry
-// number ("a student …0123" without a masked name).
-std::string StudentText(std::string_view masked_name, std::string_view registry_no);
+// number ("a student …0123" / "一名学生 …0123" without a masked name).
+std::string StudentText(std::string_view masked_name, std::string_view registry_no, Language language);
 // "0412 IMG_0412.JPG"
 std::string ShotText(uint32_t number, std::string_view file);
 
 struct ConsoleState {
   uint32_t station = 0;
+  Language language = Language::kZh;  // what every line is said in; set before the first update
   uint64_t last_seq = 0;  // the last event journaled (or found in the journal at start)
   // The station's progress; none until the coordinator has reported it.
   std::optional<wire::StationProgress> progress;

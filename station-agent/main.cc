@@ -78,7 +78,14 @@ int main(int argc, char** argv) {
                  "when stdout is a terminal and TERM is not dumb.")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
+  std::string language = "zh";
+  app.add_option("--lang", language,
+                 "The console's language: zh (Chinese) or en (English): its labels, anomaly kinds and the "
+                 "judge's messages. The stdout lines without a console stay English.")
+      ->check(CLI::IsMember({"zh", "en"}))
+      ->default_val("zh");
   CLI11_PARSE(app, argc, argv);
+  options.language = *capture::ParseLanguage(language);
   using Console = capture::agent::AgentOptions::Console;
   options.console = console == "on" ? Console::kOn : console == "off" ? Console::kOff : Console::kAuto;
 

@@ -10,6 +10,8 @@
 
 #include "common/fs.h"
 #include "common/image_store.h"
+#include "common/language.h"
+#include "coordinator/dashboard/assets.h"
 #include "coordinator/dashboard/directory.h"
 #include "coordinator/dashboard/exif_thumbnail.h"
 #include "coordinator/dashboard/http_api.h"
@@ -829,6 +831,25 @@ TEST_F(ServerWithoutLoop, ResolvingWithTheSessionCookieNeedsTheDashboardsOwnOrig
   auto bearer = testing::Post(port_, "/api/resolve", body, kBearer, {{"Origin", "http://evil.example"}});
   ASSERT_TRUE(bearer.ok());
   EXPECT_EQ(bearer->status, 503) << "the token itself is no cookie a page can borrow";
+}
+
+// The page and the console call each anomaly kind by one Chinese name (common/language.cc): the
+// operator and the registrar talk about the same thing. Fails when a kind is added or renamed in one.
+TEST(PageLanguage, NamesEveryAnomalyKindInChineseAsTheConsoleDoes) {
+  std::string_view app;
+  for (const Asset& asset : EmbeddedAssets()) {
+    if (asset.path == "/app.js") app = asset.body;
+  }
+  ASSERT_FALSE(app.empty());
+  const google::protobuf::EnumDescriptor* kinds = wire::Anomaly::Kind_descriptor();
+  for (int i = 0; i < kinds->value_count(); ++i) {
+    const auto kind = static_cast<wire::Anomaly::Kind>(kinds->value(i)->number());
+    if (kind == wire::Anomaly::KIND_UNSPECIFIED) continue;
+    const std::string entry = "\"kind." + wire::Anomaly::Kind_Name(kind) + "\": \"" +
+                              std::string(KindName(kind, Language::kZh)) + "\"";
+    EXPECT_NE(app.find(entry), std::string_view::npos) << entry << " is not in app.js";
+    EXPECT_NE(KindName(kind, Language::kZh), wire::Anomaly::Kind_Name(kind)) << "no Chinese name for the kind";
+  }
 }
 
 }  // namespace

@@ -89,10 +89,12 @@ class Room {
     control_ = std::move(*control);
   }
 
-  std::vector<std::string> AgentArgs() const {
+  // `language`: the --lang flag's value; empty: none (the console's default, Chinese).
+  std::vector<std::string> AgentArgs(const std::string& language = "en") const {
     std::vector<std::string> args = {"--station", "1", "--camera-dir", dir_ / "camera", "--create-camera-dir",
                                      "--journal", dir_ / "journal",
                                      "--site-key", dir_ / "site.key", "--events", events_, "--control", control_.address};
+    if (!language.empty()) args.insert(args.end(), {"--lang", language});
     for (std::string& flag : sim::AgentKeyFlags(dir_.path(), 1, dir_ / "store/coordinator.pub")) args.push_back(flag);
     return args;
   }
@@ -110,8 +112,8 @@ class Room {
   }
   const std::vector<Student>& students() const { return students_; }
 
-  // The coordinator's message of an open anomaly.
-  std::string OpenAnomalyMessage(const std::string& id) const {
+  // The coordinator's message of an open anomaly (`field`: "message", or "message_zh" for Chinese).
+  std::string OpenAnomalyMessage(const std::string& id, const std::string& field = "message") const {
     wire::ExportRequest request;
     request.set_what(wire::ExportRequest::ANOMALIES);
     request.set_open_only(true);
@@ -121,7 +123,7 @@ class Room {
       end = reply->text().find('\n', start);
       if (end == std::string::npos) end = reply->text().size();
       const auto anomaly = nlohmann::json::parse(reply->text().substr(start, end - start));
-      if (anomaly.at("id") == id) return anomaly.at("message").get<std::string>();
+      if (anomaly.at("id") == id) return anomaly.at(field).get<std::string>();
     }
     return "(" + id + " is not open)";
   }
@@ -343,6 +345,46 @@ TEST(ConsoleOnATerminal, ShowsTheOperatorsOwnMistakesAtOnceAsWarningsWithTheirFi
   const std::string text = PlainText(agent.LastDrawing());
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
   ASSERT_TRUE(WriteFileDurably(CAPTURE_BIN_DIR "/../console-operator-mistakes.txt", text).ok());
+  ::kill(agent.pid(), SIGTERM);
+  EXPECT_EQ(agent.Wait(kWait), 0);
+}
+
+// Operators in this room read Chinese: without --lang the console says everything in Chinese, the
+// judge's messages included (its Chinese sentence, from the same facts). The text is saved for the README.
+TEST(ConsoleOnATerminal, SpeaksChineseByDefault) {
+  Room room;
+  ASSERT_NO_FATAL_FAILURE(room.StartCoordinator());
+  PtyAgent agent(room.AgentArgs(""), room.path("agent.log"));
+  ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) { return a.Shows("班级     暂无 · 本机位已拍 0"); })) << agent.output();
+  EXPECT_TRUE(agent.Shows("机位 1 · 最后事件 #0")) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows("异常     没有未解决的异常")) << agent.LastDrawing();
+
+  room.DropShot(1);
+  const std::string red = std::string(kAnsiBlocker) + "阻断     A1 无码照片 IMG_0001.JPG";
+  ASSERT_TRUE(agent.ReadUntil([&](const PtyAgent& a) { return a.Shows(red); })) << agent.LastDrawing();
+  const std::string message = room.OpenAnomalyMessage("A1", "message_zh");
+  EXPECT_NE(message.find("照片 IMG_0001.JPG 在读到任何码之前就到达了"), std::string::npos) << message;
+  EXPECT_TRUE(agent.Shows(std::string(kAnsiBlocker) + "         " + message.substr(0, 40))) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows("异常     1 个异常，1 个阻断")) << agent.LastDrawing();
+
+  agent.Type(room.Code(1) + "\r");
+  ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) { return a.Shows("码       张*1 …0001"); })) << agent.LastDrawing();
+  room.DropShot(2);
+  ASSERT_TRUE(agent.ReadUntil([&](const PtyAgent& a) {
+    return a.Shows("班级     " + kClass + "：已拍 1 / 6 人 · 本机位已拍 1");
+  })) << agent.LastDrawing();
+
+  agent.Type("!absent 202100199\r");
+  ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) {
+    return a.Shows(std::string(kAnsiAlert) + "警告     A2 名单外的学号");
+  })) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows("请核对学号后重新标记")) << agent.LastDrawing();
+
+  const std::string text = PlainText(agent.LastDrawing());
+  for (const char* english : {"BLOCKER", "WARNING", "SHOT_WITHOUT_CODE", "station 1", "photographed"}) {
+    EXPECT_EQ(text.find(english), std::string::npos) << english << " in\n" << text;
+  }
+  ASSERT_TRUE(WriteFileDurably(CAPTURE_BIN_DIR "/../console-zh.txt", text).ok());
   ::kill(agent.pid(), SIGTERM);
   EXPECT_EQ(agent.Wait(kWait), 0);
 }

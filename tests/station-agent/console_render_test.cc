@@ -81,9 +81,11 @@ std::string Joined(const std::vector<std::string>& lines) {
   return out;
 }
 
+// In English, as these tests read it; ConsoleInChinese below is the default's.
 ConsoleState FreshState() {
   ConsoleState s;
   s.station = 1;
+  s.language = Language::kEn;
   return s;
 }
 
@@ -149,6 +151,67 @@ TEST(ConsoleRender, PlainLinesShowProgressLastCodeAndShotAndEachOpenBlocker) {
                              "marks: " + std::string(kMarkForms),
                          }));
   EXPECT_FALSE(frame.bell) << "plain text has no bell";
+}
+
+// The default: the room's operators read Chinese. Every label, count and kind name is Chinese, the
+// judge's message is its Chinese sentence, and labels of two-column characters keep the text aligned.
+TEST(ConsoleInChinese, EveryLineIsChineseAndTheMessageIsTheJudgesChineseSentence) {
+  ConsoleState s;
+  s.station = 1;
+  EXPECT_EQ(s.language, Language::kZh) << "Chinese is the default";
+  s.Event(CodeRead(4, "10421202110100010001", "张*明"));
+  s.Event(ShotTaken(5, 1, "IMG_0001.JPG"));
+  s.Progress(Progress("汉语言文学2101", 1, 6, 1));
+  wire::Anomaly blocker = Raised("A1", wire::BLOCKER, wire::Anomaly::SHOT_WITHOUT_CODE, "IMG_0002.JPG", kBlockerMessage);
+  blocker.set_message_zh("照片 IMG_0002.JPG 在读到任何码之前就到达了。");
+  s.Verdict(Raising({blocker, Raised("A2", wire::WARNING, wire::Anomaly::OUT_OF_ORDER, "IMG_0001.JPG", "out of order")}));
+  s.typing_here = true;
+  s.typing = "1042120211010";
+  EXPECT_EQ(RenderConsole(s, {}).lines, (Lines{
+                                            "机位 1 · 最后事件 #5",
+                                            "班级     汉语言文学2101：已拍 1 / 6 人 · 本机位已拍 1",
+                                            "码       张*明 …0001",
+                                            "照片     0001 IMG_0001.JPG",
+                                            "异常     2 个异常，1 个阻断",
+                                            "阻断     A1 无码照片 IMG_0002.JPG",
+                                            "         照片 IMG_0002.JPG 在读到任何码之前就到达了。",
+                                            "最近     已拍照片 0001 IMG_0001.JPG",
+                                            "> [正在读码：13 个字符]",
+                                            "标记：" + std::string(kMarkForms),
+                                        }));
+  s.Verdict(Resolving("A1"));
+  EXPECT_EQ(s.news, "A1 已由 station-1 解决：test shot");
+}
+
+TEST(ConsoleInChinese, AnOperatorsTypoIsAWarningInChineseAndAMessageWithoutChineseFallsBackToEnglish) {
+  ConsoleState s;
+  s.station = 1;
+  wire::CaptureEvent absent;
+  absent.set_kind(wire::MARK_ABSENT);
+  absent.set_seq(7);
+  absent.set_student_no("202100199");
+  s.Event(absent);
+  EXPECT_EQ(s.news, "学生 202100199 已标记缺席");
+  wire::Anomaly typo = Raised("A4", wire::WARNING, wire::Anomaly::UNKNOWN_STUDENT, "", "check the number and mark again.");
+  typo.clear_shots();
+  typo.add_seqs(7);
+  s.Verdict(Raising({typo}));
+  EXPECT_EQ(s.news, "警告 A4 名单外的学号：check the number and mark again.")
+      << "a verdict judged before messages had a Chinese sentence shows the English one";
+  const Lines lines = RenderConsole(s, {false, 0, 0}).lines;
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "警告     A4 名单外的学号"), lines.end()) << Joined(lines);
+}
+
+TEST(ConsoleInChinese, LinesFitTheWidth) {
+  ConsoleState s;
+  s.station = 1;
+  wire::Anomaly blocker = Raised("A1", wire::BLOCKER, wire::Anomaly::STALE_CODE, "IMG_0002.JPG", "stale");
+  blocker.set_message_zh("照片 IMG_0002.JPG 归给了 张*明 (…0001)，而其码是在 9 分钟 之前读的：如果被拍的是别人，请作废它（!void "
+                         "IMG_0002.JPG）；如果不是，请标记重拍并重新拍照，或解决此异常。");
+  s.Verdict(Raising({blocker}));
+  for (const std::string& line : RenderConsole(s, {false, 40, 0}).lines) {
+    EXPECT_LE(DisplayWidth(line), 40u) << line;
+  }
 }
 
 TEST(ConsoleRender, ProgressBeforeTheFirstStudentSaysNoneYet) {
@@ -334,8 +397,9 @@ TEST(ConsoleState, AnAnomalyAlreadyOpenIsNotTakenAgain) {
 }
 
 TEST(ConsoleState, NamesAStudentByMaskedNameAndTheEndOfTheRegistryNumber) {
-  EXPECT_EQ(StudentText("张*明", "10421202110100010123"), "张*明 …0123");
-  EXPECT_EQ(StudentText("", "123"), "a student 123");
+  EXPECT_EQ(StudentText("张*明", "10421202110100010123", Language::kEn), "张*明 …0123");
+  EXPECT_EQ(StudentText("", "123", Language::kEn), "a student 123");
+  EXPECT_EQ(StudentText("", "123", Language::kZh), "一名学生 123");
 }
 
 TEST(LineEditor, EditsTheLineAsACanonicalTerminalWould) {
