@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "capture.pb.h"
@@ -10,6 +11,14 @@
 namespace capture {
 
 enum class Language { kZh, kEn };
+
+// What a person is told, said in both languages from the same facts.
+struct Bilingual {
+  std::string en;
+  std::string zh;
+  // Chinese falls back to the English where there is no Chinese (a record of older rules).
+  const std::string& In(Language language) const { return language == Language::kZh && !zh.empty() ? zh : en; }
+};
 
 // "zh" or "en"; nullopt for anything else.
 std::optional<Language> ParseLanguage(std::string_view text);

@@ -530,8 +530,11 @@ void Coordinator::RefuseHello(const std::string& peer, uint32_t station) {
   wire::HelloRefusal* refusal = frame.mutable_hello_refusal();
   refusal->set_station(station);
   refusal->set_reason("unknown_station");
-  refusal->set_message("the coordinator's schedule has no station " + std::to_string(station) + " (it has " + known +
+  const std::string number = std::to_string(station);
+  refusal->set_message("the coordinator's schedule has no station " + number + " (it has " + known +
                        "): start the agent again with --station set to this camera's station number");
+  refusal->set_message_zh("协调器的时间表里没有机位 " + number + "（只有 " + known +
+                          "）：请用本相机的机位号作为 --station 重新启动代理程序");
   // Best effort: an agent that missed it says hello again and is told again.
   TrySendTo(router_, peer, EncodeFrame(std::move(frame)));
 }

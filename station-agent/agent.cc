@@ -155,11 +155,12 @@ class Agent::Impl final : public StationOutput {
 
   bool refused() const { return !refused_.ok(); }
 
-  void Alert(std::string_view sentence) override {
+  // The console says it in its language; the alert line of the line protocol stays English.
+  void Alert(const Bilingual& sentence) override {
     if (console_) {
-      console_->state().Alert(sentence);
+      console_->state().Alert(sentence.In(options_.language));
     } else {
-      PrintLine(FormatAlertLine(options_.station, sentence));
+      PrintLine(FormatAlertLine(options_.station, sentence.en));
     }
   }
 
@@ -513,7 +514,8 @@ Status Agent::Impl::HandleInputLines(const Stamp& arrival) {
   input_buffer_.erase(0, start);
   if (input_buffer_.size() > kMaxInputLine) {
     // Nothing this long is a code or a mark; its text is not shown, as it may be a code.
-    Alert("an input line longer than " + std::to_string(kMaxInputLine) + " bytes was discarded");
+    Alert({"an input line longer than " + std::to_string(kMaxInputLine) + " bytes was discarded",
+           "一行输入超过 " + std::to_string(kMaxInputLine) + " 字节，已丢弃"});
     input_buffer_.clear();
     discarding_long_line_ = true;
   }
@@ -548,7 +550,8 @@ Status Agent::Impl::HandleLine(std::string_view typed, const Stamp& arrival) {
   // that the event stays a record a protobuf string can carry (a code then reads as unreadable).
   std::string repaired;
   if (!IsValidUtf8(typed)) {
-    Alert("an input line had bytes that are not UTF-8; they are taken as \xEF\xBF\xBD (set the code reader to UTF-8)");
+    Alert({"an input line had bytes that are not UTF-8; they are taken as \xEF\xBF\xBD (set the code reader to UTF-8)",
+           "一行输入含有不是 UTF-8 的字节，已按 \xEF\xBF\xBD 处理（请把读码器设为 UTF-8）"});
     repaired = ValidUtf8(typed);
   }
   const std::string_view line = repaired.empty() ? typed : repaired;
@@ -656,7 +659,9 @@ void Agent::Impl::OnAck(const wire::Ack& ack) {
   }
   shipper_->Acked(stored);
   // A refused head is news for the registrar: the coordinator's record went back or was rewritten.
-  if (Status st = witness_->Offer(ack.checkpoint()); !st.ok()) Alert(st.message());
+  if (Status st = witness_->Offer(ack.checkpoint()); !st.ok()) {
+    Alert({st.message(), "协调器签名的记录与本机位见过的不符，请告知登记员（" + st.message() + "）"});
+  }
   if (ack.images_port() != 0) shipper_->ConnectTo(WithPort(options_.control_endpoint, std::to_string(ack.images_port())));
 }
 
@@ -681,20 +686,24 @@ void Agent::Impl::ReadHandshakes() {
     if (kind != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) continue;
     key_refusal_told_ = true;
     const std::string key = KeyHex(identity_->public_key());
-    Alert("the coordinator refused this station's key " + key + ": it is not enrolled for station " +
-          std::to_string(options_.station) + ". The registrar enrols it: capturectl enroll --station " +
-          std::to_string(options_.station) + " --key " + key +
-          "; then start this agent again (it journals meanwhile, and sends everything once it connects)");
+    const std::string station = std::to_string(options_.station);
+    const std::string enrol = "capturectl enroll --station " + station + " --key " + key;
+    Alert({"the coordinator refused this station's key " + key + ": it is not enrolled for station " + station +
+               ". The registrar enrols it: " + enrol +
+               "; then start this agent again (it journals meanwhile, and sends everything once it connects)",
+           "协调器拒绝了本机位的密钥 " + key + "：它没有登记为机位 " + station + " 的密钥。请登记员登记：" + enrol +
+               "；然后重新启动本代理程序（在此期间它照常记入日志，连上后会发送全部内容）"});
   }
 }
 
 void Agent::Impl::OnRefusal(const wire::HelloRefusal& refusal) {
-  const std::string sentence = "the coordinator refused station " + std::to_string(refusal.station()) + ": " +
-                               refusal.message();
+  const std::string station = std::to_string(refusal.station());
+  const Bilingual sentence{"the coordinator refused station " + station + ": " + refusal.message(),
+                           "协调器拒绝了机位 " + station + "：" + Bilingual{refusal.message(), refusal.message_zh()}.In(Language::kZh)};
   Alert(sentence);
   // At start nothing is lost by stopping, and a wrong --station is best fixed before the first
   // student. Later (the coordinator restarted on another schedule) the station keeps journaling.
-  if (!acked_) refused_ = Status::InvalidArgument(sentence);
+  if (!acked_) refused_ = Status::InvalidArgument(sentence.en);
 }
 
 void Agent::Impl::OnResend(const wire::ResendRequest& resend) {

@@ -84,7 +84,7 @@ void ConsoleState::Verdict(const wire::Verdict& verdict) {
     const bool from_operator =
         std::any_of(a.seqs().begin(), a.seqs().end(), [&](uint64_t seq) { return mark_seqs.count(seq) > 0; });
     // A verdict of rules before version 3 has no Chinese message: the English one is better than none.
-    const std::string& message = language == Language::kZh && !a.message_zh().empty() ? a.message_zh() : a.message();
+    const std::string message = Bilingual{a.message(), a.message_zh()}.In(language);
     const ConsoleAnomaly& shown = open.emplace_back(ConsoleAnomaly{
         a.id(), a.severity(), std::string(KindName(a.kind(), language)), {a.shots().begin(), a.shots().end()},
         message, from_operator});
@@ -101,9 +101,14 @@ void ConsoleState::Verdict(const wire::Verdict& verdict) {
     const auto it = std::find_if(open.begin(), open.end(), [&](const auto& a) { return a.id == r.anomaly_id(); });
     if (it == open.end()) continue;  // raised before this agent started: it never showed
     open.erase(it);
-    const std::string reason = r.reason().empty() ? "" : (language == Language::kZh ? "：" : ": ") + r.reason();
-    news = language == Language::kZh ? r.anomaly_id() + " 已由 " + r.by() + " 解决" + reason
-                                     : r.anomaly_id() + " resolved by " + r.by() + reason;
+    if (language == Language::kZh) {
+      // The judge gives its reason in both languages; a person's is as they typed it.
+      const std::string why = Bilingual{r.reason(), r.reason_zh()}.In(language);
+      news = r.anomaly_id() + (r.by() == "judge" ? " 已自动解决" : " 已由 " + r.by() + " 解决") +
+             (why.empty() ? "" : "：" + why);
+    } else {
+      news = r.anomaly_id() + " resolved by " + r.by() + (r.reason().empty() ? "" : ": " + r.reason());
+    }
     news_is_alert = false;
   }
 }

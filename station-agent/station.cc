@@ -52,8 +52,8 @@ Status Station::Commit(wire::CaptureEvent event) {
   return Status::Ok();
 }
 
-void Station::Alert(const std::string& sentence) {
-  LogWarn(kLog, sentence);
+void Station::Alert(const Bilingual& sentence) {
+  LogWarn(kLog, sentence.en);
   output_->Alert(sentence);
 }
 
@@ -67,7 +67,7 @@ Status Station::HandleLine(std::string_view line, const Stamp& stamp) {
   if (outcome.event) {
     if (Status st = Commit(std::move(*outcome.event)); !st.ok()) return st;
   }
-  if (!outcome.alert.empty()) Alert(outcome.alert);
+  if (!outcome.alert.en.empty()) Alert(outcome.alert);
   return Status::Ok();
 }
 
@@ -110,11 +110,15 @@ Status Station::HandleFile(const std::string& relative, const Stamp& stamp) {
 
   if (state == JpegState::kNotJpeg || file.kind == FileKind::kUnnumbered) {
     if (Status st = journal_->RecordImageWithoutEvent(relative, sha); !st.ok()) return st;
+    const std::string hex = ToHex(sha);
     Alert(state == JpegState::kNotJpeg
-              ? "camera file " + relative + " is not a JPEG image; kept in the image store (" + ToHex(sha) +
-                    ") but not taken as a shot"
-              : "image " + relative + " has no shot number in its name; kept in the image store (" + ToHex(sha) +
-                    ") but bound to nobody: check the camera's file naming");
+              ? Bilingual{"camera file " + relative + " is not a JPEG image; kept in the image store (" + hex +
+                              ") but not taken as a shot",
+                          "相机文件 " + relative + " 不是 JPEG 图像：已存入图像库（" + hex + "），但不算作照片"}
+              : Bilingual{"image " + relative + " has no shot number in its name; kept in the image store (" + hex +
+                              ") but bound to nobody: check the camera's file naming",
+                          "图像 " + relative + " 的文件名里没有照片编号：已存入图像库（" + hex +
+                              "），但不归属任何人；请检查相机的文件命名"});
     return Status::Ok();
   }
 

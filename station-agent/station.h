@@ -18,8 +18,9 @@
 
 #include "capture.pb.h"
 #include "common/collection_code.h"
-#include "common/status.h"
 #include "common/image_store.h"
+#include "common/language.h"
+#include "common/status.h"
 #include "station-agent/journal.h"
 #include "station-agent/shot_name.h"
 #include "station-agent/station_clock.h"
@@ -34,7 +35,7 @@ class StationOutput {
   // `bytes` are the event exactly as journaled.
   virtual void EventJournaled(const wire::CaptureEvent& event, std::string_view bytes) = 0;
   // A sentence for the operator: something needs their attention now.
-  virtual void Alert(std::string_view sentence) = 0;
+  virtual void Alert(const Bilingual& sentence) = 0;
 };
 
 struct StationConfig {
@@ -69,7 +70,7 @@ class Station {
 
  private:
   Status Commit(wire::CaptureEvent event);
-  void Alert(const std::string& sentence);
+  void Alert(const Bilingual& sentence);
   // The event time of `stamp` (0: the clock's now), never before the last journaled event's.
   MicrosSinceEpoch TimeOf(const Stamp& stamp) const;
 

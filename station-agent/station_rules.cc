@@ -22,7 +22,9 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-StationRules::Outcome AlertOnly(std::string sentence) { return {std::nullopt, std::move(sentence)}; }
+StationRules::Outcome AlertOnly(std::string en, std::string zh) {
+  return {std::nullopt, Bilingual{std::move(en), std::move(zh)}};
+}
 
 }  // namespace
 
@@ -65,7 +67,11 @@ wire::CaptureEvent StationRules::NewEvent(wire::EventKind kind, MicrosSinceEpoch
 
 StationRules::Outcome StationRules::OnLine(std::string_view line, MicrosSinceEpoch at_us) {
   auto parsed = ParseInputLine(line, ++line_number_);
-  if (!parsed.ok()) return AlertOnly(parsed.status().message());
+  if (!parsed.ok()) {
+    // The parser's reason stays as it names it: the operator needs the line and the valid forms.
+    return AlertOnly(parsed.status().message(), "第 " + std::to_string(line_number_) + " 行不是有效的标记（" +
+                                                    parsed.status().message() + "）");
+  }
   auto mark = [&](wire::EventKind kind) {
     wire::CaptureEvent event = NewEvent(kind, at_us);
     event.set_operator_(operator_name_);
@@ -80,18 +86,20 @@ StationRules::Outcome StationRules::OnLine(std::string_view line, MicrosSinceEpo
           [&](const AbsentMark& m) {
             wire::CaptureEvent event = mark(wire::MARK_ABSENT);
             event.set_student_no(m.student_no);
-            return Outcome{std::move(event), ""};
+            return Outcome{std::move(event), {}};
           },
           [&](const ResolveMark& m) {
             wire::CaptureEvent event = mark(wire::MARK_RESOLVE);
             event.set_anomaly_id(m.anomaly_id);
             event.set_detail(m.reason);
-            return Outcome{std::move(event), ""};
+            return Outcome{std::move(event), {}};
           },
           [&](const TimeMark& m) {
             if (!clock_->sim_time()) {
               return AlertOnly("input line " + std::to_string(line_number_) +
-                               ": !time sets the station clock only when the agent runs with --sim-time; ignored");
+                                   ": !time sets the station clock only when the agent runs with --sim-time; ignored",
+                               "第 " + std::to_string(line_number_) +
+                                   " 行：只有代理程序以 --sim-time 运行时，!time 才设置机位时钟；已忽略");
             }
             clock_->Set(m.time, m.utc_offset_minutes);
             return Outcome{};
@@ -106,15 +114,22 @@ StationRules::Outcome StationRules::OnCode(const std::string& code, MicrosSinceE
     wire::CaptureEvent event = NewEvent(wire::CODE_UNREADABLE, at_us);
     event.set_detail(decoded.status().message());
     const bool not_ours = decoded.status().code() == Status::Code::kNotFound;
-    return {std::move(event), "the collection code could not be read: " + decoded.status().message() +
-                                  (not_ours ? ". Scanning it again cannot help: send the student to the registrar, "
-                                              "who checks their code, before the shot."
-                                            : ". Have the student scan it again before the shot.")};
+    const std::string& why = decoded.status().message();
+    Bilingual alert =
+        not_ours ? Bilingual{"the collection code could not be read: " + why +
+                                 ". Scanning it again cannot help: send the student to the registrar, who checks "
+                                 "their code, before the shot.",
+                             "采集码读不出：它不是本站点本年度的码（" + why +
+                                 "）。重新扫码也没有用：请在拍照前让学生去找登记员核对其码。"}
+                 : Bilingual{"the collection code could not be read: " + why +
+                                 ". Have the student scan it again before the shot.",
+                             "采集码读不出（" + why + "）：请让学生在拍照前重新扫码。"};
+    return {std::move(event), std::move(alert)};
   }
   wire::CaptureEvent event = NewEvent(wire::CODE_READ, at_us);
   event.mutable_code()->set_registry_no(decoded->registry_no);
   event.mutable_code()->set_masked_name(decoded->masked_name);
-  return {std::move(event), ""};
+  return {std::move(event), {}};
 }
 
 StationRules::Outcome StationRules::OnRetake(const std::optional<std::string>& registry_no, MicrosSinceEpoch at_us) {
@@ -124,10 +139,12 @@ StationRules::Outcome StationRules::OnRetake(const std::optional<std::string>& r
   } else if (shots_.empty()) {
     return AlertOnly(
         "!retake without a registry number needs a shot to refer to, and there is none yet; "
-        "write !retake REGISTRY_NO");
+        "write !retake REGISTRY_NO",
+        "不带学籍号的 !retake 要指向一张照片，但现在还没有照片；请写 !retake 加学籍号");
   } else if (shots_.back().registry_no.empty()) {
     return AlertOnly("!retake: the most recent shot " + shots_.back().shot.file_name() +
-                     " follows no code read; write !retake REGISTRY_NO");
+                         " follows no code read; write !retake REGISTRY_NO",
+                     "!retake：最近的照片 " + shots_.back().shot.file_name() + " 之前没有读到码；请写 !retake 加学籍号");
   } else {
     target = shots_.back().registry_no;
   }
@@ -137,7 +154,7 @@ StationRules::Outcome StationRules::OnRetake(const std::optional<std::string>& r
     event.mutable_code()->set_masked_name(known->second);
   }
   event.set_operator_(operator_name_);
-  return {std::move(event), ""};
+  return {std::move(event), {}};
 }
 
 const StationRules::ShotRecord* StationRules::FindShot(const std::string& which) const {
@@ -157,16 +174,17 @@ const StationRules::ShotRecord* StationRules::FindShot(const std::string& which)
 }
 
 StationRules::Outcome StationRules::OnVoid(const std::optional<std::string>& which, MicrosSinceEpoch at_us) {
-  if (!which && shots_.empty()) return AlertOnly("!void: there is no shot yet to void");
+  if (!which && shots_.empty()) return AlertOnly("!void: there is no shot yet to void", "!void：还没有可以作废的照片");
   const ShotRecord* record = which ? FindShot(*which) : &shots_.back();
   if (record == nullptr) {
     return AlertOnly("!void " + which.value_or("") +
-                     ": no shot with that file name or number at this station; nothing voided");
+                         ": no shot with that file name or number at this station; nothing voided",
+                     "!void " + which.value_or("") + "：本机位没有这个文件名或编号的照片；没有作废任何照片");
   }
   wire::CaptureEvent event = NewEvent(wire::MARK_VOID, at_us);
   *event.mutable_shot() = record->shot;
   event.set_operator_(operator_name_);
-  return {std::move(event), ""};
+  return {std::move(event), {}};
 }
 
 std::optional<MicrosSinceEpoch> StationRules::ImageTime(std::string_view bytes) const {

@@ -18,6 +18,7 @@
 #include "capture.pb.h"
 #include "common/camera_clock.h"
 #include "common/collection_code.h"
+#include "common/language.h"
 #include "common/sha256.h"
 #include "station-agent/station_clock.h"
 
@@ -39,7 +40,7 @@ class StationRules {
 
   struct Outcome {
     std::optional<wire::CaptureEvent> event;  // to journal (epoch and seq are the journal's to set)
-    std::string alert;                        // for the operator; empty when there is none
+    Bilingual alert;                          // for the operator; empty when there is none
   };
 
   // One input line (a code, or a mark starting with '!'), come at `at_us` (0: the clock's now).

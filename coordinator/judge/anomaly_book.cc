@@ -51,6 +51,15 @@ AnomalyIndex AnomalyBook::Raise(wire::Anomaly anomaly, Tracking tracking) {
 }
 
 void AnomalyBook::Resolve(AnomalyIndex index, const std::string& by, const std::string& reason) {
+  Resolve(index, by, reason, {});
+}
+
+void AnomalyBook::Resolve(AnomalyIndex index, msg::Reason reason) {
+  Resolve(index, kByJudge, std::string(reason.en), std::string(reason.zh));
+}
+
+void AnomalyBook::Resolve(AnomalyIndex index, const std::string& by, const std::string& reason,
+                          const std::string& reason_zh) {
   AnomalyState& state = states_[index];
   if (!state.open()) return;
   wire::Resolution r;
@@ -58,6 +67,7 @@ void AnomalyBook::Resolve(AnomalyIndex index, const std::string& by, const std::
   r.set_commit_index(verdict_->commit_index());
   r.set_by(by);
   r.set_reason(reason);
+  r.set_reason_zh(reason_zh);
   r.set_station(state.anomaly.station());
   *verdict_->add_resolved() = r;
   state.resolution = std::move(r);
@@ -79,23 +89,23 @@ void AnomalyBook::TrackShot(AnomalyIndex index, ShotId shot) {
 }
 
 void AnomalyBook::ResolveListed(std::unordered_map<StudentId, std::vector<AnomalyIndex>>& lists, StudentId student,
-                                const char* reason) {
+                                msg::Reason reason) {
   const auto it = lists.find(student);
   if (it == lists.end()) return;
   const std::vector<AnomalyIndex> list = std::move(it->second);
   lists.erase(it);
-  for (AnomalyIndex index : list) Resolve(index, kByJudge, reason);
+  for (AnomalyIndex index : list) Resolve(index, reason);
 }
 
 void AnomalyBook::StudentPhotographed(StudentId student) {
-  ResolveListed(by_photo_, student, "the student now has a photo");
+  ResolveListed(by_photo_, student, msg::kNowHasPhoto);
 }
 
 void AnomalyBook::StudentAbsent(StudentId student) {
-  ResolveListed(by_absent_, student, "the student was marked absent");
+  ResolveListed(by_absent_, student, msg::kMarkedAbsent);
 }
 
-void AnomalyBook::ShotDead(ShotId shot, const std::function<bool(ShotId)>& live, const std::string& reason) {
+void AnomalyBook::ShotDead(ShotId shot, const std::function<bool(ShotId)>& live, msg::Reason reason) {
   const auto it = by_shot_.find(shot);
   if (it == by_shot_.end()) return;
   const std::vector<AnomalyIndex> indexes = std::move(it->second);
@@ -104,7 +114,7 @@ void AnomalyBook::ShotDead(ShotId shot, const std::function<bool(ShotId)>& live,
     if (!IsOpen(index)) continue;
     const Tracking& t = tracking_[index];
     const auto live_count = static_cast<uint32_t>(std::count_if(t.shots.begin(), t.shots.end(), live));
-    if (live_count <= t.live_limit) Resolve(index, kByJudge, reason);
+    if (live_count <= t.live_limit) Resolve(index, reason);
   }
 }
 

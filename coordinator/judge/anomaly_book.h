@@ -14,6 +14,7 @@
 #include "capture.pb.h"
 #include "coordinator/judge/binding.h"
 #include "coordinator/judge/judge.h"
+#include "coordinator/judge/messages.h"
 
 namespace capture::judge {
 
@@ -41,6 +42,8 @@ class AnomalyBook {
   AnomalyIndex Raise(wire::Anomaly anomaly, Tracking tracking);
   // Resolves an open anomaly and reports it; does nothing to one already resolved.
   void Resolve(AnomalyIndex index, const std::string& by, const std::string& reason);
+  // Resolved by the judge, for a reason it gives in both languages.
+  void Resolve(AnomalyIndex index, msg::Reason reason);
   // By id ("A7"), open or not.
   std::optional<AnomalyIndex> Find(std::string_view id) const;
   bool IsOpen(AnomalyIndex index) const { return states_[index].open(); }
@@ -51,15 +54,16 @@ class AnomalyBook {
   void StudentAbsent(StudentId student);
   // `shot` was voided or superseded: resolves the anomalies tracking it that now have at most
   // their live_limit of tracked shots live.
-  void ShotDead(ShotId shot, const std::function<bool(ShotId)>& live, const std::string& reason);
+  void ShotDead(ShotId shot, const std::function<bool(ShotId)>& live, msg::Reason reason);
   // Whether an open anomaly names the student.
   bool Flagged(StudentId student) const { return open_naming_[static_cast<size_t>(student)] > 0; }
 
   const std::vector<AnomalyState>& states() const { return states_; }
 
  private:
+  void Resolve(AnomalyIndex index, const std::string& by, const std::string& reason, const std::string& reason_zh);
   void ResolveListed(std::unordered_map<StudentId, std::vector<AnomalyIndex>>& lists, StudentId student,
-                     const char* reason);
+                     msg::Reason reason);
 
   std::vector<AnomalyState> states_;
   std::vector<Tracking> tracking_;

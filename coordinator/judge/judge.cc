@@ -222,7 +222,7 @@ class Judge::Impl {
   void DayOver(uint32_t station);
   // The student's live shots changed; `before` was the first of them (their photo) until then.
   void RefreshPhoto(StudentId student, ShotId before);
-  void ShotDead(ShotId id, const std::string& reason);
+  void ShotDead(ShotId id, msg::Reason reason);
 
   // A shot by (station, SHA-256, file name), or by (station, file name) for the latest such file.
   ShotId FindShot(uint32_t station, std::string_view sha256, std::string_view file_name) const;
@@ -457,7 +457,7 @@ void Judge::Impl::OnObservation(const wire::Observation& o) {
         st.clock_offset =
             book_.Raise(Draft(wire::Anomaly::CLOCK_SKEW, o.station(), msg::ClockOff(o.station(), o.offset_us())), {});
       } else if (!off && open) {
-        book_.Resolve(st.clock_offset, kByJudge, "the station clock is back within tolerance");
+        book_.Resolve(st.clock_offset, msg::kClockWithinTolerance);
       }
       break;
     }
@@ -470,7 +470,7 @@ void Judge::Impl::OnObservation(const wire::Observation& o) {
     }
     case wire::Observation::STATION_BACK: {
       StationState& st = Station(o.station());
-      if (st.silent != kNoAnomaly) book_.Resolve(st.silent, kByJudge, "the station is heard again");
+      if (st.silent != kNoAnomaly) book_.Resolve(st.silent, msg::kStationHeardAgain);
       break;
     }
     case wire::Observation::REGISTRAR_RESOLVE:
@@ -511,7 +511,7 @@ void Judge::Impl::CheckClockGoesForward(StationState& st, const wire::CaptureEve
       st.clock_backwards_from = last_time;
     }
   } else if (open && now >= st.clock_backwards_from) {
-    book_.Resolve(st.clock_backwards, kByJudge, "the station clock is past the time it went back from");
+    book_.Resolve(st.clock_backwards, msg::kClockPastWentBack);
   }
   last_seq = event.seq();
   last_time = now;
@@ -728,7 +728,7 @@ void Judge::Impl::Bind(StationState& st, ShotId id, int64_t moment_us, CodeRead&
     shot.state = wire::Binding::ASSIGNED;
   }
   RefreshPhoto(x, photo_before);
-  for (ShotId old : superseded) ShotDead(old, "replaced by a retake");
+  for (ShotId old : superseded) ShotDead(old, msg::kRetakeReplaced);
 
   const int64_t age = moment_us - read.last_seen_us;
   if (age > config_.stale_code_us()) {
@@ -780,7 +780,7 @@ void Judge::Impl::RefreshPhoto(StudentId x, ShotId before) {
   }
 }
 
-void Judge::Impl::ShotDead(ShotId id, const std::string& reason) {
+void Judge::Impl::ShotDead(ShotId id, msg::Reason reason) {
   book_.ShotDead(id, [this](ShotId s) { return IsLive(shots_[s].binding()); }, reason);
 }
 
@@ -807,8 +807,7 @@ void Judge::Impl::OnVoid(StationState& st, const wire::CaptureEvent& event) {
     if (!read->blocked.empty()) {
       const BlockedShot next = read->blocked.front();
       read->blocked.erase(read->blocked.begin());
-      book_.Resolve(next.without_code, kByJudge,
-                    "the shot before it was voided, so it follows the code read after all");
+      book_.Resolve(next.without_code, msg::kShotBeforeVoided);
       Bind(st, next.shot, next.moment_us, *read);
     } else if (st.reads.IsLatest(*read)) {
       read->use = CodeRead::Use::kFresh;
@@ -816,7 +815,7 @@ void Judge::Impl::OnVoid(StationState& st, const wire::CaptureEvent& event) {
       read->revived = true;
     }
   }
-  ShotDead(id, "its shots were voided or replaced");
+  ShotDead(id, msg::kShotsVoided);
 }
 
 void Judge::Impl::OnAbsent(const wire::CaptureEvent& event) {
@@ -877,7 +876,7 @@ void Judge::Impl::CheckShotNumber(StationState& st, ShotId id, int64_t moment_us
     StationState::Gap& gap = st.gap;
     if (gap.anomaly != kNoAnomaly && gap.low < shot.number && shot.number < gap.high && gap.missing > 0 &&
         --gap.missing == 0) {
-      book_.Resolve(gap.anomaly, kByJudge, "the missing images arrived late");
+      book_.Resolve(gap.anomaly, msg::kImagesArrivedLate);
     }
     return;  // the counter did not go back: the file was delivered late
   }

@@ -8,12 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/language.h"
+
 namespace capture::judge::msg {
 
-struct Text {
-  std::string en;
-  std::string zh;
-};
+using Text = Bilingual;
 
 // A student as a message names them: "张*明 (…0123)"; "a student (…0123)" / "一名学生 (…0123)" when no
 // masked name is known.
@@ -28,6 +27,23 @@ std::string ShotNumber(uint32_t number);
 std::string TimeOfDay(int64_t instant_us, int64_t local_midnight_us);
 // "09:30": minutes after local midnight.
 std::string Minute(int minute_of_day);
+
+// Why the judge itself resolved an anomaly.
+struct Reason {
+  std::string_view en;
+  std::string_view zh;
+};
+inline constexpr Reason kClockWithinTolerance{"the station clock is back within tolerance", "机位时钟已回到容差之内"};
+inline constexpr Reason kStationHeardAgain{"the station is heard again", "又收到了该机位的消息"};
+inline constexpr Reason kClockPastWentBack{"the station clock is past the time it went back from",
+                                           "机位时钟已走过它倒退前的时间"};
+inline constexpr Reason kRetakeReplaced{"replaced by a retake", "已被重拍取代"};
+inline constexpr Reason kShotsVoided{"its shots were voided or replaced", "相关照片已作废或被取代"};
+inline constexpr Reason kShotBeforeVoided{"the shot before it was voided, so it follows the code read after all",
+                                          "它前面的那张照片已作废，所以它仍归属于读到的码"};
+inline constexpr Reason kImagesArrivedLate{"the missing images arrived late", "缺少的图像迟到了，现已到达"};
+inline constexpr Reason kNowHasPhoto{"the student now has a photo", "该学生现在有照片了"};
+inline constexpr Reason kMarkedAbsent{"the student was marked absent", "该学生已被标记为缺席"};
 
 // ---- One per situation the judge raises an anomaly for (see rules.md) ----
 

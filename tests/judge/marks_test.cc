@@ -52,9 +52,14 @@ TEST(JudgeMarks, AbsentMarkAfterAPhotoIsABlockerUntilThePhotoIsVoided) {
   EXPECT_EQ(conflict[0].anomaly.severity(), wire::BLOCKER);
   EXPECT_NE(conflict[0].anomaly.message().find("someone else may have sat for it"), std::string::npos);
   EXPECT_EQ(r.Row("202100101").status, "photographed");
-  r.Void(1, "08:30:20", "IMG_0001.JPG");
+  const wire::Verdict voided = r.Void(1, "08:30:20", "IMG_0001.JPG");
   EXPECT_FALSE(r.OfKind(Anomaly::ABSENT_AFTER_PHOTO)[0].open());
   EXPECT_EQ(r.Row("202100101").status, "absent");
+  // The judge says why in both languages; the console shows the operator's.
+  ASSERT_EQ(voided.resolved_size(), 1);
+  EXPECT_EQ(voided.resolved(0).by(), "judge");
+  EXPECT_EQ(voided.resolved(0).reason(), "its shots were voided or replaced");
+  EXPECT_EQ(voided.resolved(0).reason_zh(), "相关照片已作废或被取代");
 }
 
 TEST(JudgeMarks, AbsentMarkForANumberOnNoRosterIsUnknownStudent) {
@@ -74,6 +79,7 @@ TEST(JudgeMarks, OperatorResolveRecordsWhoAndWhy) {
   EXPECT_EQ(v.resolved(0).anomaly_id(), id);
   EXPECT_EQ(v.resolved(0).by(), "photographer 1");
   EXPECT_EQ(v.resolved(0).reason(), "it was the same student, checked the form");
+  EXPECT_EQ(v.resolved(0).reason_zh(), "") << "a person's reason is kept as typed, in one field";
   EXPECT_EQ(v.resolved(0).station(), 1u);
   EXPECT_FALSE(r.OfKind(Anomaly::SHOT_WITHOUT_CODE)[0].open());
 }

@@ -359,13 +359,21 @@ TEST(ConsoleOnATerminal, SpeaksChineseByDefault) {
   EXPECT_TRUE(agent.Shows("机位 1 · 最后事件 #0")) << agent.LastDrawing();
   EXPECT_TRUE(agent.Shows("异常     没有未解决的异常")) << agent.LastDrawing();
 
+  // The agent's own alerts are Chinese too.
+  agent.Type("!void\r");
+  ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) { return a.Shows("最近     !void：还没有可以作废的照片"); }))
+      << agent.LastDrawing();
+  agent.Type(MintDemoCode(GenerateSiteKey(), "1042120210000001", "张*") + "\r");  // A1, CODE_UNREADABLE
+  ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) { return a.Shows("采集码读不出：它不是本站点本年度的码"); }))
+      << agent.LastDrawing();
+
   room.DropShot(1);
-  const std::string red = std::string(kAnsiBlocker) + "阻断     A1 无码照片 IMG_0001.JPG";
+  const std::string red = std::string(kAnsiBlocker) + "阻断     A2 无码照片 IMG_0001.JPG";
   ASSERT_TRUE(agent.ReadUntil([&](const PtyAgent& a) { return a.Shows(red); })) << agent.LastDrawing();
-  const std::string message = room.OpenAnomalyMessage("A1", "message_zh");
+  const std::string message = room.OpenAnomalyMessage("A2", "message_zh");
   EXPECT_NE(message.find("照片 IMG_0001.JPG 在读到任何码之前就到达了"), std::string::npos) << message;
   EXPECT_TRUE(agent.Shows(std::string(kAnsiBlocker) + "         " + message.substr(0, 40))) << agent.LastDrawing();
-  EXPECT_TRUE(agent.Shows("异常     1 个异常，1 个阻断")) << agent.LastDrawing();
+  EXPECT_TRUE(agent.Shows("异常     2 个异常，1 个阻断")) << agent.LastDrawing();
 
   agent.Type(room.Code(1) + "\r");
   ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) { return a.Shows("码       张*1 …0001"); })) << agent.LastDrawing();
@@ -376,7 +384,7 @@ TEST(ConsoleOnATerminal, SpeaksChineseByDefault) {
 
   agent.Type("!absent 202100199\r");
   ASSERT_TRUE(agent.ReadUntil([](const PtyAgent& a) {
-    return a.Shows(std::string(kAnsiAlert) + "警告     A2 名单外的学号");
+    return a.Shows(std::string(kAnsiAlert) + "警告     A3 名单外的学号");
   })) << agent.LastDrawing();
   EXPECT_TRUE(agent.Shows("请核对学号后重新标记")) << agent.LastDrawing();
 

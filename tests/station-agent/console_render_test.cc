@@ -181,6 +181,14 @@ TEST(ConsoleInChinese, EveryLineIsChineseAndTheMessageIsTheJudgesChineseSentence
                                         }));
   s.Verdict(Resolving("A1"));
   EXPECT_EQ(s.news, "A1 已由 station-1 解决：test shot");
+
+  s.Verdict(Raising({Raised("A3", wire::BLOCKER, wire::Anomaly::SHOT_WITHOUT_CODE, "IMG_0003.JPG", "m")}));
+  wire::Verdict by_judge = Resolving("A3");
+  by_judge.mutable_resolved(0)->set_by("judge");
+  by_judge.mutable_resolved(0)->set_reason("its shots were voided or replaced");
+  by_judge.mutable_resolved(0)->set_reason_zh("相关照片已作废或被取代");
+  s.Verdict(by_judge);
+  EXPECT_EQ(s.news, "A3 已自动解决：相关照片已作废或被取代");
 }
 
 TEST(ConsoleInChinese, AnOperatorsTypoIsAWarningInChineseAndAMessageWithoutChineseFallsBackToEnglish) {
