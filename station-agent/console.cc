@@ -122,8 +122,8 @@ std::string OpenText(const ConsoleState& s) {
 // What has been typed of the current line. A collection code is a secret: only its length shows.
 std::string TypingText(const std::string& typing, Language language) {
   if (typing.empty() || typing.front() == '!') return TerminalSafe(typing);
-  if (language == Language::kZh) return "[正在读码：" + std::to_string(typing.size()) + " 个字符]";
-  return "[code being read: " + Count(typing.size(), language, "", "character", "characters") + "]";
+  return (language == Language::kZh ? "[正在读码：" : "[code being read: ") +
+         Count(typing.size(), language, "字符", "character", "characters") + "]";
 }
 
 struct Line {
