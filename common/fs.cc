@@ -40,8 +40,8 @@ Result<std::string> ReadFile(const std::string& path) {
 
 namespace {
 
-// Opens `path` with `flags`, writes `bytes` and fsyncs it.
-Status WriteAndSync(const std::string& path, int flags, std::string_view bytes, int mode) {
+// Opens `path` with `flags`, writes `bytes` and, if `sync`, fsyncs it.
+Status Write(const std::string& path, int flags, std::string_view bytes, int mode, bool sync) {
   const int fd = ::open(path.c_str(), flags | O_WRONLY | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot create", path);
   size_t done = 0;
@@ -55,7 +55,7 @@ Status WriteAndSync(const std::string& path, int flags, std::string_view bytes, 
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (sync && ::fsync(fd) != 0) {
     Status st = Errno("cannot fsync", path);
     ::close(fd);
     return st;
@@ -67,14 +67,21 @@ Status WriteAndSync(const std::string& path, int flags, std::string_view bytes, 
 }  // namespace
 
 Status WriteNewFile(const std::string& path, std::string_view bytes, int mode) {
-  return WriteAndSync(path, O_CREAT | O_EXCL, bytes, mode);
+  return Write(path, O_CREAT | O_EXCL, bytes, mode, /*sync=*/true);
 }
 
 Status WriteFileDurably(const std::string& path, std::string_view bytes, int mode) {
   const std::string tmp = path + ".tmp";
-  if (Status st = WriteAndSync(tmp, O_CREAT | O_TRUNC, bytes, mode); !st.ok()) return st;
+  if (Status st = Write(tmp, O_CREAT | O_TRUNC, bytes, mode, /*sync=*/true); !st.ok()) return st;
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename into", path);
   return SyncFolder(std::filesystem::path(path).parent_path().string());
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode) {
+  const std::string tmp = path + ".tmp";
+  if (Status st = Write(tmp, O_CREAT | O_TRUNC, bytes, mode, /*sync=*/false); !st.ok()) return st;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename into", path);
+  return Status::Ok();
 }
 
 Status SyncFolder(const std::string& dir) {

@@ -13,6 +13,10 @@ Result<std::string> ReadFile(const std::string& path);
 // folder: after OK the file is complete on disk or, after a crash, absent or the old one.
 Status WriteFileDurably(const std::string& path, std::string_view bytes, int mode = 0644);
 
+// Like WriteFileDurably but leaves the flush to the kernel: a process that dies leaves the whole
+// file or none, a power cut may leave it short or absent. For a copy that can be made again.
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode = 0644);
+
 // Creates `path`, which must not exist yet, with `bytes` and fsyncs it; its folder is not synced
 // (a caller writing many files syncs it once).
 Status WriteNewFile(const std::string& path, std::string_view bytes, int mode = 0644);

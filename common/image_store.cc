@@ -45,6 +45,19 @@ Status ImageStore::Put(std::string_view bytes, const Sha256& sha256) const {
   return WriteFileDurably(path, bytes);
 }
 
+Status ImageStore::PutRestorable(std::string_view bytes, const Sha256& sha256) const {
+  const std::string path = PathFor(sha256);
+  if (Has(sha256)) return Status::Ok();
+  if (Status st = MakeDirs(std::filesystem::path(path).parent_path().string()); !st.ok()) return st;
+  return WriteFileAtomically(path, bytes);
+}
+
+bool ImageStore::Intact(const Sha256& sha256, uint64_t size_bytes) const {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(PathFor(sha256), ec);
+  return !ec && size == size_bytes;
+}
+
 Status ImageStore::FileIncoming(const Sha256& sha256) const {
   const std::string incoming = IncomingPathFor(sha256);
   auto actual = HashFile(incoming);

@@ -31,6 +31,11 @@ class ImageStore {
 
   // Stores `bytes` (whose hash is `sha256`) unless an image with that hash is already there.
   Status Put(std::string_view bytes, const Sha256& sha256) const;
+  // Like Put, without waiting for the disk: after a power cut the image may be short or absent
+  // (see Intact), so its owner must be able to put it again (the station, from the camera folder).
+  Status PutRestorable(std::string_view bytes, const Sha256& sha256) const;
+  // Whether the stored image has `size_bytes` bytes: what a power cut after PutRestorable breaks.
+  bool Intact(const Sha256& sha256, uint64_t size_bytes) const;
 
   // Files the complete incoming file of this image under its hash once its bytes hash to `sha256`;
   // otherwise removes it and returns Corruption naming both hashes.

@@ -178,8 +178,12 @@ class Agent::Impl final : public StationOutput {
     image.set_seq(shot.seq());
     return image;
   }
-  // The images of the journal's SHOT_TAKEN events, in seq order.
-  Result<std::vector<wire::ImageRef>> JournaledImages() const;
+  // The images of the journal's SHOT_TAKEN events, in seq order, each in the image store: one that
+  // a power cut took from the store (ImageStore::PutRestorable) is copied again from the camera
+  // folder, where its bytes must still hash the same; one found nowhere is alerted.
+  Result<std::vector<wire::ImageRef>> JournaledImages();
+  // An error only when the store cannot take the restored copy (a full or failing disk).
+  Status RestoreImage(const ImageStore& store, const wire::Shot& shot);
   // The camera's new files and the input that came before them: after each look at the camera the
   // reader is caught up with, so that no file overtakes a line typed before it landed, and a file
   // that landed meanwhile brings another look.
@@ -386,19 +390,45 @@ Status Agent::Impl::Open() {
   return Status::Ok();
 }
 
-Result<std::vector<wire::ImageRef>> Agent::Impl::JournaledImages() const {
+Result<std::vector<wire::ImageRef>> Agent::Impl::JournaledImages() {
   std::vector<wire::ImageRef> images;
+  const ImageStore store(options_.journal_dir);
+  Status restored;
   wire::CaptureEvent event;
   Status st = journal_->ForEachEvent(1, [&](uint64_t seq, std::string_view bytes) {
     if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       LogWarn(kLog, "journal event " + std::to_string(seq) + " does not parse; its image, if any, is not shipped");
     } else if (event.kind() == wire::SHOT_TAKEN) {
+      restored = RestoreImage(store, event.shot());
       images.push_back(ImageOf(event));
     }
-    return true;
+    return restored.ok();
   });
   if (!st.ok()) return st;
+  if (!restored.ok()) return restored;
   return images;
+}
+
+Status Agent::Impl::RestoreImage(const ImageStore& store, const wire::Shot& shot) {
+  const std::optional<Sha256> sha = Sha256FromBytes(shot.sha256());
+  if (!sha || store.Intact(*sha, shot.size_bytes())) return Status::Ok();
+  const std::string original = options_.camera_dir + "/" + shot.file_name();
+  auto bytes = ReadFile(original);
+  if (bytes.ok() && ComputeSha256(*bytes) == *sha) {
+    std::remove(store.PathFor(*sha).c_str());  // what the power cut left of it
+    if (Status st = store.Put(*bytes, *sha); !st.ok()) return st;
+    LogWarn(kLog, "image " + ToHex(*sha) + " of shot " + shot.file_name() +
+                      " was missing from the image store (a power cut?); restored from " + original);
+    return Status::Ok();
+  }
+  Alert({"the image of shot " + shot.file_name() + " (" + ToHex(*sha) +
+             ") is lost: the station's image store no longer has it whole, and " + original +
+             (bytes.ok() ? " holds other bytes" : " is gone") +
+             ". Put the camera's original back in the camera folder under that name and start this agent again.",
+         "照片 " + shot.file_name() + " 的图像（" + ToHex(*sha) + "）丢失了：本机位的图像库里没有完整的它，而 " + original +
+             (bytes.ok() ? " 的内容不一样" : " 也不见了") +
+             "。请把相机里的原始文件以这个名字放回相机文件夹，然后重新启动本代理程序。"});
+  return Status::Ok();
 }
 
 Status Agent::Impl::Run() {

@@ -106,7 +106,9 @@ Status Station::HandleFile(const std::string& relative, const Stamp& stamp) {
   auto seen = journal_->HasImage(relative, sha);
   if (!seen.ok()) return seen.status();
   if (*seen) return Status::Ok();
-  if (Status st = images_.Put(*bytes, sha); !st.ok()) return st;
+  // Not synced: the journal's fsync is the one a shot waits for. The original stays in the camera
+  // folder, and the agent puts a copy a power cut took back at its next start (RestoreLostImages).
+  if (Status st = images_.PutRestorable(*bytes, sha); !st.ok()) return st;
 
   if (state == JpegState::kNotJpeg || file.kind == FileKind::kUnnumbered) {
     if (Status st = journal_->RecordImageWithoutEvent(relative, sha); !st.ok()) return st;

@@ -293,6 +293,48 @@ TEST_F(AgentProcessTest, KillNineAndRestartContinuesTheSequenceWithoutReuse) {
   for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), i + 1);
 }
 
+// The station's copy of an image is not synced before its shot is journaled (the journal's fsync is
+// the one a shot waits for), so a power cut can leave it short or take it. The camera folder keeps
+// the original: at the next start the agent copies it back when its bytes still hash the same, and
+// alerts for an image found nowhere.
+TEST_F(AgentProcessTest, AnImageAPowerCutTookFromTheStoreIsRestoredFromTheCameraFolderAtStart) {
+  const std::string short_one = MakeJpeg(1), gone = MakeJpeg(2), lost = MakeJpeg(3);
+  {
+    auto agent = Start();
+    WriteFile(Camera("IMG_0001.JPG"), short_one);
+    WriteFile(Camera("IMG_0002.JPG"), gone);
+    WriteFile(Camera("IMG_0003.JPG"), lost);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(agent->WaitFor("event ").has_value());
+    agent->Signal(SIGKILL);
+    EXPECT_EQ(agent->Wait(), -SIGKILL);
+  }
+  // What a power cut may leave: a short file, none, and one whose original went too.
+  WriteFile(StoredImagePath(short_one), short_one.substr(0, 100));
+  std::filesystem::remove(StoredImagePath(gone));
+  std::filesystem::remove(StoredImagePath(lost));
+  WriteFile(Camera("IMG_0003.JPG"), MakeJpeg(4));  // another image under the lost one's name
+
+  std::string ready;
+  std::vector<std::string> before;
+  auto agent = Start({}, &ready, &before);
+  EXPECT_EQ(Field(ready, "last_seq"), "4") << "the new IMG_0003.JPG is a shot of its own";
+  EXPECT_EQ(ReadFile(StoredImagePath(short_one)).value(), short_one);
+  EXPECT_EQ(ReadFile(StoredImagePath(gone)).value(), gone);
+  EXPECT_FALSE(std::filesystem::exists(StoredImagePath(lost)));
+  const std::string lost_alert = "alert station=2 the image of shot IMG_0003.JPG (" + ToHex(ComputeSha256(lost)) +
+                                 ") is lost: the station's image store no longer has it whole, and " +
+                                 Camera("IMG_0003.JPG") + " holds other bytes.";
+  EXPECT_NE(std::find_if(before.begin(), before.end(),
+                         [&](const std::string& line) { return line.rfind(lost_alert, 0) == 0; }),
+            before.end())
+      << ::testing::PrintToString(before);
+  const std::string log = ReadFile(dir_ / "agent.log").value();
+  EXPECT_NE(log.find("of shot IMG_0001.JPG was missing from the image store (a power cut?); restored from"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("of shot IMG_0002.JPG was missing"), std::string::npos) << log;
+}
+
 TEST_F(AgentProcessTest, ANewCameraSubfolderIsWatched) {
   auto agent = Start();
   ASSERT_TRUE(MakeDirs(Camera("101CANON")).ok());
