@@ -65,7 +65,7 @@ constexpr char kNotes[] = R"(## How to read this
   with CURVE are ratios of `limit/pipeline-curve`, those with `--insecure` of `limit/pipeline`.
 - **Images**: one real `station-agent` and the real `coordinator`; `--images` JPEGs of `--image-mib` MiB (filler in
   comment segments, `sim::PaddedJpeg`) are renamed into the camera folder at once. *journal* is MiB/s until the agent has hashed,
-  copied (fsync) and journaled the last one; *filed* until the coordinator has filed the last one (offered once
+  copied (written whole, not fsynced) and journaled the last one; *filed* until the coordinator has filed the last one (offered once
   acked, pulled in 60 KiB chunks with 8 in flight, hashed again, fsynced, renamed); *lag* is the time between.
 - **Growth**: ingest of each size, then an offline re-judge of that stored record (`RecordStore` read-only +
   `judge::Judge`), as an auditor runs it. Memory and disk per event come from the largest size.
