@@ -146,4 +146,28 @@ Result<CurveKey> CurvePublicOf(const PublicKey& key) {
   return curve;
 }
 
+Result<std::string> SealTo(const PublicKey& key, std::string_view plain) {
+  auto curve = CurvePublicOf(key);
+  if (!curve.ok()) return curve.status();
+  std::string sealed(plain.size() + crypto_box_SEALBYTES, '\0');
+  crypto_box_seal(reinterpret_cast<unsigned char*>(sealed.data()), reinterpret_cast<const unsigned char*>(plain.data()),
+                  plain.size(), curve->data());
+  return sealed;
+}
+
+Result<std::string> OpenSealed(const Identity& identity, std::string_view sealed, std::string_view what) {
+  EnsureSodium();
+  if (sealed.size() < crypto_box_SEALBYTES) {
+    return Status::InvalidArgument(std::string(what) + " is too short to be a sealed box");
+  }
+  std::string plain(sealed.size() - crypto_box_SEALBYTES, '\0');
+  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()),
+                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
+                           identity.curve_public().data(), identity.curve_secret().data()) != 0) {
+    return Status::InvalidArgument(std::string(what) + " does not open with key " + KeyHex(identity.public_key()) +
+                                   ": it is sealed to another key, or altered");
+  }
+  return plain;
+}
+
 }  // namespace capture

@@ -69,4 +69,10 @@ bool VerifySignature(const PublicKey& key, std::string_view message, const Signa
 // valid Ed25519 point.
 Result<CurveKey> CurvePublicOf(const PublicKey& key);
 
+// A libsodium sealed box to the X25519 form of `key`: only the holder of its identity opens it.
+Result<std::string> SealTo(const PublicKey& key, std::string_view plain);
+// Opens a box sealed to `identity`; InvalidArgument naming `what` when it was sealed to another key
+// or altered.
+Result<std::string> OpenSealed(const Identity& identity, std::string_view sealed, std::string_view what);
+
 }  // namespace capture

@@ -279,6 +279,16 @@ wire::StatusReply Coordinator::BuildStatusReply() const {
   add("frames_received{socket=\"sub\"}", frames_received_sub_);
   add("frames_received{socket=\"router\"}", frames_received_router_);
   add("duplicates_ignored", duplicates_ignored_);
+  if (replicator_) {
+    const replication::ReplicationState r = replicator_->state();
+    add("replication_connected", r.connected ? 1 : 0);
+    add("replication_fenced", r.fenced ? 1 : 0);
+    add("replication_replicated_index", r.replicated_index);
+    add("replication_lag_items", r.lag_items());
+    add("replication_lag_milliseconds", static_cast<uint64_t>(r.lag.count()));
+    add("replication_messages_published", r.messages_published);
+    add("replication_duplicates", r.duplicates);
+  }
   for (const auto& [station, c] : station_counters_) {
     const std::string label = StationLabel(station);
     add("events_received" + label, c.events_received);

@@ -15,6 +15,8 @@ namespace capture::coord {
 namespace {
 
 constexpr char kLog[] = "coordinator";
+// What a clean stop gives the replicator to send the rest of the record.
+constexpr std::chrono::seconds kReplicationDrain{5};
 
 std::string EventWhere(const wire::CaptureEvent& ev) {
   return Describe({ev.station(), ev.epoch()}) + " seq " + std::to_string(ev.seq());
@@ -75,6 +77,7 @@ Result<std::unique_ptr<Coordinator>> Coordinator::Start(CoordinatorOptions optio
                                                         std::unique_ptr<RecordStore> store) {
   std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store)));
   if (Status s = c->Restore(); !s.ok()) return s;
+  if (c->options_.replication) c->replicator_ = replication::Replicator::Start(*c->options_.replication, *c->store_);
   const ServerSecurity& security = c->options_.security;
   if (!security.insecure()) {
     // Bound before any CURVE socket: without a ZAP handler libzmq would admit every key.
@@ -183,7 +186,10 @@ Status Coordinator::Run(int stop_fd) {
     if (!ready.ok()) return ready.status();
     // A clean stop signs what the last turns committed, so that the head covers the whole record.
     if (items[2].revents & ZMQ_POLLIN) {
-      return heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros(), /*force=*/true).status();
+      Status signed_head =
+          heads_->SignIfDue(*store_, std::chrono::steady_clock::now(), SystemNowMicros(), /*force=*/true).status();
+      if (replicator_) replicator_->Stop(kReplicationDrain);
+      return signed_head;
     }
     if (Status s = Turn(); !s.ok()) return s;
   }
@@ -593,6 +599,7 @@ Status Coordinator::TimedCommit() {
   const auto started = std::chrono::steady_clock::now();
   if (Status s = Commit(); !s.ok()) return s;
   if (items == 0) return Status::Ok();
+  if (replicator_) replicator_->Committed(store_->commit_index());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   commit_metrics_.Observe(items, seconds);
   if (dashboard_) {

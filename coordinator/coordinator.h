@@ -41,6 +41,10 @@
 // 200 ms, and once more on a clean stop) and stored beside the record. Every Ack and StatusReply
 // carries the newest head's checkpoint line.
 //
+// Replication (replication/replicator.h): after each commit the replicator is told the commit index,
+// and nothing else; it reads the committed items from the store on its own thread. Its state is in
+// every StatusReply (replication_* counters). A clean stop gives it a few seconds to send the rest.
+//
 // Images: an ImageIntake (images/image_intake.h) runs beside this loop, on its own thread and
 // socket, and its counters are in every StatusReply too. The answer to an agent's hello names its port.
 //
@@ -81,6 +85,7 @@
 #include "coordinator/judge/judge.h"
 #include "coordinator/proof/tree_heads.h"
 #include "coordinator/record_store.h"
+#include "coordinator/replication/replicator.h"
 #include "coordinator/security/enrolment.h"
 #include "coordinator/security/gatekeeper.h"
 #include "coordinator/security/senders.h"
@@ -124,6 +129,9 @@ struct CoordinatorOptions {
   std::chrono::milliseconds silent_after{3000};     // STATION_SILENT after this long without a heartbeat
   std::chrono::milliseconds clock_confirm{1000};    // a clock crossing the tolerance must stay across this long
   SequenceTracker::Options tracker;
+  // Replicates the record to NATS JetStream as it is committed (replication/replicator.h); none
+  // when unset.
+  std::optional<replication::ReplicationOptions> replication;
   // The dashboard's digest of the schedule and roster (names), built before the judge takes them;
   // null when the dashboard is off: then only the metrics view is answered.
   std::shared_ptr<const dashboard::Directory> dashboard;
@@ -141,6 +149,8 @@ class Coordinator {
   const std::string& control_endpoint() const { return control_endpoint_; }
   const std::string& images_endpoint() const { return intake_->endpoint(); }
   uint64_t commit_index() const { return store_->commit_index(); }
+  // Null without CoordinatorOptions::replication.
+  const replication::Replicator* replicator() const { return replicator_.get(); }
 
   // Runs until `stop_fd` (e.g. a signalfd) is readable: OK. An error only when the store or the
   // sockets fail; the caller exits and a restart recovers from the store.
@@ -253,6 +263,7 @@ class Coordinator {
   DayEnd day_end_;  // before judge_, which takes the schedule
   std::set<uint32_t> stations_;
   std::unique_ptr<RecordStore> store_;
+  std::unique_ptr<replication::Replicator> replicator_;  // reads store_: declared after it, so stopped first
   Lookup lookup_{this};
 
   SequenceTracker tracker_;

@@ -159,7 +159,46 @@ int main(int argc, char** argv) {
                "Stamp received times with the highest station time seen instead of the system clock, and "
                "measure each station's clock by its events against the other stations' latest events, in record "
                "order, whatever the speed the day is played at.");
+  std::string replicate, campus, auditor_key;
+  replication::ReplicationOptions replication;
+  double duplicate_window_seconds = 120;
+  auto* replicate_flag = app.add_option(
+      "--replicate", replicate,
+      "Replicate the record, as it is committed, to NATS JetStream: the servers' URLs, nats://HOST:PORT[,...] "
+      "(stream CAPTURE, subject capture.<campus>.record; docs/replication.md). Capture never waits for it.");
+  app.add_option("--campus", campus, "This room's campus id in the stream: letters, digits, '-' or '_'.")
+      ->needs(replicate_flag);
+  app.add_option("--auditor-key", auditor_key,
+                 "The auditors' public key (64 hex digits, or a file holding them): the roster is replicated sealed "
+                 "to it, so the photo service cannot read it.")
+      ->needs(replicate_flag);
+  app.add_option("--nats-creds", replication.nats.creds_file, "A NATS credentials file for --replicate.")
+      ->needs(replicate_flag);
+  app.add_option("--nats-tls-ca", replication.nats.tls_ca_file,
+                 "CA certificates to check the NATS servers' TLS certificates by (TLS on).")
+      ->needs(replicate_flag);
+  app.add_option("--duplicate-window-seconds", duplicate_window_seconds,
+                 "Duplicate window of the stream CAPTURE when this coordinator creates it.")
+      ->capture_default_str()
+      ->needs(replicate_flag);
   CLI11_PARSE(app, argc, argv);
+  if (!replicate.empty()) {
+    auto urls = replication::ParseNatsUrls(replicate);
+    if (!urls.ok()) return Fail(Status::InvalidArgument("--replicate: " + urls.status().message()));
+    replication.nats.urls = std::move(*urls);
+    if (campus.empty() || auditor_key.empty()) {
+      return Fail(Status::InvalidArgument("--replicate needs --campus and --auditor-key"));
+    }
+    if (Status s = replication::CheckCampusId(campus); !s.ok()) return Fail(s);
+    replication.campus = campus;
+    auto key = ReadPublicKey(auditor_key);
+    if (!key.ok()) return Fail(Status::InvalidArgument("--auditor-key: " + key.status().message()));
+    replication.auditor_key = *key;
+    if (!std::isfinite(duplicate_window_seconds) || duplicate_window_seconds <= 0) {
+      return Fail(Status::InvalidArgument("--duplicate-window-seconds must be above 0"));
+    }
+    replication.duplicate_window = std::chrono::milliseconds(std::llround(duplicate_window_seconds * 1000));
+  }
   if (app.count("--images") == 0) options.images_endpoint = WithPort(options.control_endpoint, "*");
   options.store_dir = store_dir;
   if (!std::isfinite(silent_after_seconds) || silent_after_seconds <= 0) {
@@ -223,6 +262,10 @@ int main(int argc, char** argv) {
     }
   }
   options.registrar_token = *token;
+  if (!replicate.empty()) {
+    replication.coordinator_key = identity->public_key();
+    options.replication = std::move(replication);
+  }
   if (http_address) {
     options.dashboard = dashboard::Directory::Build(options.schedule, options.roster, options.judge_config);
   }
@@ -237,6 +280,11 @@ int main(int argc, char** argv) {
   auto coordinator = coord::Coordinator::Start(std::move(options), std::move(*store));
   if (!coordinator.ok()) return Fail(coordinator.status());
   coord::ReturnFreedMemory();  // the roster as parsed, now packed into the judge
+  if (const auto* replicator = (*coordinator)->replicator()) {
+    // Another record on the campus's subject refuses this start; NATS out of reach does not, and
+    // holds the start up no more than this: capture matters more than its replica.
+    if (Status claim = replicator->AwaitClaim(std::chrono::seconds(3)); !claim.ok()) return Fail(claim);
+  }
   std::unique_ptr<dashboard::DashboardServer> server;
   if (http_address) {
     auto started = dashboard::DashboardServer::Start(

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include <rocksdb/db.h>
+#include <sodium.h>
 #include <rocksdb/write_batch.h>
 
 #include "common/fs.h"
@@ -25,6 +26,9 @@ constexpr char kJudgeConfigKey[] = "judge_config";
 constexpr char kScheduleKey[] = "schedule_csv";
 constexpr char kRosterKey[] = "roster_csv";
 constexpr char kStationKeysKey[] = "keys_csv";
+constexpr char kRecordIdKey[] = "record_id";
+constexpr char kReplicatedKey[] = "replicated_index";
+constexpr size_t kRecordIdSize = 16;
 constexpr char kStreamPrefix = 's';
 constexpr char kConflictPrefix = 'c';
 constexpr char kHeadPrefix = 'w';  // a station's signed chain head: the station witnessed its events
@@ -271,6 +275,27 @@ Status RecordStore::Load() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "cannot read " + what);
   }
+  s = db_->Get(rocksdb::ReadOptions(), meta_, kReplicatedKey, &value);
+  if (s.ok() && value.size() == 8) {
+    replicated_index_ = GetBig(value);
+  } else if (!s.ok() && !s.IsNotFound()) {
+    return FromRocks(s, "cannot read " + what);
+  }
+  s = db_->Get(rocksdb::ReadOptions(), meta_, kRecordIdKey, &record_id_);
+  if (s.IsNotFound() && !read_only_) {
+    // Stores made before replication get theirs at their next start.
+    record_id_.assign(kRecordIdSize, '\0');
+    if (sodium_init() < 0) return Status::IoError("libsodium cannot start, so " + what + " gets no record id");
+    randombytes_buf(record_id_.data(), record_id_.size());
+    if (Status w = AdoptRecordId(record_id_); !w.ok()) return w;
+  } else if (s.IsNotFound()) {
+    record_id_.clear();
+  } else if (!s.ok()) {
+    return FromRocks(s, "cannot read " + what);
+  } else if (record_id_.size() != kRecordIdSize) {
+    return Status::Corruption(what + ": its record id is " + std::to_string(record_id_.size()) + " bytes, not " +
+                              std::to_string(kRecordIdSize));
+  }
 
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
   for (it->Seek(std::string(1, kStreamPrefix)); it->Valid() && it->key()[0] == kStreamPrefix; it->Next()) {
@@ -447,14 +472,14 @@ Status RecordStore::Commit(Batch&& batch, int64_t received_time_us, const ItemJu
   return Status::Ok();
 }
 
-RecordStore::Cursor::Cursor(std::string what, std::unique_ptr<rocksdb::Iterator> it)
-    : what_(std::move(what)), it_(std::move(it)) {
-  it_->SeekToFirst();
+RecordStore::Cursor::Cursor(std::string what, std::unique_ptr<rocksdb::Iterator> it, uint64_t first_commit_index)
+    : what_(std::move(what)), it_(std::move(it)), first_index_(first_commit_index), next_index_(first_commit_index) {
+  it_->Seek(Big64(first_commit_index));
 }
 RecordStore::Cursor::~Cursor() = default;
 
 Result<bool> RecordStore::Cursor::Next() {
-  if (next_index_ > 1) it_->Next();
+  if (next_index_ > first_index_) it_->Next();
   if (!it_->Valid()) {
     if (Status s = FromRocks(it_->status(), "cannot read " + what_); !s.ok()) return s;
     return false;
@@ -473,9 +498,37 @@ Result<bool> RecordStore::Cursor::Next() {
   return true;
 }
 
-std::unique_ptr<RecordStore::Cursor> RecordStore::ReadItems() const {
-  return std::unique_ptr<Cursor>(
-      new Cursor("record store " + path_, std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), record_))));
+std::unique_ptr<RecordStore::Cursor> RecordStore::ReadItems(uint64_t first_commit_index) const {
+  return std::unique_ptr<Cursor>(new Cursor(
+      "record store " + path_, std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), record_)),
+      std::max<uint64_t>(first_commit_index, 1)));
+}
+
+Status RecordStore::AdoptRecordId(std::string_view record_id) {
+  const std::string what = "record store " + path_;
+  if (read_only_) return Status::InvalidArgument(what + " is open read-only");
+  if (record_id.size() != kRecordIdSize) {
+    return Status::InvalidArgument("a record id is " + std::to_string(kRecordIdSize) + " bytes, not " +
+                                   std::to_string(record_id.size()));
+  }
+  if (commit_index_ > 0 && record_id != record_id_) {
+    return Status::InvalidArgument(what + " holds items already: it keeps its own record id");
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (Status w = FromRocks(db_->Put(sync, meta_, kRecordIdKey, rocksdb::Slice(record_id.data(), record_id.size())),
+                           "cannot write the record id of " + what);
+      !w.ok()) {
+    return w;
+  }
+  record_id_ = record_id;
+  return Status::Ok();
+}
+
+Status RecordStore::SaveReplicatedIndex(uint64_t commit_index) {
+  if (read_only_) return Status::InvalidArgument("record store " + path_ + " is open read-only");
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), meta_, kReplicatedKey, Big64(commit_index)),
+                   "cannot write the replicated index of record store " + path_);
 }
 
 Status RecordStore::ForEachStoredItem(

@@ -18,6 +18,9 @@
 //                           "schedule_csv"                -> the schedule file    } before the
 //                           "roster_csv"                  -> the roster file      } first item
 //                           "keys_csv"                    -> the enrolment file   } (absent: none)
+//                           "record_id"                   -> 16 random bytes, made at the first start
+//                           "replicated_index"            -> u64: the last commit index the replication
+//                                                            stream acknowledged (unsynced)
 //                           ("schedule_csv" shares the stream entries' prefix "s"; they are 13 bytes long)
 //                           "s" station u32, epoch u64    -> stored seq u64 (1..stored all present)
 //                           "c" station u32, epoch u64, seq u64, sha256[32]
@@ -184,15 +187,29 @@ class RecordStore {
 
    private:
     friend class RecordStore;
-    Cursor(std::string what, std::unique_ptr<rocksdb::Iterator> it);
+    Cursor(std::string what, std::unique_ptr<rocksdb::Iterator> it, uint64_t first_commit_index);
     std::string what_;
     std::unique_ptr<rocksdb::Iterator> it_;
-    uint64_t next_index_ = 1;
+    uint64_t first_index_;
+    uint64_t next_index_;
     wire::RecordItem item_;  // its room is reused
     std::string_view item_bytes_;
     std::string_view verdict_bytes_;
   };
-  std::unique_ptr<Cursor> ReadItems() const;
+  // From `first_commit_index` on. May be called on another thread than the writer's (the
+  // replicator's): it sees what was committed before the call.
+  std::unique_ptr<Cursor> ReadItems(uint64_t first_commit_index = 1) const;
+
+  // 16 random bytes made at the store's first start: they tell this record from any other, also
+  // from another campus's or another day's, in a replication stream. Empty only in a read-only
+  // store made before there were record ids.
+  const std::string& record_id() const { return record_id_; }
+  // A restored store continues the record it is restored from: before its first item only.
+  Status AdoptRecordId(std::string_view record_id);
+  // The last commit index the replication stream acknowledged, as of the store's opening.
+  uint64_t replicated_index() const { return replicated_index_; }
+  // Written unsynced, from the replicator's thread: losing it costs a look at the stream.
+  Status SaveReplicatedIndex(uint64_t commit_index);
 
   // Every stored chain head, by station, epoch and seq, until `fn` returns false.
   Status ForEachStationHead(const std::function<bool(const wire::ChainHead&)>& fn) const;
@@ -246,6 +263,8 @@ class RecordStore {
   bool has_judge_inputs_ = false;
   int64_t last_received_time_us_ = 0;
   std::map<StreamId, uint64_t> streams_;
+  std::string record_id_;
+  uint64_t replicated_index_ = 0;
 };
 
 }  // namespace capture::coord

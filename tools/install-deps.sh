@@ -9,6 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   librocksdb-dev libjemalloc-dev
   libsodium-dev
+  nats-server libnats-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev llvm-14

@@ -70,10 +70,12 @@ Cluster::~Cluster() {
 }
 
 Status Cluster::StartCoordinator() {
-  auto child = sim::ChildProcess::Spawn({Bin("coordinator"), "--schedule", schedule_path_, "--roster", Path("roster.csv"),
-                                         "--store", Path("store"), "--sim-time", "--events", events_endpoint_,
-                                         "--control", control_endpoint_, "--station-keys", Path(sim::kStationKeysFile)},
-                                        Path("coordinator.log"));
+  std::vector<std::string> argv = {Bin("coordinator"), "--schedule", schedule_path_, "--roster", Path("roster.csv"),
+                                   "--store", Path("store"), "--sim-time", "--events", events_endpoint_,
+                                   "--control", control_endpoint_, "--station-keys", Path(sim::kStationKeysFile),
+                                   "--http", "off"};
+  argv.insert(argv.end(), coordinator_flags_.begin(), coordinator_flags_.end());
+  auto child = sim::ChildProcess::Spawn(argv, Path("coordinator.log"));
   if (!child.ok()) return child.status();
   auto ready = (*child)->WaitForLine([](const std::string& l) { return l.rfind("ready ", 0) == 0; }, kLineTimeout,
                                      "the coordinator's ready line");

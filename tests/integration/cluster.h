@@ -26,6 +26,10 @@ class Cluster {
 
   // First start binds ports chosen by the OS; restarts reuse them, so agents reconnect.
   Status StartCoordinator();
+  // Flags every later coordinator start gets besides the usual ones (e.g. --replicate …).
+  void set_coordinator_flags(std::vector<std::string> flags) { coordinator_flags_ = std::move(flags); }
+  // The coordinator's store folder.
+  std::string store_dir() const { return Path("store"); }
   // Chooses the coordinator's ports now, so agents can be started before it.
   Status ChooseCoordinatorPorts();
   Status KillCoordinator();  // SIGKILL, reaped
@@ -81,6 +85,7 @@ class Cluster {
   std::map<std::string, std::string> code_by_registry_;
   std::map<int, Station> stations_;
   std::unique_ptr<sim::ChildProcess> coordinator_;
+  std::vector<std::string> coordinator_flags_;
   std::string events_endpoint_ = "tcp://127.0.0.1:*";
   std::string control_endpoint_ = "tcp://127.0.0.1:*";
   coord::ControlEndpoint registrar_;  // control_endpoint_ as the registrar, once the coordinator started
