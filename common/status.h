@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -26,6 +27,10 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
+  // The same failure, its message prefixed with `context` (where it happened).
+  Status WithContext(std::string_view context) const {
+    return ok() ? *this : Status(code_, std::string(context) + message_);
+  }
   // Explicitly drops a status whose failure the caller has decided not to act on.
   void IgnoreError() const {}
 

@@ -86,6 +86,10 @@ Result<VerifyOutcome> VerifyVerdicts(const RecordStore& store, const StoredItemS
                                              std::string_view stored) {
     if (sink) sink(item_bytes, stored);
     ++outcome.items;
+    if (item.has_observation() && item.observation().kind() == wire::Observation::COORDINATOR_KEY_ROTATED) {
+      outcome.key_rotations.push_back(
+          {item.commit_index(), item.observation().previous_key(), item.observation().public_key()});
+    }
     (*judge)->Apply(item, nullptr, &verdict);
     verdict.SerializeToString(&rejudged);
     if (outcome.equal && rejudged != stored) {

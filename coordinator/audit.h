@@ -32,8 +32,16 @@ Status Replay(const RecordStore& store, judge::Judge& judge,
 // A Judge that has judged the whole stored record. NotFound when the store holds no judge inputs.
 Result<std::unique_ptr<judge::Judge>> JudgeStoredRecord(const RecordStore& store);
 
+// An Observation COORDINATOR_KEY_ROTATED: the heads of trees that hold its item are signed by `key`.
+struct CoordinatorKeyRotation {
+  uint64_t commit_index = 0;
+  std::string previous_key;  // as recorded: 32 bytes, unless the item is malformed
+  std::string key;
+};
+
 struct VerifyOutcome {
   uint64_t items = 0;             // record items re-judged
+  std::vector<CoordinatorKeyRotation> key_rotations;  // in commit order
   bool equal = true;              // every stored verdict equals the re-judged one, byte for byte
   uint64_t first_difference = 0;  // commit index, when !equal
   std::string difference;         // what differs there, one line

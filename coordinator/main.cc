@@ -4,6 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "coordinator/judge_inputs.h"
 #include "coordinator/memory.h"
 #include "coordinator/record_store.h"
+#include "coordinator/replication/restore.h"
 
 namespace {
 
@@ -92,6 +94,60 @@ capture::Status LoadJudgeInputs(capture::coord::RecordStore& store, capture::coo
     options.enrolment = std::move(*enrolment);
   }
   return Status::Ok();
+}
+
+// `--restore-from`: fills the new store in `store_dir` from the campus's replication subject. With
+// the lost store's coordinator key (`key_backup`) the roster is unsealed with it and the key goes on
+// signing the record; without it the registrar's roster file stands in, and a new key takes over
+// (replication::RotateCoordinatorKey), which `verify` reports.
+capture::Result<capture::replication::RestoreSummary> RestoreStore(
+    capture::coord::RecordStore& store, const capture::replication::NatsOptions& nats, const std::string& campus,
+    const std::string& key_backup, const std::optional<capture::coord::GivenFile>& roster,
+    const std::string& store_dir) {
+  using namespace capture;
+  std::optional<Identity> backup;
+  replication::RosterSource source;
+  if (!key_backup.empty()) {
+    auto loaded = Identity::Load(key_backup);
+    if (!loaded.ok()) return Status::InvalidArgument("--coordinator-key-file: " + loaded.status().message());
+    backup = std::move(*loaded);
+    source = replication::RosterSource::Coordinator(*backup);
+  } else if (roster) {
+    source = replication::RosterSource::File(roster->bytes);
+  } else {
+    return Status::InvalidArgument(
+        "--restore-from needs --coordinator-key-file (a backup of the lost store's coordinator.key) or, without one, "
+        "the registrar's --roster: the replicated roster is sealed");
+  }
+  auto stream = replication::NatsStream::Connect(nats, std::chrono::seconds(10));
+  if (!stream.ok()) return stream.status();
+  auto restored = replication::RestoreCampus(**stream, campus, std::move(source), store, std::chrono::seconds(30));
+  if (!restored.ok()) {
+    return restored.status().WithContext("cannot restore campus " + campus + " into " + store_dir + ": ");
+  }
+  const std::string key_file = store_dir + "/coordinator.key";
+  if (backup) {
+    if (backup->public_key() != restored->coordinator_key) {
+      return Status::InvalidArgument("--coordinator-key-file " + key_backup + " holds key " +
+                                     KeyHex(backup->public_key()) + ", but campus " + campus +
+                                     "'s record is signed by " + KeyHex(restored->coordinator_key));
+    }
+    if (Status s = backup->SaveNew(key_file); !s.ok()) return s;
+    return restored;
+  }
+  auto identity = Identity::LoadOrCreate(key_file);
+  if (!identity.ok()) return identity.status();
+  const int64_t now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto rotation = replication::RotateCoordinatorKey(store, restored->coordinator_key, *identity, now_us);
+  if (!rotation.ok()) return rotation.status().WithContext("cannot rotate the coordinator key of " + store_dir + ": ");
+  LogWarn(kLog, "restored without the coordinator's key: the record's heads were signed by " +
+                    KeyHex(restored->coordinator_key) + "; from commit index " + std::to_string(*rotation) +
+                    " on they are signed by this store's new key " + KeyHex(identity->public_key()) +
+                    " (capturectl verify reports the rotation). Give the agents the new " + store_dir +
+                    "/coordinator.pub");
+  restored->items = store.commit_index();
+  return restored;
 }
 
 }  // namespace
@@ -166,12 +222,20 @@ int main(int argc, char** argv) {
       "--replicate", replicate,
       "Replicate the record, as it is committed, to NATS JetStream: the servers' URLs, nats://HOST:PORT[,...] "
       "(stream CAPTURE, subject capture.<campus>.record; docs/replication.md). Capture never waits for it.");
-  app.add_option("--campus", campus, "This room's campus id in the stream: letters, digits, '-' or '_'.")
-      ->needs(replicate_flag);
+  std::string restore_from, coordinator_key_backup;
+  auto* restore_flag = app.add_option(
+      "--restore-from", restore_from,
+      "Rebuild the new --store from the campus's record on NATS JetStream (nats://HOST:PORT[,...]) and go on as its "
+      "coordinator, replicating there (docs/replication.md).");
+  app.add_option("--coordinator-key-file", coordinator_key_backup,
+                 "With --restore-from: a backup of the lost store's coordinator.key; it opens the replicated roster and "
+                 "signs the restored record's heads. Without it give --roster: the store gets a new key, recorded as a "
+                 "key rotation that capturectl verify reports.")
+      ->needs(restore_flag);
+  app.add_option("--campus", campus, "This room's campus id in the stream: letters, digits, '-' or '_'.");
   app.add_option("--auditor-key", auditor_key,
                  "The auditors' public key (64 hex digits, or a file holding them): the roster is replicated sealed "
-                 "to it, so the photo service cannot read it.")
-      ->needs(replicate_flag);
+                 "to it, so the photo service cannot read it. With --restore-from: the record's own by default.");
   app.add_option("--nats-creds", replication.nats.creds_file, "A NATS credentials file for --replicate.")
       ->needs(replicate_flag);
   app.add_option("--nats-tls-ca", replication.nats.tls_ca_file,
@@ -182,18 +246,27 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->needs(replicate_flag);
   CLI11_PARSE(app, argc, argv);
+  if (!restore_from.empty()) {
+    if (campus.empty()) return Fail(Status::InvalidArgument("--restore-from needs --campus"));
+    if (replicate.empty()) replicate = restore_from;  // the restored record goes on where it came from
+  }
+  if ((!campus.empty() || !auditor_key.empty()) && replicate.empty()) {
+    return Fail(Status::InvalidArgument("--campus and --auditor-key go with --replicate or --restore-from"));
+  }
   if (!replicate.empty()) {
     auto urls = replication::ParseNatsUrls(replicate);
     if (!urls.ok()) return Fail(Status::InvalidArgument("--replicate: " + urls.status().message()));
     replication.nats.urls = std::move(*urls);
-    if (campus.empty() || auditor_key.empty()) {
+    if (campus.empty() || (auditor_key.empty() && restore_from.empty())) {
       return Fail(Status::InvalidArgument("--replicate needs --campus and --auditor-key"));
     }
     if (Status s = replication::CheckCampusId(campus); !s.ok()) return Fail(s);
     replication.campus = campus;
-    auto key = ReadPublicKey(auditor_key);
-    if (!key.ok()) return Fail(Status::InvalidArgument("--auditor-key: " + key.status().message()));
-    replication.auditor_key = *key;
+    if (!auditor_key.empty()) {
+      auto key = ReadPublicKey(auditor_key);
+      if (!key.ok()) return Fail(Status::InvalidArgument("--auditor-key: " + key.status().message()));
+      replication.auditor_key = *key;
+    }
     if (!std::isfinite(duplicate_window_seconds) || duplicate_window_seconds <= 0) {
       return Fail(Status::InvalidArgument("--duplicate-window-seconds must be above 0"));
     }
@@ -239,6 +312,20 @@ int main(int argc, char** argv) {
 
   auto store = coord::RecordStore::Open(store_dir, /*read_only=*/false);
   if (!store.ok()) return Fail(store.status());
+  if (!restore_from.empty()) {
+    auto urls = replication::ParseNatsUrls(restore_from);
+    if (!urls.ok()) return Fail(Status::InvalidArgument("--restore-from: " + urls.status().message()));
+    replication::NatsOptions nats = replication.nats;
+    nats.urls = std::move(*urls);
+    nats.client_name = "coordinator restoring " + campus;
+    auto restored = RestoreStore(**store, nats, campus, coordinator_key_backup, given.roster, store_dir);
+    if (!restored.ok()) return Fail(restored.status());
+    if (auditor_key.empty()) replication.auditor_key = restored->auditor_key;
+    LogInfo(kLog, "restored campus " + campus + " from " + restore_from + ": " + std::to_string(restored->items) +
+                      " items in " + std::to_string(restored->messages) + " messages, " +
+                      std::to_string(restored->heads) + " signed heads (" + std::to_string(restored->heads_beyond) +
+                      " beyond the stream's last item left out)");
+  }
   const bool stored = (*store)->has_judge_inputs();
   if (Status s = LoadJudgeInputs(**store, std::move(given), store_dir, options); !s.ok()) return Fail(s);
   auto token = dashboard::LoadOrCreateToken(store_dir + "/" + dashboard::kTokenFileName);

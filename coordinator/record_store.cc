@@ -479,7 +479,8 @@ RecordStore::Cursor::Cursor(std::string what, std::unique_ptr<rocksdb::Iterator>
 RecordStore::Cursor::~Cursor() = default;
 
 Result<bool> RecordStore::Cursor::Next() {
-  if (next_index_ > first_index_) it_->Next();
+  // After the last item the iterator stays past the end: Next() is false again, as it was.
+  if (next_index_ > first_index_ && it_->Valid()) it_->Next();
   if (!it_->Valid()) {
     if (Status s = FromRocks(it_->status(), "cannot read " + what_); !s.ok()) return s;
     return false;

@@ -31,7 +31,8 @@ std::string Label(const Checkpoint& head) {
 
 // Why `head` does not hold for the record in `tree`; empty when it does. `holds_below`: the size of
 // the largest head below it known to hold (0: none), which bounds where a change can be.
-std::string WhyNot(const Checkpoint& head, const RecordTree& tree, const PublicKey& key, uint64_t holds_below) {
+std::string WhyNot(const Checkpoint& head, const RecordTree& tree, const KeySchedule& keys, uint64_t holds_below) {
+  const PublicKey& key = keys.For(head.size);
   if (head.key != key) return "signed by key " + KeyHex(head.key) + ", not by the coordinator's key " + KeyHex(key);
   if (!VerifyCheckpointSignature(head).ok()) return "its signature does not verify under the coordinator's key";
   if (head.size > tree.size()) {
@@ -47,6 +48,51 @@ std::string WhyNot(const Checkpoint& head, const RecordTree& tree, const PublicK
 }
 
 }  // namespace
+
+const PublicKey& KeySchedule::For(uint64_t size) const {
+  const PublicKey* key = &keys.front().second;
+  for (const auto& [from, next] : keys) {
+    if (size >= from) key = &next;
+  }
+  return *key;
+}
+
+KeySchedule KeySchedule::Of(const PublicKey& given, const std::vector<CoordinatorKeyRotation>& rotations,
+                            std::vector<std::string>* findings) {
+  KeySchedule schedule;
+  if (rotations.empty()) {
+    schedule.keys.push_back({0, given});
+    return schedule;
+  }
+  const auto as_key = [&](const std::string& bytes, const CoordinatorKeyRotation& r) {
+    PublicKey key{};
+    if (bytes.size() == key.size()) {
+      std::copy(bytes.begin(), bytes.end(), key.begin());
+    } else {
+      findings->push_back("differs rotation commit_index=" + std::to_string(r.commit_index) + ": a key of " +
+                          std::to_string(bytes.size()) + " bytes");
+    }
+    return key;
+  };
+  schedule.keys.push_back({0, as_key(rotations.front().previous_key, rotations.front())});
+  for (const CoordinatorKeyRotation& r : rotations) {
+    const PublicKey previous = as_key(r.previous_key, r);
+    if (previous != schedule.keys.back().second) {
+      findings->push_back("differs rotation commit_index=" + std::to_string(r.commit_index) + ": it rotates from key " +
+                          KeyHex(previous) + ", but the heads before it are " + KeyHex(schedule.keys.back().second) +
+                          "'s");
+    }
+    // A head holds the rotation's item, and is signed by the new key, from this size on.
+    schedule.keys.push_back({ItemLeafIndex(r.commit_index) + 1, as_key(r.key, r)});
+  }
+  const bool known = std::any_of(schedule.keys.begin(), schedule.keys.end(),
+                                 [&](const auto& entry) { return entry.second == given; });
+  if (!known) {
+    findings->push_back("differs key: the coordinator key " + KeyHex(given) +
+                        " is none of the keys this record's heads were signed with");
+  }
+  return schedule;
+}
 
 Result<TreeAudit> AuditTree(const RecordStore& store, const PublicKey& coordinator_key,
                             const std::vector<KeptHead>& kept) {
@@ -79,13 +125,14 @@ Result<TreeAudit> AuditTree(const RecordStore& store, const PublicKey& coordinat
   });
   if (!verdicts.ok()) return verdicts.status();
   audit.verdicts = std::move(*verdicts);
+  const KeySchedule keys = KeySchedule::Of(coordinator_key, audit.verdicts.key_rotations, &audit.findings);
   audit.leaves = tree.size();
   audit.root = tree.Root();
   if (!stored.empty()) audit.newest = stored.back();
 
   uint64_t holds_below = 0;
   for (const Checkpoint& head : stored) {
-    const std::string why = WhyNot(head, tree, coordinator_key, holds_below);
+    const std::string why = WhyNot(head, tree, keys, holds_below);
     if (why.empty()) {
       holds_below = head.size;
     } else {
@@ -102,7 +149,7 @@ Result<TreeAudit> AuditTree(const RecordStore& store, const PublicKey& coordinat
   holds_below = 0;
   for (size_t i : by_size) {
     const Checkpoint& head = kept[i].head;
-    std::string why = WhyNot(head, tree, coordinator_key, holds_below);
+    std::string why = WhyNot(head, tree, keys, holds_below);
     if (why.empty()) {
       holds_below = head.size;
       audit.kept_holds[i] = true;

@@ -46,6 +46,19 @@ struct TreeAudit {
   std::vector<bool> kept_holds;  // for each kept head, in the order given: whether it holds
 };
 
+// Which key a head of each size must be signed with. A record whose coordinator key never changed:
+// the given key for every size. A record restored without its key holds COORDINATOR_KEY_ROTATED
+// items: the heads of trees holding such an item are signed by its new key, those before by its
+// previous one; the given key must be one of them (an auditor knows the key the campus published,
+// the store's coordinator.pub is the newest). A rotation that does not continue the keys before it,
+// or a given key the record never used, is a finding.
+struct KeySchedule {
+  std::vector<std::pair<uint64_t, PublicKey>> keys;  // from this size on, this key (ascending)
+  const PublicKey& For(uint64_t size) const;
+  static KeySchedule Of(const PublicKey& given, const std::vector<CoordinatorKeyRotation>& rotations,
+                        std::vector<std::string>* findings);
+};
+
 // Errors only when the store cannot be read or holds no judge inputs.
 Result<TreeAudit> AuditTree(const RecordStore& store, const PublicKey& coordinator_key,
                             const std::vector<KeptHead>& kept);

@@ -30,12 +30,15 @@ Result<wire::ReplicaMessage> InputsMessage(std::string_view campus, std::string_
                                            const PublicKey& coordinator_key) {
   auto sealed = SealTo(auditor_key, inputs.roster_csv);
   if (!sealed.ok()) return Status::InvalidArgument("the auditor's " + sealed.status().message());
+  auto sealed_to_coordinator = SealTo(coordinator_key, inputs.roster_csv);
+  if (!sealed_to_coordinator.ok()) return Status::InvalidArgument("the coordinator's " + sealed_to_coordinator.status().message());
   wire::ReplicaMessage message = Header(campus, record_id);
   wire::ReplicaInputs* out = message.mutable_inputs();
   out->set_judge_config(inputs.config);
   out->set_schedule_csv(inputs.schedule_csv);
   out->set_station_keys_csv(inputs.station_keys_csv);
   out->set_sealed_roster(std::move(*sealed));
+  out->set_coordinator_sealed_roster(std::move(*sealed_to_coordinator));
   const Sha256 roster_hash = ComputeSha256(inputs.roster_csv);
   out->set_roster_sha256(roster_hash.data(), roster_hash.size());
   out->set_auditor_key(auditor_key.data(), auditor_key.size());

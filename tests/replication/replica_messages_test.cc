@@ -15,7 +15,7 @@ TEST(ReplicaMessages, AnIdNamesTheCampusTheRecordAndTheFirstCommitIndex) {
   EXPECT_EQ(MessageId("north", kRecordId, 0), "north:5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a:0");
 }
 
-TEST(ReplicaMessages, TheRosterOpensOnlyWithTheAuditorsKeyAndTheRestIsInTheClear) {
+TEST(ReplicaMessages, TheRosterOpensOnlyWithTheAuditorsOrTheCoordinatorsKeyAndTheRestIsInTheClear) {
   const Identity auditor = Identity::Generate();
   const Identity stranger = Identity::Generate();
   const Identity coordinator = Identity::Generate();
@@ -33,6 +33,10 @@ TEST(ReplicaMessages, TheRosterOpensOnlyWithTheAuditorsKeyAndTheRestIsInTheClear
   auto opened = OpenSealed(auditor, parsed->inputs().sealed_roster(), "the sealed roster");
   ASSERT_OK(opened.status());
   EXPECT_EQ(*opened, inputs.roster_csv);
+  auto restoring = OpenSealed(coordinator, parsed->inputs().coordinator_sealed_roster(), "the sealed roster");
+  ASSERT_OK(restoring.status());
+  EXPECT_EQ(*restoring, inputs.roster_csv);
+  EXPECT_FALSE(OpenSealed(stranger, parsed->inputs().coordinator_sealed_roster(), "the sealed roster").ok());
   auto refused = OpenSealed(stranger, parsed->inputs().sealed_roster(), "the sealed roster");
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("the sealed roster does not open with key"), std::string::npos);

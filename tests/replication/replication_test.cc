@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "common/fs.h"
 #include "common/identity.h"
 #include "coordinator/record_store.h"
 #include "coordinator/replication/nats_stream.h"
@@ -14,6 +16,7 @@
 #include "tests/integration/cluster.h"
 #include "tests/replication/nats_cluster.h"
 #include "tests/support/assert_ok.h"
+#include "tools/capture-sim/process.h"
 
 namespace capture::itest {
 namespace {
@@ -207,6 +210,214 @@ TEST(Replication, ASecondCoordinatorClaimingTheSameCampusIsRefusedAndPublishesNo
   ASSERT_OK(WaitUntilReplicated(first, 60s));
   ASSERT_OK(first.StopAll());
   ExpectStreamEqualsStore(nats, "east", first.store_dir(), 8 * 3 * 2);
+}
+
+// Runs capturectl with `args`; its exit status. `log` gets what it printed, stderr then stdout.
+Result<sim::ExitStatus> Capturectl(std::vector<std::string> args, const std::string& log) {
+  args.insert(args.begin(), std::string(CAPTURE_BIN_DIR) + "/capturectl");
+  std::filesystem::remove(log);
+  auto child = sim::ChildProcess::Spawn(std::move(args), log);
+  if (!child.ok()) return child.status();
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (auto line = (*child)->ReadLine(deadline)) out += *line + "\n";
+  auto exit = (*child)->Wait(10s);
+  std::ofstream(log, std::ios::app) << out;
+  return exit;
+}
+
+// Starts the campus's coordinator; on failure the error has the end of its log.
+Status StartCoordinator(Cluster& campus) {
+  Status started = campus.StartCoordinator();
+  if (started.ok()) return started;
+  const std::string log = ReadText(campus.store_dir() + "/../coordinator.log");
+  return Status::Unavailable(started.message() + "\n" + log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
+}
+
+// A stopped store's exports (assignment CSV, anomalies JSON Lines) as capturectl writes them.
+struct Exports {
+  std::string assignment, anomalies;
+};
+Exports ExportsOf(const std::string& store_dir, const std::string& work) {
+  Exports exports;
+  for (auto [what, text] : {std::pair<const char*, std::string*>{"assignment", &exports.assignment},
+                            {"anomalies", &exports.anomalies}}) {
+    const std::string out = work + "/" + what + ".export";
+    std::filesystem::remove(out);
+    auto exit = Capturectl({"export", what, "--store", store_dir, "--out", out}, work + "/export.log");
+    EXPECT_TRUE(exit.ok() && exit->Succeeded()) << "export " << what << " of " << store_dir << ": "
+                                                << ReadText(work + "/export.log");
+    *text = ReadText(out);
+  }
+  EXPECT_NE(exports.assignment.find('\n'), std::string::npos) << "an empty assignment export of " << store_dir;
+  return exports;
+}
+
+// `capturectl verify --verdicts-only`: the stream carries no images yet.
+void ExpectVerifies(const std::string& store_dir, const std::string& log) {
+  auto exit = Capturectl({"verify", "--store", store_dir, "--verdicts-only"}, log);
+  ASSERT_OK(exit.status());
+  EXPECT_TRUE(exit->Succeeded()) << store_dir << ": verify ended with " << exit->ToString() << ": " << ReadText(log);
+}
+
+// Starts `campus` replicating as `id` with its kit's auditor key (the flags it used in `replicate`),
+// plays `students` at every station and waits until the stream holds all of it.
+void PlayReplicatedDay(const NatsCluster& nats, Cluster& campus, const std::string& id, int students,
+                       std::vector<std::string>* replicate) {
+  auto auditor = Identity::Load(campus.store_dir() + "/../auditor.key");
+  ASSERT_OK(auditor.status());
+  *replicate = ReplicateFlags(nats, id, *auditor);
+  campus.set_coordinator_flags(*replicate);
+  ASSERT_OK(StartCoordinator(campus));
+  ASSERT_OK(campus.StartAllAgents());
+  Play(campus, students);
+  ASSERT_OK(campus.WaitUntilAllStored(60s));
+  ASSERT_OK(WaitUntilReplicated(campus, 60s));
+}
+
+TEST(Replication, ACampusRestoredFromTheStreamVerifiesExportsAsBeforeAndItsAgentsFillInTheTail) {
+  NatsCluster nats(3);
+  ASSERT_OK(nats.Start());
+  Cluster campus("three-stations.csv", 16);
+  const std::string root = campus.store_dir() + "/..";
+  std::vector<std::string> replicate;
+  ASSERT_NO_FATAL_FAILURE(PlayReplicatedDay(nats, campus, "west", 4, &replicate));
+
+  // What the stream holds, as the campus's own exports; then a tail that never reaches it.
+  ASSERT_OK(nats.KillAll());
+  ASSERT_OK(campus.KillCoordinator());
+  const Exports replicated = ExportsOf(campus.store_dir(), root);
+  ASSERT_OK(StartCoordinator(campus));
+  Play(campus, 3);
+  ASSERT_OK(campus.WaitUntilAllStored(60s));
+  ASSERT_OK(campus.KillCoordinator());
+  for (int station : campus.stations()) ASSERT_OK(campus.KillAgent(station));
+  const Exports whole_day = ExportsOf(campus.store_dir(), root);
+  ASSERT_NE(whole_day.assignment, replicated.assignment);
+
+  // The coordinator's machine is lost; its key was backed up.
+  auto key = ReadFile(campus.store_dir() + "/coordinator.key");
+  ASSERT_OK(key.status());
+  ASSERT_OK(WriteFileDurably(root + "/coordinator.key.backup", *key, 0600));
+  std::filesystem::remove_all(campus.store_dir());
+  ASSERT_OK(nats.RestartAll());
+  campus.set_coordinator_flags(
+      {"--restore-from", nats.urls(), "--campus", "west", "--coordinator-key-file", root + "/coordinator.key.backup"});
+  ASSERT_OK(StartCoordinator(campus));
+  ASSERT_OK(campus.KillCoordinator());
+  ExpectVerifies(campus.store_dir(), root + "/verify-restored.log");
+  const Exports restored = ExportsOf(campus.store_dir(), root);
+  EXPECT_EQ(restored.assignment, replicated.assignment);
+  EXPECT_EQ(restored.anomalies, replicated.anomalies);
+  EXPECT_NE(ReadText(root + "/coordinator.log").find("restored campus west from"), std::string::npos);
+
+  // The agents' journals fill in the tail, and the restored coordinator replicates it.
+  campus.set_coordinator_flags(replicate);
+  ASSERT_OK(StartCoordinator(campus));
+  ASSERT_OK(campus.StartAllAgents());
+  ASSERT_OK(campus.WaitUntilAllStored(60s));
+  ASSERT_OK(WaitUntilReplicated(campus, 60s));
+  ASSERT_OK(campus.StopAll());
+  ASSERT_OK(campus.ExpectRecordEqualsJournals());
+  ExpectVerifies(campus.store_dir(), root + "/verify-filled.log");
+  EXPECT_EQ(ExportsOf(campus.store_dir(), root).assignment, whole_day.assignment);
+  ExpectStreamEqualsStore(nats, "west", campus.store_dir(), 7 * 3 * 2);
+
+  // An auditor's copy re-judges to the campus's own verdicts, byte for byte.
+  const std::string fetched = root + "/fetched";
+  auto fetch = Capturectl({"fetch", "--nats", nats.urls(), "--campus", "west", "--store", fetched, "--auditor-secret",
+                           root + "/auditor.key"},
+                          root + "/fetch.log");
+  ASSERT_OK(fetch.status());
+  ASSERT_TRUE(fetch->Succeeded()) << ReadText(root + "/fetch.log");
+  ExpectVerifies(fetched, root + "/verify-fetched.log");
+  auto own = coord::RecordStore::Open(campus.store_dir(), /*read_only=*/true);
+  auto copy = coord::RecordStore::Open(fetched, /*read_only=*/true);
+  ASSERT_OK(own.status());
+  ASSERT_OK(copy.status());
+  std::vector<std::string> own_items;
+  ASSERT_OK((*own)->ForEachStoredItem([&](const wire::RecordItem&, std::string_view item, std::string_view verdict) {
+    own_items.push_back(std::string(item) + std::string(verdict));
+    return true;
+  }));
+  size_t index = 0;
+  ASSERT_OK((*copy)->ForEachStoredItem([&](const wire::RecordItem& item, std::string_view bytes, std::string_view verdict) {
+    EXPECT_TRUE(index < own_items.size() && own_items[index] == std::string(bytes) + std::string(verdict))
+        << "commit index " << item.commit_index();
+    ++index;
+    return true;
+  }));
+  EXPECT_EQ(index, own_items.size());
+  const Exports audited = ExportsOf(fetched, root);
+  const Exports own_exports = ExportsOf(campus.store_dir(), root);
+  EXPECT_EQ(audited.assignment, own_exports.assignment);
+  EXPECT_EQ(audited.anomalies, own_exports.anomalies);
+
+  // The photo service, without the auditors' key, cannot fetch the roster.
+  auto refused = Capturectl({"fetch", "--nats", nats.urls(), "--campus", "west", "--store", root + "/service",
+                             "--auditor-secret", root + "/station-1.key"},
+                            root + "/fetch-refused.log");
+  ASSERT_OK(refused.status());
+  EXPECT_EQ(refused->exit_code, 2);
+  EXPECT_NE(ReadText(root + "/fetch-refused.log").find("the roster sealed to the auditors does not open"),
+            std::string::npos)
+      << ReadText(root + "/fetch-refused.log");
+}
+
+TEST(Replication, ACampusRestoredWithoutItsKeyRecordsAKeyRotationThatVerifyReports) {
+  NatsCluster nats(1);
+  ASSERT_OK(nats.Start());
+  Cluster campus("three-stations.csv", 17);
+  const std::string root = campus.store_dir() + "/..";
+  std::vector<std::string> replicate;
+  ASSERT_NO_FATAL_FAILURE(PlayReplicatedDay(nats, campus, "south", 3, &replicate));
+  ASSERT_OK(campus.StopAll());
+  auto old_key = ReadPublicKey(campus.store_dir() + "/coordinator.pub");
+  ASSERT_OK(old_key.status());
+  const Exports before = ExportsOf(campus.store_dir(), root);
+
+  // The machine and its key are lost; the registrar still has the roster (the cluster gives --roster).
+  std::filesystem::remove_all(campus.store_dir());
+  campus.set_coordinator_flags({"--restore-from", nats.urls(), "--campus", "south"});
+  ASSERT_OK(StartCoordinator(campus));
+  ASSERT_OK(campus.KillCoordinator());
+  auto new_key = ReadPublicKey(campus.store_dir() + "/coordinator.pub");
+  ASSERT_OK(new_key.status());
+  ASSERT_NE(*new_key, *old_key);
+  EXPECT_NE(ReadText(root + "/coordinator.log").find("restored without the coordinator's key"), std::string::npos);
+  const std::string rotated = "rotated coordinator key commit_index=" ;
+  for (const std::string& key : {std::string(), KeyHex(*old_key)}) {
+    std::vector<std::string> args = {"verify", "--store", campus.store_dir(), "--verdicts-only"};
+    if (!key.empty()) args.insert(args.end(), {"--coordinator-key", key});
+    auto exit = Capturectl(args, root + "/verify.log");
+    ASSERT_OK(exit.status());
+    const std::string log = ReadText(root + "/verify.log");
+    EXPECT_TRUE(exit->Succeeded()) << log;
+    EXPECT_NE(log.find(rotated), std::string::npos) << log;
+    EXPECT_NE(log.find(KeyHex(*old_key) + " -> " + KeyHex(*new_key)), std::string::npos) << log;
+  }
+  // A key the record never used is named.
+  auto stranger = Capturectl({"verify", "--store", campus.store_dir(), "--verdicts-only", "--coordinator-key",
+                              KeyHex(Identity::Generate().public_key())},
+                             root + "/verify-stranger.log");
+  ASSERT_OK(stranger.status());
+  EXPECT_EQ(stranger->exit_code, 1);
+  EXPECT_NE(ReadText(root + "/verify-stranger.log").find("is none of the keys this record's heads were signed with"),
+            std::string::npos);
+  const Exports after = ExportsOf(campus.store_dir(), root);
+  EXPECT_EQ(after.assignment, before.assignment);
+
+  // The agents, given the new coordinator.pub, go on; the stream takes the rotation and what follows.
+  campus.set_coordinator_flags(replicate);
+  ASSERT_OK(StartCoordinator(campus));
+  ASSERT_OK(campus.StartAllAgents());
+  Play(campus, 2);
+  ASSERT_OK(campus.WaitUntilAllStored(60s));
+  ASSERT_OK(WaitUntilReplicated(campus, 60s));
+  ASSERT_OK(campus.StopAll());
+  ASSERT_OK(campus.ExpectRecordEqualsJournals());
+  ExpectVerifies(campus.store_dir(), root + "/verify-after.log");
+  ExpectStreamEqualsStore(nats, "south", campus.store_dir(), 5 * 3 * 2);
 }
 
 }  // namespace

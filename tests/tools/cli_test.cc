@@ -26,8 +26,16 @@ TEST(KitCommand, WritesExactlyTheKitFilesAndEveryCodeDecodesToItsRegistryNumber)
 
   std::set<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(kit)) files.insert(entry.path().filename().string());
-  EXPECT_EQ(files, (std::set<std::string>{"codes.csv", "roster.csv", "site.key", "station-keys.csv", "station-1.key",
-                                          "station-2.key", "station-3.key"}));
+  EXPECT_EQ(files, (std::set<std::string>{"auditor.key", "auditor.pub", "codes.csv", "roster.csv", "site.key",
+                                          "station-keys.csv", "station-1.key", "station-2.key", "station-3.key"}));
+  // The auditors' secret key is private; their public key is the one the coordinator seals to.
+  EXPECT_EQ(std::filesystem::status(kit + "/auditor.key").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto auditor = Identity::Load(kit + "/auditor.key");
+  ASSERT_TRUE(auditor.ok()) << auditor.status().message();
+  auto auditor_pub = ReadPublicKey(kit + "/auditor.pub");
+  ASSERT_TRUE(auditor_pub.ok()) << auditor_pub.status().message();
+  EXPECT_EQ(*auditor_pub, auditor->public_key());
   // Each station's key is private, and the enrolment file names its public key.
   auto enrolment = ReadFile(kit + "/station-keys.csv");
   ASSERT_TRUE(enrolment.ok());

@@ -23,6 +23,12 @@ Status WriteKit(const std::string& dir, const SyntheticRoster& roster, const Sit
   if (Status st = WriteFileDurably(dir + "/" + kRosterFile, roster_csv); !st.ok()) return st;
   if (Status st = WriteFileDurably(dir + "/" + kCodesFile, codes_csv); !st.ok()) return st;
   if (Status st = SaveSiteKey(dir + "/" + kSiteKeyFile, key); !st.ok()) return st;
+  const std::string auditor_key = dir + "/" + kAuditorKeyFile;
+  std::error_code ignored;
+  std::filesystem::remove(auditor_key, ignored);  // a kit written again gets new keys
+  const Identity auditor = Identity::Generate();
+  if (Status st = auditor.SaveNew(auditor_key); !st.ok()) return st;
+  if (Status st = WritePublicKey(dir + "/" + kAuditorPublicKeyFile, auditor.public_key()); !st.ok()) return st;
   return WriteStationKeys(dir, stations);
 }
 

@@ -2,7 +2,8 @@
 // carry (codes.csv: one collection code per registry number), the site key the station code
 // readers decrypt with (site.key), each station's identity (station-N.key, mode 0600: give it to
 // that station's agent as --identity) and the registrar's enrolment of them (station-keys.csv:
-// give it to the coordinator as --station-keys).
+// give it to the coordinator as --station-keys), and the auditors' key pair (auditor.key, 0600, and
+// auditor.pub: the coordinator replicates the roster sealed to it, docs/replication.md).
 #pragma once
 
 #include <string>
@@ -19,6 +20,8 @@ inline constexpr const char* kCodesFile = "codes.csv";
 inline constexpr const char* kSiteKeyFile = "site.key";
 inline constexpr const char* kCodesHeader = "registry_no,code";
 inline constexpr const char* kStationKeysFile = "station-keys.csv";
+inline constexpr const char* kAuditorKeyFile = "auditor.key";
+inline constexpr const char* kAuditorPublicKeyFile = "auditor.pub";
 
 // "station-3.key"
 std::string StationKeyFile(int station);

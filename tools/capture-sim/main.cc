@@ -43,7 +43,8 @@ int RunKit(const std::string& dir, const std::string& schedule_flag, uint64_t se
   if (!roster.ok()) return Fail(roster.status().message());
   if (Status st = WriteKit(dir, *roster, GenerateSiteKey(), schedule->Stations()); !st.ok()) return Fail(st.message());
   std::cout << "kit dir=" << dir << " students=" << roster->students.size() << " files=" << kRosterFile << ","
-            << kCodesFile << "," << kSiteKeyFile << "," << kStationKeysFile << ",station-N.key" << std::endl;
+            << kCodesFile << "," << kSiteKeyFile << "," << kStationKeysFile << ",station-N.key," << kAuditorKeyFile << ","
+            << kAuditorPublicKeyFile << std::endl;
   return 0;
 }
 

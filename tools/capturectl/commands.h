@@ -71,6 +71,18 @@ struct AnomaliesArgs {
 // 1 when an open WARNING or BLOCKER is listed.
 int RunAnomalies(const AnomaliesArgs& args);
 
+// replica_commands.cc: a campus's record from the replication stream.
+struct FetchArgs {
+  std::string nats;            // nats://HOST:PORT[,...]
+  std::string campus;
+  std::string store_dir;       // new: the store is written there
+  std::string auditor_secret;  // the auditors' key file: opens the sealed roster
+  std::string roster;          // or the registrar's roster file, checked against the record's hash
+  std::string creds_file;
+  std::string tls_ca_file;
+};
+int RunFetch(const FetchArgs& args);
+
 // coordinator_commands.cc: a running coordinator.
 struct StatusArgs {
   Connection connection;

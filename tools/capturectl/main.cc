@@ -253,6 +253,26 @@ int main(int argc, char** argv) {
                 "broken, the store holds no signed head (a record made with --insecure) or a signed head does not "
                 "hold, or an image the record names is missing or altered (each is named)"));
 
+  FetchArgs fetch_args;
+  CLI::App* fetch_cmd = app.add_subcommand(
+      "fetch", "Copy a campus's record from NATS JetStream into a new store that verify, the exports and a re-judge "
+               "read (docs/replication.md).");
+  fetch_cmd->add_option("--nats", fetch_args.nats, "The servers' URLs, nats://HOST:PORT[,...].")->required();
+  fetch_cmd->add_option("--campus", fetch_args.campus, "The campus id the coordinator replicates as.")->required();
+  fetch_cmd->add_option("--store", fetch_args.store_dir, "A new folder for the store.")->required();
+  auto* auditor_secret = fetch_cmd->add_option("--auditor-secret", fetch_args.auditor_secret,
+                                               "The auditors' key file (capture-sim kit writes auditor.key): opens the "
+                                               "roster, which is replicated sealed to the auditors.");
+  fetch_cmd->add_option("--roster", fetch_args.roster,
+                        "Instead of --auditor-secret: the registrar's roster file, which must be the record's.")
+      ->excludes(auditor_secret);
+  fetch_cmd->add_option("--nats-creds", fetch_args.creds_file, "A NATS credentials file.");
+  fetch_cmd->add_option("--nats-tls-ca", fetch_args.tls_ca_file, "CA certificates for the servers' TLS certificates.");
+  fetch_cmd->footer("Output: 'fetched campus=ID record=HEX items=N messages=M heads=H heads_beyond=B store=DIR'. The "
+                    "store holds no images (verify it with --verdicts-only) and no station heads.\n"
+                    "Exit codes: 0 fetched; 2 usage, NATS or I/O error, or a stream whose bytes are not a coordinator's "
+                    "record (the message is named).");
+
   RecordSource checkpoint_source;
   CLI::App* checkpoint_cmd = app.add_subcommand(
       "checkpoint", "Print the coordinator's newest signed tree head (a checkpoint line, docs/record-proofs.md).");
@@ -353,6 +373,7 @@ int main(int argc, char** argv) {
     return RunVerify(verify_args);
   }
   if (*checkpoint_cmd) return RunCheckpoint(checkpoint_source);
+  if (*fetch_cmd) return RunFetch(fetch_args);
   if (*prove_cmd) return RunProve(prove_args);
   if (*check_proof_cmd) return RunCheckProof(check_proof_args);
   if (*forms_cmd) return RunForms(forms_args);

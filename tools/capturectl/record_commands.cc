@@ -76,6 +76,12 @@ int RunVerify(const VerifyArgs& args) {
     std::printf("verified items=%llu: every stored verdict equals the re-judged one\n",
                 static_cast<unsigned long long>(verdicts.items));
   }
+  for (const coord::CoordinatorKeyRotation& rotation : verdicts.key_rotations) {
+    std::printf("rotated coordinator key commit_index=%llu: %s -> %s (a restore without the coordinator's key: "
+                "heads before it hold with the first key, heads after it with the second)\n",
+                static_cast<unsigned long long>(rotation.commit_index), ToHex(rotation.previous_key).c_str(),
+                ToHex(rotation.key).c_str());
+  }
   auto enrolment = coord::StoredEnrolment(**store);
   if (!enrolment.ok()) return Fail(enrolment.status().message());
   auto chains = coord::AuditChains(**store, *enrolment);
