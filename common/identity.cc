@@ -119,6 +119,16 @@ Result<PublicKey> ParseKeyHex(std::string_view hex, std::string_view what) {
   return key;
 }
 
+Result<PublicKey> PublicKeyFromBytes(std::string_view bytes, std::string_view what) {
+  PublicKey key{};
+  if (bytes.size() != key.size()) {
+    return Status::InvalidArgument(std::string(what) + " is " + std::to_string(bytes.size()) +
+                                   " bytes long, not 32 (an Ed25519 public key)");
+  }
+  std::copy(bytes.begin(), bytes.end(), key.begin());
+  return key;
+}
+
 Result<PublicKey> ReadPublicKey(const std::string& path_or_hex) {
   PublicKey key{};
   if (Hex32(Trimmed(path_or_hex), key.data())) return key;

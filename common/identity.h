@@ -59,6 +59,8 @@ std::string KeyHex(const PublicKey& key);
 // A public key from 64 hex digits (either case, surrounding white space ignored); `what` names
 // the key in the error ("station 3's key in keys.csv line 4").
 Result<PublicKey> ParseKeyHex(std::string_view hex, std::string_view what);
+// A public key from its 32 raw bytes (as the wire carries it); `what` names it in the error.
+Result<PublicKey> PublicKeyFromBytes(std::string_view bytes, std::string_view what);
 // A public key file, or a key given as 64 hex digits in place of the file name.
 Result<PublicKey> ReadPublicKey(const std::string& path_or_hex);
 // Writes `key` to `path` durably (mode 0644: it is public).

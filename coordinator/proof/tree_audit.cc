@@ -65,14 +65,13 @@ KeySchedule KeySchedule::Of(const PublicKey& given, const std::vector<Coordinato
     return schedule;
   }
   const auto as_key = [&](const std::string& bytes, const CoordinatorKeyRotation& r) {
-    PublicKey key{};
-    if (bytes.size() == key.size()) {
-      std::copy(bytes.begin(), bytes.end(), key.begin());
-    } else {
-      findings->push_back("differs rotation commit_index=" + std::to_string(r.commit_index) + ": a key of " +
-                          std::to_string(bytes.size()) + " bytes");
+    auto key = PublicKeyFromBytes(bytes, "its key");
+    if (!key.ok()) {
+      findings->push_back("differs rotation commit_index=" + std::to_string(r.commit_index) + ": " +
+                          key.status().message());
+      return PublicKey{};
     }
-    return key;
+    return *key;
   };
   schedule.keys.push_back({0, as_key(rotations.front().previous_key, rotations.front())});
   for (const CoordinatorKeyRotation& r : rotations) {

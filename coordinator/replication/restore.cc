@@ -11,19 +11,6 @@
 
 namespace capture::replication {
 
-namespace {
-
-Result<PublicKey> KeyField(const std::string& bytes, std::string_view what) {
-  PublicKey key{};
-  if (bytes.size() != key.size()) {
-    return Status::InvalidArgument(std::string(what) + " is " + std::to_string(bytes.size()) + " bytes, not 32");
-  }
-  std::copy(bytes.begin(), bytes.end(), key.begin());
-  return key;
-}
-
-}  // namespace
-
 Result<std::string> OpenRoster(const wire::ReplicaInputs& inputs, const RosterSource& source) {
   std::string roster;
   switch (source.kind) {
@@ -78,9 +65,9 @@ Status StoreRestorer::ApplyInputs(const wire::ReplicaMessage& message, const std
     return Status::FailedPrecondition("the store to restore into holds a record already: give a new folder");
   }
   const wire::ReplicaInputs& given = message.inputs();
-  auto coordinator_key = KeyField(given.coordinator_key(), where + ": the coordinator key");
+  auto coordinator_key = PublicKeyFromBytes(given.coordinator_key(), where + ": the coordinator key");
   if (!coordinator_key.ok()) return coordinator_key.status();
-  auto auditor_key = KeyField(given.auditor_key(), where + ": the auditor key");
+  auto auditor_key = PublicKeyFromBytes(given.auditor_key(), where + ": the auditor key");
   if (!auditor_key.ok()) return auditor_key.status();
   auto roster = OpenRoster(given, roster_);
   if (!roster.ok()) return Status::InvalidArgument(where + ": " + roster.status().message());
@@ -113,61 +100,60 @@ Status StoreRestorer::ApplyBatch(const wire::ReplicaBatch& batch, const std::str
                               " where the record goes on at " + std::to_string(expected) +
                               ": the stream has a hole or a repeat");
   }
-  // One Commit per run of items of one commit time, as the coordinator committed them.
-  std::vector<const wire::StoredItem*> group;
-  int64_t group_time = 0;
-  wire::RecordItem item;
-  for (const wire::StoredItem& stored : batch.items()) {
-    if (!item.ParseFromString(stored.item())) return Status::Corruption(where + ": an item does not parse");
-    if (!group.empty() && item.received_time_us() != group_time) {
-      if (Status s = CommitGroup(group, where); !s.ok()) return s;
+  std::vector<wire::RecordItem> items(static_cast<size_t>(batch.items_size()));
+  for (size_t i = 0; i < items.size(); ++i) {
+    const wire::StoredItem& stored = batch.items(static_cast<int>(i));
+    const std::string at = where + ", commit index " + std::to_string(expected + i);
+    if (!items[i].ParseFromString(stored.item())) return Status::Corruption(at + ": the item does not parse");
+    if (items[i].commit_index() != expected + i) {
+      return Status::Corruption(at + ": the item names commit index " + std::to_string(items[i].commit_index()));
     }
-    group_time = item.received_time_us();
-    group.push_back(&stored);
   }
-  if (Status s = CommitGroup(group, where); !s.ok()) return s;
+  // One Commit per run of items of one commit time, as the coordinator committed them.
+  for (size_t begin = 0, end = 0; begin < items.size(); begin = end) {
+    end = begin + 1;
+    while (end < items.size() && items[end].received_time_us() == items[begin].received_time_us()) ++end;
+    if (Status s = CommitRun(batch, items, begin, end, where); !s.ok()) return s;
+  }
   if (!batch.checkpoint().empty()) {
     if (Status s = KeepHead(batch.checkpoint(), where); !s.ok()) return s;
   }
   return SaveCoveredHeads();
 }
 
-Status StoreRestorer::CommitGroup(std::vector<const wire::StoredItem*>& group, const std::string& where) {
-  if (group.empty()) return Status::Ok();
-  coord::RecordStore::Batch batch;
-  std::vector<wire::Verdict> verdicts(group.size());
-  int64_t received_time_us = 0;
+Status StoreRestorer::CommitRun(const wire::ReplicaBatch& batch, std::vector<wire::RecordItem>& items, size_t begin,
+                                size_t end, const std::string& where) {
   const uint64_t first = store_.commit_index() + 1;
-  for (size_t i = 0; i < group.size(); ++i) {
-    const std::string at = where + ", commit index " + std::to_string(first + i);
-    wire::RecordItem item;
-    if (!item.ParseFromString(group[i]->item())) return Status::Corruption(at + ": the item does not parse");
-    if (item.commit_index() != first + i) {
-      return Status::Corruption(at + ": the item names commit index " + std::to_string(item.commit_index()));
+  coord::RecordStore::Batch run;
+  std::vector<wire::Verdict> verdicts(end - begin);
+  for (size_t i = begin; i < end; ++i) {
+    const std::string at = where + ", commit index " + std::to_string(first + i - begin);
+    if (!verdicts[i - begin].ParseFromString(batch.items(static_cast<int>(i)).verdict())) {
+      return Status::Corruption(at + ": the verdict does not parse");
     }
-    if (!verdicts[i].ParseFromString(group[i]->verdict())) return Status::Corruption(at + ": the verdict does not parse");
-    received_time_us = item.received_time_us();
+    wire::RecordItem& item = items[i];
     if (item.has_observation()) {
-      batch.AddObservation(item.observation());
+      run.AddObservation(std::move(*item.mutable_observation()));
     } else if (item.has_event()) {
       wire::CaptureEvent event;
       if (!event.ParseFromString(item.event())) return Status::Corruption(at + ": the event does not parse");
       const coord::StreamId stream{event.station(), event.epoch()};
       const uint64_t seq = event.seq();
-      batch.AddEvent(stream, seq, item.event(), std::move(event));
+      run.AddEvent(stream, seq, std::move(*item.mutable_event()), std::move(event));
     } else {
       return Status::Corruption(at + ": the item is neither an event nor an observation");
     }
   }
   size_t judged = 0;
-  size_t seen = 0;
+  size_t seen = begin;
   std::optional<uint64_t> differs;
   Status committed = store_.Commit(
-      std::move(batch), received_time_us,
+      std::move(run), items[begin].received_time_us(),
       [&](const wire::RecordItem&, const wire::CaptureEvent*) -> const wire::Verdict& { return verdicts[judged++]; },
       [&](std::string_view item_bytes, std::string_view verdict_bytes) {
-        if (!differs && (item_bytes != group[seen]->item() || verdict_bytes != group[seen]->verdict())) {
-          differs = first + seen;
+        const wire::StoredItem& original = batch.items(static_cast<int>(seen));
+        if (!differs && (item_bytes != original.item() || verdict_bytes != original.verdict())) {
+          differs = first + seen - begin;
         }
         ++seen;
       });
@@ -178,7 +164,6 @@ Status StoreRestorer::CommitGroup(std::vector<const wire::StoredItem*>& group, c
                               "bytes are not a coordinator's; the store is not a copy (delete it)");
   }
   summary_.items = store_.commit_index();
-  group.clear();
   return Status::Ok();
 }
 

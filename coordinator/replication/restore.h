@@ -73,7 +73,10 @@ class StoreRestorer {
  private:
   Status ApplyInputs(const wire::ReplicaMessage& message, const std::string& where);
   Status ApplyBatch(const wire::ReplicaBatch& batch, const std::string& where);
-  Status CommitGroup(std::vector<const wire::StoredItem*>& group, const std::string& where);
+  // Commits items [begin, end) of the batch, parsed in `items` (their bodies are moved out), which
+  // share one commit time.
+  Status CommitRun(const wire::ReplicaBatch& batch, std::vector<wire::RecordItem>& items, size_t begin, size_t end,
+                   const std::string& where);
   Status KeepHead(const std::string& line, const std::string& where);
   Status SaveCoveredHeads();
 

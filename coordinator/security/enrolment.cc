@@ -19,13 +19,7 @@ std::optional<uint32_t> ParseStation(std::string_view text) {
 }
 
 Result<PublicKey> KeyOfObservation(const wire::Observation& o) {
-  if (o.public_key().size() != 32) {
-    return Status::InvalidArgument("a key change names a key of " + std::to_string(o.public_key().size()) +
-                                   " bytes, not 32");
-  }
-  PublicKey key{};
-  std::copy(o.public_key().begin(), o.public_key().end(), key.begin());
-  return key;
+  return PublicKeyFromBytes(o.public_key(), "the key a key change names");
 }
 
 }  // namespace

@@ -35,9 +35,6 @@ int RunFetch(const FetchArgs& args) {
   }
   auto store = coord::RecordStore::Open(args.store_dir, /*read_only=*/false);
   if (!store.ok()) return Fail("fetch: " + store.status().message());
-  if ((*store)->has_judge_inputs() || (*store)->commit_index() > 0) {
-    return Fail("fetch: " + args.store_dir + " holds a record already: give a new folder");
-  }
   replication::NatsOptions nats{std::move(*urls), args.creds_file, args.tls_ca_file, "capturectl fetch " + args.campus};
   auto stream = replication::NatsStream::Connect(nats, std::chrono::seconds(10));
   if (!stream.ok()) return Fail("fetch: " + stream.status().message());
